@@ -1,0 +1,99 @@
+package dev.machina.kernel;
+
+import java.util.logging.Logger;
+
+/**
+ * Chooses the kernel implementation once, at first use, and says why. The Vector API
+ * provider is used when the {@code jdk.incubator.vector} module is readable (the JVM was
+ * started with {@code --add-modules jdk.incubator.vector}) and {@code -Dmachina.simd} is not
+ * {@code false}; otherwise the scalar provider.
+ */
+public final class KernelProvider {
+    private static final Logger LOG = Logger.getLogger(KernelProvider.class.getName());
+    private static final Kernels KERNELS;
+    private static final String REASON;
+
+    static {
+        String[] why = new String[1];
+        KERNELS = choose(why);
+        REASON = why[0];
+        LOG.fine(() -> "kernels: " + KERNELS.name() + " (" + REASON + ")");
+    }
+
+    private KernelProvider() {}
+
+    /** The kernels every op uses. */
+    public static Kernels get() {
+        return KERNELS;
+    }
+
+    /** Why {@link #get()} is the provider it is, in one sentence. */
+    public static String reason() {
+        return REASON;
+    }
+
+    /** A scalar provider, whatever was chosen (for tests and comparisons). */
+    public static Kernels scalar() {
+        return new ScalarKernels();
+    }
+
+    /** A Vector API provider if this JVM can load one, else null (for tests and comparisons). */
+    public static Kernels vectorOrNull() {
+        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) return null;
+        try {
+            return (Kernels) Class.forName("dev.machina.kernel.VectorKernels").getDeclaredConstructor().newInstance();
+        } catch (ReflectiveOperationException | LinkageError e) {
+            return null;
+        }
+    }
+
+    /**
+     * The fp32 FMA peak of this machine in GFLOP/s on {@code threads} threads (run at once, each
+     * a register-resident FMA loop for about {@code millis} ms), or NaN without the Vector API.
+     */
+    public static double measurePeakGflops(int threads, long millis) {
+        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) return Double.NaN;
+        double[] each = new double[threads];
+        Thread[] ts = new Thread[threads];
+        for (int i = 0; i < threads; i++) {
+            int id = i;
+            ts[i] = new Thread(() -> each[id] = FmaPeak.singleThread(millis), "machina-peak-" + i);
+            ts[i].start();
+        }
+        double total = 0;
+        for (int i = 0; i < threads; i++) {
+            try {
+                ts[i].join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return Double.NaN;
+            }
+            total += each[i];
+        }
+        return total;
+    }
+
+    private static Kernels choose(String[] why) {
+        if ("false".equalsIgnoreCase(System.getProperty("machina.simd", "true").trim())) {
+            why[0] = "scalar forced by -Dmachina.simd=false";
+            return new ScalarKernels();
+        }
+        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
+            why[0] = "jdk.incubator.vector is not readable; pass --add-modules jdk.incubator.vector for SIMD kernels";
+            return new ScalarKernels();
+        }
+        try {
+            Kernels k = (Kernels) Class.forName("dev.machina.kernel.VectorKernels").getDeclaredConstructor().newInstance();
+            if (k.vectorBits() < 128) {
+                why[0] = "the preferred vector width is only " + k.vectorBits() + " bits; scalar is as fast";
+                return new ScalarKernels();
+            }
+            why[0] = "jdk.incubator.vector is readable; " + k.vectorBits() + "-bit vectors ("
+                    + (k.vectorBits() / 32) + " floats), GEMM micro-kernel " + VectorGemm.MR + "x" + VectorGemm.NR;
+            return k;
+        } catch (ReflectiveOperationException | LinkageError e) {
+            why[0] = "the Vector API could not be loaded (" + e + "); using scalar";
+            return new ScalarKernels();
+        }
+    }
+}

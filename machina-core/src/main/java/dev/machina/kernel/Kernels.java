@@ -1,0 +1,85 @@
+package dev.machina.kernel;
+
+/**
+ * The hot loops. Two providers implement this: {@link ScalarKernels} (plain Java, always
+ * there) and a Vector API one chosen at start-up when {@code jdk.incubator.vector} is
+ * readable. Arrays are addressed by (array, offset); matrices are row-major with a leading
+ * dimension (the distance between rows).
+ *
+ * <p>Every kernel computes each output element on one thread in a fixed order, so its
+ * result is bit-identical whatever {@link Parallel#threads()} is.
+ */
+public interface Kernels {
+
+    /** "vector" or "scalar". */
+    String name();
+
+    /** SIMD register width in bits (32 for the scalar provider). */
+    int vectorBits();
+
+    /**
+     * C = op(A)·op(B), or C += op(A)·op(B) when {@code accumulate}; op(X) is X or Xᵀ.
+     * op(A) is m×k, op(B) is k×n, C is m×n. With transA, A is stored k×m; with transB, B is
+     * stored n×k.
+     */
+    void gemm(boolean transA, boolean transB, int m, int n, int k,
+              float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+              float[] c, int cOff, int ldc, boolean accumulate);
+
+    /** out[i] = a[i] + b[i]. */
+    void add(float[] a, int ao, float[] b, int bo, float[] out, int oo, int n);
+
+    /** out[i] = a[i] - b[i]. */
+    void sub(float[] a, int ao, float[] b, int bo, float[] out, int oo, int n);
+
+    /** out[i] = a[i] * b[i]. */
+    void mul(float[] a, int ao, float[] b, int bo, float[] out, int oo, int n);
+
+    /** out[i] = a[i] / b[i]. */
+    void div(float[] a, int ao, float[] b, int bo, float[] out, int oo, int n);
+
+    /** out[i] = a[i] * s + t. */
+    void scaleShift(float[] a, int ao, float s, float t, float[] out, int oo, int n);
+
+    /** y[i] += alpha * x[i]. */
+    void axpy(float alpha, float[] x, int xo, float[] y, int yo, int n);
+
+    /** y[i] += a[i] * b[i]. */
+    void addProduct(float[] a, int ao, float[] b, int bo, float[] y, int yo, int n);
+
+    /** out[i] = max(a[i], 0). */
+    void relu(float[] a, int ao, float[] out, int oo, int n);
+
+    /** out[i] += x[i] > 0 ? g[i] : 0 (the gradient of relu, accumulated). */
+    void reluBackward(float[] x, int xo, float[] g, int go, float[] out, int oo, int n);
+
+    /** out[i] = exp(a[i]). */
+    void exp(float[] a, int ao, float[] out, int oo, int n);
+
+    /** out[i] = log(a[i]). */
+    void log(float[] a, int ao, float[] out, int oo, int n);
+
+    /** out[i] = tanh(a[i]). */
+    void tanh(float[] a, int ao, float[] out, int oo, int n);
+
+    /** out[i] = 1 / (1 + exp(-a[i])). */
+    void sigmoid(float[] a, int ao, float[] out, int oo, int n);
+
+    /** Sum of a[ao .. ao+n), accumulated in a fixed order. */
+    float sum(float[] a, int ao, int n);
+
+    /** Largest of a[ao .. ao+n) (NaN if any is NaN); n must be at least 1. */
+    float max(float[] a, int ao, int n);
+
+    /** Sum of a[i]*b[i]. */
+    float dot(float[] a, int ao, float[] b, int bo, int n);
+
+    /**
+     * Row-wise softmax (or log-softmax when {@code log}) of a rows×cols matrix, stable for
+     * large inputs: the row maximum is subtracted first.
+     */
+    void softmaxRows(float[] x, int xo, float[] out, int oo, int rows, int cols, boolean log);
+
+    /** colSums[j] (+)= sum over rows of x[r, j] for a rows×cols matrix, in row order. */
+    void sumRows(float[] x, int xo, int rows, int cols, float[] out, int oo, boolean accumulate);
+}

@@ -1,0 +1,216 @@
+package dev.machina.kernel;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Kernels on the Java Vector API. Loaded only when {@link KernelProvider} chooses it, so a JVM
+ * without {@code jdk.incubator.vector} never touches these classes. Every loop has one shape:
+ * {@code SPECIES.loopBound(n)}, vector body, scalar tail.
+ */
+final class VectorKernels extends ScalarKernels {
+    private static final VectorSpecies<Float> S = VectorGemm.S;
+    private static final int L = S.length();
+
+    @Override
+    public String name() {
+        return "vector";
+    }
+
+    @Override
+    public int vectorBits() {
+        return S.vectorBitSize();
+    }
+
+    @Override
+    public void gemm(boolean transA, boolean transB, int m, int n, int k,
+                     float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                     float[] c, int cOff, int ldc, boolean accumulate) {
+        VectorGemm.gemm(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
+    }
+
+    @Override
+    public void add(float[] a, int ao, float[] b, int bo, float[] out, int oo, int n) {
+        int i = 0, ub = S.loopBound(n);
+        for (; i < ub; i += L) FloatVector.fromArray(S, a, ao + i).add(FloatVector.fromArray(S, b, bo + i)).intoArray(out, oo + i);
+        for (; i < n; i++) out[oo + i] = a[ao + i] + b[bo + i];
+    }
+
+    @Override
+    public void sub(float[] a, int ao, float[] b, int bo, float[] out, int oo, int n) {
+        int i = 0, ub = S.loopBound(n);
+        for (; i < ub; i += L) FloatVector.fromArray(S, a, ao + i).sub(FloatVector.fromArray(S, b, bo + i)).intoArray(out, oo + i);
+        for (; i < n; i++) out[oo + i] = a[ao + i] - b[bo + i];
+    }
+
+    @Override
+    public void mul(float[] a, int ao, float[] b, int bo, float[] out, int oo, int n) {
+        int i = 0, ub = S.loopBound(n);
+        for (; i < ub; i += L) FloatVector.fromArray(S, a, ao + i).mul(FloatVector.fromArray(S, b, bo + i)).intoArray(out, oo + i);
+        for (; i < n; i++) out[oo + i] = a[ao + i] * b[bo + i];
+    }
+
+    @Override
+    public void div(float[] a, int ao, float[] b, int bo, float[] out, int oo, int n) {
+        int i = 0, ub = S.loopBound(n);
+        for (; i < ub; i += L) FloatVector.fromArray(S, a, ao + i).div(FloatVector.fromArray(S, b, bo + i)).intoArray(out, oo + i);
+        for (; i < n; i++) out[oo + i] = a[ao + i] / b[bo + i];
+    }
+
+    @Override
+    public void scaleShift(float[] a, int ao, float s, float t, float[] out, int oo, int n) {
+        int i = 0, ub = S.loopBound(n);
+        FloatVector vs = FloatVector.broadcast(S, s), vt = FloatVector.broadcast(S, t);
+        for (; i < ub; i += L) FloatVector.fromArray(S, a, ao + i).mul(vs).add(vt).intoArray(out, oo + i);
+        for (; i < n; i++) out[oo + i] = a[ao + i] * s + t;
+    }
+
+    @Override
+    public void axpy(float alpha, float[] x, int xo, float[] y, int yo, int n) {
+        int i = 0, ub = S.loopBound(n);
+        FloatVector va = FloatVector.broadcast(S, alpha);
+        for (; i < ub; i += L) {
+            FloatVector acc = FloatVector.fromArray(S, y, yo + i);
+            acc = FloatVector.fromArray(S, x, xo + i).mul(va).add(acc);
+            acc.intoArray(y, yo + i);
+        }
+        for (; i < n; i++) y[yo + i] += alpha * x[xo + i];
+    }
+
+    @Override
+    public void addProduct(float[] a, int ao, float[] b, int bo, float[] y, int yo, int n) {
+        int i = 0, ub = S.loopBound(n);
+        for (; i < ub; i += L) {
+            FloatVector acc = FloatVector.fromArray(S, y, yo + i);
+            acc = FloatVector.fromArray(S, a, ao + i).mul(FloatVector.fromArray(S, b, bo + i)).add(acc);
+            acc.intoArray(y, yo + i);
+        }
+        for (; i < n; i++) y[yo + i] += a[ao + i] * b[bo + i];
+    }
+
+    @Override
+    public void relu(float[] a, int ao, float[] out, int oo, int n) {
+        int i = 0, ub = S.loopBound(n);
+        FloatVector zero = FloatVector.zero(S);
+        for (; i < ub; i += L) {
+            FloatVector v = FloatVector.fromArray(S, a, ao + i);
+            zero.blend(v, v.compare(VectorOperators.GT, zero)).intoArray(out, oo + i);
+        }
+        for (; i < n; i++) {
+            float v = a[ao + i];
+            out[oo + i] = v > 0f ? v : 0f;
+        }
+    }
+
+    @Override
+    public void reluBackward(float[] x, int xo, float[] g, int go, float[] out, int oo, int n) {
+        int i = 0, ub = S.loopBound(n);
+        FloatVector zero = FloatVector.zero(S);
+        for (; i < ub; i += L) {
+            VectorMask<Float> pos = FloatVector.fromArray(S, x, xo + i).compare(VectorOperators.GT, zero);
+            FloatVector o = FloatVector.fromArray(S, out, oo + i);
+            o.add(FloatVector.fromArray(S, g, go + i), pos).intoArray(out, oo + i);
+        }
+        for (; i < n; i++) if (x[xo + i] > 0f) out[oo + i] += g[go + i];
+    }
+
+    @Override
+    public void exp(float[] a, int ao, float[] out, int oo, int n) {
+        int i = 0, ub = S.loopBound(n);
+        for (; i < ub; i += L) FloatVector.fromArray(S, a, ao + i).lanewise(VectorOperators.EXP).intoArray(out, oo + i);
+        for (; i < n; i++) out[oo + i] = (float) Math.exp(a[ao + i]);
+    }
+
+    @Override
+    public void tanh(float[] a, int ao, float[] out, int oo, int n) {
+        int i = 0, ub = S.loopBound(n);
+        for (; i < ub; i += L) FloatVector.fromArray(S, a, ao + i).lanewise(VectorOperators.TANH).intoArray(out, oo + i);
+        for (; i < n; i++) out[oo + i] = (float) Math.tanh(a[ao + i]);
+    }
+
+    @Override
+    public void sigmoid(float[] a, int ao, float[] out, int oo, int n) {
+        // 1/(1+exp(-x)) is safe in float: exp(-x) overflows to +inf for very negative x, giving 0.
+        int i = 0, ub = S.loopBound(n);
+        FloatVector one = FloatVector.broadcast(S, 1f);
+        for (; i < ub; i += L) {
+            FloatVector e = FloatVector.fromArray(S, a, ao + i).neg().lanewise(VectorOperators.EXP);
+            one.div(one.add(e)).intoArray(out, oo + i);
+        }
+        for (; i < n; i++) out[oo + i] = sigmoid(a[ao + i]);
+    }
+
+    @Override
+    public float sum(float[] a, int ao, int n) {
+        int i = 0, ub = S.loopBound(n);
+        FloatVector acc = FloatVector.zero(S);
+        for (; i < ub; i += L) acc = acc.add(FloatVector.fromArray(S, a, ao + i));
+        float s = acc.reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) s += a[ao + i];
+        return s;
+    }
+
+    @Override
+    public float max(float[] a, int ao, int n) {
+        int i = 0, ub = S.loopBound(n);
+        float m;
+        if (ub > 0) {
+            FloatVector acc = FloatVector.fromArray(S, a, ao);
+            for (i = L; i < ub; i += L) acc = acc.max(FloatVector.fromArray(S, a, ao + i));
+            m = acc.reduceLanes(VectorOperators.MAX);
+        } else {
+            m = a[ao];
+            i = 1;
+        }
+        for (; i < n; i++) m = Math.max(m, a[ao + i]);
+        return m;
+    }
+
+    @Override
+    public float dot(float[] a, int ao, float[] b, int bo, int n) {
+        int i = 0, ub = S.loopBound(n);
+        FloatVector acc = FloatVector.zero(S);
+        for (; i < ub; i += L) acc = FloatVector.fromArray(S, a, ao + i).fma(FloatVector.fromArray(S, b, bo + i), acc);
+        float s = acc.reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) s += a[ao + i] * b[bo + i];
+        return s;
+    }
+
+    @Override
+    public void softmaxRows(float[] x, int xo, float[] out, int oo, int rows, int cols, boolean log) {
+        int ub = S.loopBound(cols);
+        for (int r = 0; r < rows; r++) {
+            int xi = xo + r * cols, oi = oo + r * cols;
+            float m = max(x, xi, cols);
+            if (m == Float.NEGATIVE_INFINITY) m = 0f;
+            FloatVector vm = FloatVector.broadcast(S, m);
+            FloatVector acc = FloatVector.zero(S);
+            int j = 0;
+            if (log) {
+                for (; j < ub; j += L) acc = acc.add(FloatVector.fromArray(S, x, xi + j).sub(vm).lanewise(VectorOperators.EXP));
+            } else {
+                for (; j < ub; j += L) {
+                    FloatVector e = FloatVector.fromArray(S, x, xi + j).sub(vm).lanewise(VectorOperators.EXP);
+                    e.intoArray(out, oi + j);
+                    acc = acc.add(e);
+                }
+            }
+            float s = acc.reduceLanes(VectorOperators.ADD);
+            for (; j < cols; j++) {
+                float e = (float) Math.exp(x[xi + j] - m);
+                if (!log) out[oi + j] = e;
+                s += e;
+            }
+            if (log) scaleShift(x, xi, 1f, -(m + (float) Math.log(s)), out, oi, cols);
+            else scaleShift(out, oi, 1f / s, 0f, out, oi, cols);
+        }
+    }
+
+    @Override
+    public void sumRows(float[] x, int xo, int rows, int cols, float[] out, int oo, boolean accumulate) {
+        if (!accumulate) java.util.Arrays.fill(out, oo, oo + cols, 0f);
+        for (int r = 0; r < rows; r++) add(out, oo, x, xo + r * cols, out, oo, cols);
+    }
+}
