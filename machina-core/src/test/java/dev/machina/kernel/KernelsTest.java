@@ -1,0 +1,245 @@
+package dev.machina.kernel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.machina.tensor.Rng;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Every kernel of both providers against plain reference loops, on awkward sizes. */
+class KernelsTest {
+    static final int[] SIZES = {1, 2, 3, 7, 15, 16, 17, 31, 33, 64, 100, 257, 784};
+
+    static Stream<Kernels> providers() {
+        List<Kernels> ks = new ArrayList<>();
+        ks.add(KernelProvider.scalar());
+        Kernels v = KernelProvider.vectorOrNull();
+        assertThat(v).as("the Vector API provider must load in tests (surefire passes --add-modules jdk.incubator.vector)").isNotNull();
+        ks.add(v);
+        return ks.stream();
+    }
+
+    private final int savedThreads = Parallel.threads();
+
+    @AfterEach
+    void restoreThreads() {
+        Parallel.setThreads(savedThreads);
+    }
+
+    static float[] random(Rng rng, int n) {
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) x[i] = rng.nextFloat() * 2 - 1;
+        return x;
+    }
+
+    /**
+     * GEMM in its three forms (and plain A·Bᵀᵀ too), with and without accumulation, against a
+     * double-precision reference. Tolerance: the float error of a K-term dot product is bounded
+     * by about K·u·Σ|aᵢbᵢ| (u = 2^-24); we allow 2·K·u·Σ|aᵢbᵢ| plus a tiny absolute term.
+     * Combinations whose m·n·k exceeds 20 million are skipped to keep the suite fast.
+     */
+    @ParameterizedTest
+    @MethodSource("providers")
+    void gemmMatchesReferenceOnAwkwardSizes(Kernels k) {
+        Rng rng = new Rng(7);
+        int checked = 0;
+        for (int m : SIZES) {
+            for (int n : SIZES) {
+                for (int kk : SIZES) {
+                    if ((long) m * n * kk > 20_000_000L) continue;
+                    for (int form = 0; form < 4; form++) {
+                        boolean ta = (form & 1) != 0, tb = (form & 2) != 0;
+                        checkGemm(k, rng, ta, tb, m, n, kk, form == 3 && m < 40);
+                        checked++;
+                    }
+                }
+            }
+        }
+        assertThat(checked).isGreaterThan(7000);
+    }
+
+    private static void checkGemm(Kernels k, Rng rng, boolean ta, boolean tb, int m, int n, int kk, boolean accumulate) {
+        float[] a = random(rng, m * kk), b = random(rng, kk * n);
+        int lda = ta ? m : kk, ldb = tb ? kk : n;
+        float[] c = accumulate ? random(rng, m * n) : new float[m * n];
+        float[] c0 = c.clone();
+        k.gemm(ta, tb, m, n, kk, a, 0, lda, b, 0, ldb, c, 0, n, accumulate);
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                double s = accumulate ? c0[i * n + j] : 0, abs = accumulate ? Math.abs(c0[i * n + j]) : 0;
+                for (int p = 0; p < kk; p++) {
+                    double x = ta ? a[p * lda + i] : a[i * lda + p];
+                    double y = tb ? b[j * ldb + p] : b[p * ldb + j];
+                    s += x * y;
+                    abs += Math.abs(x * y);
+                }
+                double tol = 2.0 * (kk + 1) * 0x1p-24 * abs + 1e-6;
+                double got = c[i * n + j];
+                if (!(Math.abs(got - s) <= tol)) {
+                    throw new AssertionError(k.name() + " gemm transA=" + ta + " transB=" + tb + " m=" + m + " n=" + n + " k=" + kk
+                            + " accumulate=" + accumulate + ": C[" + i + "," + j + "] = " + got + ", expected " + s + " ± " + tol);
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("providers")
+    void gemmRespectsOffsetsAndLeadingDimensions(Kernels k) {
+        Rng rng = new Rng(3);
+        int m = 5, n = 37, kk = 19, lda = 23, ldb = 41, ldc = 40, ao = 3, bo = 5, co = 7;
+        float[] a = random(rng, ao + m * lda), b = random(rng, bo + kk * ldb), c = random(rng, co + m * ldc);
+        float[] before = c.clone();
+        k.gemm(false, false, m, n, kk, a, ao, lda, b, bo, ldb, c, co, ldc, false);
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < ldc; j++) {
+                int idx = co + i * ldc + j;
+                if (j >= n) {
+                    assertEquals(before[idx], c[idx], "padding column " + j + " of row " + i + " must be untouched");
+                    continue;
+                }
+                double s = 0;
+                for (int p = 0; p < kk; p++) s += (double) a[ao + i * lda + p] * b[bo + p * ldb + j];
+                assertEquals(s, c[idx], 1e-4);
+            }
+        }
+        for (int i = 0; i < co; i++) assertEquals(before[i], c[i]);
+    }
+
+    @ParameterizedTest
+    @MethodSource("providers")
+    void gemmIsBitIdenticalForOneAndTwoThreads(Kernels k) {
+        Rng rng = new Rng(11);
+        int[][] shapes = {{64, 256, 784}, {256, 784, 64}, {64, 784, 256}, {300, 300, 300}, {1000, 33, 17}, {7, 1000, 513}};
+        for (int[] s : shapes) {
+            for (int form = 0; form < 3; form++) {
+                boolean ta = form == 1, tb = form == 2;
+                float[] a = random(rng, s[0] * s[2]), b = random(rng, s[2] * s[1]);
+                float[] c1 = new float[s[0] * s[1]], c2 = new float[s[0] * s[1]];
+                Parallel.setThreads(1);
+                k.gemm(ta, tb, s[0], s[1], s[2], a, 0, ta ? s[0] : s[2], b, 0, tb ? s[2] : s[1], c1, 0, s[1], false);
+                Parallel.setThreads(2);
+                k.gemm(ta, tb, s[0], s[1], s[2], a, 0, ta ? s[0] : s[2], b, 0, tb ? s[2] : s[1], c2, 0, s[1], false);
+                for (int i = 0; i < c1.length; i++) {
+                    if (Float.floatToRawIntBits(c1[i]) != Float.floatToRawIntBits(c2[i])) {
+                        throw new AssertionError(k.name() + " shape " + java.util.Arrays.toString(s) + " form " + form
+                                + ": element " + i + " differs between 1 and 2 threads: " + c1[i] + " vs " + c2[i]);
+                    }
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("providers")
+    void elementwiseKernelsMatchReference(Kernels k) {
+        Rng rng = new Rng(5);
+        for (int n : SIZES) {
+            float[] a = random(rng, n + 3), b = random(rng, n + 3);
+            for (int i = 0; i < b.length; i++) if (Math.abs(b[i]) < 0.05f) b[i] = 0.5f;
+            float[] out = new float[n + 5];
+            k.add(a, 1, b, 2, out, 3, n);
+            for (int i = 0; i < n; i++) assertEquals(a[1 + i] + b[2 + i], out[3 + i], 0f, "add n=" + n);
+            k.sub(a, 1, b, 2, out, 3, n);
+            for (int i = 0; i < n; i++) assertEquals(a[1 + i] - b[2 + i], out[3 + i], 0f, "sub n=" + n);
+            k.mul(a, 1, b, 2, out, 3, n);
+            for (int i = 0; i < n; i++) assertEquals(a[1 + i] * b[2 + i], out[3 + i], 0f, "mul n=" + n);
+            k.div(a, 1, b, 2, out, 3, n);
+            for (int i = 0; i < n; i++) assertEquals(a[1 + i] / b[2 + i], out[3 + i], 0f, "div n=" + n);
+            k.scaleShift(a, 0, 2.5f, -1f, out, 0, n);
+            for (int i = 0; i < n; i++) assertEquals(a[i] * 2.5f - 1f, out[i], 1e-6f, "scaleShift n=" + n);
+            float[] y = b.clone();
+            k.axpy(0.5f, a, 0, y, 0, n);
+            for (int i = 0; i < n; i++) assertEquals(b[i] + 0.5f * a[i], y[i], 1e-6f, "axpy n=" + n);
+            y = b.clone();
+            k.addProduct(a, 0, a, 1, y, 0, n);
+            for (int i = 0; i < n; i++) assertEquals(b[i] + a[i] * a[i + 1], y[i], 1e-6f, "addProduct n=" + n);
+            k.relu(a, 0, out, 0, n);
+            for (int i = 0; i < n; i++) assertEquals(Math.max(a[i], 0f), out[i], 0f, "relu n=" + n);
+            y = b.clone();
+            k.reluBackward(a, 0, b, 1, y, 0, n);
+            for (int i = 0; i < n; i++) assertEquals(b[i] + (a[i] > 0 ? b[i + 1] : 0f), y[i], 0f, "reluBackward n=" + n);
+            k.exp(a, 0, out, 0, n);
+            for (int i = 0; i < n; i++) assertEquals(Math.exp(a[i]), out[i], 1e-6 * Math.exp(a[i]), "exp n=" + n);
+            k.tanh(a, 0, out, 0, n);
+            for (int i = 0; i < n; i++) assertEquals(Math.tanh(a[i]), out[i], 1e-6, "tanh n=" + n);
+            k.sigmoid(a, 0, out, 0, n);
+            for (int i = 0; i < n; i++) assertEquals(1 / (1 + Math.exp(-a[i])), out[i], 1e-6, "sigmoid n=" + n);
+            float[] pos = a.clone();
+            for (int i = 0; i < pos.length; i++) pos[i] = Math.abs(pos[i]) + 0.1f;
+            k.log(pos, 0, out, 0, n);
+            for (int i = 0; i < n; i++) assertEquals(Math.log(pos[i]), out[i], 1e-6, "log n=" + n);
+            double s = 0, sa = 0, d = 0;
+            float mx = a[0];
+            for (int i = 0; i < n; i++) {
+                s += a[i];
+                sa += Math.abs(a[i]);
+                d += (double) a[i] * b[i];
+                mx = Math.max(mx, a[i]);
+            }
+            assertEquals(s, k.sum(a, 0, n), 2 * n * 0x1p-24 * sa + 1e-7, "sum n=" + n);
+            assertEquals(d, k.dot(a, 0, b, 0, n), 2 * n * 0x1p-24 * sa + 1e-6, "dot n=" + n);
+            assertEquals(mx, k.max(a, 0, n), 0f, "max n=" + n);
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("providers")
+    void maxPropagatesNaN(Kernels k) {
+        float[] a = new float[40];
+        a[33] = Float.NaN;
+        assertThat(k.max(a, 0, 40)).isNaN();
+    }
+
+    @ParameterizedTest
+    @MethodSource("providers")
+    void softmaxRowsMatchReferenceAndStayFinite(Kernels k) {
+        Rng rng = new Rng(9);
+        for (int cols : SIZES) {
+            int rows = 3;
+            float[] x = random(rng, rows * cols);
+            for (int i = 0; i < x.length; i++) x[i] *= (i % 2 == 0 ? 1e4f : 5f);
+            float[] sm = new float[x.length], lsm = new float[x.length];
+            k.softmaxRows(x, 0, sm, 0, rows, cols, false);
+            k.softmaxRows(x, 0, lsm, 0, rows, cols, true);
+            for (int r = 0; r < rows; r++) {
+                double m = Double.NEGATIVE_INFINITY;
+                for (int j = 0; j < cols; j++) m = Math.max(m, x[r * cols + j]);
+                double z = 0;
+                for (int j = 0; j < cols; j++) z += Math.exp(x[r * cols + j] - m);
+                double total = 0;
+                for (int j = 0; j < cols; j++) {
+                    double ref = Math.exp(x[r * cols + j] - m) / z;
+                    double lref = x[r * cols + j] - m - Math.log(z);
+                    assertThat(sm[r * cols + j]).isFinite();
+                    assertThat(lsm[r * cols + j]).isFinite();
+                    assertEquals(ref, sm[r * cols + j], 1e-6, "softmax cols=" + cols);
+                    assertEquals(lref, lsm[r * cols + j], 1e-5 * Math.max(1, Math.abs(lref)), "log-softmax cols=" + cols);
+                    total += sm[r * cols + j];
+                }
+                assertEquals(1.0, total, 1e-5);
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("providers")
+    void sumRowsMatchesReference(Kernels k) {
+        Rng rng = new Rng(2);
+        for (int cols : SIZES) {
+            int rows = 5;
+            float[] x = random(rng, rows * cols), out = random(rng, cols), before = out.clone();
+            k.sumRows(x, 0, rows, cols, out, 0, true);
+            for (int j = 0; j < cols; j++) {
+                double s = before[j];
+                for (int r = 0; r < rows; r++) s += x[r * cols + j];
+                assertEquals(s, out[j], 1e-5);
+            }
+        }
+    }
+}

@@ -1,0 +1,181 @@
+package dev.machina.tensor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.machina.kernel.Parallel;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class AutogradTest {
+
+    @Test
+    void gradientsAccumulateAcrossBackwardCalls() {
+        Tensor x = Tensor.vector(1f, 2f, 3f).requiresGrad(true);
+        x.mul(x).sum().backward();
+        assertArrayEquals(new float[] {2f, 4f, 6f}, x.grad().toArray());
+        x.mul(3f).sum().backward();
+        assertArrayEquals(new float[] {5f, 7f, 9f}, x.grad().toArray());
+        x.setGrad(null);
+        assertThat(x.grad()).isNull();
+    }
+
+    @Test
+    void backwardWithExplicitGradient() {
+        Tensor x = Tensor.vector(1f, 2f).requiresGrad(true);
+        Tensor y = x.mul(x);
+        y.backward(Tensor.vector(10f, 1f));
+        assertArrayEquals(new float[] {20f, 4f}, x.grad().toArray());
+    }
+
+    @Test
+    void graphIsReleasedAfterBackward() {
+        Tensor x = Tensor.vector(1f, 2f).requiresGrad(true);
+        Tensor y = x.exp().sum();
+        y.backward();
+        assertThat(y.isLeaf()).isTrue();
+        assertThatThrownBy(y::backward).isInstanceOf(IllegalStateException.class).hasMessageContaining("already released");
+    }
+
+    @Test
+    void backwardNeedsScalarOrGradient() {
+        Tensor x = Tensor.vector(1f, 2f).requiresGrad(true);
+        assertThatThrownBy(() -> x.mul(2f).backward()).hasMessageContaining("one-element tensor");
+    }
+
+    @Test
+    void noGradScopeRecordsNothingAndRestores() {
+        Tensor x = Tensor.vector(1f, 2f).requiresGrad(true);
+        try (var s = Tensor.noGrad()) {
+            Tensor y = x.mul(2f);
+            assertThat(y.requiresGrad()).isFalse();
+            assertThat(y.isLeaf()).isTrue();
+            try (var e = Tensor.enableGrad()) {
+                assertThat(x.mul(2f).requiresGrad()).isTrue();
+            }
+            assertThat(Tensor.isGradEnabled()).isFalse();
+        }
+        assertThat(Tensor.isGradEnabled()).isTrue();
+        assertThat(x.mul(2f).requiresGrad()).isTrue();
+    }
+
+    @Test
+    void detachCutsTheGraph() {
+        Tensor x = Tensor.vector(1f, 2f).requiresGrad(true);
+        Tensor d = x.mul(2f).detach();
+        assertThat(d.requiresGrad()).isFalse();
+        Tensor y = x.mul(d).sum();
+        y.backward();
+        assertArrayEquals(new float[] {2f, 4f}, x.grad().toArray());
+    }
+
+    @Test
+    void opsOnTensorsWithoutGradRecordNothing() {
+        Tensor a = Tensor.ones(2, 2), b = Tensor.ones(2, 2);
+        assertThat(a.matmul(b).op()).isNull();
+    }
+
+    @Test
+    void shapeErrorsNameTheOpAndBothShapes() {
+        assertThatThrownBy(() -> Tensor.zeros(64, 784).matmul(Tensor.zeros(256, 128)))
+                .hasMessage("matmul: cannot multiply [64, 784] by [256, 128]: inner dimensions 784 and 256 differ");
+        assertThatThrownBy(() -> Tensor.zeros(3, 4).add(Tensor.zeros(5)))
+                .hasMessageContaining("add: shapes [3, 4] and [5] cannot be broadcast");
+        assertThatThrownBy(() -> Tensor.zeros(3, 4).reshape(5, -1)).hasMessageContaining("reshape: cannot view [3, 4] (12 values) as [5, -1]");
+        assertThatThrownBy(() -> Tensor.of(new float[3], 2, 2)).hasMessageContaining("shape [2, 2] holds 4 values but 3 were given");
+        assertThatThrownBy(() -> Tensor.zeros(1, 1, 1, 1, 1)).hasMessageContaining("rank 0 to 4");
+    }
+
+    @Test
+    void factoriesAreReproducibleFromTheSeed() {
+        Tensor a = Tensor.randn(new Rng(3), 4, 5), b = Tensor.randn(new Rng(3), 4, 5), c = Tensor.randn(new Rng(4), 4, 5);
+        assertArrayEquals(a.data(), b.data());
+        assertThat(a.data()).isNotEqualTo(c.data());
+        Tensor u = Tensor.uniform(new Rng(1), -2f, 3f, 1000);
+        for (float v : u.data()) assertThat(v).isBetween(-2f, 3f);
+        assertEquals(5f, Tensor.full(5f, 2, 3).sum().item() / 6f);
+        assertArrayEquals(new float[] {0, 1, 2}, Tensor.arange(3).data());
+        assertArrayEquals(new float[] {0, 0, 1, 1, 0, 0}, Tensor.oneHot(new int[] {2, 0}, 3).data());
+    }
+
+    @Test
+    void rngStateRoundTrips() {
+        Rng r = new Rng(99);
+        r.nextGaussian();
+        long[] st = r.state();
+        double a = r.nextGaussian(), b = r.nextDouble();
+        Rng s = Rng.fromState(st);
+        assertEquals(a, s.nextGaussian());
+        assertEquals(b, s.nextDouble());
+    }
+
+    @Test
+    void toStringShowsShapeAndValues() {
+        assertThat(Tensor.vector(1f, 2.5f).toString()).isEqualTo("Tensor[2] [1.000, 2.500]");
+        assertThat(Tensor.zeros(3, 4).requiresGrad(true).mul(2f).toString()).contains("grad_fn=affine");
+    }
+
+    @Test
+    void softmaxStaysFiniteForHugeInputs() {
+        Tensor x = Tensor.of(new float[] {1e4f, -1e4f, 0f, -1e4f, -1e4f, -1e4f}, 2, 3).requiresGrad(true);
+        Tensor s = x.softmax(1), l = x.logSoftmax(1);
+        for (float v : s.data()) assertThat(v).isFinite();
+        for (float v : l.data()) assertThat(v).isFinite();
+        assertArrayEquals(new float[] {1f, 0f, 0f}, java.util.Arrays.copyOf(s.data(), 3), 1e-6f);
+        assertEquals(-2e4f, l.data()[1], 1f);
+        l.sum().backward();
+        for (float v : x.grad().data()) assertThat(v).isFinite();
+    }
+
+    @Test
+    void forwardAndBackwardAreBitIdenticalOnOneAndTwoThreads() {
+        int saved = Parallel.threads();
+        try {
+            float[][] one = trainStep(1), two = trainStep(2);
+            for (int i = 0; i < one.length; i++) {
+                for (int j = 0; j < one[i].length; j++) {
+                    assertEquals(Float.floatToRawIntBits(one[i][j]), Float.floatToRawIntBits(two[i][j]),
+                            "array " + i + " element " + j + " differs between 1 and 2 threads");
+                }
+            }
+        } finally {
+            Parallel.setThreads(saved);
+        }
+    }
+
+    /** Forward + backward of a 784-256-10 network on a batch of 128; returns output and gradients. */
+    private static float[][] trainStep(int threads) {
+        Parallel.setThreads(threads);
+        Rng rng = new Rng(2024);
+        Tensor x = Tensor.randn(rng, 128, 784);
+        Tensor w1 = Tensor.uniform(rng, -0.05f, 0.05f, 256, 784).requiresGrad(true);
+        Tensor b1 = Tensor.zeros(256).requiresGrad(true);
+        Tensor w2 = Tensor.uniform(rng, -0.05f, 0.05f, 10, 256).requiresGrad(true);
+        Tensor b2 = Tensor.zeros(10).requiresGrad(true);
+        int[] labels = new int[128];
+        for (int i = 0; i < labels.length; i++) labels[i] = i % 10;
+        Tensor logits = Tensor.linear(Tensor.linear(x, w1, b1).relu(), w2, b2);
+        Tensor loss = logits.logSoftmax(1).gather(labels).mean().neg();
+        float[] out = logits.toArray();
+        loss.backward();
+        return new float[][] {out, w1.grad().data(), b1.grad().data(), w2.grad().data(), b2.grad().data()};
+    }
+
+    @Test
+    void concatSplitStackShapes() {
+        Tensor a = Tensor.arange(6).reshape(2, 3), b = Tensor.arange(4).reshape(2, 2);
+        Tensor c = Tensor.concat(List.of(a, b), 1);
+        assertArrayEquals(new int[] {2, 5}, c.shape());
+        assertArrayEquals(new float[] {0, 1, 2, 0, 1, 3, 4, 5, 2, 3}, c.data());
+        List<Tensor> parts = c.split(1, 3, 2);
+        assertArrayEquals(a.data(), parts.get(0).data());
+        assertArrayEquals(b.data(), parts.get(1).data());
+        Tensor s = Tensor.stack(List.of(a, a), 0);
+        assertArrayEquals(new int[] {2, 2, 3}, s.shape());
+        assertArrayEquals(new float[] {0, 3, 1, 4, 2, 5}, a.t().data());
+        assertArrayEquals(new int[] {2, 1}, a.argmax(1).length == 2 ? new int[] {2, 1} : null);
+        assertArrayEquals(new int[] {2, 2}, a.argmax(1));
+    }
+}
