@@ -43,9 +43,9 @@ final class GemmBench {
         try {
             double flops = 2.0 * s.m * s.n * s.k;
             // warm-up: enough calls for the JIT to compile the kernels
-            long warmEnd = System.nanoTime() + (long) (0.3e9);
+            long warmEnd = System.nanoTime() + (long) (0.8e9);
             int warm = 0;
-            while (warm < 5 || System.nanoTime() < warmEnd) {
+            while (warm < 200 || System.nanoTime() < warmEnd) {
                 k.gemm(s.transA, s.transB, s.m, s.n, s.k, a, 0, aCols, b, 0, bCols, c, 0, s.n, false);
                 warm++;
             }

@@ -1,21 +1,89 @@
 package dev.machina.cli;
 
 import dev.machina.Machina;
+import java.io.PrintWriter;
 import java.util.Map;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
-/** Entry point of the `machina` command. */
-public final class Main {
+/**
+ * The `machina` command. Exit codes: 0 success, 1 a run failed, 2 bad usage or bad input.
+ * Errors print as one line without a stack trace unless {@code --debug} is given.
+ */
+@Command(name = "machina", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "Deep learning on the JVM: train, evaluate and compare models.",
+        subcommands = {Main.Info.class, BenchCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+
+    @Option(names = "--debug", description = "Show stack traces of errors.", scope = CommandLine.ScopeType.INHERIT)
+    boolean debug;
+
+    @Override
+    public void run() {
+        new CommandLine(this).usage(System.out);
+    }
+
     public static void main(String[] args) {
-        if (args.length > 0 && args[0].equals("bench")) {
-            int threads = args.length > 2 ? Integer.parseInt(args[2]) : dev.machina.kernel.Parallel.threads();
-            double peak = GemmBench.peak(threads);
-            System.out.printf("peak %.1f GFLOP/s on %d threads%n", peak, threads);
-            for (GemmBench.Shape s : GemmBench.defaultShapes()) {
-                GemmBench.Result r = GemmBench.run(s, threads, peak, 1.0);
-                System.out.printf("%-22s %5d %5d %5d  %7.1f GFLOP/s  %5.1f%%%n", s.name(), s.m(), s.n(), s.k(), r.gflops(), 100 * r.ratio());
+        System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    /** Runs the command in-process (tests use this); returns the exit code. */
+    public static int execute(String[] args, PrintWriter out, PrintWriter err) {
+        boolean debug = java.util.Arrays.asList(args).contains("--debug");
+        CommandLine cl = new CommandLine(new Main());
+        cl.setOut(out);
+        cl.setErr(err);
+        cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+            Throwable e = ex;
+            if (debug) e.printStackTrace(cmd.getErr());
+            if (e instanceof UserError) {
+                cmd.getErr().println("machina: " + e.getMessage());
+                return 2;
             }
-            return;
+            if (e instanceof IllegalArgumentException || e instanceof java.io.UncheckedIOException
+                    || e instanceof java.io.IOException || e instanceof IllegalStateException) {
+                cmd.getErr().println("machina: " + e.getMessage() + (debug ? "" : " (use --debug for details)"));
+                return 2;
+            }
+            cmd.getErr().println("machina: failed: " + e + (debug ? "" : " (use --debug for details)"));
+            return 1;
+        });
+        cl.setParameterExceptionHandler((ex, a) -> {
+            ex.getCommandLine().getErr().println("machina: " + ex.getMessage());
+            ex.getCommandLine().getErr().println("Try '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help'.");
+            return 2;
+        });
+        return cl.execute(args);
+    }
+
+    /** An error in what the user gave (file, spec, option): printed as one line, exit code 2. */
+    public static class UserError extends RuntimeException {
+        public UserError(String message) {
+            super(message);
         }
-        for (Map.Entry<String, String> e : Machina.runtimeInfo().entrySet()) System.out.printf("%-15s %s%n", e.getKey(), e.getValue());
+
+        public UserError(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"machina " + Machina.version()};
+        }
+    }
+
+    @Command(name = "info", description = "Print the version, Java, cores, kernel provider and threads.")
+    static final class Info implements Runnable {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public void run() {
+            PrintWriter out = spec.commandLine().getOut();
+            for (Map.Entry<String, String> e : Machina.runtimeInfo().entrySet()) out.printf("%-15s %s%n", e.getKey(), e.getValue());
+        }
     }
 }

@@ -1,6 +1,7 @@
 package dev.machina.kernel;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -25,8 +26,10 @@ final class VectorGemm {
     static final int MC = roundUp(Integer.getInteger("machina.gemm.mc", 128), MR);
     static final int NC = roundUp(Integer.getInteger("machina.gemm.nc", 512), NR);
 
+    static final int PACK_A_MIN_PANELS = Integer.getInteger("machina.gemm.packa", 8);
+
     private static final ThreadLocal<float[][]> BUFFERS =
-            ThreadLocal.withInitial(() -> new float[][] {new float[MC * KC], new float[KC * NC], new float[MR * NR]});
+            ThreadLocal.withInitial(() -> new float[][] {new float[MR * KC], new float[KC * NC], new float[MR * NR], new float[MC * KC]});
 
     private VectorGemm() {}
 
@@ -38,28 +41,54 @@ final class VectorGemm {
                      float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                      float[] c, int cOff, int ldc, boolean accumulate) {
         if (m == 0 || n == 0) return;
+        if (transB && !transA && m < n && k > 0) {
+            // C = A·Bᵀ costs a transposing pack of all of B (n×k). Computing Cᵀ = B·Aᵀ instead reads
+            // B in place and packs only A (m×k, the smaller), writing the result transposed.
+            gemmStoreTransposed(n, m, k, b, bOff, ldb, a, aOff, lda, c, cOff, ldc, accumulate);
+            return;
+        }
         if (k == 0) {
             if (!accumulate) for (int i = 0; i < m; i++) java.util.Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0f);
             return;
         }
-        int threads = Parallel.threads();
-        int mc = Math.min(MC, roundUp(m, MR));
-        int nc = Math.min(NC, roundUp(n, NR));
         long flops = (long) m * n * k;
-        int wanted = flops < 200_000 ? 1 : 2 * threads;
-        while (ceilDiv(m, mc) * ceilDiv(n, nc) < wanted && (nc > NR || mc > MR)) {
-            if (nc >= mc && nc > NR) nc = roundUp(nc / 2, NR);
-            else if (mc > MR) mc = roundUp(mc / 2, MR);
-            else nc = roundUp(nc / 2, NR);
-        }
-        final int fmc = mc, fnc = nc;
-        int mTiles = ceilDiv(m, mc), nTiles = ceilDiv(n, nc);
+        int[] t2 = tileSizes(m, n, flops);
+        final int fmc = t2[0], fnc = t2[1];
+        int mTiles = ceilDiv(m, fmc), nTiles = ceilDiv(n, fnc);
         int tasks = mTiles * nTiles;
         Parallel.forEach(tasks, flops < 200_000 ? 1 : Integer.MAX_VALUE, t -> {
             int i0 = (t % mTiles) * fmc, j0 = (t / mTiles) * fnc;
             tile(transA, transB, i0, Math.min(fmc, m - i0), j0, Math.min(fnc, n - j0), k,
-                    a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
+                    a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate, false);
         });
+    }
+
+    /** C[j, i] (+)= (A·Bᵀ)[i, j] for A m×k and B n×k, row-major (A read in place, B packed). */
+    private static void gemmStoreTransposed(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                                            float[] c, int cOff, int ldc, boolean accumulate) {
+        long flops = (long) m * n * k;
+        int[] t2 = tileSizes(m, n, flops);
+        final int fmc = t2[0], fnc = t2[1];
+        int mTiles = ceilDiv(m, fmc), nTiles = ceilDiv(n, fnc);
+        Parallel.forEach(mTiles * nTiles, flops < 200_000 ? 1 : Integer.MAX_VALUE, t -> {
+            int i0 = (t % mTiles) * fmc, j0 = (t / mTiles) * fnc;
+            tile(false, true, i0, Math.min(fmc, m - i0), j0, Math.min(fnc, n - j0), k,
+                    a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate, true);
+        });
+    }
+
+    /**
+     * Tile sizes {mc, nc} for the parallel split. A is read in place, so cutting along N costs
+     * nothing extra; cutting along M makes each tile pack the same B columns again. So N is cut
+     * first (aiming at two tiles per thread, for dynamic balance), M only while there are fewer
+     * tiles than threads. Tile sizes never change a result, only who computes it.
+     */
+    private static int[] tileSizes(int m, int n, long flops) {
+        int threads = flops < 200_000 ? 1 : Parallel.threads();
+        int mc = Math.min(MC, roundUp(m, MR)), nc = Math.min(NC, roundUp(n, NR));
+        while (ceilDiv(m, mc) * ceilDiv(n, nc) < 2 * threads && nc > NR) nc = roundUp(nc / 2, NR);
+        while (ceilDiv(m, mc) * ceilDiv(n, nc) < threads && mc > MR) mc = roundUp(mc / 2, MR);
+        return new int[] {mc, nc};
     }
 
     private static int ceilDiv(int x, int y) {
@@ -68,25 +97,58 @@ final class VectorGemm {
 
     private static void tile(boolean transA, boolean transB, int i0, int mc, int j0, int nc, int k,
                              float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-                             float[] c, int cOff, int ldc, boolean accumulate) {
+                             float[] c, int cOff, int ldc, boolean accumulate, boolean storeT) {
         float[][] buf = BUFFERS.get();
-        float[] ap = buf[0], bp = buf[1], tmp = buf[2];
-        for (int pc = 0; pc < k; pc += KC) {
-            int kc = Math.min(KC, k - pc);
+        float[] edge = buf[0], bp = buf[1], tmp = buf[2];
+        // A is read in place: element (i, p) of op(A) is at a[aOff + i·si + p·sp].
+        int si = transA ? 1 : lda, sp = transA ? lda : 1;
+        int fullRows = mc / MR * MR;
+        // Packing A pays when its panels are reused across many B panels: it keeps the A block
+        // in a few contiguous pages (no TLB misses on large strides) at a one-off copy cost.
+        boolean packA = nc >= PACK_A_MIN_PANELS * NR;
+        float[] apk = buf[3];
+        // K is cut into equal blocks of at most KC (784 = 2 × 392, not 384 + 384 + 16).
+        int kBlocks = ceilDiv(k, KC), kStep = ceilDiv(k, kBlocks);
+        for (int pc = 0; pc < k; pc += kStep) {
+            int kc = Math.min(kStep, k - pc);
             boolean add = accumulate || pc > 0;
             packB(transB, b, bOff, ldb, pc, kc, j0, nc, bp);
-            packA(transA, a, aOff, lda, pc, kc, i0, mc, ap);
+            if (packA) {
+                for (int ir = 0; ir < mc; ir += MR) packRows(a, aOff, si, sp, i0 + ir, Math.min(MR, mc - ir), pc, kc, apk, ir * kc);
+            } else if (fullRows < mc) {
+                packRows(a, aOff, si, sp, i0 + fullRows, mc - fullRows, pc, kc, edge, 0);
+            }
             for (int jr = 0; jr < nc; jr += NR) {
                 int nr = Math.min(NR, nc - jr);
                 int bo = jr * kc;
                 for (int ir = 0; ir < mc; ir += MR) {
                     int mr = Math.min(MR, mc - ir);
-                    int ao = ir * kc;
                     int co = cOff + (i0 + ir) * ldc + j0 + jr;
-                    if (mr == MR && nr == NR) {
-                        micro(kc, ap, ao, bp, bo, c, co, ldc, add);
+                    float[] as = a;
+                    int ao = aOff + (i0 + ir) * si + pc * sp, asi = si, asp = sp;
+                    if (packA) {
+                        as = apk;
+                        ao = ir * kc;
+                        asi = 1;
+                        asp = MR;
+                    } else if (mr < MR) { // the last, partial row panel was packed with zero padding
+                        as = edge;
+                        ao = 0;
+                        asi = 1;
+                        asp = MR;
+                    }
+                    if (storeT) { // element (i, j) goes to C[j, i]
+                        micro(kc, as, ao, asi, asp, bp, bo, tmp, 0, NR, false);
+                        int ct = cOff + (j0 + jr) * ldc + i0 + ir;
+                        for (int j = 0; j < nr; j++) {
+                            int cj = ct + j * ldc;
+                            if (add) for (int i = 0; i < mr; i++) c[cj + i] += tmp[i * NR + j];
+                            else for (int i = 0; i < mr; i++) c[cj + i] = tmp[i * NR + j];
+                        }
+                    } else if (mr == MR && nr == NR) {
+                        micro(kc, as, ao, asi, asp, bp, bo, c, co, ldc, add);
                     } else {
-                        micro(kc, ap, ao, bp, bo, tmp, 0, NR, false);
+                        micro(kc, as, ao, asi, asp, bp, bo, tmp, 0, NR, false);
                         for (int i = 0; i < mr; i++) {
                             int ci = co + i * ldc, ti = i * NR;
                             if (add) for (int j = 0; j < nr; j++) c[ci + j] += tmp[ti + j];
@@ -98,31 +160,23 @@ final class VectorGemm {
         }
     }
 
-    private static void micro(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
+    private static void micro(int kc, float[] a, int ao, int si, int sp, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
         switch (MR) {
-            case 8 -> kernel8(kc, ap, ao, bp, bo, c, co, ldc, add);
-            case 6 -> kernel6(kc, ap, ao, bp, bo, c, co, ldc, add);
-            default -> kernel4(kc, ap, ao, bp, bo, c, co, ldc, add);
+            case 8 -> kernel8(kc, a, ao, si, sp, bp, bo, c, co, ldc, add);
+            case 6 -> kernel6(kc, a, ao, si, sp, bp, bo, c, co, ldc, add);
+            default -> kernel4(kc, a, ao, si, sp, bp, bo, c, co, ldc, add);
         }
     }
 
-    /** Packs op(A)[i0:i0+mc, pc:pc+kc] into MR-row panels, kc steps of MR values each; pads with zeros. */
-    private static void packA(boolean transA, float[] a, int aOff, int lda, int pc, int kc, int i0, int mc, float[] ap) {
-        for (int ir = 0; ir < mc; ir += MR) {
-            int base = ir * kc;
-            int mr = Math.min(MR, mc - ir);
-            if (transA) { // A stored k×m: row p of A holds op(A)[:, p]
-                for (int p = 0; p < kc; p++) {
-                    int src = aOff + (pc + p) * lda + i0 + ir, dst = base + p * MR;
-                    System.arraycopy(a, src, ap, dst, mr);
-                    for (int i = mr; i < MR; i++) ap[dst + i] = 0f;
-                }
+    /** Packs rows [r0, r0+rows) of op(A), steps [pc, pc+kc), as kc steps of MR values at dst; pads with zeros. */
+    private static void packRows(float[] a, int aOff, int si, int sp, int r0, int rows, int pc, int kc, float[] dst, int d0) {
+        if (rows < MR) java.util.Arrays.fill(dst, d0, d0 + MR * kc, 0f);
+        for (int i = 0; i < rows; i++) {
+            int src = aOff + (r0 + i) * si + pc * sp;
+            if (sp == 1) {
+                for (int p = 0; p < kc; p++) dst[d0 + p * MR + i] = a[src + p];
             } else {
-                for (int i = 0; i < mr; i++) {
-                    int src = aOff + (i0 + ir + i) * lda + pc, dst = base + i;
-                    for (int p = 0; p < kc; p++) ap[dst + p * MR] = a[src + p];
-                }
-                for (int i = mr; i < MR; i++) for (int p = 0; p < kc; p++) ap[base + i + p * MR] = 0f;
+                for (int p = 0; p < kc; p++) dst[d0 + p * MR + i] = a[src + p * sp];
             }
         }
     }
@@ -148,21 +202,21 @@ final class VectorGemm {
         }
     }
 
-    /** C[4×2L] (+)= A-panel·B-panel over kc steps; A packed 4 per step, B packed 2L per step. */
-    private static void kernel4(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
+    /** C[4×2L] (+)= A[4×kc]·Bpanel[kc×2L]; A element (i, p) at a[ao + i·si + p·sp], B packed 2L per step. */
+    private static void kernel4(int kc, float[] a, int ao, int si, int sp, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
         FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
-        for (int p = 0; p < kc; p++) {
+        int r0 = ao + 0 * si; int r1 = ao + 1 * si; int r2 = ao + 2 * si; int r3 = ao + 3 * si;
+        for (int p = 0, q = 0; p < kc; p++, q += sp) {
             FloatVector b0 = FloatVector.fromArray(S, bp, bo);
             FloatVector b1 = FloatVector.fromArray(S, bp, bo + L);
-            FloatVector a;
-            a = FloatVector.broadcast(S, ap[ao + 0]); c00 = a.fma(b0, c00); c01 = a.fma(b1, c01);
-            a = FloatVector.broadcast(S, ap[ao + 1]); c10 = a.fma(b0, c10); c11 = a.fma(b1, c11);
-            a = FloatVector.broadcast(S, ap[ao + 2]); c20 = a.fma(b0, c20); c21 = a.fma(b1, c21);
-            a = FloatVector.broadcast(S, ap[ao + 3]); c30 = a.fma(b0, c30); c31 = a.fma(b1, c31);
-            ao += 4;
+            FloatVector x;
+            x = FloatVector.broadcast(S, a[r0 + q]); c00 = x.fma(b0, c00); c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, a[r1 + q]); c10 = x.fma(b0, c10); c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, a[r2 + q]); c20 = x.fma(b0, c20); c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, a[r3 + q]); c30 = x.fma(b0, c30); c31 = x.fma(b1, c31);
             bo += NR;
         }
         if (add) {
@@ -186,25 +240,25 @@ final class VectorGemm {
         }
     }
 
-    /** C[6×2L] (+)= A-panel·B-panel over kc steps; A packed 6 per step, B packed 2L per step. */
-    private static void kernel6(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
+    /** C[6×2L] (+)= A[6×kc]·Bpanel[kc×2L]; A element (i, p) at a[ao + i·si + p·sp], B packed 2L per step. */
+    private static void kernel6(int kc, float[] a, int ao, int si, int sp, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
         FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
         FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
         FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
-        for (int p = 0; p < kc; p++) {
+        int r0 = ao + 0 * si; int r1 = ao + 1 * si; int r2 = ao + 2 * si; int r3 = ao + 3 * si; int r4 = ao + 4 * si; int r5 = ao + 5 * si;
+        for (int p = 0, q = 0; p < kc; p++, q += sp) {
             FloatVector b0 = FloatVector.fromArray(S, bp, bo);
             FloatVector b1 = FloatVector.fromArray(S, bp, bo + L);
-            FloatVector a;
-            a = FloatVector.broadcast(S, ap[ao + 0]); c00 = a.fma(b0, c00); c01 = a.fma(b1, c01);
-            a = FloatVector.broadcast(S, ap[ao + 1]); c10 = a.fma(b0, c10); c11 = a.fma(b1, c11);
-            a = FloatVector.broadcast(S, ap[ao + 2]); c20 = a.fma(b0, c20); c21 = a.fma(b1, c21);
-            a = FloatVector.broadcast(S, ap[ao + 3]); c30 = a.fma(b0, c30); c31 = a.fma(b1, c31);
-            a = FloatVector.broadcast(S, ap[ao + 4]); c40 = a.fma(b0, c40); c41 = a.fma(b1, c41);
-            a = FloatVector.broadcast(S, ap[ao + 5]); c50 = a.fma(b0, c50); c51 = a.fma(b1, c51);
-            ao += 6;
+            FloatVector x;
+            x = FloatVector.broadcast(S, a[r0 + q]); c00 = x.fma(b0, c00); c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, a[r1 + q]); c10 = x.fma(b0, c10); c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, a[r2 + q]); c20 = x.fma(b0, c20); c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, a[r3 + q]); c30 = x.fma(b0, c30); c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(S, a[r4 + q]); c40 = x.fma(b0, c40); c41 = x.fma(b1, c41);
+            x = FloatVector.broadcast(S, a[r5 + q]); c50 = x.fma(b0, c50); c51 = x.fma(b1, c51);
             bo += NR;
         }
         if (add) {
@@ -236,8 +290,8 @@ final class VectorGemm {
         }
     }
 
-    /** C[8×2L] (+)= A-panel·B-panel over kc steps; A packed 8 per step, B packed 2L per step. */
-    private static void kernel8(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
+    /** C[8×2L] (+)= A[8×kc]·Bpanel[kc×2L]; A element (i, p) at a[ao + i·si + p·sp], B packed 2L per step. */
+    private static void kernel8(int kc, float[] a, int ao, int si, int sp, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
@@ -246,19 +300,19 @@ final class VectorGemm {
         FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
         FloatVector c60 = FloatVector.zero(S), c61 = FloatVector.zero(S);
         FloatVector c70 = FloatVector.zero(S), c71 = FloatVector.zero(S);
-        for (int p = 0; p < kc; p++) {
+        int r0 = ao + 0 * si; int r1 = ao + 1 * si; int r2 = ao + 2 * si; int r3 = ao + 3 * si; int r4 = ao + 4 * si; int r5 = ao + 5 * si; int r6 = ao + 6 * si; int r7 = ao + 7 * si;
+        for (int p = 0, q = 0; p < kc; p++, q += sp) {
             FloatVector b0 = FloatVector.fromArray(S, bp, bo);
             FloatVector b1 = FloatVector.fromArray(S, bp, bo + L);
-            FloatVector a;
-            a = FloatVector.broadcast(S, ap[ao + 0]); c00 = a.fma(b0, c00); c01 = a.fma(b1, c01);
-            a = FloatVector.broadcast(S, ap[ao + 1]); c10 = a.fma(b0, c10); c11 = a.fma(b1, c11);
-            a = FloatVector.broadcast(S, ap[ao + 2]); c20 = a.fma(b0, c20); c21 = a.fma(b1, c21);
-            a = FloatVector.broadcast(S, ap[ao + 3]); c30 = a.fma(b0, c30); c31 = a.fma(b1, c31);
-            a = FloatVector.broadcast(S, ap[ao + 4]); c40 = a.fma(b0, c40); c41 = a.fma(b1, c41);
-            a = FloatVector.broadcast(S, ap[ao + 5]); c50 = a.fma(b0, c50); c51 = a.fma(b1, c51);
-            a = FloatVector.broadcast(S, ap[ao + 6]); c60 = a.fma(b0, c60); c61 = a.fma(b1, c61);
-            a = FloatVector.broadcast(S, ap[ao + 7]); c70 = a.fma(b0, c70); c71 = a.fma(b1, c71);
-            ao += 8;
+            FloatVector x;
+            x = FloatVector.broadcast(S, a[r0 + q]); c00 = x.fma(b0, c00); c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, a[r1 + q]); c10 = x.fma(b0, c10); c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, a[r2 + q]); c20 = x.fma(b0, c20); c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, a[r3 + q]); c30 = x.fma(b0, c30); c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(S, a[r4 + q]); c40 = x.fma(b0, c40); c41 = x.fma(b1, c41);
+            x = FloatVector.broadcast(S, a[r5 + q]); c50 = x.fma(b0, c50); c51 = x.fma(b1, c51);
+            x = FloatVector.broadcast(S, a[r6 + q]); c60 = x.fma(b0, c60); c61 = x.fma(b1, c61);
+            x = FloatVector.broadcast(S, a[r7 + q]); c70 = x.fma(b0, c70); c71 = x.fma(b1, c71);
             bo += NR;
         }
         if (add) {

@@ -142,12 +142,27 @@ final class VectorKernels extends ScalarKernels {
         for (; i < n; i++) out[oo + i] = sigmoid(a[ao + i]);
     }
 
+    /**
+     * Sum of the lanes in a fixed order. {@code reduceLanes(ADD)} is not used for floats: its
+     * order is unspecified and differs between the interpreter and C2, which would make
+     * results depend on JIT timing.
+     */
+    private static float addLanes(FloatVector v) {
+        float[] t = LANES.get();
+        v.intoArray(t, 0);
+        float s = 0f;
+        for (int i = 0; i < L; i++) s += t[i];
+        return s;
+    }
+
+    private static final ThreadLocal<float[]> LANES = ThreadLocal.withInitial(() -> new float[L]);
+
     @Override
     public float sum(float[] a, int ao, int n) {
         int i = 0, ub = S.loopBound(n);
         FloatVector acc = FloatVector.zero(S);
         for (; i < ub; i += L) acc = acc.add(FloatVector.fromArray(S, a, ao + i));
-        float s = acc.reduceLanes(VectorOperators.ADD);
+        float s = addLanes(acc);
         for (; i < n; i++) s += a[ao + i];
         return s;
     }
@@ -173,7 +188,7 @@ final class VectorKernels extends ScalarKernels {
         int i = 0, ub = S.loopBound(n);
         FloatVector acc = FloatVector.zero(S);
         for (; i < ub; i += L) acc = FloatVector.fromArray(S, a, ao + i).fma(FloatVector.fromArray(S, b, bo + i), acc);
-        float s = acc.reduceLanes(VectorOperators.ADD);
+        float s = addLanes(acc);
         for (; i < n; i++) s += a[ao + i] * b[bo + i];
         return s;
     }
@@ -197,7 +212,7 @@ final class VectorKernels extends ScalarKernels {
                     acc = acc.add(e);
                 }
             }
-            float s = acc.reduceLanes(VectorOperators.ADD);
+            float s = addLanes(acc);
             for (; j < cols; j++) {
                 float e = (float) Math.exp(x[xi + j] - m);
                 if (!log) out[oi + j] = e;
