@@ -309,16 +309,21 @@ public final class CsvReader {
     /** Maps character offsets to 1-based line numbers. */
     private static final class Lines {
         private final int[] starts;
+        private final String text;
 
         Lines(String text) {
+            this.text = text;
             List<Integer> s = new ArrayList<>();
             s.add(0);
             for (int i = 0; i < text.length(); i++) if (text.charAt(i) == '\n') s.add(i + 1);
             starts = s.stream().mapToInt(Integer::intValue).toArray();
         }
 
+        /** The line of the record starting at {@code charPos} (skipped empty lines before it do not count). */
         long lineOf(long charPos) {
-            int i = Arrays.binarySearch(starts, (int) charPos);
+            int pos = (int) charPos;
+            while (pos < text.length() && (text.charAt(pos) == '\n' || text.charAt(pos) == '\r')) pos++;
+            int i = Arrays.binarySearch(starts, pos);
             return (i >= 0 ? i : -i - 2) + 1;
         }
     }
