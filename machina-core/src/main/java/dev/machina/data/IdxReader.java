@@ -79,15 +79,18 @@ public final class IdxReader {
         int payloadBytes = (int) (count * t.bytes);
         String expected = "header says " + dimsText(dims, rank) + " " + t.name().toLowerCase() + " = " + payloadBytes
                 + " data bytes after the " + header + "-byte header (" + (header + (long) payloadBytes) + " bytes in total)";
-        byte[] payload;
+        // one array, filled in place by large reads (no per-chunk buffers, no boxing)
+        byte[] payload = new byte[payloadBytes];
+        int got = 0;
         try {
-            payload = in.readNBytes(payloadBytes);
+            for (int r; got < payloadBytes && (r = in.read(payload, got, payloadBytes - got)) > 0; ) got += r;
         } catch (EOFException | ZipException e) {
-            throw new DataFormatException(src, "gzip stream is corrupt or truncated (" + e.getMessage() + "); " + expected, e);
+            throw new DataFormatException(src, "gzip stream is corrupt or truncated after " + (header + (long) got)
+                    + " decompressed bytes (" + e.getMessage() + "); " + expected, e);
         }
-        if (payload.length < payloadBytes) {
+        if (got < payloadBytes) {
             throw new DataFormatException(src, "truncated: " + expected + ", but the " + what + " ends after "
-                    + (header + (long) payload.length) + " bytes (" + (payloadBytes - payload.length) + " missing)");
+                    + (header + (long) got) + " bytes (" + (payloadBytes - got) + " missing)");
         }
         int extra;
         try {
