@@ -178,6 +178,7 @@ public final class CsvReader {
             names = records.get(0).toList();
             first = 1;
         }
+        if (records.size() == first) throw new DataFormatException(source, "no data rows after the header");
         int ncols = records.get(0).size();
         Columns cols = resolveColumns(source, names, ncols);
 

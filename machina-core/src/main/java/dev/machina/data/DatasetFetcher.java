@@ -37,13 +37,11 @@ public final class DatasetFetcher {
 
     private final Path root;
     private final Progress progress;
-    private final HttpClient http;
 
     /** A fetcher writing under {@code root}, reporting to {@code progress}. */
     public DatasetFetcher(Path root, Progress progress) {
         this.root = root;
         this.progress = progress == null ? Progress.NONE : progress;
-        this.http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL).connectTimeout(Duration.ofSeconds(30)).build();
     }
 
     /** A fetcher writing under {@code ~/.machina/datasets}. */
@@ -68,19 +66,22 @@ public final class DatasetFetcher {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create " + dir + ": " + e.getMessage(), e);
         }
-        for (Map.Entry<String, String> f : ds.md5().entrySet()) {
-            Path target = dir.resolve(f.getKey());
-            if (Files.isRegularFile(target) && f.getValue().equalsIgnoreCase(md5(target))) {
-                long size = size(target);
-                progress.update(f.getKey(), size, size);
-                continue;
+        try (HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL)
+                .connectTimeout(Duration.ofSeconds(30)).build()) {
+            for (Map.Entry<String, String> f : ds.md5().entrySet()) {
+                Path target = dir.resolve(f.getKey());
+                if (Files.isRegularFile(target) && f.getValue().equalsIgnoreCase(md5(target))) {
+                    long size = size(target);
+                    progress.update(f.getKey(), size, size);
+                    continue;
+                }
+                download(http, ds.baseUrl().resolve(f.getKey()), target, f.getValue());
             }
-            download(ds.baseUrl().resolve(f.getKey()), target, f.getValue());
         }
         return dir;
     }
 
-    private void download(URI url, Path target, String expectedMd5) {
+    private void download(HttpClient http, URI url, Path target, String expectedMd5) {
         String file = target.getFileName().toString();
         Path tmp = null;
         try {

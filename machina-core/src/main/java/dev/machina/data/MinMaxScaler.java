@@ -73,13 +73,13 @@ public final class MinMaxScaler implements FeatureTransform {
         m.put("type", TYPE);
         m.put("lo", lo);
         m.put("hi", hi);
-        m.put("min", Transform.list(min));
-        m.put("max", Transform.list(max));
+        m.put("min", TransformState.list(min));
+        m.put("max", TransformState.list(max));
         return m;
     }
 
     public static MinMaxScaler fromState(Map<String, ?> state) {
-        return new MinMaxScaler(Transform.numbers(state, "min"), Transform.numbers(state, "max"),
-                Transform.number(state, "lo"), Transform.number(state, "hi"));
+        return new MinMaxScaler(TransformState.numbers(state, "min"), TransformState.numbers(state, "max"),
+                TransformState.number(state, "lo"), TransformState.number(state, "hi"));
     }
 }

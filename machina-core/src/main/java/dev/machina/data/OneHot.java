@@ -42,6 +42,6 @@ public final class OneHot implements Transform {
     }
 
     public static OneHot fromState(Map<String, ?> state) {
-        return new OneHot((int) Transform.number(state, "numClasses"));
+        return new OneHot((int) TransformState.number(state, "numClasses"));
     }
 }

@@ -39,6 +39,6 @@ public final class Scale implements FeatureTransform {
     }
 
     public static Scale fromState(Map<String, ?> state) {
-        return new Scale(Transform.number(state, "factor"));
+        return new Scale(TransformState.number(state, "factor"));
     }
 }

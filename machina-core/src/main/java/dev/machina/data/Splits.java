@@ -10,7 +10,13 @@ import java.util.List;
  * arguments: the same seed gives the same split. Index arrays come back sorted ascending.
  */
 public final class Splits {
+    /** Stream number of split permutations, so they differ from a loader's epoch orders under the same seed. */
+    private static final long SPLIT_STREAM = 0x53504C4954L;
+
     private Splits() {}
+
+    /** A dataset split into a training and a validation dataset. */
+    public record Parts(TensorDataset train, TensorDataset validation) {}
 
     /** Indices of a training part and a validation part of the same dataset. */
     public record Split(int[] train, int[] validation) {
@@ -28,7 +34,7 @@ public final class Splits {
     /** A random split with {@code round(n * validationFraction)} validation examples. */
     public static Split random(int n, double validationFraction, long seed) {
         checkFraction(validationFraction);
-        int[] perm = permutation(n, Rng.forStream(seed, 0));
+        int[] perm = permutation(n, Rng.forStream(seed, SPLIT_STREAM));
         int nVal = (int) Math.round(n * validationFraction);
         return sorted(Arrays.copyOfRange(perm, nVal, n), Arrays.copyOfRange(perm, 0, nVal));
     }
@@ -46,7 +52,7 @@ public final class Splits {
         int[] fill = new int[k];
         for (int c = 0; c < k; c++) byClass[c] = new int[counts[c]];
         for (int i = 0; i < labels.length; i++) byClass[labels[i]][fill[labels[i]]++] = i;
-        Rng rng = Rng.forStream(seed, 0);
+        Rng rng = Rng.forStream(seed, SPLIT_STREAM);
         List<Integer> train = new ArrayList<>();
         List<Integer> val = new ArrayList<>();
         for (int c = 0; c < k; c++) {
@@ -58,9 +64,9 @@ public final class Splits {
     }
 
     /** A random split of a dataset's examples into two datasets, stratified when it has labels. */
-    public static TensorDataset[] trainValidation(TensorDataset ds, double validationFraction, long seed) {
+    public static Parts trainValidation(TensorDataset ds, double validationFraction, long seed) {
         Split s = ds.isClassification() ? stratified(ds.labels(), validationFraction, seed) : random(ds.size(), validationFraction, seed);
-        return new TensorDataset[] {s.trainOf(ds), s.validationOf(ds)};
+        return new Parts(s.trainOf(ds), s.validationOf(ds));
     }
 
     /**
@@ -70,7 +76,7 @@ public final class Splits {
      */
     public static List<Split> kFold(int n, int k, long seed) {
         if (k < 2 || k > n) throw new IllegalArgumentException("k-fold needs 2 <= k <= n; got k=" + k + ", n=" + n);
-        int[] perm = permutation(n, Rng.forStream(seed, 0));
+        int[] perm = permutation(n, Rng.forStream(seed, SPLIT_STREAM));
         List<Split> out = new ArrayList<>(k);
         int start = 0;
         for (int f = 0; f < k; f++) {

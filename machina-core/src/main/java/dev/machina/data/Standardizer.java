@@ -59,12 +59,12 @@ public final class Standardizer implements FeatureTransform {
     public Map<String, Object> state() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("type", TYPE);
-        m.put("mean", Transform.list(mean));
-        m.put("std", Transform.list(std));
+        m.put("mean", TransformState.list(mean));
+        m.put("std", TransformState.list(std));
         return m;
     }
 
     public static Standardizer fromState(Map<String, ?> state) {
-        return new Standardizer(Transform.numbers(state, "mean"), Transform.numbers(state, "std"));
+        return new Standardizer(TransformState.numbers(state, "mean"), TransformState.numbers(state, "std"));
     }
 }

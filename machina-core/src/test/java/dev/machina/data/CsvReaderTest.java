@@ -137,6 +137,8 @@ class CsvReaderTest {
                 .hasMessage(p + ": label column index 5 is out of range for 2 columns");
         Path e = csv("e.csv", "");
         assertThatThrownBy(() -> CsvReader.builder().build().read(e)).hasMessage(e + ": no rows: the file is empty");
+        Path h = csv("h.csv", "a,label\n");
+        assertThatThrownBy(() -> CsvReader.builder().build().read(h)).hasMessage(h + ": no data rows after the header");
     }
 
     @Test

@@ -62,14 +62,14 @@ class SplitsTest {
     @Test
     void splitAppliesToDatasets() {
         TensorDataset ds = DataLoaderTest.ramp(30);
-        TensorDataset[] tv = Splits.trainValidation(ds, 0.2, 1);
-        assertThat(tv[0].size() + tv[1].size()).isEqualTo(30);
-        assertThat(tv[1].size()).isEqualTo(6);
-        assertThat(tv[1].classCounts()).containsExactly(2, 2, 2);
+        Splits.Parts tv = Splits.trainValidation(ds, 0.2, 1);
+        assertThat(tv.train().size() + tv.validation().size()).isEqualTo(30);
+        assertThat(tv.validation().size()).isEqualTo(6);
+        assertThat(tv.validation().classCounts()).containsExactly(2, 2, 2);
         // the subset keeps each example's features with its label
-        for (int i = 0; i < tv[1].size(); i++) {
-            int orig = (int) tv[1].features().data()[2 * i];
-            assertThat(tv[1].labels()[i]).isEqualTo(orig % 3);
+        for (int i = 0; i < tv.validation().size(); i++) {
+            int orig = (int) tv.validation().features().data()[2 * i];
+            assertThat(tv.validation().labels()[i]).isEqualTo(orig % 3);
         }
     }
 }
