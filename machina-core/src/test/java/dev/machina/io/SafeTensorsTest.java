@@ -222,6 +222,52 @@ class SafeTensorsTest {
                 .hasMessageContaining("reserved");
     }
 
+    // ------------------------------------------------------------ files written by PyTorch (see README.md beside them)
+
+    private static byte[] resource(String name) throws IOException {
+        try (var in = SafeTensorsTest.class.getResourceAsStream(name)) {
+            assertThat(in).as("test resource " + name).isNotNull();
+            return in.readAllBytes();
+        }
+    }
+
+    @Test
+    void loadsFileWrittenByPyTorch() throws IOException {
+        byte[] torch = resource("torch_linear.safetensors");
+        Path f = dir.resolve("torch_linear.safetensors");
+        Files.write(f, torch);
+        SafeTensors.Contents c = SafeTensors.read(f);
+        assertThat(c.metadata()).isEqualTo(Map.of("format", "pt"));
+        assertThat(c.tensors().keySet()).containsExactly("0.bias", "0.weight");
+        assertThat(c.tensors().get("0.bias").data()).containsExactly(0.5f, -0.125f);
+        Tensor w = c.tensors().get("0.weight");
+        assertThat(w.shape()).containsExactly(2, 3);
+        assertThat(w.data()).containsExactly(0.1f, -0.2f, 0.3f, 1.5f, -2.25f, 1e-8f);
+        // and Machina writes that very file, byte for byte, from the same tensors
+        assertThat(SafeTensors.toBytes(c.tensors(), c.metadata())).isEqualTo(torch);
+        // the hand-built PT_FILE above follows the same layout; only the values differ
+        assertThat(torch).hasSameSizeAs(PT_FILE);
+    }
+
+    @Test
+    void loadsEveryDtypeWrittenByPyTorch() throws IOException {
+        SafeTensors.Contents c = SafeTensors.read(resource("torch_dtypes.safetensors"));
+        assertThat(c.metadata()).isEqualTo(Map.of("format", "pt", "source", "machina test fixture"));
+        Map<String, Tensor> t = c.tensors();
+        // header order as safetensors wrote it (by dtype, then name)
+        assertThat(t.keySet()).containsExactly("i64", "f64", "empty", "f32_scalar", "i32", "bf16", "f16", "u8", "bool");
+        assertThat(t.get("f32_scalar").rank()).isZero();
+        assertThat(t.get("f32_scalar").item()).isEqualTo(3.25f);
+        assertThat(t.get("empty").shape()).containsExactly(0, 3);
+        assertThat(t.get("f16").data()).containsExactly(1.0f, -2.0f, 65504.0f, 0.0999755859375f);
+        assertThat(t.get("bf16").data()).containsExactly(1.0f, 3.140625f, -0.10009765625f);
+        assertThat(t.get("f64").data()).containsExactly(1.5f, 0.0010000000474974513f);
+        assertThat(t.get("i64").data()).containsExactly(-3f, 1099511627776f);
+        assertThat(t.get("i32").data()).containsExactly(7f, -7f);
+        assertThat(t.get("u8").data()).containsExactly(0f, 255f);
+        assertThat(t.get("bool").data()).containsExactly(1f, 0f);
+    }
+
     // ------------------------------------------------------------ hostile input
 
     private static String entry(String name, String dtype, String shape, String offsets) {
