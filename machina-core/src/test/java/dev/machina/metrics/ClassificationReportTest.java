@@ -17,8 +17,8 @@ class ClassificationReportTest {
 
     @Test
     void printsSklearnDocExampleExactly() {
-        // Text of sklearn's classification_report docs example; reproduced with sklearn's own format strings
-        // ("{:>{width}s} " + " {:>9.{digits}f}" * 3 + " {:>9}\n", …) in python3 to get exact spacing.
+        // Text of sklearn's classification_report docs example, identical to what scikit-learn 1.2.1 prints
+        // (checked with python3-sklearn) including spacing.
         String expected = "              precision    recall  f1-score   support\n\n"
                 + "     class 0       0.50      1.00      0.67         1\n"
                 + "     class 1       0.00      0.00      0.00         1\n"
@@ -31,7 +31,7 @@ class ClassificationReportTest {
 
     @Test
     void digitsAreConfigurable() {
-        // same python reproduction with digits=3
+        // scikit-learn 1.2.1 with digits=3
         String expected = "              precision    recall  f1-score   support\n\n"
                 + "     class 0      0.500     1.000     0.667         1\n"
                 + "     class 1      0.000     0.000     0.000         1\n"
@@ -48,9 +48,14 @@ class ClassificationReportTest {
         // exact binary value), where Java's String.format would print 0.13
         int[] yTrue = {0, 1, 1, 1, 1, 1, 1, 1};
         int[] yPred = {0, 0, 0, 0, 0, 0, 0, 0};
-        String text = ClassificationReport.of(yTrue, yPred, List.of("a-rather-long-name", "b")).toString();
-        assertThat(text.lines().toList().get(2)).isEqualTo("a-rather-long-name       0.12      1.00      0.22         1");
-        assertThat(text.lines().toList().get(3)).isEqualTo("                 b       0.00      0.00      0.00         7");
+        // expected text printed by scikit-learn 1.2.1: classification_report(y_true, y_pred, target_names=[...])
+        String expected = "                    precision    recall  f1-score   support\n\n"
+                + "a-rather-long-name       0.12      1.00      0.22         1\n"
+                + "                 b       0.00      0.00      0.00         7\n\n"
+                + "          accuracy                           0.12         8\n"
+                + "         macro avg       0.06      0.50      0.11         8\n"
+                + "      weighted avg       0.02      0.12      0.03         8\n";
+        assertThat(ClassificationReport.of(yTrue, yPred, List.of("a-rather-long-name", "b")).toString()).isEqualTo(expected);
     }
 
     @Test
@@ -71,8 +76,8 @@ class ClassificationReportTest {
 
     @Test
     void withProbabilitiesAddsLogLossAucApAndCurves() throws Exception {
-        // reference values from numpy (see CurvesTest.oneVsRestMatchesIndependentReference);
-        // log-loss = -mean(log p[i, y_i]) on the float32 probabilities = 0.7170795221849595
+        // reference values from numpy and scikit-learn 1.2.1 (see CurvesTest.oneVsRestMatchesIndependentReference);
+        // log-loss: sklearn log_loss(y, P) on the float32 probabilities = 0.7170795221849595
         Tensor p = ReportFixture.PROBS;
         int[] yPred = {0, 1, 2, 1, 1, 0, 2, 0}; // argmax
         ClassificationReport r = ClassificationReport.of(ReportFixture.Y_TRUE, yPred, null, p);
@@ -88,6 +93,11 @@ class ClassificationReportTest {
         assertThat(roc2.get("thresholds").get(1).asDouble()).isCloseTo(0.8, within(1e-6));
         assertThat(roc2.get("fpr").size()).isEqualTo(roc2.get("tpr").size()).isEqualTo(roc2.get("thresholds").size());
         assertThat(j.get("curves").get("0").get("pr").get("recall").get(0).asDouble()).isEqualTo(0.0);
+        // scikit-learn 1.2.1 classification_report(y, y_pred, output_dict=True)["weighted avg"]:
+        // precision 0.7916666666666666, recall 0.75, f1-score 0.75, support 8
+        assertThat(j.get("weighted avg").get("precision").asDouble()).isCloseTo(0.7916666666666666, within(1e-12));
+        assertThat(j.get("weighted avg").get("recall").asDouble()).isCloseTo(0.75, within(1e-12));
+        assertThat(j.get("weighted avg").get("f1-score").asDouble()).isCloseTo(0.75, within(1e-12));
     }
 
     @Test

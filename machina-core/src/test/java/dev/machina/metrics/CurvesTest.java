@@ -16,6 +16,7 @@ class CurvesTest {
     void rocMatchesSklearnDocExample() {
         // sklearn roc_curve docs: y = [1, 1, 2, 2], scores = [0.1, 0.4, 0.35, 0.8], pos_label=2 ->
         // fpr [0, 0, 0.5, 0.5, 1], tpr [0, 0.5, 0.5, 1, 1], thresholds [inf, 0.8, 0.4, 0.35, 0.1]
+        // (sklearn >= 1.3 puts inf first; 1.2.1, checked here, puts max + 1 = 1.8; the rest is identical)
         RocCurve roc = Curves.roc(new int[] {1, 1, 2, 2}, new float[] {0.1f, 0.4f, 0.35f, 0.8f}, 2);
         assertThat(roc.fpr()).containsExactly(0, 0, 0.5, 0.5, 1);
         assertThat(roc.tpr()).containsExactly(0, 0.5, 0.5, 1, 1);
@@ -41,7 +42,8 @@ class CurvesTest {
 
     @Test
     void tiedScoresFormOneThreshold() {
-        // hand-computed: scores 0.9 (pos), 0.5 (pos), 0.5 (neg), 0.1 (neg)
+        // hand-computed: scores 0.9 (pos), 0.5 (pos), 0.5 (neg), 0.1 (neg); sklearn 1.2.1 agrees
+        // (roc_auc_score 0.875, average_precision_score 0.8333333333333333)
         boolean[] pos = {true, true, false, false};
         float[] s = {0.9f, 0.5f, 0.5f, 0.1f};
         RocCurve roc = Curves.roc(pos, s);
@@ -84,10 +86,12 @@ class CurvesTest {
 
     @Test
     void oneVsRestMatchesIndependentReference() {
-        // Reference made with numpy 2.4 (sklearn is not installed here): per class c, ROC AUC as the
-        // Mann-Whitney statistic mean over (pos, neg) pairs of [s_pos > s_neg] + 0.5 [s_pos == s_neg], and AP
-        // as sum over distinct thresholds t (descending) of (R(t) - R(prev)) * P(t) on the float32 scores:
-        // AUC = [0.9166666666666666, 0.7666666666666667, 1.0], AP = [0.8333333333333333, 0.6666666666666667, 1.0]
+        // Reference made two ways on the float32 scores, agreeing to 1e-15: with numpy 2.4, per class c, ROC AUC
+        // as the Mann-Whitney mean over (pos, neg) pairs of [s_pos > s_neg] + 0.5 [s_pos == s_neg] and AP as the
+        // sum over distinct thresholds t (descending) of (R(t) - R(prev)) * P(t); and with scikit-learn 1.2.1
+        // (Debian python3-sklearn) roc_auc_score(y == c, P[:, c]) and average_precision_score(y == c, P[:, c]):
+        // AUC = [0.9166666666666666, 0.7666666666666667, 1.0], AP = [0.8333333333333333, 0.6666666666666667, 1.0];
+        // sklearn's roc_auc_score(y, P, multi_class="ovr") = 0.8944444444444445 (their mean)
         int[] y = {0, 1, 2, 2, 1, 0, 2, 1};
         Tensor p = ReportFixture.PROBS;
         List<RocCurve> rocs = Curves.rocOneVsRest(y, p);
