@@ -27,7 +27,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * mid-write leaves at most a stray {@code .<name>.<random>.tmp} file beside the target.
  *
  * <p>Missing parent directories are created. The temporary file is created with the default
- * permissions of new files, so the result has the permissions a plain write would give it.
+ * permissions of new files, so the result has the permissions a plain write would give it. If
+ * the target is a symbolic link, the link itself is replaced by a regular file.
  */
 public final class AtomicFiles {
     private AtomicFiles() {}

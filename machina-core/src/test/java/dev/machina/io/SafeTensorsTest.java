@@ -348,6 +348,22 @@ class SafeTensorsTest {
     }
 
     @Test
+    void pathologicalJsonIsRejectedNotCrashed() {
+        // deep nesting (no StackOverflowError), a 5000-digit number, and unknown extra keys
+        String deep = "{\"a\":" + "[".repeat(5000) + "]".repeat(5000) + "}";
+        assertThatThrownBy(() -> SafeTensors.read(file(deep, new byte[0]))).isInstanceOf(SafeTensorsFormatException.class)
+                .hasMessageContaining("not valid JSON");
+        String longNumber = "{" + entry("a", "F32", "[" + "9".repeat(5000) + "]", "[0,0]") + "}";
+        assertThatThrownBy(() -> SafeTensors.read(file(longNumber, new byte[0]))).isInstanceOf(SafeTensorsFormatException.class);
+    }
+
+    @Test
+    void extraKeysInAnEntryAreIgnoredAsByTheReferenceReader() throws IOException {
+        String h = "{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4],\"comment\":\"x\"}}";
+        assertThat(SafeTensors.read(file(h, f32le(2f))).tensors().get("a").data()).containsExactly(2f);
+    }
+
+    @Test
     void emptyObjectIsAValidEmptyFile() throws IOException {
         SafeTensors.Contents c = SafeTensors.read(file("{}", new byte[0]));
         assertThat(c.tensors()).isEmpty();
