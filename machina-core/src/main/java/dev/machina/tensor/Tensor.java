@@ -29,6 +29,8 @@ public final class Tensor {
     private boolean requiresGrad;
     private Tensor grad;
     private Node node;
+    /** True once an earlier backward() released the graph node this tensor had. */
+    private boolean released;
 
     /** A recorded op: its inputs and the rule that sends the output's gradient to them. */
     private record Node(String op, Tensor[] inputs, Backward rule) {}
@@ -332,6 +334,7 @@ public final class Tensor {
             t.grad = null;
             t.node = null;
             t.requiresGrad = false;
+            t.released = true;
         }
     }
 
@@ -350,6 +353,10 @@ public final class Tensor {
             if (next < inputs.length) {
                 top[1] = next + 1;
                 Tensor in = inputs[next];
+                if (in != null && in.released) {
+                    throw new IllegalStateException("backward: part of this graph (op '" + t.node.op + "' input " + (next)
+                            + ") was already released by an earlier backward(); recompute it, or detach() it to use it as a constant");
+                }
                 if (in != null && in.requiresGrad && seen.add(in)) stack.push(new Object[] {in, 0});
             } else {
                 stack.pop();

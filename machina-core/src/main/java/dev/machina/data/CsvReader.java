@@ -1,0 +1,331 @@
+package dev.machina.data;
+
+import dev.machina.tensor.Tensor;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVParser;
+import org.apache.commons.csv.CSVRecord;
+
+/**
+ * Reads a CSV file (RFC 4180 quoting, via Apache Commons CSV) into a {@link TensorDataset} with
+ * features {@code [N, F]}.
+ *
+ * <ul>
+ *   <li>Header row or none; any one-character delimiter.
+ *   <li>The label column by name or index (a negative index counts from the end; default: the
+ *       last column), or none. Feature columns: all others, or a chosen list, minus dropped ones.
+ *   <li>Every cell must be a finite number. A missing value (an empty cell, {@code NA},
+ *       {@code N/A}, {@code NaN}, {@code null}), a ragged row or text that is not a number is a
+ *       {@link DataFormatException} naming the file, the line, and the column by name and index.
+ *   <li>Class labels: integers that are exactly 0..K-1 keep their values; other labels are
+ *       numbered in sorted order (numerically if all are numbers, else as text), as
+ *       scikit-learn's {@code LabelEncoder}, and the original labels become the class names.
+ *       With {@link Builder#regression(boolean)} the label column is a float target instead.
+ * </ul>
+ */
+public final class CsvReader {
+    private static final Set<String> MISSING = Set.of("", "na", "n/a", "nan", "null");
+
+    private final boolean header;
+    private final char delimiter;
+    private final String labelName;
+    private final Integer labelIndex;
+    private final boolean noLabel;
+    private final boolean regression;
+    private final List<Object> featureColumns;
+    private final List<Object> dropColumns;
+
+    private CsvReader(Builder b) {
+        this.header = b.header;
+        this.delimiter = b.delimiter;
+        this.labelName = b.labelName;
+        this.labelIndex = b.labelIndex;
+        this.noLabel = b.noLabel;
+        this.regression = b.regression;
+        this.featureColumns = List.copyOf(b.featureColumns);
+        this.dropColumns = List.copyOf(b.dropColumns);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Options; defaults: a header row, comma, the last column is a class label. */
+    public static final class Builder {
+        private boolean header = true;
+        private char delimiter = ',';
+        private String labelName;
+        private Integer labelIndex = -1;
+        private boolean noLabel;
+        private boolean regression;
+        private final List<Object> featureColumns = new ArrayList<>();
+        private final List<Object> dropColumns = new ArrayList<>();
+
+        /** Whether the first row names the columns. */
+        public Builder header(boolean header) {
+            this.header = header;
+            return this;
+        }
+
+        public Builder delimiter(char delimiter) {
+            this.delimiter = delimiter;
+            return this;
+        }
+
+        /** The label column by header name. */
+        public Builder labelColumn(String name) {
+            this.labelName = name;
+            this.labelIndex = null;
+            this.noLabel = false;
+            return this;
+        }
+
+        /** The label column by 0-based index; -1 is the last column. */
+        public Builder labelColumn(int index) {
+            this.labelIndex = index;
+            this.labelName = null;
+            this.noLabel = false;
+            return this;
+        }
+
+        /** No label column: every class label is 0 and all columns can be features. */
+        public Builder noLabel() {
+            this.noLabel = true;
+            return this;
+        }
+
+        /** Read the label column as a float regression target instead of class labels. */
+        public Builder regression(boolean regression) {
+            this.regression = regression;
+            return this;
+        }
+
+        /** Use only these feature columns, by name, in this order. */
+        public Builder featureColumns(String... names) {
+            featureColumns.addAll(Arrays.asList(names));
+            return this;
+        }
+
+        /** Use only these feature columns, by index (negative from the end), in this order. */
+        public Builder featureColumns(int... indices) {
+            for (int i : indices) featureColumns.add(i);
+            return this;
+        }
+
+        /** Do not use these columns, by name. */
+        public Builder dropColumns(String... names) {
+            dropColumns.addAll(Arrays.asList(names));
+            return this;
+        }
+
+        /** Do not use these columns, by index (negative from the end). */
+        public Builder dropColumns(int... indices) {
+            for (int i : indices) dropColumns.add(i);
+            return this;
+        }
+
+        public CsvReader build() {
+            return new CsvReader(this);
+        }
+    }
+
+    /** Reads a UTF-8 CSV file. */
+    public TensorDataset read(Path file) {
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw new DataFormatException(file, "file not found");
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading " + file + ": " + e.getMessage(), e);
+        }
+        return read(text, file.toString());
+    }
+
+    /** Reads CSV text; {@code source} names it in error messages. */
+    public TensorDataset read(String text, String source) {
+        if (text.startsWith("\uFEFF")) text = text.substring(1);
+        Lines lines = new Lines(text);
+        List<CSVRecord> records = new ArrayList<>();
+        CSVFormat format = CSVFormat.DEFAULT.builder().setDelimiter(delimiter).setIgnoreEmptyLines(true).setTrim(true).get();
+        CSVParser parser = null;
+        try {
+            parser = CSVParser.parse(text, format);
+            for (CSVRecord r : parser) records.add(r);
+        } catch (IOException | UncheckedIOException | IllegalStateException e) {
+            long line = parser == null ? 1 : parser.getCurrentLineNumber() + 1;
+            throw new DataFormatException(source, "line " + line + ": malformed CSV (" + e.getMessage() + ")", e);
+        }
+        if (records.isEmpty()) {
+            throw new DataFormatException(source, "no rows: the file is empty");
+        }
+        List<String> names = null;
+        int first = 0;
+        if (header) {
+            names = records.get(0).toList();
+            first = 1;
+        }
+        if (records.size() == first) throw new DataFormatException(source, "no data rows after the header");
+        int ncols = records.get(0).size();
+        Columns cols = resolveColumns(source, names, ncols);
+
+        int n = records.size() - first;
+        int f = cols.features.length;
+        float[] x = new float[n * f];
+        String[] rawLabels = cols.label < 0 ? null : new String[n];
+        for (int r = 0; r < n; r++) {
+            CSVRecord rec = records.get(first + r);
+            long line = lines.lineOf(rec.getCharacterPosition());
+            if (rec.size() != ncols) {
+                throw new DataFormatException(source, "line " + line + ": ragged row with " + rec.size() + " columns, expected "
+                        + ncols + (header ? " (as in the header)" : " (as in the first row)"));
+            }
+            for (int j = 0; j < f; j++) {
+                x[r * f + j] = number(source, line, names, cols.features[j], rec.get(cols.features[j]));
+            }
+            if (rawLabels != null) {
+                String v = rec.get(cols.label);
+                if (MISSING.contains(v.toLowerCase())) throw missing(source, line, names, cols.label, v);
+                rawLabels[r] = v;
+            }
+        }
+        Tensor features = Tensor.of(x, n, f);
+        if (rawLabels == null) return TensorDataset.classification(features, new int[n], 1);
+        if (regression) {
+            float[] t = new float[n];
+            for (int r = 0; r < n; r++) {
+                t[r] = number(source, lines.lineOf(records.get(first + r).getCharacterPosition()), names, cols.label, rawLabels[r]);
+            }
+            return TensorDataset.regression(features, Tensor.of(t, n));
+        }
+        return encodeLabels(features, rawLabels);
+    }
+
+    private record Columns(int[] features, int label) {}
+
+    private Columns resolveColumns(String source, List<String> names, int ncols) {
+        int label = noLabel ? -1 : labelName != null ? column(source, names, ncols, labelName, "label") : column(source, names, ncols, labelIndex, "label");
+        Set<Integer> drop = new LinkedHashSet<>();
+        for (Object c : dropColumns) drop.add(column(source, names, ncols, c, "dropped"));
+        List<Integer> feats = new ArrayList<>();
+        if (featureColumns.isEmpty()) {
+            for (int c = 0; c < ncols; c++) if (c != label && !drop.contains(c)) feats.add(c);
+        } else {
+            for (Object c : featureColumns) {
+                int i = column(source, names, ncols, c, "feature");
+                if (i == label) throw new DataFormatException(source, "column " + describe(names, i) + " is both the label and a feature");
+                if (!drop.contains(i)) feats.add(i);
+            }
+        }
+        if (feats.isEmpty()) throw new DataFormatException(source, "no feature columns left (" + ncols + " columns in the file)");
+        return new Columns(feats.stream().mapToInt(Integer::intValue).toArray(), label);
+    }
+
+    private static int column(String source, List<String> names, int ncols, Object ref, String role) {
+        if (ref instanceof String name) {
+            if (names == null) throw new DataFormatException(source, role + " column '" + name + "' given by name, but the file is read without a header");
+            int i = names.indexOf(name);
+            if (i < 0) throw new DataFormatException(source, "no " + role + " column '" + name + "'; the header has " + names);
+            return i;
+        }
+        int idx = (Integer) ref;
+        int i = idx < 0 ? idx + ncols : idx;
+        if (i < 0 || i >= ncols) throw new DataFormatException(source, role + " column index " + idx + " is out of range for " + ncols + " columns");
+        return i;
+    }
+
+    private static String describe(List<String> names, int c) {
+        return names == null ? "index " + c : "'" + names.get(c) + "' (index " + c + ")";
+    }
+
+    private static DataFormatException missing(String source, long line, List<String> names, int c, String v) {
+        return new DataFormatException(source, "line " + line + ", column " + describe(names, c) + ": missing value"
+                + (v.isEmpty() ? " (empty cell)" : " '" + v + "'") + "; fill or drop it before loading");
+    }
+
+    private static float number(String source, long line, List<String> names, int c, String v) {
+        if (MISSING.contains(v.toLowerCase())) throw missing(source, line, names, c, v);
+        float value;
+        try {
+            value = Float.parseFloat(v);
+        } catch (NumberFormatException e) {
+            throw new DataFormatException(source, "line " + line + ", column " + describe(names, c) + ": cannot parse '" + v + "' as a number");
+        }
+        if (!Float.isFinite(value)) {
+            throw new DataFormatException(source, "line " + line + ", column " + describe(names, c) + ": '" + v + "' is not a finite float");
+        }
+        return value;
+    }
+
+    /** Class indices from raw labels; see the class comment for the rule. */
+    static TensorDataset encodeLabels(Tensor features, String[] raw) {
+        int n = raw.length;
+        double[] num = new double[n];
+        boolean numeric = true;
+        for (int i = 0; i < n && numeric; i++) {
+            try {
+                num[i] = Double.parseDouble(raw[i]);
+                numeric = Double.isFinite(num[i]);
+            } catch (NumberFormatException e) {
+                numeric = false;
+            }
+        }
+        int[] y = new int[n];
+        if (numeric) {
+            TreeMap<Double, String> distinct = new TreeMap<>();
+            for (int i = 0; i < n; i++) distinct.putIfAbsent(num[i], raw[i]);
+            boolean identity = distinct.firstKey() == 0 && distinct.lastKey() == distinct.size() - 1
+                    && distinct.keySet().stream().allMatch(d -> d == Math.rint(d));
+            Map<Double, Integer> code = new HashMap<>();
+            List<String> classNames = new ArrayList<>();
+            for (Map.Entry<Double, String> e : distinct.entrySet()) {
+                code.put(e.getKey(), classNames.size());
+                double d = e.getKey();
+                classNames.add(identity || d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString((long) d) : e.getValue());
+            }
+            for (int i = 0; i < n; i++) y[i] = code.get(num[i]);
+            return TensorDataset.classification(features, y, classNames);
+        }
+        TreeMap<String, Integer> code = new TreeMap<>();
+        for (String s : raw) code.put(s, 0);
+        List<String> classNames = new ArrayList<>(code.keySet());
+        for (int k = 0; k < classNames.size(); k++) code.put(classNames.get(k), k);
+        for (int i = 0; i < n; i++) y[i] = code.get(raw[i]);
+        return TensorDataset.classification(features, y, classNames);
+    }
+
+    /** Maps character offsets to 1-based line numbers. */
+    private static final class Lines {
+        private final int[] starts;
+        private final String text;
+
+        Lines(String text) {
+            this.text = text;
+            List<Integer> s = new ArrayList<>();
+            s.add(0);
+            for (int i = 0; i < text.length(); i++) if (text.charAt(i) == '\n') s.add(i + 1);
+            starts = s.stream().mapToInt(Integer::intValue).toArray();
+        }
+
+        /** The line of the record starting at {@code charPos} (skipped empty lines before it do not count). */
+        long lineOf(long charPos) {
+            int pos = (int) charPos;
+            while (pos < text.length() && (text.charAt(pos) == '\n' || text.charAt(pos) == '\r')) pos++;
+            int i = Arrays.binarySearch(starts, pos);
+            return (i >= 0 ? i : -i - 2) + 1;
+        }
+    }
+}

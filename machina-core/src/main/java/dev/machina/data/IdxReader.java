@@ -1,0 +1,150 @@
+package dev.machina.data;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PushbackInputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.ZipException;
+
+/**
+ * Reads IDX files (the MNIST format): a magic number {@code 00 00 TT RR} (type, rank), RR
+ * big-endian 32-bit dimensions, then the elements. Plain or gzip-compressed, detected by the gzip
+ * magic bytes {@code 1f 8b}, whatever the file name. A file that is truncated, too long, or
+ * whose header is wrong is a {@link DataFormatException} naming the file and what was expected.
+ */
+public final class IdxReader {
+    private static final int BUFFER = 1 << 16;
+
+    private IdxReader() {}
+
+    /** Reads a whole IDX file. */
+    public static IdxArray read(Path file) {
+        String src = file.toString();
+        try (InputStream raw = Files.newInputStream(file);
+             PushbackInputStream peek = new PushbackInputStream(raw, 2)) {
+            byte[] head = peek.readNBytes(2);
+            peek.unread(head);
+            boolean gzip = head.length == 2 && (head[0] & 0xFF) == 0x1f && (head[1] & 0xFF) == 0x8b;
+            InputStream in = peek;
+            if (gzip) {
+                try {
+                    in = new GZIPInputStream(peek, BUFFER);
+                } catch (EOFException | ZipException e) {
+                    throw new DataFormatException(src, "gzip header is corrupt or truncated (" + e.getMessage() + ")", e);
+                }
+            }
+            return read(src, in, gzip);
+        } catch (NoSuchFileException e) {
+            throw new DataFormatException(src, "file not found");
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading " + src + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static IdxArray read(String src, InputStream in, boolean gzip) throws IOException {
+        String what = gzip ? "decompressed data" : "file";
+        byte[] magic = readFully(src, in, 4, 0, what, "the 4-byte magic number");
+        int type = magic[2] & 0xFF;
+        int rank = magic[3] & 0xFF;
+        String magicHex = String.format("0x%02X%02X%02X%02X", magic[0], magic[1], magic[2], magic[3]);
+        if (magic[0] != 0 || magic[1] != 0) {
+            throw new DataFormatException(src, "not an IDX file: magic number " + magicHex
+                    + " at byte 0, expected 0x0000TTRR (two zero bytes, type, rank)");
+        }
+        IdxType t = IdxType.ofCode(type);
+        if (t == null) {
+            throw new DataFormatException(src, String.format("unknown IDX data type 0x%02X in magic number %s; expected "
+                    + "0x08 ubyte, 0x09 byte, 0x0B short, 0x0C int, 0x0D float or 0x0E double", type, magicHex));
+        }
+        if (rank == 0) throw new DataFormatException(src, "rank 0 in magic number " + magicHex + "; expected at least 1 dimension");
+        byte[] dimBytes = readFully(src, in, 4 * rank, 4, what, rank + " dimensions (" + 4 * rank + " bytes)");
+        int[] dims = new int[rank];
+        long count = 1;
+        for (int i = 0; i < rank; i++) {
+            int o = 4 * i;
+            dims[i] = (dimBytes[o] & 0xFF) << 24 | (dimBytes[o + 1] & 0xFF) << 16 | (dimBytes[o + 2] & 0xFF) << 8 | (dimBytes[o + 3] & 0xFF);
+            if (dims[i] < 0) throw new DataFormatException(src, "dimension " + i + " is " + dims[i] + " (at byte " + (4 + o) + "); expected >= 0");
+            count *= dims[i];
+            if (count * t.bytes > Integer.MAX_VALUE - 8) {
+                throw new DataFormatException(src, "dimensions " + dimsText(dims, i + 1) + " of " + t + " exceed 2 GiB; not supported");
+            }
+        }
+        int header = 4 + 4 * rank;
+        int payloadBytes = (int) (count * t.bytes);
+        String expected = "header says " + dimsText(dims, rank) + " " + t.name().toLowerCase() + " = " + payloadBytes
+                + " data bytes after the " + header + "-byte header (" + (header + (long) payloadBytes) + " bytes in total)";
+        // one array, filled in place by large reads (no per-chunk buffers, no boxing)
+        byte[] payload = new byte[payloadBytes];
+        int got = 0;
+        try {
+            for (int r; got < payloadBytes && (r = in.read(payload, got, payloadBytes - got)) > 0; ) got += r;
+        } catch (EOFException | ZipException e) {
+            throw new DataFormatException(src, "gzip stream is corrupt or truncated after " + (header + (long) got)
+                    + " decompressed bytes (" + e.getMessage() + "); " + expected, e);
+        }
+        if (got < payloadBytes) {
+            throw new DataFormatException(src, "truncated: " + expected + ", but the " + what + " ends after "
+                    + (header + (long) got) + " bytes (" + (payloadBytes - got) + " missing)");
+        }
+        int extra;
+        try {
+            extra = in.read();
+        } catch (EOFException | ZipException e) {
+            throw new DataFormatException(src, "gzip stream is corrupt or truncated after the data (" + e.getMessage() + ")", e);
+        }
+        if (extra != -1) {
+            throw new DataFormatException(src, "inconsistent: " + expected + ", but the " + what
+                    + " has more bytes from byte offset " + (header + (long) payloadBytes));
+        }
+        return new IdxArray(src, t, dims, payload);
+    }
+
+    private static byte[] readFully(String src, InputStream in, int n, long offset, String what, String expected) throws IOException {
+        byte[] b;
+        try {
+            b = in.readNBytes(n);
+        } catch (EOFException | ZipException e) {
+            throw new DataFormatException(src, "gzip stream is corrupt or truncated (" + e.getMessage() + ") while reading " + expected, e);
+        }
+        if (b.length < n) {
+            throw new DataFormatException(src, "truncated header: expected " + expected + " at byte " + offset
+                    + ", but the " + what + " ends after " + (offset + b.length) + " bytes");
+        }
+        return b;
+    }
+
+    private static String dimsText(int[] dims, int n) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < n; i++) sb.append(i == 0 ? "" : " x ").append(dims[i]);
+        return sb.toString();
+    }
+
+    /**
+     * An image/label pair as a classification dataset: images {@code [N, ...]} of any element
+     * type as float features (pixel values unscaled, 0..255 for ubyte), labels {@code [N]}.
+     */
+    public static TensorDataset readClassification(Path images, Path labels, List<String> classNames) {
+        IdxArray x = read(images);
+        IdxArray y = read(labels);
+        if (y.dims().length != 1) {
+            throw new DataFormatException(labels, "labels must have rank 1, got dimensions " + java.util.Arrays.toString(y.dims()));
+        }
+        if (x.dims()[0] != y.dims()[0]) {
+            throw new DataFormatException(labels, "has " + y.dims()[0] + " labels but " + images + " has " + x.dims()[0] + " images");
+        }
+        int[] yi = y.toInts();
+        for (int i = 0; i < yi.length; i++) {
+            if (yi[i] < 0 || yi[i] >= classNames.size()) {
+                throw new DataFormatException(labels, "label " + yi[i] + " of example " + i + " (byte " + (8 + i * y.type().bytes)
+                        + ") is outside the " + classNames.size() + " classes [0, " + classNames.size() + ")");
+            }
+        }
+        return TensorDataset.classification(x.toTensor(), yi, classNames);
+    }
+}

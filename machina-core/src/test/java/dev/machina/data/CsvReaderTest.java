@@ -1,0 +1,150 @@
+package dev.machina.data;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CsvReaderTest {
+    @TempDir
+    Path dir;
+
+    private Path csv(String name, String text) throws Exception {
+        Path p = dir.resolve(name);
+        Files.writeString(p, text);
+        return p;
+    }
+
+    @Test
+    void headerQuotesAndStringLabelsSortedLikeLabelEncoder() throws Exception {
+        Path p = csv("iris.csv", """
+                sepal,"petal, width",species
+                5.1,0.2,setosa
+                "7.0", 1.4 ,versicolor
+                6.3,2.5,"virginica"
+                4.9,0.2,setosa
+                """);
+        TensorDataset ds = CsvReader.builder().labelColumn("species").build().read(p);
+        assertThat(ds.size()).isEqualTo(4);
+        assertThat(ds.featureShape()).containsExactly(2);
+        assertThat(ds.features().data()).containsExactly(5.1f, 0.2f, 7.0f, 1.4f, 6.3f, 2.5f, 4.9f, 0.2f);
+        assertThat(ds.classNames()).containsExactly("setosa", "versicolor", "virginica");
+        assertThat(ds.labels()).containsExactly(0, 1, 2, 0);
+    }
+
+    @Test
+    void stringLabelsAreSortedNotFirstSeen() throws Exception {
+        Path p = csv("z.csv", "x,y\n1,zebra\n2,ant\n3,moose\n");
+        TensorDataset ds = CsvReader.builder().build().read(p);
+        assertThat(ds.classNames()).containsExactly("ant", "moose", "zebra");
+        assertThat(ds.labels()).containsExactly(2, 0, 1);
+    }
+
+    @Test
+    void integerLabelsZeroToKMinusOneMapToThemselves() throws Exception {
+        Path p = csv("n.csv", "2,0.5\n0,1.5\n1,2.5\n2,3.5\n");
+        TensorDataset ds = CsvReader.builder().header(false).labelColumn(0).build().read(p);
+        assertThat(ds.labels()).containsExactly(2, 0, 1, 2);
+        assertThat(ds.classNames()).containsExactly("0", "1", "2");
+        assertThat(ds.features().data()).containsExactly(0.5f, 1.5f, 2.5f, 3.5f);
+    }
+
+    @Test
+    void otherNumericLabelsAreEncodedInNumericOrder() throws Exception {
+        Path p = csv("n.csv", "1,10\n2,-1\n3,2\n4,10\n");
+        TensorDataset ds = CsvReader.builder().header(false).build().read(p);
+        assertThat(ds.classNames()).containsExactly("-1", "2", "10");   // numeric, not text, order
+        assertThat(ds.labels()).containsExactly(2, 0, 1, 2);
+    }
+
+    @Test
+    void negativeLabelIndexFeatureSelectionAndDrop() throws Exception {
+        Path p = csv("sel.csv", "id;a;b;c;label\n1;10;20;30;0\n2;11;21;31;1\n");
+        TensorDataset picked = CsvReader.builder().delimiter(';').labelColumn(-1).featureColumns("c", "a").build().read(p);
+        assertThat(picked.features().data()).containsExactly(30, 10, 31, 11);
+        TensorDataset dropped = CsvReader.builder().delimiter(';').labelColumn("label").dropColumns("id").build().read(p);
+        assertThat(dropped.features().data()).containsExactly(10, 20, 30, 11, 21, 31);
+        TensorDataset byIndex = CsvReader.builder().delimiter(';').labelColumn(4).featureColumns(1, -2).build().read(p);
+        assertThat(byIndex.features().data()).containsExactly(10, 30, 11, 31);
+    }
+
+    @Test
+    void regressionTargets() throws Exception {
+        Path p = csv("r.csv", "x1,x2,y\n1,2,0.5\n3,4,-1.25\n");
+        TensorDataset ds = CsvReader.builder().regression(true).build().read(p);
+        assertThat(ds.isClassification()).isFalse();
+        assertThat(ds.targets().data()).containsExactly(0.5f, -1.25f);
+        assertThat(ds.targets().shape()).containsExactly(2);
+    }
+
+    @Test
+    void missingValuesNameLineAndColumn() throws Exception {
+        Path empty = csv("m1.csv", "a,b,label\n1,2,x\n3,,y\n");
+        assertThatThrownBy(() -> CsvReader.builder().build().read(empty))
+                .isInstanceOf(DataFormatException.class)
+                .hasMessage(empty + ": line 3, column 'b' (index 1): missing value (empty cell); fill or drop it before loading");
+        Path na = csv("m2.csv", "1,2,0\n3,4,1\nNA,5,0\n");
+        assertThatThrownBy(() -> CsvReader.builder().header(false).build().read(na))
+                .hasMessage(na + ": line 3, column index 0: missing value 'NA'; fill or drop it before loading");
+        Path nan = csv("m3.csv", "a,b,label\n1,NaN,x\n");
+        assertThatThrownBy(() -> CsvReader.builder().build().read(nan))
+                .hasMessageContaining("line 2, column 'b' (index 1): missing value 'NaN'");
+        Path label = csv("m4.csv", "a,label\n1,x\n2,\n");
+        assertThatThrownBy(() -> CsvReader.builder().build().read(label))
+                .hasMessageContaining("line 3, column 'label' (index 1): missing value (empty cell)");
+    }
+
+    @Test
+    void nonNumericCellNamesLineAndColumn() throws Exception {
+        Path p = csv("bad.csv", "a,b,label\n1,2,x\n\n3,abc,y\n");   // blank line 3 is skipped but counted
+        assertThatThrownBy(() -> CsvReader.builder().build().read(p))
+                .isInstanceOf(DataFormatException.class)
+                .hasMessage(p + ": line 4, column 'b' (index 1): cannot parse 'abc' as a number");
+    }
+
+    @Test
+    void lineNumbersCountMultiLineQuotedCells() throws Exception {
+        Path p = csv("ml.csv", "a,note,label\n1,\"two\nlines\",x\n2,oops,y\n");
+        assertThatThrownBy(() -> CsvReader.builder().build().read(p))
+                .hasMessage(p + ": line 2, column 'note' (index 1): cannot parse 'two\nlines' as a number");
+        TensorDataset ds = CsvReader.builder().dropColumns("note").build().read(p);
+        assertThat(ds.size()).isEqualTo(2);
+        Path p2 = csv("ml2.csv", "a,note,label\n1,\"two\nlines\",x\nz,ok,y\n");
+        assertThatThrownBy(() -> CsvReader.builder().dropColumns("note").build().read(p2))
+                .hasMessage(p2 + ": line 4, column 'a' (index 0): cannot parse 'z' as a number");
+    }
+
+    @Test
+    void raggedRowsNameTheLine() throws Exception {
+        Path p = csv("rag.csv", "a,b,label\n1,2,x\n3,4\n");
+        assertThatThrownBy(() -> CsvReader.builder().build().read(p))
+                .isInstanceOf(DataFormatException.class)
+                .hasMessage(p + ": line 3: ragged row with 2 columns, expected 3 (as in the header)");
+        Path q = csv("rag2.csv", "1,2,0\n3,4,1,9\n");
+        assertThatThrownBy(() -> CsvReader.builder().header(false).build().read(q))
+                .hasMessage(q + ": line 2: ragged row with 4 columns, expected 3 (as in the first row)");
+    }
+
+    @Test
+    void unknownColumnsAndEmptyFile() throws Exception {
+        Path p = csv("u.csv", "a,b\n1,2\n");
+        assertThatThrownBy(() -> CsvReader.builder().labelColumn("label").build().read(p))
+                .hasMessage(p + ": no label column 'label'; the header has [a, b]");
+        assertThatThrownBy(() -> CsvReader.builder().labelColumn(5).build().read(p))
+                .hasMessage(p + ": label column index 5 is out of range for 2 columns");
+        Path e = csv("e.csv", "");
+        assertThatThrownBy(() -> CsvReader.builder().build().read(e)).hasMessage(e + ": no rows: the file is empty");
+        Path h = csv("h.csv", "a,label\n");
+        assertThatThrownBy(() -> CsvReader.builder().build().read(h)).hasMessage(h + ": no data rows after the header");
+    }
+
+    @Test
+    void infiniteValuesAreRejected() throws Exception {
+        Path p = csv("inf.csv", "a,label\nInfinity,x\n");
+        assertThatThrownBy(() -> CsvReader.builder().build().read(p))
+                .hasMessage(p + ": line 2, column 'a' (index 0): 'Infinity' is not a finite float");
+    }
+}

@@ -1,0 +1,157 @@
+package dev.machina.data;
+
+import static dev.machina.data.IdxFixtures.gzip;
+import static dev.machina.data.IdxFixtures.idx;
+import static dev.machina.data.IdxFixtures.write;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class IdxReaderTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void readsUbyteRank3PlainAndGzipAlike() throws Exception {
+        byte[] payload = new byte[2 * 3 * 4];
+        for (int i = 0; i < payload.length; i++) payload[i] = (byte) (250 + i);   // wraps past 255
+        byte[] file = idx(0x08, new int[] {2, 3, 4}, payload);
+        IdxArray plain = IdxReader.read(write(dir.resolve("a-idx3-ubyte"), file));
+        // gzip detected by magic bytes, not by the name
+        IdxArray gz = IdxReader.read(write(dir.resolve("b-no-suffix"), gzip(file)));
+
+        assertThat(plain.type()).isEqualTo(IdxType.UBYTE);
+        assertThat(plain.dims()).containsExactly(2, 3, 4);
+        assertThat(gz).isEqualTo(plain);
+        float[] f = plain.toFloats();
+        assertThat(f[0]).isEqualTo(250f);
+        assertThat(f[5]).isEqualTo(255f);
+        assertThat(f[6]).isEqualTo(0f);
+        assertThat(plain.toTensor().shape()).containsExactly(2, 3, 4);
+    }
+
+    @Test
+    void readsEveryDtypeBigEndian() throws Exception {
+        assertThat(IdxReader.read(write(dir.resolve("byte"), idx(0x09, new int[] {3}, new byte[] {-1, 0, 127}))).toInts())
+                .containsExactly(-1, 0, 127);
+
+        ByteBuffer s = ByteBuffer.allocate(6).putShort((short) -300).putShort((short) 2).putShort((short) 30000);
+        assertThat(IdxReader.read(write(dir.resolve("short"), idx(0x0B, new int[] {3}, s.array()))).toInts())
+                .containsExactly(-300, 2, 30000);
+
+        ByteBuffer i = ByteBuffer.allocate(8).putInt(-70000).putInt(1 << 20);
+        IdxArray ints = IdxReader.read(write(dir.resolve("int"), idx(0x0C, new int[] {1, 2}, i.array())));
+        assertThat(ints.dims()).containsExactly(1, 2);
+        assertThat(ints.toInts()).containsExactly(-70000, 1 << 20);
+
+        ByteBuffer f = ByteBuffer.allocate(8).putFloat(1.5f).putFloat(-0.25f);
+        assertThat(IdxReader.read(write(dir.resolve("float"), gzip(idx(0x0D, new int[] {2}, f.array())))).toFloats())
+                .containsExactly(1.5f, -0.25f);
+
+        ByteBuffer d = ByteBuffer.allocate(16).putDouble(3.0).putDouble(-7.0);
+        IdxArray doubles = IdxReader.read(write(dir.resolve("double"), idx(0x0E, new int[] {2}, d.array())));
+        assertThat(doubles.toFloats()).containsExactly(3f, -7f);
+        assertThat(doubles.toInts()).containsExactly(3, -7);
+    }
+
+    @Test
+    void readsRank1AndRank4AndHigherRanks() throws Exception {
+        IdxArray r1 = IdxReader.read(write(dir.resolve("r1"), idx(0x08, new int[] {5}, new byte[] {1, 2, 3, 4, 5})));
+        assertThat(r1.dims()).containsExactly(5);
+        IdxArray r4 = IdxReader.read(write(dir.resolve("r4"), idx(0x08, new int[] {2, 1, 2, 2}, new byte[8])));
+        assertThat(r4.toTensor().shape()).containsExactly(2, 1, 2, 2);
+        IdxArray r5 = IdxReader.read(write(dir.resolve("r5"), idx(0x08, new int[] {1, 2, 1, 2, 1}, new byte[] {9, 8, 7, 6})));
+        assertThat(r5.dims()).containsExactly(1, 2, 1, 2, 1);
+        assertThat(r5.toInts()).containsExactly(9, 8, 7, 6);
+    }
+
+    @Test
+    void truncatedPayloadNamesFileAndExpectedVersusActualBytes() throws Exception {
+        byte[] full = idx(0x08, new int[] {3, 2, 2}, new byte[12]);
+        Path p = write(dir.resolve("trunc-idx3"), Arrays.copyOf(full, full.length - 5));
+        assertThatThrownBy(() -> IdxReader.read(p))
+                .isInstanceOf(DataFormatException.class)
+                .hasMessageStartingWith(p.toString())
+                .hasMessageContaining("truncated: header says 3 x 2 x 2 ubyte = 12 data bytes after the 16-byte header (28 bytes in total)")
+                .hasMessageContaining("ends after 23 bytes (5 missing)");
+    }
+
+    @Test
+    void truncatedGzipStreamIsAFormatError() throws Exception {
+        byte[] gz = gzip(idx(0x0D, new int[] {1000}, new byte[4000]));
+        Path p = write(dir.resolve("cut.gz"), Arrays.copyOf(gz, gz.length / 2));
+        assertThatThrownBy(() -> IdxReader.read(p))
+                .isInstanceOf(DataFormatException.class)
+                .hasMessageStartingWith(p.toString())
+                .hasMessageContaining("gzip stream is corrupt or truncated");
+    }
+
+    @Test
+    void truncatedHeader() throws Exception {
+        Path p = write(dir.resolve("short-header"), new byte[] {0, 0, 8, 3, 0, 0, 0, 2});
+        assertThatThrownBy(() -> IdxReader.read(p))
+                .isInstanceOf(DataFormatException.class)
+                .hasMessage(p + ": truncated header: expected 3 dimensions (12 bytes) at byte 4, but the file ends after 8 bytes");
+        Path empty = write(dir.resolve("empty"), new byte[0]);
+        assertThatThrownBy(() -> IdxReader.read(empty))
+                .hasMessage(empty + ": truncated header: expected the 4-byte magic number at byte 0, but the file ends after 0 bytes");
+    }
+
+    @Test
+    void wrongMagicAndUnknownType() throws Exception {
+        Path text = write(dir.resolve("text.idx"), "hello world, not idx".getBytes());
+        assertThatThrownBy(() -> IdxReader.read(text))
+                .isInstanceOf(DataFormatException.class)
+                .hasMessage(text + ": not an IDX file: magic number 0x68656C6C at byte 0, expected 0x0000TTRR (two zero bytes, type, rank)");
+        Path badType = write(dir.resolve("badtype"), idx(0x0A, new int[] {1}, new byte[1]));
+        assertThatThrownBy(() -> IdxReader.read(badType))
+                .hasMessageContaining("unknown IDX data type 0x0A in magic number 0x00000A01");
+        Path rank0 = write(dir.resolve("rank0"), idx(0x08, new int[0], new byte[0]));
+        assertThatThrownBy(() -> IdxReader.read(rank0)).hasMessageContaining("rank 0 in magic number 0x00000800");
+    }
+
+    @Test
+    void extraBytesAreInconsistent() throws Exception {
+        Path p = write(dir.resolve("long"), idx(0x08, new int[] {2}, new byte[] {1, 2, 3}));
+        assertThatThrownBy(() -> IdxReader.read(p))
+                .isInstanceOf(DataFormatException.class)
+                .hasMessage(p + ": inconsistent: header says 2 ubyte = 2 data bytes after the 8-byte header (10 bytes in total),"
+                        + " but the file has more bytes from byte offset 10");
+    }
+
+    @Test
+    void missingFileIsNamed() {
+        Path p = dir.resolve("nope");
+        assertThatThrownBy(() -> IdxReader.read(p)).isInstanceOf(DataFormatException.class).hasMessage(p + ": file not found");
+    }
+
+    @Test
+    void imageLabelPairBecomesClassificationDataset() throws Exception {
+        IdxFixtures.writeImageSet(dir, "train", 7, 3, 2, 3, true);
+        TensorDataset ds = IdxReader.readClassification(dir.resolve("train-images-idx3-ubyte.gz"),
+                dir.resolve("train-labels-idx1-ubyte.gz"), List.of("a", "b", "c"));
+        assertThat(ds.size()).isEqualTo(7);
+        assertThat(ds.featureShape()).containsExactly(3, 2);
+        assertThat(ds.labels()).containsExactly(0, 1, 2, 0, 1, 2, 0);
+        assertThat(ds.get(4).features().data()).containsExactly(4, 5, 6, 7, 8, 9);
+        assertThat(ds.className(2)).isEqualTo("c");
+    }
+
+    @Test
+    void labelCountMismatchAndOutOfRangeLabel() throws Exception {
+        write(dir.resolve("x"), idx(0x08, new int[] {3, 2}, new byte[6]));
+        write(dir.resolve("y"), idx(0x08, new int[] {2}, new byte[] {0, 1}));
+        write(dir.resolve("y5"), idx(0x08, new int[] {3}, new byte[] {0, 5, 1}));
+        assertThatThrownBy(() -> IdxReader.readClassification(dir.resolve("x"), dir.resolve("y"), List.of("a", "b")))
+                .isInstanceOf(DataFormatException.class)
+                .hasMessage(dir.resolve("y") + ": has 2 labels but " + dir.resolve("x") + " has 3 images");
+        assertThatThrownBy(() -> IdxReader.readClassification(dir.resolve("x"), dir.resolve("y5"), List.of("a", "b")))
+                .hasMessage(dir.resolve("y5") + ": label 5 of example 1 (byte 9) is outside the 2 classes [0, 2)");
+    }
+}
