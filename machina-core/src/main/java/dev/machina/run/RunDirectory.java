@@ -1,0 +1,174 @@
+package dev.machina.run;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.machina.io.AtomicFiles;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A run's directory, {@code <runs>/<name>/<run-id>/}, and the files written into it as the run
+ * proceeds: {@code run.json} (provenance, configuration, status, final metrics),
+ * {@code metrics.jsonl} (appended and flushed per record), {@code history.csv},
+ * {@code model.safetensors}, {@code checkpoints/}, {@code test-results.json}, {@code log.txt},
+ * {@code plots/}. Every whole-file write is atomic.
+ */
+public final class RunDirectory {
+    public static final String RUN_JSON = "run.json", METRICS = "metrics.jsonl", HISTORY = "history.csv",
+            MODEL = "model.safetensors", TEST_RESULTS = "test-results.json", LOG = "log.txt",
+            CHECKPOINTS = "checkpoints", PLOTS = "plots";
+    static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final DateTimeFormatter ID = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
+
+    private final Path dir;
+    private final String name;
+    private ObjectNode record;
+
+    private RunDirectory(Path dir, String name, ObjectNode record) {
+        this.dir = dir;
+        this.name = name;
+        this.record = record;
+    }
+
+    /** Creates a new, empty run directory {@code root/name/<yyyyMMdd-HHmmss>[-N]}. */
+    public static RunDirectory create(Path root, String name) throws IOException {
+        if (name == null || name.isBlank() || !name.matches("[A-Za-z0-9._-]+")) {
+            throw new IllegalArgumentException("run name must be letters, digits, '.', '_' or '-', got '" + name + "'");
+        }
+        Path parent = root.resolve(name);
+        Files.createDirectories(parent);
+        String base = LocalDateTime.now().format(ID);
+        for (int i = 0; ; i++) {
+            Path d = parent.resolve(i == 0 ? base : base + "-" + i);
+            try {
+                Files.createDirectory(d);
+                Files.createDirectories(d.resolve(CHECKPOINTS));
+                ObjectNode rec = JSON.createObjectNode();
+                rec.put("name", name);
+                rec.put("run_id", d.getFileName().toString());
+                return new RunDirectory(d, name, rec);
+            } catch (FileAlreadyExistsException e) {
+                // another run started in the same second: take the next suffix
+            }
+        }
+    }
+
+    /** Opens an existing run directory (to resume or add results); run.json must be readable. */
+    public static RunDirectory open(Path dir) throws IOException {
+        Path rj = dir.resolve(RUN_JSON);
+        if (!Files.isRegularFile(rj)) throw new IOException(dir + " is not a run directory: it has no " + RUN_JSON);
+        JsonNode n;
+        try {
+            n = JSON.readTree(rj.toFile());
+        } catch (IOException e) {
+            throw new IOException(rj + " is not valid JSON: " + e.getOriginalMessage(), e);
+        }
+        if (!(n instanceof ObjectNode o)) throw new IOException(rj + " does not hold a JSON object");
+        Files.createDirectories(dir.resolve(CHECKPOINTS));
+        return new RunDirectory(dir, o.path("name").asText(dir.getParent() == null ? "run" : dir.getParent().getFileName().toString()), o);
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public Path file(String fileName) {
+        return dir.resolve(fileName);
+    }
+
+    public Path checkpoints() {
+        return dir.resolve(CHECKPOINTS);
+    }
+
+    public Path plots() throws IOException {
+        return Files.createDirectories(dir.resolve(PLOTS));
+    }
+
+    /** The run.json record held in memory (change it, then {@link #saveRecord()}). */
+    public ObjectNode record() {
+        return record;
+    }
+
+    /** Sets one top-level field of run.json (any Jackson-convertible value) and saves. */
+    public synchronized void put(String key, Object value) {
+        record.set(key, JSON.valueToTree(value));
+        saveRecord();
+    }
+
+    /** Writes run.json atomically. */
+    public synchronized void saveRecord() {
+        try {
+            AtomicFiles.writeString(dir.resolve(RUN_JSON), JSON.writeValueAsString(record) + "\n");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + dir.resolve(RUN_JSON) + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Appends one record to metrics.jsonl and flushes it to disk. */
+    public synchronized void appendMetrics(Map<String, ?> values) {
+        try {
+            AtomicFiles.appendLine(dir.resolve(METRICS), new ObjectMapper().writeValueAsString(values), false);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot append to " + dir.resolve(METRICS) + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Appends a line to log.txt. */
+    public synchronized void log(String line) {
+        try {
+            AtomicFiles.appendLine(dir.resolve(LOG), line, false);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot append to " + dir.resolve(LOG) + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Rewrites history.csv from per-epoch records (columns: the union of keys, in first-seen order). */
+    public void writeHistory(List<Map<String, Double>> epochs) {
+        java.util.LinkedHashSet<String> cols = new java.util.LinkedHashSet<>();
+        for (Map<String, Double> e : epochs) cols.addAll(e.keySet());
+        StringBuilder sb = new StringBuilder(String.join(",", cols)).append('\n');
+        for (Map<String, Double> e : epochs) {
+            boolean first = true;
+            for (String c : cols) {
+                if (!first) sb.append(',');
+                first = false;
+                Double v = e.get(c);
+                if (v != null) sb.append(formatNumber(v));
+            }
+            sb.append('\n');
+        }
+        try {
+            AtomicFiles.writeString(dir.resolve(HISTORY), sb.toString());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + dir.resolve(HISTORY) + ": " + e.getMessage(), e);
+        }
+    }
+
+    static String formatNumber(double v) {
+        if (v == Math.rint(v) && Math.abs(v) < 1e15) return Long.toString((long) v);
+        return Double.toString(v);
+    }
+
+    /** Writes test-results.json (atomically) from a JSON string. */
+    public void writeTestResults(String json) throws IOException {
+        AtomicFiles.writeString(dir.resolve(TEST_RESULTS), json.endsWith("\n") ? json : json + "\n");
+    }
+
+    @Override
+    public String toString() {
+        return dir.toString();
+    }
+}

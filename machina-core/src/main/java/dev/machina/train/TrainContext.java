@@ -1,0 +1,29 @@
+package dev.machina.train;
+
+import dev.machina.nn.Module;
+import dev.machina.optim.Optimizer;
+
+/** What callbacks see of a running fit: the model, the optimizer, the position, and a way to stop. */
+public interface TrainContext {
+    Module model();
+
+    Optimizer optimizer();
+
+    TrainerConfig config();
+
+    /** The current epoch, 0-based. */
+    int epoch();
+
+    /** Optimizer steps taken so far in the whole run. */
+    long globalStep();
+
+    History history();
+
+    /** Asks the trainer to stop after the current batch; {@code status} is one of {@link Trainer.Status}. */
+    void requestStop(Trainer.Status status, String reason);
+
+    boolean stopRequested();
+
+    /** Writes a full checkpoint (weights, optimizer, schedules, callbacks, RNG, position) to {@code file}. */
+    void saveCheckpoint(java.nio.file.Path file) throws java.io.IOException;
+}

@@ -1,0 +1,237 @@
+package dev.machina.train;
+
+import dev.machina.data.Batch;
+import dev.machina.data.DataLoader;
+import dev.machina.io.Checkpoint;
+import dev.machina.nn.Module;
+import dev.machina.optim.GradClip;
+import dev.machina.optim.Optimizer;
+import dev.machina.tensor.Rng;
+import dev.machina.tensor.Tensor;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The training loop: for each epoch, every batch goes forward, through the loss, backward, and
+ * the optimizer steps; then the validation set is evaluated and callbacks run. With a
+ * {@link TrainerConfig#checkpointFile()}, the whole state is saved after every epoch, and
+ * {@link #resume} continues so that the final weights are bit-identical to an uninterrupted run.
+ */
+public final class Trainer {
+
+    /** How a fit ended (and the run's status). */
+    public enum Status {
+        RUNNING("running"), COMPLETED("completed"), STOPPED_EARLY("stopped-early"), FAILED("failed"), INTERRUPTED("interrupted");
+
+        private final String label;
+
+        Status(String label) {
+            this.label = label;
+        }
+
+        /** The status as run.json writes it. */
+        public String label() {
+            return label;
+        }
+    }
+
+    private final TrainerConfig config;
+    private volatile boolean stop;
+    private volatile Status stopStatus = Status.COMPLETED;
+    private volatile String stopReason = "";
+
+    public Trainer(TrainerConfig config) {
+        this.config = config;
+    }
+
+    public TrainerConfig config() {
+        return config;
+    }
+
+    /** Asks a running fit to stop after its current batch (thread-safe; used for Ctrl-C). */
+    public void requestStop(Status status, String reason) {
+        stopStatus = status;
+        stopReason = reason;
+        stop = true;
+    }
+
+    /** Trains from the start. */
+    public History fit(Module model, DataLoader train, DataLoader validation) {
+        return run(model, train, validation, null);
+    }
+
+    /** Continues a fit from a checkpoint written by an earlier fit with the same configuration. */
+    public History resume(Module model, DataLoader train, DataLoader validation, Path checkpoint) {
+        try {
+            return run(model, train, validation, Checkpoint.load(checkpoint));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot resume from " + checkpoint + ": " + e.getMessage(), e);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private History run(Module model, DataLoader train, DataLoader validation, Checkpoint from) {
+        Optimizer opt = config.optimizer();
+        History history = new History();
+        Ctx ctx = new Ctx(model, opt, history);
+        int startEpoch = 0;
+        if (from != null) {
+            model.loadStateDict(from.model());
+            Map<String, Object> st = from.state();
+            opt.loadStateDict((Map<String, Object>) st.get("optimizer"));
+            startEpoch = (Integer) st.get("next_epoch");
+            ctx.step = (Long) st.get("global_step");
+            ctx.trainSeconds = (Double) st.get("train_seconds");
+            Rng rng = Rng.fromState((long[]) st.get("rng"));
+            model.setRng(rng);
+            for (Object e : (List<Object>) st.get("history")) history.add((Map<String, Double>) e);
+            Map<String, Object> cbs = (Map<String, Object>) st.get("callbacks");
+            for (Callback c : config.callbacks()) {
+                Object s = cbs.get(c.stateKey());
+                if (s != null) c.loadState((Map<String, Object>) s);
+            }
+        } else if (config.seed() != null) {
+            model.setRng(Rng.forStream(config.seed(), 0x44726f70L)); // "Drop": the dropout stream
+        }
+        ctx.epoch = startEpoch;
+        Throwable error = null;
+        Map<String, Double> last = history.last();
+        try {
+            for (Callback c : config.callbacks()) c.onTrainBegin(ctx);
+            for (int epoch = startEpoch; epoch < config.epochs() && !stop; epoch++) {
+                ctx.epoch = epoch;
+                last = runEpoch(ctx, model, opt, train, validation, epoch);
+                if (last == null) break; // stopped inside the epoch: the epoch does not count
+                history.add(last);
+                for (Callback c : config.callbacks()) c.onEpochEnd(ctx, epoch, last);
+                if (config.checkpointFile() != null) ctx.saveCheckpoint(config.checkpointFile(), epoch + 1);
+            }
+            history.finish(stop ? stopStatus : Status.COMPLETED, stop ? stopReason : "");
+        } catch (RuntimeException | Error e) {
+            error = e;
+            history.finish(Status.FAILED, e.getMessage() == null ? e.toString() : e.getMessage());
+        } catch (IOException e) {
+            error = new UncheckedIOException(e);
+            history.finish(Status.FAILED, "cannot write checkpoint: " + e.getMessage());
+        }
+        for (Callback c : config.callbacks()) {
+            try {
+                c.onTrainEnd(ctx, last == null ? Map.of() : last, error);
+            } catch (RuntimeException e) {
+                if (error == null) error = e;
+            }
+        }
+        if (error instanceof RuntimeException re) throw re;
+        if (error instanceof Error er) throw er;
+        return history;
+    }
+
+    /** One epoch; returns its logs, or null when a stop was requested before it finished. */
+    private Map<String, Double> runEpoch(Ctx ctx, Module model, Optimizer opt, DataLoader train, DataLoader validation, int epoch) {
+        model.train();
+        for (Callback c : config.callbacks()) c.onEpochBegin(ctx, epoch);
+        List<Tensor> params = model.parameters();
+        long t0 = System.nanoTime();
+        double lossSum = 0;
+        long seen = 0, correct = 0, labelled = 0;
+        for (Batch batch : train.epoch(epoch)) {
+            for (Callback c : config.callbacks()) c.onBatchBegin(ctx, ctx.step);
+            Tensor out = model.forward(batch.features());
+            Tensor loss = config.loss().compute(out, batch);
+            float lv = loss.item();
+            opt.zeroGrad();
+            loss.backward();
+            if (config.clipNorm() > 0) GradClip.clipGradNorm(params, config.clipNorm());
+            if (config.clipValue() > 0) GradClip.clipGradValue(params, config.clipValue());
+            opt.step();
+            ctx.step++;
+            int n = batch.size();
+            lossSum += (double) lv * n;
+            seen += n;
+            if (batch.labels() != null && out.rank() == 2 && out.shape(1) > 1) {
+                int[] pred = out.argmax(1);
+                for (int i = 0; i < pred.length; i++) if (pred[i] == batch.labels()[i]) correct++;
+                labelled += n;
+            }
+            Map<String, Double> logs = new LinkedHashMap<>();
+            logs.put("loss", (double) lv);
+            logs.put("lr", opt.lr());
+            logs.put("epoch", (double) (epoch + 1));
+            logs.put("step", (double) ctx.step);
+            for (Callback c : config.callbacks()) c.onBatchEnd(ctx, ctx.step, logs);
+            if (config.timeBudget() != null
+                    && ctx.trainSeconds + (System.nanoTime() - t0) / 1e9 > config.timeBudget().toMillis() / 1000.0) {
+                ctx.requestStop(Status.STOPPED_EARLY, "time budget of " + config.timeBudget().toSeconds() + " s reached");
+            }
+            if (stop) return null;
+        }
+        double secs = (System.nanoTime() - t0) / 1e9;
+        ctx.trainSeconds += secs;
+        Map<String, Double> logs = new LinkedHashMap<>();
+        logs.put("epoch", (double) (epoch + 1));
+        logs.put("train_loss", seen == 0 ? Double.NaN : lossSum / seen);
+        if (labelled > 0) logs.put("train_accuracy", (double) correct / labelled);
+        if (validation != null) {
+            Evaluator.Result r = Evaluator.evaluate(model, validation, config.loss());
+            logs.put("val_loss", r.loss());
+            if (!Double.isNaN(r.accuracy())) logs.put("val_accuracy", r.accuracy());
+            for (Callback c : config.callbacks()) c.onValidationEnd(ctx, epoch, logs);
+        }
+        logs.put("lr", opt.lr());
+        logs.put("epoch_time_s", secs);
+        logs.put("samples_per_s", secs > 0 ? seen / secs : Double.NaN);
+        return logs;
+    }
+
+    private final class Ctx implements TrainContext {
+        final Module model;
+        final Optimizer optimizer;
+        final History history;
+        int epoch;
+        long step;
+        double trainSeconds;
+
+        Ctx(Module model, Optimizer optimizer, History history) {
+            this.model = model;
+            this.optimizer = optimizer;
+            this.history = history;
+        }
+
+        @Override public Module model() { return model; }
+        @Override public Optimizer optimizer() { return optimizer; }
+        @Override public TrainerConfig config() { return config; }
+        @Override public int epoch() { return epoch; }
+        @Override public long globalStep() { return step; }
+        @Override public History history() { return history; }
+        @Override public void requestStop(Status status, String reason) { Trainer.this.requestStop(status, reason); }
+        @Override public boolean stopRequested() { return stop; }
+
+        @Override
+        public void saveCheckpoint(Path file) throws IOException {
+            saveCheckpoint(file, epoch + 1);
+        }
+
+        void saveCheckpoint(Path file, int nextEpoch) throws IOException {
+            Map<String, Object> st = new LinkedHashMap<>();
+            st.put("next_epoch", nextEpoch);
+            st.put("global_step", step);
+            st.put("train_seconds", trainSeconds);
+            st.put("rng", model.rng().state());
+            st.put("optimizer", optimizer.stateDict());
+            st.put("history", new ArrayList<Object>(history.epochs()));
+            Map<String, Object> cbs = new LinkedHashMap<>();
+            for (Callback c : config.callbacks()) {
+                Map<String, Object> s = c.state();
+                if (!s.isEmpty()) cbs.put(c.stateKey(), s);
+            }
+            st.put("callbacks", cbs);
+            java.nio.file.Files.createDirectories(file.toAbsolutePath().getParent());
+            new Checkpoint(model.stateDict(), st).save(file);
+        }
+    }
+}
