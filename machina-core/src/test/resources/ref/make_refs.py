@@ -88,3 +88,18 @@ g1 = torch.tensor([3.0,-4.0]); g2 = torch.tensor([12.0])
 p1 = torch.zeros(2, requires_grad=True); p2 = torch.zeros(1, requires_grad=True); p1.grad = g1.clone(); p2.grad = g2.clone()
 tn = torch.nn.utils.clip_grad_norm_([p1,p2], 6.5); print("clip_norm", float(tn), f(p1.grad), f(p2.grad))
 print("== gains", torch.nn.init.calculate_gain('leaky_relu', 0.2), torch.nn.init.calculate_gain('tanh'), torch.nn.init.calculate_gain('selu'))
+
+print("== mlp: Linear(4,5)-Tanh-Linear(5,3), weights w[i]=0.3*sin(1.7*i+k), x[i]=cos(0.9*i), 3 Adam(lr=0.05) steps on CE(label_smoothing=0.1)")
+def fill(t, k):
+    with torch.no_grad():
+        flat = t.view(-1)
+        for i in range(flat.numel()): flat[i] = 0.3 * math.sin(1.7 * i + k)
+m = torch.nn.Sequential(torch.nn.Linear(4,5), torch.nn.Tanh(), torch.nn.Linear(5,3))
+for k, (n, p) in enumerate(m.named_parameters()): fill(p, k)
+x = torch.tensor([math.cos(0.9 * i) for i in range(24)], dtype=torch.float32).view(6, 4)
+yy = torch.tensor([0, 2, 1, 1, 0, 2])
+opt = torch.optim.Adam(m.parameters(), lr=0.05)
+ce = torch.nn.CrossEntropyLoss(label_smoothing=0.1)
+for s in range(3):
+    opt.zero_grad(); l = ce(m(x), yy); l.backward(); opt.step(); print("loss", s, "%.9g" % l.item())
+for n, p in m.named_parameters(): print(n, f(p))

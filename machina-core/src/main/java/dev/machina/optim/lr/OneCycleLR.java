@@ -13,7 +13,7 @@ public final class OneCycleLR extends LRScheduler {
     private final int totalSteps;
     private final boolean cosine;
     private final double[] ends;      // end step of each phase
-    private final double[][] from, to; // per group start/end lr of each phase
+    private final double[] from, to;   // start and end lr of each phase
 
     public OneCycleLR(Optimizer optimizer, double maxLr, int totalSteps, double pctStart, boolean cosine,
                       double divFactor, double finalDivFactor, boolean threePhase) {
@@ -25,12 +25,12 @@ public final class OneCycleLR extends LRScheduler {
         double initial = maxLr / divFactor, min = initial / finalDivFactor;
         if (threePhase) {
             ends = new double[] {pctStart * totalSteps - 1, 2 * pctStart * totalSteps - 2, totalSteps - 1};
-            from = new double[][] {{initial, maxLr, initial}};
-            to = new double[][] {{maxLr, initial, min}};
+            from = new double[] {initial, maxLr, initial};
+            to = new double[] {maxLr, initial, min};
         } else {
             ends = new double[] {pctStart * totalSteps - 1, totalSteps - 1};
-            from = new double[][] {{initial, maxLr}};
-            to = new double[][] {{maxLr, min}};
+            from = new double[] {initial, maxLr};
+            to = new double[] {maxLr, min};
         }
         initialStep();
     }
@@ -49,7 +49,7 @@ public final class OneCycleLR extends LRScheduler {
         for (int i = 0; i < ends.length; i++) {
             if (step <= ends[i] || i == ends.length - 1) {
                 double pct = (step - start) / (ends[i] - start);
-                double a = from[0][i], b = to[0][i];
+                double a = from[i], b = to[i];
                 return cosine ? b + (a - b) / 2.0 * (Math.cos(Math.PI * pct) + 1) : (b - a) * pct + a;
             }
             start = ends[i];
