@@ -70,7 +70,7 @@ public final class RunDirectory {
         try {
             n = JSON.readTree(rj.toFile());
         } catch (IOException e) {
-            throw new IOException(rj + " is not valid JSON: " + e.getOriginalMessage(), e);
+            throw new IOException(rj + " is not valid JSON: " + e.getMessage(), e);
         }
         if (!(n instanceof ObjectNode o)) throw new IOException(rj + " does not hold a JSON object");
         Files.createDirectories(dir.resolve(CHECKPOINTS));

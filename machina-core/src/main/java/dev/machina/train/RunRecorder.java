@@ -1,0 +1,142 @@
+package dev.machina.train;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.machina.io.SafeTensors;
+import dev.machina.run.Provenance;
+import dev.machina.run.RunDirectory;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Writes the run directory as training goes: run.json at the start (status running) and the
+ * end (final status, metrics, times), one metrics.jsonl record per epoch (and per logged step),
+ * history.csv, log.txt, and model.safetensors with the architecture, class names and fitted
+ * input transform in its metadata. Put it after callbacks that change the final weights
+ * (early stopping with restore-best), so that it saves what they left.
+ */
+public final class RunRecorder implements Callback {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final RunDirectory run;
+    private final Map<String, String> modelMetadata;
+    private long startNanos;
+
+    /**
+     * @param run           the directory to write
+     * @param config        the resolved configuration (every setting, defaults filled in)
+     * @param dataset       dataset identity: name or path, SHA-256, counts, class names
+     * @param modelMetadata extra metadata for model.safetensors (architecture spec, transform, class names as JSON)
+     */
+    public RunRecorder(RunDirectory run, Map<String, ?> config, Map<String, ?> dataset, Map<String, String> modelMetadata) {
+        this.run = run;
+        this.modelMetadata = modelMetadata == null ? Map.of() : modelMetadata;
+        var rec = run.record();
+        if (config != null) rec.set("config", JSON.valueToTree(config));
+        if (dataset != null) rec.set("dataset", JSON.valueToTree(dataset));
+    }
+
+    public RunDirectory run() {
+        return run;
+    }
+
+    @Override
+    public void onTrainBegin(TrainContext ctx) {
+        startNanos = System.nanoTime();
+        var rec = run.record();
+        boolean resumed = rec.has("start_time");
+        if (!rec.has("provenance")) rec.set("provenance", JSON.valueToTree(Provenance.capture()));
+        if (!rec.has("training")) rec.set("training", JSON.valueToTree(ctx.config().describe()));
+        Map<String, Object> model = new LinkedHashMap<>();
+        model.put("summary", ctx.model().repr());
+        model.put("parameters", ctx.model().parameterCount());
+        rec.set("model", JSON.valueToTree(model));
+        if (!resumed) rec.put("start_time", Instant.now().toString());
+        else rec.put("resumed_at", Instant.now().toString());
+        rec.put("status", Trainer.Status.RUNNING.label());
+        rec.put("pid", ProcessHandle.current().pid());
+        rec.remove("error");
+        run.saveRecord();
+        run.log((resumed ? "resumed " : "started ") + run.name() + " in " + run.dir()
+                + " (" + ctx.model().parameterCount() + " parameters)");
+    }
+
+    @Override
+    public void onBatchEnd(TrainContext ctx, long step, Map<String, Double> logs) {
+        int every = ctx.config().logEvery();
+        if (every > 0 && step % every == 0) {
+            Map<String, Object> r = new LinkedHashMap<>();
+            r.put("type", "step");
+            r.putAll(logs);
+            run.appendMetrics(clean(r));
+        }
+    }
+
+    @Override
+    public void onEpochEnd(TrainContext ctx, int epoch, Map<String, Double> logs) {
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("type", "epoch");
+        r.putAll(logs);
+        r.put("epoch", epoch + 1);
+        r.put("step", ctx.globalStep());
+        run.appendMetrics(clean(r));
+        run.writeHistory(ctx.history().epochs());
+        run.log(ConsoleProgress.format(logs, ctx.config().epochs()));
+    }
+
+    private static Map<String, Object> clean(Map<String, Object> m) {
+        // JSON has no NaN/Infinity: write them as null
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (var e : m.entrySet()) {
+            Object v = e.getValue();
+            out.put(e.getKey(), v instanceof Double d && !Double.isFinite(d) ? null : v);
+        }
+        return out;
+    }
+
+    @Override
+    public void onTrainEnd(TrainContext ctx, Map<String, Double> logs, Throwable error) {
+        History h = ctx.history();
+        var rec = run.record();
+        Trainer.Status status = error != null ? Trainer.Status.FAILED : h.status();
+        rec.put("status", status.label());
+        if (error != null) rec.put("error", String.valueOf(error.getMessage() == null ? error : error.getMessage()));
+        else if (!h.reason().isEmpty()) rec.put("stop_reason", h.reason());
+        rec.put("end_time", Instant.now().toString());
+        double prior = rec.path("duration_s").asDouble(0);
+        rec.put("duration_s", prior + (System.nanoTime() - startNanos) / 1e9);
+        rec.put("epochs_completed", h.size());
+        rec.put("steps", ctx.globalStep());
+        Map<String, Object> fin = new LinkedHashMap<>(clean(new LinkedHashMap<>(h.last())));
+        if (rec.has("final_metrics")) {
+            rec.get("final_metrics").fields().forEachRemaining(f -> fin.putIfAbsent(f.getKey(), JSON.convertValue(f.getValue(), Object.class)));
+        }
+        rec.set("final_metrics", JSON.valueToTree(fin));
+        run.saveRecord();
+        if (status != Trainer.Status.FAILED || h.size() > 0) saveModel(ctx);
+        run.log("ended " + status.label() + (error != null ? ": " + error.getMessage() : h.reason().isEmpty() ? "" : ": " + h.reason()));
+    }
+
+    private void saveModel(TrainContext ctx) {
+        Map<String, String> meta = new LinkedHashMap<>();
+        meta.put("format", "pt");
+        meta.put("machina_version", dev.machina.Machina.version());
+        meta.put("architecture", ctx.model().repr());
+        meta.putAll(modelMetadata);
+        try {
+            SafeTensors.write(run.file(RunDirectory.MODEL), ctx.model().stateDict(), meta);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + run.file(RunDirectory.MODEL) + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Records extra final metrics (e.g. test accuracy) into run.json. */
+    public void putFinalMetric(String name, double value) {
+        var rec = run.record();
+        var fm = rec.has("final_metrics") ? (com.fasterxml.jackson.databind.node.ObjectNode) rec.get("final_metrics") : rec.putObject("final_metrics");
+        fm.put(name, value);
+        run.saveRecord();
+    }
+}
