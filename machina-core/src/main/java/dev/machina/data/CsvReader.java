@@ -15,6 +15,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
@@ -166,8 +168,13 @@ public final class CsvReader {
             parser = CSVParser.parse(text, format);
             for (CSVRecord r : parser) records.add(r);
         } catch (IOException | UncheckedIOException | IllegalStateException e) {
-            long line = parser == null ? 1 : parser.getCurrentLineNumber() + 1;
-            throw new DataFormatException(source, "line " + line + ": malformed CSV (" + e.getMessage() + ")", e);
+            // Commons CSV says where the broken record starts as "(startline N)"; else use where it stopped
+            Throwable root = e;
+            while (root.getCause() != null && root.getCause() != root) root = root.getCause();
+            String msg = String.valueOf(root.getMessage());
+            Matcher m = Pattern.compile("\\(startline (\\d+)\\)\\s*").matcher(msg);
+            long line = m.find() ? Long.parseLong(m.group(1)) : parser == null ? 1 : parser.getCurrentLineNumber() + 1;
+            throw new DataFormatException(source, "line " + line + ": malformed CSV: " + m.replaceAll(""), e);
         }
         if (records.isEmpty()) {
             throw new DataFormatException(source, "no rows: the file is empty");

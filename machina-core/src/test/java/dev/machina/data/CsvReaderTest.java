@@ -142,6 +142,14 @@ class CsvReaderTest {
     }
 
     @Test
+    void unclosedQuoteIsAFormatError() throws Exception {
+        Path p = csv("q.csv", "a,label\n1,x\n2,\"oops\n3,y\n");
+        assertThatThrownBy(() -> CsvReader.builder().build().read(p))
+                .isInstanceOf(DataFormatException.class)
+                .hasMessage(p + ": line 3: malformed CSV: EOF reached before encapsulated token finished");
+    }
+
+    @Test
     void infiniteValuesAreRejected() throws Exception {
         Path p = csv("inf.csv", "a,label\nInfinity,x\n");
         assertThatThrownBy(() -> CsvReader.builder().build().read(p))

@@ -165,6 +165,22 @@ class DataLoaderTest {
     }
 
     @Test
+    void eachCollateCallSeesOnlyOneBatchOfIndices() {
+        List<Integer> sizes = new ArrayList<>();
+        DataLoader loader = DataLoader.builder(ramp(1000)).batchSize(64).shuffle(2)
+                .collate((ds, idx) -> {
+                    sizes.add(idx.length);
+                    return Collate.DEFAULT.collate(ds, idx);
+                }).build();
+        var it = loader.iterator();
+        Batch first = it.next();
+        assertThat(sizes).containsExactly(64);   // lazily: one batch collated per next()
+        assertThat(first.features().size()).isEqualTo(64 * 2);
+        it.forEachRemaining(b -> {});
+        assertThat(sizes).hasSize(16).allSatisfy(n -> assertThat(n).isLessThanOrEqualTo(64));
+    }
+
+    @Test
     void invalidSettingsAreRejected() {
         assertThatThrownBy(() -> DataLoader.builder(ramp(3)).batchSize(0)).hasMessage("Invalid batch size: 0 (must be positive)");
     }

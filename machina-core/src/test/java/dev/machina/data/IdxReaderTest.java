@@ -93,6 +93,21 @@ class IdxReaderTest {
     }
 
     @Test
+    void corruptedGzipIsAFormatErrorNotAZipException() throws Exception {
+        byte[] payload = new byte[3000];
+        for (int i = 0; i < payload.length; i++) payload[i] = (byte) (i * 31 % 251);
+        byte[] gz = gzip(idx(0x08, new int[] {3000}, payload));
+        for (int at : new int[] {gz.length / 2, gz.length - 6}) {   // deflate data, then the CRC trailer
+            byte[] bad = gz.clone();
+            bad[at] ^= 0x5A;
+            Path p = write(dir.resolve("bad" + at + ".gz"), bad);
+            assertThatThrownBy(() -> IdxReader.read(p))
+                    .isInstanceOf(DataFormatException.class)
+                    .hasMessageStartingWith(p + ": ");
+        }
+    }
+
+    @Test
     void truncatedHeader() throws Exception {
         Path p = write(dir.resolve("short-header"), new byte[] {0, 0, 8, 3, 0, 0, 0, 2});
         assertThatThrownBy(() -> IdxReader.read(p))

@@ -7,7 +7,9 @@ import java.nio.file.Path;
  * each load. Not a test: run it by hand, e.g.
  * <pre>
  * mvn -pl machina-core test-compile
- * java [-XX:+UseTransparentHugePages] -cp machina-core/target/classes:machina-core/target/test-classes:$(deps) dev.machina.data.LoadBench [dir] [reps]
+ * mvn -pl machina-core dependency:build-classpath -Dmdep.outputFile=/tmp/deps.txt
+ * java [-XX:+UseTransparentHugePages] -cp machina-core/target/classes:machina-core/target/test-classes:$(cat /tmp/deps.txt) \
+ *     dev.machina.data.LoadBench [dir] [reps]
  * </pre>
  * The time is dominated by first-touch page faults of the 188 MB float array of the training
  * images (decompression is about 0.3 s); with transparent huge pages in {@code madvise} mode,
