@@ -13,7 +13,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "machina", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Deep learning on the JVM: train, evaluate and compare models.",
-        subcommands = {Main.Info.class, BenchCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {TrainCommand.class, Main.Info.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @Option(names = "--debug", description = "Show stack traces of errors.", scope = CommandLine.ScopeType.INHERIT)
@@ -55,6 +55,13 @@ public final class Main implements Runnable {
             return 2;
         });
         return cl.execute(args);
+    }
+
+    /** True when --debug was given anywhere on the command line. */
+    static boolean debug(CommandLine.Model.CommandSpec spec) {
+        CommandLine c = spec.commandLine();
+        while (c.getParent() != null) c = c.getParent();
+        return ((Main) c.getCommand()).debug;
     }
 
     /** An error in what the user gave (file, spec, option): printed as one line, exit code 2. */

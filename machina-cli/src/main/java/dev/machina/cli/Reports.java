@@ -1,0 +1,13 @@
+package dev.machina.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+
+/** Writes plots and report.html for a run directory (the report module fills this in). */
+final class Reports {
+    private Reports() {}
+
+    static void write(Path runDir, PrintWriter out) {
+        // replaced when the report writer lands
+    }
+}

@@ -1,0 +1,137 @@
+package dev.machina.cli.spec;
+
+import dev.machina.cli.Main;
+import dev.machina.data.CsvReader;
+import dev.machina.data.DataFormatException;
+import dev.machina.data.DatasetNotFoundException;
+import dev.machina.data.Datasets;
+import dev.machina.data.FeatureTransform;
+import dev.machina.data.MinMaxScaler;
+import dev.machina.data.Scale;
+import dev.machina.data.Splits;
+import dev.machina.data.Standardizer;
+import dev.machina.data.TensorDataset;
+import dev.machina.data.TrainTest;
+import dev.machina.run.Provenance;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The data of an experiment, ready to train on: train / validation / test sets with the input
+ * transform fitted on the training part only, the class names, and the dataset's identity.
+ *
+ * @param transform null when the spec says none
+ * @param imageShape [h, w] when the inputs are images (for drawing misclassified examples), else null
+ */
+public record Prepared(TensorDataset train, TensorDataset validation, TensorDataset test, FeatureTransform transform,
+                       List<String> classNames, Map<String, Object> identity, int[] imageShape) {
+
+    public static Prepared of(Experiment e) {
+        Experiment.Data d = e.data();
+        TensorDataset train, test;
+        Map<String, Object> id = new LinkedHashMap<>();
+        id.put("name", d.dataset());
+        int[] image = null;
+        try {
+            switch (d.dataset()) {
+                case "digits" -> {
+                    TensorDataset all = Datasets.digits();
+                    Splits.Split s = split(all, d.test(), d.stratify(), e.seed());
+                    train = s.trainOf(all);
+                    test = s.validationOf(all);
+                    id.put("source", "embedded UCI optical digits (1,797 examples), held-out test fraction " + d.test());
+                    image = new int[] {8, 8};
+                }
+                case "fashion-mnist", "mnist", "idx" -> {
+                    Path dir = d.path() == null ? null : Path.of(d.path());
+                    TrainTest tt = d.dataset().equals("fashion-mnist") ? Datasets.fashionMnist(dir) : Datasets.mnist(dir);
+                    train = tt.train();
+                    test = tt.test();
+                    int[] fs = train.featureShape();
+                    if (fs.length == 2) image = fs;
+                    if (dir != null) id.put("path", dir.toAbsolutePath().toString());
+                }
+                case "csv" -> {
+                    Path p = Path.of(d.path());
+                    if (!Files.isRegularFile(p)) throw e.error("data.path", "CSV file " + p + " does not exist");
+                    CsvReader.Builder b = CsvReader.builder().header(d.header()).delimiter(d.delimiter());
+                    if (d.label().matches("-?\\d+")) b.labelColumn(Integer.parseInt(d.label()));
+                    else b.labelColumn(d.label());
+                    if (!d.features().isEmpty()) b.featureColumns(d.features().toArray(new String[0]));
+                    if (!d.drop().isEmpty()) b.dropColumns(d.drop().toArray(new String[0]));
+                    TensorDataset all = b.build().read(p);
+                    Splits.Split s = split(all, d.test(), d.stratify(), e.seed());
+                    train = s.trainOf(all);
+                    test = s.validationOf(all);
+                    id.put("path", p.toAbsolutePath().toString());
+                    id.put("sha256", Provenance.sha256(p));
+                }
+                default -> throw e.error("data.dataset", "unknown dataset " + d.dataset());
+            }
+        } catch (Main.UserError ex) {
+            throw ex;
+        } catch (DatasetNotFoundException | DataFormatException ex) {
+            throw new Main.UserError(ex.getMessage(), ex);
+        } catch (java.io.IOException ex) {
+            throw new Main.UserError("cannot read data: " + ex.getMessage(), ex);
+        } catch (IllegalArgumentException ex) {
+            throw new Main.UserError("data: " + ex.getMessage(), ex);
+        }
+        TensorDataset validation = null;
+        if (d.validation() > 0) {
+            Splits.Split s = split(train, d.validation(), d.stratify(), e.seed() + 1);
+            validation = s.validationOf(train);
+            train = s.trainOf(train);
+        }
+        FeatureTransform tf = switch (d.transform()) {
+            case "none" -> null;
+            case "scale" -> Scale.by(d.scale() != null ? d.scale() : 1.0 / maxAbs(train));
+            case "minmax" -> MinMaxScaler.fit(train.features());
+            default -> Standardizer.fit(train.features());
+        };
+        if (tf != null) {
+            train = tf.apply(train);
+            if (validation != null) validation = tf.apply(validation);
+            test = tf.apply(test);
+        }
+        id.put("sha256_data", Provenance.sha256(concat(train, validation, test), null));
+        id.put("train", train.size());
+        id.put("validation", validation == null ? 0 : validation.size());
+        id.put("test", test.size());
+        id.put("feature_shape", train.featureShape());
+        List<String> names = train.isClassification() ? train.classNames() : List.of();
+        id.put("class_names", names);
+        if (train.isClassification()) id.put("class_counts_train", train.classCounts());
+        return new Prepared(train, validation, test, tf, names, id, image);
+    }
+
+    private static Splits.Split split(TensorDataset ds, double fraction, boolean stratify, long seed) {
+        if (stratify && ds.isClassification()) return Splits.stratified(ds.labels(), fraction, seed);
+        return Splits.random(ds.size(), fraction, seed);
+    }
+
+    private static double maxAbs(TensorDataset ds) {
+        double m = 0;
+        for (float v : ds.features().data()) m = Math.max(m, Math.abs(v));
+        return m == 0 ? 1 : m;
+    }
+
+    /** Hash input: features then labels of the three parts, so any change of data or split changes it. */
+    private static float[] concat(TensorDataset... parts) {
+        int n = 0;
+        for (TensorDataset p : parts) if (p != null) n += p.features().size() + (p.isClassification() ? p.size() : 0);
+        float[] out = new float[n];
+        int o = 0;
+        for (TensorDataset p : parts) {
+            if (p == null) continue;
+            float[] f = p.features().data();
+            System.arraycopy(f, 0, out, o, f.length);
+            o += f.length;
+            if (p.isClassification()) for (int l : p.labels()) out[o++] = l;
+        }
+        return out;
+    }
+}
