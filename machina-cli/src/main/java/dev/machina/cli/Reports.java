@@ -10,4 +10,8 @@ final class Reports {
     static void write(Path runDir, PrintWriter out) {
         // replaced when the report writer lands
     }
+
+    static void comparePlot(java.util.List<Path> runDirs, Path png, PrintWriter out) {
+        // replaced when the report writer lands
+    }
 }

@@ -30,6 +30,11 @@ public record Prepared(TensorDataset train, TensorDataset validation, TensorData
                        List<String> classNames, Map<String, Object> identity, int[] imageShape) {
 
     public static Prepared of(Experiment e) {
+        return of(e, null);
+    }
+
+    /** As {@link #of(Experiment)}, applying {@code fixed} (a transform fitted earlier) instead of fitting one. */
+    public static Prepared of(Experiment e, FeatureTransform fixed) {
         Experiment.Data d = e.data();
         TensorDataset train, test;
         Map<String, Object> id = new LinkedHashMap<>();
@@ -86,7 +91,7 @@ public record Prepared(TensorDataset train, TensorDataset validation, TensorData
             validation = s.validationOf(train);
             train = s.trainOf(train);
         }
-        FeatureTransform tf = switch (d.transform()) {
+        FeatureTransform tf = fixed != null ? fixed : switch (d.transform()) {
             case "none" -> null;
             case "scale" -> Scale.by(d.scale() != null ? d.scale() : 1.0 / maxAbs(train));
             case "minmax" -> MinMaxScaler.fit(train.features());

@@ -38,7 +38,9 @@ final class SpecNode {
     }
 
     Main.UserError error(String message) {
-        return new Main.UserError(src.where(path) + ": " + (path.isEmpty() ? "" : path + ": ") + message);
+        String where = src.where(path);
+        boolean set = where.startsWith("--set ");
+        return new Main.UserError(where + ": " + (path.isEmpty() || set && where.equals("--set " + path) ? "" : path + ": ") + message);
     }
 
     private String found() {

@@ -77,9 +77,11 @@ public final class SpecSource {
         try (JsonParser p = YAML.getFactory().createParser(text)) {
             Deque<Frame> stack = new ArrayDeque<>();
             String field = null;
+            JsonLocation fieldLoc = null;
             for (JsonToken t; (t = p.nextToken()) != null; ) {
                 if (t == JsonToken.FIELD_NAME) {
                     field = p.currentName();
+                    fieldLoc = p.currentTokenLocation();
                     continue;
                 }
                 if (t == JsonToken.END_OBJECT || t == JsonToken.END_ARRAY) {
@@ -94,7 +96,8 @@ public final class SpecSource {
                 } else {
                     name = stack.peek().path().isEmpty() ? field : stack.peek().path() + "." + field;
                 }
-                JsonLocation l = p.currentTokenLocation();
+                // a mapping value is located at its key (where the user looks), a list item at itself
+                JsonLocation l = !stack.isEmpty() && !stack.peek().array() && fieldLoc != null ? fieldLoc : p.currentTokenLocation();
                 if (!name.isEmpty()) loc.putIfAbsent(name, new int[] {l.getLineNr(), l.getColumnNr()});
                 if (t == JsonToken.START_OBJECT || t == JsonToken.START_ARRAY) {
                     stack.push(new Frame(name, t == JsonToken.START_ARRAY, new int[] {0}));

@@ -1,0 +1,94 @@
+package dev.machina.cli;
+
+import dev.machina.cli.spec.Experiment;
+import dev.machina.cli.spec.Prepared;
+import dev.machina.data.CsvReader;
+import dev.machina.data.DataFormatException;
+import dev.machina.data.DataLoader;
+import dev.machina.data.TensorDataset;
+import dev.machina.metrics.ClassificationReport;
+import dev.machina.train.Evaluator;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** `machina eval RUN_DIR [--data SPEC_OR_CSV]`: classification report and confusion matrix of a trained model. */
+@Command(name = "eval", description = {"Evaluate a trained run on its test set (or on other data) and print the",
+    "classification report and the confusion matrix."})
+final class EvalCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "RUN_DIR")
+    Path runDir;
+
+    @Option(names = "--data", paramLabel = "SPEC_OR_CSV",
+            description = "Evaluate on this instead: a spec (its test split) or a CSV file with the training columns and labels.")
+    Path data;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        TrainedModel tm = TrainedModel.load(runDir);
+        TensorDataset test;
+        String what;
+        if (data == null) {
+            test = Prepared.of(tm.experiment(), tm.transform()).test();
+            what = "the run's test split";
+        } else if (data.toString().matches(".*\\.(ya?ml|json)$")) {
+            test = Prepared.of(Experiment.load(data, List.of()), tm.transform()).test();
+            what = "the test split of " + data;
+        } else {
+            if (!Files.isRegularFile(data)) throw new Main.UserError("data file " + data + " does not exist");
+            Experiment.Data d = tm.experiment().data();
+            CsvReader.Builder b = CsvReader.builder().header(d.header()).delimiter(d.delimiter());
+            if (d.label().matches("-?\\d+")) b.labelColumn(Integer.parseInt(d.label()));
+            else b.labelColumn(d.label());
+            if (!d.features().isEmpty()) b.featureColumns(d.features().toArray(new String[0]));
+            if (!d.drop().isEmpty()) b.dropColumns(d.drop().toArray(new String[0]));
+            try {
+                test = b.build().read(data);
+            } catch (DataFormatException e) {
+                throw new Main.UserError(e.getMessage());
+            }
+            if (tm.transform() != null) test = tm.transform().apply(test);
+            what = data.toString();
+        }
+        if (!test.isClassification()) throw new Main.UserError("eval needs class labels; " + what + " has none");
+        if (!java.util.Arrays.equals(test.featureShape(), tm.featureShape())) {
+            throw new Main.UserError(what + " has examples of shape " + java.util.Arrays.toString(test.featureShape())
+                    + " but the model was trained on " + java.util.Arrays.toString(tm.featureShape()));
+        }
+        Evaluator.Predictions p = Evaluator.predict(tm.model(), DataLoader.builder(test).batchSize(1000).build());
+        List<String> names = tm.classNames();
+        ClassificationReport r = ClassificationReport.of(p.labels(), p.predicted(), names, p.probabilities());
+        out.printf("Evaluation of %s on %s (%d examples)%n%n", runDir, what, test.size());
+        out.println(r);
+        out.println("Confusion matrix (rows: true class, columns: predicted):");
+        long[][] cm = r.confusionMatrix().counts();
+        int w = 5;
+        for (String n : names) w = Math.max(w, Math.min(12, n.length()) + 1);
+        out.print(String.format("%" + w + "s", ""));
+        for (int j = 0; j < cm.length; j++) out.print(String.format("%" + w + "s", abbreviate(names, j, w - 1)));
+        out.println();
+        for (int i = 0; i < cm.length; i++) {
+            out.print(String.format("%" + w + "s", abbreviate(names, i, w - 1)));
+            for (long v : cm[i]) out.print(String.format("%" + w + "d", v));
+            out.println();
+        }
+        out.printf(Locale.ROOT, "%naccuracy %.4f%n", r.accuracy());
+        return 0;
+    }
+
+    private static String abbreviate(List<String> names, int i, int max) {
+        String n = i < names.size() ? names.get(i) : String.valueOf(i);
+        return n.length() <= max ? n : n.substring(0, max - 1) + "…";
+    }
+}

@@ -1,0 +1,129 @@
+package dev.machina.cli;
+
+import dev.machina.data.CsvReader;
+import dev.machina.data.DataFormatException;
+import dev.machina.data.IdxReader;
+import dev.machina.tensor.Tensor;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** `machina predict RUN_DIR INPUT`: class predictions with probabilities, as CSV on stdout. */
+@Command(name = "predict", description = {"Predict classes for new inputs (CSV rows or an IDX image file), applying the",
+    "input transform the run was trained with. Prints CSV: index, predicted class, probability",
+    "(and every class's probability with --all)."})
+final class PredictCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "RUN_DIR")
+    Path runDir;
+
+    @Parameters(index = "1", paramLabel = "INPUT", description = "A CSV file (feature columns as in training; a label column is ignored) or an IDX file of images.")
+    Path input;
+
+    @Option(names = "--all", description = "Also print the probability of every class.")
+    boolean all;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        TrainedModel tm = TrainedModel.load(runDir);
+        if (!Files.isRegularFile(input)) throw new Main.UserError("input file " + input + " does not exist");
+        Tensor x;
+        try {
+            if (isIdx(input)) {
+                x = IdxReader.read(input).toTensor();
+            } else {
+                var d = tm.experiment().data();
+                boolean header = header(input, d.delimiter());
+                CsvReader.Builder b = CsvReader.builder().header(header).delimiter(d.delimiter()).noLabel();
+                if (!d.features().isEmpty()) b.featureColumns(d.features().toArray(new String[0]));
+                List<String> drop = new java.util.ArrayList<>(d.drop());
+                if (header && !d.label().matches("-?\\d+") && headerHas(input, d.label(), d.delimiter())) drop.add(d.label());
+                if (!drop.isEmpty()) b.dropColumns(drop.toArray(new String[0]));
+                x = b.build().read(input).features();
+            }
+        } catch (DataFormatException e) {
+            throw new Main.UserError(e.getMessage());
+        }
+        int[] fs = Arrays.copyOfRange(x.shape(), 1, x.rank());
+        if (Arrays.stream(fs).reduce(1, (a, b2) -> a * b2) != Arrays.stream(tm.featureShape()).reduce(1, (a, b2) -> a * b2)) {
+            throw new Main.UserError(input + " has examples of shape " + Arrays.toString(fs) + " but the model takes "
+                    + Arrays.toString(tm.featureShape()));
+        }
+        int[] shape = new int[tm.featureShape().length + 1];
+        shape[0] = x.shape(0);
+        System.arraycopy(tm.featureShape(), 0, shape, 1, tm.featureShape().length);
+        x = Tensor.of(x.data(), shape);
+        if (tm.transform() != null) x = tm.transform().apply(x);
+        Tensor probs;
+        try (var s = Tensor.noGrad()) {
+            probs = tm.model().forward(x).softmax(-1);
+        }
+        List<String> names = tm.classNames();
+        int c = probs.shape(-1);
+        StringBuilder head = new StringBuilder("index,predicted,probability");
+        if (all) for (int j = 0; j < c; j++) head.append(",p_").append(csv(j < names.size() ? names.get(j) : String.valueOf(j)));
+        out.println(head);
+        int[] pred = probs.argmax(-1);
+        float[] p = probs.data();
+        for (int i = 0; i < pred.length; i++) {
+            StringBuilder sb = new StringBuilder().append(i).append(',')
+                    .append(csv(pred[i] < names.size() ? names.get(pred[i]) : String.valueOf(pred[i]))).append(',')
+                    .append(String.format(Locale.ROOT, "%.6f", p[i * c + pred[i]]));
+            if (all) for (int j = 0; j < c; j++) sb.append(',').append(String.format(Locale.ROOT, "%.6f", p[i * c + j]));
+            out.println(sb);
+        }
+        out.flush();
+        return 0;
+    }
+
+    private static boolean isIdx(Path p) {
+        String n = p.getFileName().toString();
+        return n.contains("idx") || n.endsWith("-ubyte") || n.endsWith("-ubyte.gz");
+    }
+
+    /** A first line with any cell that is not a number is a header. */
+    private static boolean header(Path file, char delim) {
+        try (var r = Files.newBufferedReader(file)) {
+            String first = r.readLine();
+            if (first == null) return false;
+            for (String cell : first.split(java.util.regex.Pattern.quote(String.valueOf(delim)))) {
+                try {
+                    Double.parseDouble(cell.trim().replace("\"", ""));
+                } catch (NumberFormatException e) {
+                    return true;
+                }
+            }
+            return false;
+        } catch (java.io.IOException e) {
+            return false;
+        }
+    }
+
+    private static boolean headerHas(Path file, String column, char delim) {
+        try (var r = Files.newBufferedReader(file)) {
+            String first = r.readLine();
+            if (first == null) return false;
+            for (String h : first.split(java.util.regex.Pattern.quote(String.valueOf(delim)))) {
+                if (h.trim().replace("\"", "").equals(column)) return true;
+            }
+            return false;
+        } catch (java.io.IOException e) {
+            return false;
+        }
+    }
+
+    private static String csv(String s) {
+        return s.contains(",") || s.contains("\"") ? "\"" + s.replace("\"", "\"\"") + "\"" : s;
+    }
+}

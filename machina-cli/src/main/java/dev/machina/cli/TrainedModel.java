@@ -1,0 +1,49 @@
+package dev.machina.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.machina.cli.spec.Build;
+import dev.machina.cli.spec.Experiment;
+import dev.machina.data.FeatureTransform;
+import dev.machina.io.SafeTensors;
+import dev.machina.nn.Module;
+import dev.machina.run.RunDirectory;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/** A model reloaded from a run directory: its spec, weights, class names and fitted input transform. */
+record TrainedModel(Path runDir, Experiment experiment, Module model, List<String> classNames, int[] featureShape, FeatureTransform transform) {
+
+    @SuppressWarnings("unchecked")
+    static TrainedModel load(Path runDir) {
+        if (!Files.isDirectory(runDir)) throw new Main.UserError(runDir + " does not exist or is not a directory");
+        Path specFile = runDir.resolve("spec.yaml"), weights = runDir.resolve(RunDirectory.MODEL);
+        if (!Files.isRegularFile(specFile)) throw new Main.UserError(runDir + " is not a run directory made by `machina train` (no spec.yaml)");
+        if (!Files.isRegularFile(weights)) {
+            throw new Main.UserError(runDir + " has no " + RunDirectory.MODEL + " (the run did not finish an epoch); resume it with ./machina train --resume " + runDir);
+        }
+        Experiment exp = Experiment.load(specFile, List.of());
+        SafeTensors.Contents c;
+        try {
+            c = SafeTensors.read(weights);
+        } catch (IOException e) {
+            throw new Main.UserError("cannot read " + weights + ": " + e.getMessage());
+        }
+        ObjectMapper json = new ObjectMapper();
+        try {
+            List<String> names = c.metadata().containsKey("class_names") ? json.readValue(c.metadata().get("class_names"), List.class) : List.of();
+            int[] shape = json.readValue(c.metadata().getOrDefault("feature_shape", "null"), int[].class);
+            if (shape == null) throw new Main.UserError(weights + " has no feature_shape in its metadata; it was not written by `machina train`");
+            FeatureTransform tf = c.metadata().containsKey("transform")
+                    ? FeatureTransform.fromState(json.readValue(c.metadata().get("transform"), Map.class)) : null;
+            Module model = Build.model(exp, shape, names.size());
+            model.loadStateDict(c.tensors());
+            model.eval();
+            return new TrainedModel(runDir, exp, model, names, shape, tf);
+        } catch (IOException e) {
+            throw new Main.UserError(weights + ": malformed metadata: " + e.getMessage());
+        }
+    }
+}
