@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** `machina bench …`: benchmarks that print figures (never pass/fail). */
-@Command(name = "bench", description = "Benchmarks.", subcommands = {BenchCommand.Gemm.class})
+@Command(mixinStandardHelpOptions = true, name = "bench", description = "Benchmarks.", subcommands = {BenchCommand.Gemm.class})
 final class BenchCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -24,7 +24,7 @@ final class BenchCommand implements Runnable {
         spec.commandLine().usage(spec.commandLine().getOut());
     }
 
-    @Command(name = "gemm", description = {
+    @Command(mixinStandardHelpOptions = true, name = "gemm", description = {
         "GEMM throughput (GFLOP/s) on square 256..2048 and on the products of an MLP training step",
         "(batch 64 and 128, a 784->256 layer), next to the fp32 FMA peak measured in the same run."})
     static final class Gemm implements Runnable {

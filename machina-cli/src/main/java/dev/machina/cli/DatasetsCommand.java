@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** `machina datasets list|fetch`. */
-@Command(name = "datasets", description = "Built-in datasets: where they are, and fetching them.",
+@Command(mixinStandardHelpOptions = true, name = "datasets", description = "Built-in datasets: where they are, and fetching them.",
         subcommands = {DatasetsCommand.ListSets.class, DatasetsCommand.Fetch.class})
 final class DatasetsCommand implements Runnable {
     @CommandLine.Spec
@@ -27,7 +27,7 @@ final class DatasetsCommand implements Runnable {
         spec.commandLine().usage(spec.commandLine().getOut());
     }
 
-    @Command(name = "list", description = "Known datasets, where each was found, and its size.")
+    @Command(mixinStandardHelpOptions = true, name = "list", description = "Known datasets, where each was found, and its size.")
     static final class ListSets implements Callable<Integer> {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
@@ -48,7 +48,7 @@ final class DatasetsCommand implements Runnable {
         return bytes < 0 ? "?" : String.format(Locale.ROOT, "%.1f MiB", bytes / 1048576.0);
     }
 
-    @Command(name = "fetch", description = {"Download a dataset from its canonical address, verify the published checksums,",
+    @Command(mixinStandardHelpOptions = true, name = "fetch", description = {"Download a dataset from its canonical address, verify the published checksums,",
         "and write it atomically into ~/.machina/datasets/NAME (or --dir)."})
     static final class Fetch implements Callable<Integer> {
         @CommandLine.Spec

@@ -20,7 +20,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** `machina eval RUN_DIR [--data SPEC_OR_CSV]`: classification report and confusion matrix of a trained model. */
-@Command(name = "eval", description = {"Evaluate a trained run on its test set (or on other data) and print the",
+@Command(mixinStandardHelpOptions = true, name = "eval", description = {"Evaluate a trained run on its test set (or on other data) and print the",
     "classification report and the confusion matrix."})
 final class EvalCommand implements Callable<Integer> {
     @CommandLine.Spec

@@ -82,7 +82,7 @@ public final class Main implements Runnable {
         }
     }
 
-    @Command(name = "info", description = "Print the version, Java, cores, kernel provider and threads.")
+    @Command(mixinStandardHelpOptions = true, name = "info", description = "Print the version, Java, cores, kernel provider and threads.")
     static final class Info implements Runnable {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;

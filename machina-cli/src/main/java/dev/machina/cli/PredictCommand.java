@@ -17,7 +17,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** `machina predict RUN_DIR INPUT`: class predictions with probabilities, as CSV on stdout. */
-@Command(name = "predict", description = {"Predict classes for new inputs (CSV rows or an IDX image file), applying the",
+@Command(mixinStandardHelpOptions = true, name = "predict", description = {"Predict classes for new inputs (CSV rows or an IDX image file), applying the",
     "input transform the run was trained with. Prints CSV: index, predicted class, probability",
     "(and every class's probability with --all)."})
 final class PredictCommand implements Callable<Integer> {

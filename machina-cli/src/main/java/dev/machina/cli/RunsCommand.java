@@ -15,7 +15,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** `machina runs list|show|compare`: what past runs did and how they differ. */
-@Command(name = "runs", description = "List, show and compare runs.",
+@Command(mixinStandardHelpOptions = true, name = "runs", description = "List, show and compare runs.",
         subcommands = {RunsCommand.ListRuns.class, RunsCommand.Show.class, RunsCommand.Compare.class})
 final class RunsCommand implements Runnable {
     @CommandLine.Spec
@@ -34,7 +34,7 @@ final class RunsCommand implements Runnable {
         return r.flatConfig().getOrDefault(key, "—");
     }
 
-    @Command(name = "list", description = "A table of the runs under DIR (default: runs), newest first.")
+    @Command(mixinStandardHelpOptions = true, name = "list", description = "A table of the runs under DIR (default: runs), newest first.")
     static final class ListRuns implements java.util.concurrent.Callable<Integer> {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
@@ -66,7 +66,7 @@ final class RunsCommand implements Runnable {
         return s.length() <= n ? s : s.substring(0, n - 1) + "…";
     }
 
-    @Command(name = "show", description = "One run: status, configuration, per-epoch metrics and test results.")
+    @Command(mixinStandardHelpOptions = true, name = "show", description = "One run: status, configuration, per-epoch metrics and test results.")
     static final class Show implements java.util.concurrent.Callable<Integer> {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
@@ -107,7 +107,7 @@ final class RunsCommand implements Runnable {
         }
     }
 
-    @Command(name = "compare", description = "Side by side: the settings that differ and the key metrics of two or more runs.")
+    @Command(mixinStandardHelpOptions = true, name = "compare", description = "Side by side: the settings that differ and the key metrics of two or more runs.")
     static final class Compare implements java.util.concurrent.Callable<Integer> {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;

@@ -44,7 +44,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** `machina train SPEC`: trains, evaluates on the test set, and leaves a run directory with a report. */
-@Command(name = "train", description = {"Train the model a spec describes; evaluate it on the test set; write the run directory,",
+@Command(mixinStandardHelpOptions = true, name = "train", description = {"Train the model a spec describes; evaluate it on the test set; write the run directory,",
     "plots and report. Ctrl-C stops cleanly (the run can be continued with --resume)."})
 public final class TrainCommand implements Callable<Integer> {
     @CommandLine.Spec

@@ -43,6 +43,11 @@ final class SpecNode {
         return new Main.UserError(where + ": " + (path.isEmpty() || set && where.equals("--set " + path) ? "" : path + ": ") + message);
     }
 
+    /** An error about this node, located where {@code locPath} is in the file. */
+    Main.UserError errorAt(String locPath, String message) {
+        return new Main.UserError(src.where(locPath) + ": " + (path.isEmpty() ? "" : path + ": ") + message);
+    }
+
     private String found() {
         if (node.isTextual()) return "'" + node.asText() + "'";
         if (node.isObject()) return "a mapping";
@@ -56,9 +61,8 @@ final class SpecNode {
         for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
             String k = it.next();
             if (Arrays.asList(allowed).contains(k)) continue;
-            SpecNode child = get(k);
             String hint = didYouMean(k, allowed);
-            throw child.error("unknown key '" + k + "'" + (hint == null ? "" : "; did you mean '" + hint + "'?")
+            throw errorAt(get(k).path, "unknown key '" + k + "'" + (hint == null ? "" : "; did you mean '" + hint + "'?")
                     + " (allowed: " + String.join(", ", allowed) + ")");
         }
     }

@@ -1,0 +1,138 @@
+package dev.machina.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The command driven in-process: every command on a real (small) run, and every bad input. */
+class CliTest {
+    record Result(int code, String out, String err) {}
+
+    static Result run(String... args) {
+        StringWriter o = new StringWriter(), e = new StringWriter();
+        int code = Main.execute(args, new PrintWriter(o, true), new PrintWriter(e, true));
+        return new Result(code, o.toString(), e.toString());
+    }
+
+    @TempDir
+    static Path tmp;
+    static Path spec, runs, runDir;
+    static Result trained;
+
+    @BeforeAll
+    static void trainOnce() throws Exception {
+        spec = tmp.resolve("digits.yaml");
+        Files.writeString(spec, """
+                name: quick
+                seed: 1
+                data: {dataset: digits, test: 0.2, validation: 0.1}
+                model: [{linear: 64}, relu, {linear: 10}]
+                optimizer: {name: adam, lr: 3.0e-3}
+                training: {epochs: 3, batch_size: 32, log_every: 10}
+                """);
+        runs = tmp.resolve("runs");
+        trained = run("train", spec.toString(), "--runs", runs.toString(), "--progress", "lines", "--no-report");
+        try (Stream<Path> s = Files.list(runs.resolve("quick"))) {
+            runDir = s.findFirst().orElseThrow();
+        }
+    }
+
+    @Test
+    void trainPrintsEpochLinesTheReportAndWritesTheRunDirectory() throws Exception {
+        assertThat(trained.code()).as(trained.err()).isZero();
+        assertThat(trained.out()).contains("epoch 1/3", "epoch 3/3", "precision", "machina: test accuracy", "machina: run directory");
+        for (String f : List.of("run.json", "spec.yaml", "metrics.jsonl", "history.csv", "model.safetensors", "test-results.json",
+                "log.txt", "misclassified.json", "checkpoints/last.safetensors")) {
+            assertThat(runDir.resolve(f)).as(f).exists();
+        }
+        JsonNode rj = new ObjectMapper().readTree(runDir.resolve("run.json").toFile());
+        assertThat(rj.at("/config/optimizer/lr").asDouble()).isEqualTo(3e-3);
+        assertThat(rj.at("/config/optimizer/betas/1").asDouble()).isEqualTo(0.999);
+        assertThat(rj.at("/config/training/epochs").asInt()).isEqualTo(3);
+        assertThat(rj.at("/dataset/name").asText()).isEqualTo("digits");
+        assertThat(rj.at("/dataset/sha256_data").asText()).hasSize(64);
+        assertThat(rj.at("/final_metrics/test_accuracy").asDouble()).isGreaterThan(0.9);
+        assertThat(rj.get("status").asText()).isEqualTo("completed");
+    }
+
+    @Test
+    void evalPredictAndRunsWorkOnTheTrainedRun() throws Exception {
+        Result ev = run("eval", runDir.toString());
+        assertThat(ev.code()).as(ev.err()).isZero();
+        assertThat(ev.out()).contains("Confusion matrix", "weighted avg", "accuracy");
+        Path csv = tmp.resolve("in.csv");
+        Files.writeString(csv, "0,0,5,13,9,1,0,0,0,0,13,15,10,15,5,0,0,3,15,2,0,11,8,0,0,4,12,0,0,8,8,0,0,5,8,0,0,9,8,0,0,4,11,0,1,12,7,0,0,2,14,5,10,12,0,0,0,0,6,13,10,0,0,0\n");
+        Result p = run("predict", runDir.toString(), csv.toString(), "--all");
+        assertThat(p.code()).as(p.err()).isZero();
+        assertThat(p.out().lines().toList()).hasSize(2);
+        assertThat(p.out()).startsWith("index,predicted,probability,p_0,");
+        assertThat(p.out().lines().toList().get(1)).startsWith("0,0,"); // the first digits row is a 0
+        Result list = run("runs", "list", runs.toString());
+        assertThat(list.out()).contains("quick", "completed");
+        Result show = run("runs", "show", runDir.toString());
+        assertThat(show.out()).contains("optimizer.lr", "test accuracy");
+        Result cmp = run("runs", "compare", runDir.toString(), runDir.toString());
+        assertThat(cmp.code()).isZero();
+        assertThat(cmp.out()).contains("(none: the runs have the same settings)", "test_accuracy");
+    }
+
+    @Test
+    void badInputGivesOneLineExitCodeTwoAndNoStackTrace() throws Exception {
+        List<String[]> cases = new ArrayList<>();
+        cases.add(new String[] {"train", tmp.resolve("missing.yaml").toString()});
+        Path mal = tmp.resolve("mal.yaml");
+        Files.writeString(mal, "data: {dataset: digits\nmodel: [");
+        cases.add(new String[] {"train", mal.toString()});
+        Path unk = tmp.resolve("unk.yaml");
+        Files.writeString(unk, "data: digits\nmodel: [{linear: 10}]\noptimzer: {lr: 0.1}\n");
+        cases.add(new String[] {"train", unk.toString()});
+        cases.add(new String[] {"train", spec.toString(), "--set", "optimizer.lr=-1", "--runs", runs.toString()});
+        cases.add(new String[] {"train", spec.toString(), "--set", "data.dataset=csv", "--set", "data.path=" + tmp.resolve("nope.csv"), "--runs", runs.toString()});
+        Path csv = tmp.resolve("iris.csv");
+        Files.writeString(csv, "a,b,species\n1,2,x\n3,4,y\n5,6,x\n7,8,y\n");
+        cases.add(new String[] {"train", spec.toString(), "--set", "data.dataset=csv", "--set", "data.path=" + csv, "--set", "data.label=kind", "--runs", runs.toString()});
+        cases.add(new String[] {"train", spec.toString(), "--set", "data.dataset=mnist", "--set", "data.path=" + tmp.resolve("no-mnist"), "--runs", runs.toString()});
+        cases.add(new String[] {"train", spec.toString(), "--set", "model=[{linear: 5}]", "--runs", runs.toString()});
+        cases.add(new String[] {"eval", tmp.toString()});
+        cases.add(new String[] {"train", "--resume", tmp.toString()});
+        cases.add(new String[] {"train", spec.toString(), "--threads", "0"});
+        cases.add(new String[] {"bench", "gemm", "--shape", "6x6"});
+        for (String[] c : cases) {
+            Result r = run(c);
+            String cmd = String.join(" ", c);
+            assertThat(r.code()).as(cmd + "\n" + r.err()).isEqualTo(2);
+            assertThat(r.err().strip().lines().count()).as(cmd + " gives one line:\n" + r.err()).isEqualTo(1);
+            assertThat(r.err()).as(cmd).startsWith("machina: ").doesNotContain("Exception", "\tat ");
+        }
+        assertThat(run(cases.get(2)).err()).contains("did you mean 'optimizer'");
+        assertThat(run(cases.get(5)).err()).contains("kind");
+        assertThat(run(cases.get(6)).err()).contains("./machina datasets fetch mnist");
+        assertThat(run(cases.get(7)).err()).contains("the last linear layer should have 10 outputs");
+    }
+
+    @Test
+    void debugShowsTheStackTrace() {
+        Result r = run("--debug", "train", tmp.resolve("missing.yaml").toString());
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("\tat ");
+    }
+
+    @Test
+    void helpAndUnknownOptions() {
+        assertThat(run("train", "--help").out()).contains("--resume", "--set");
+        Result u = run("train", "--bogus");
+        assertThat(u.code()).isEqualTo(2);
+        assertThat(u.err()).contains("Unknown option");
+    }
+}

@@ -1,0 +1,70 @@
+package dev.machina.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The command as a separate process: plain progress lines off a terminal, a clean stop on a signal, resume. */
+class SubprocessTest {
+
+    static Process start(Path dir, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--add-modules", "jdk.incubator.vector", "-cp", System.getProperty("java.class.path"), "dev.machina.cli.Main"));
+        cmd.addAll(List.of(args));
+        return new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
+    }
+
+    @Test
+    void interruptedRunIsMarkedAndResumesToCompletion(@TempDir Path tmp) throws Exception {
+        Path spec = tmp.resolve("s.yaml");
+        Files.writeString(spec, """
+                name: long
+                data: {dataset: digits}
+                model: [{linear: 512}, relu, {linear: 512}, relu, {linear: 10}]
+                training: {epochs: 400, batch_size: 8}
+                """);
+        Process p = start(tmp, "train", spec.toString(), "--no-report");
+        List<String> lines = new ArrayList<>();
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            for (String line; (line = r.readLine()) != null; ) {
+                lines.add(line);
+                if (line.matches("epoch +2/400.*")) {
+                    p.toHandle().destroy(); // SIGTERM (streams stay open): the same shutdown path as Ctrl-C
+                }
+            }
+        }
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(String.join("\n", lines)).as("no live bar off a terminal").doesNotContain("\r").containsPattern("epoch +1/400");
+        Path runDir;
+        try (Stream<Path> s = Files.list(tmp.resolve("runs/long"))) {
+            runDir = s.findFirst().orElseThrow();
+        }
+        var rj = new ObjectMapper().readTree(runDir.resolve("run.json").toFile());
+        assertThat(rj.get("status").asText()).as(String.join("\n", lines)).isEqualTo("interrupted");
+        assertThat(runDir.resolve("checkpoints/last.safetensors")).exists();
+        int done = rj.get("epochs_completed").asInt();
+        assertThat(done).isBetween(2, 399);
+
+        Process q = start(tmp, "train", "--resume", runDir.toString(), "--set", "training.epochs=" + (done + 1), "--no-report");
+        String out = new String(q.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(q.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(q.exitValue()).as(out).isZero();
+        assertThat(out).containsPattern("epoch +" + (done + 1) + "/" + (done + 1)).doesNotContainPattern("epoch +1/");
+        var rj2 = new ObjectMapper().readTree(runDir.resolve("run.json").toFile());
+        assertThat(rj2.get("status").asText()).isEqualTo("completed");
+        assertThat(rj2.get("epochs_completed").asInt()).isEqualTo(done + 1);
+        long epochRecords = Files.readAllLines(runDir.resolve("metrics.jsonl")).stream().filter(l -> l.contains("\"type\":\"epoch\"")).count();
+        assertThat(epochRecords).isEqualTo(done + 1);
+    }
+}

@@ -1,0 +1,114 @@
+package dev.machina.cli.spec;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.machina.cli.Main;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ExperimentTest {
+    static final String GOOD = """
+            name: fashion-mlp
+            seed: 7
+            data: {dataset: fashion-mnist, validation: 0.1, transform: scale}
+            model:
+              - linear: 256
+              - relu
+              - dropout: 0.2
+              - linear: {out: 10, bias: false}
+            loss: cross_entropy
+            optimizer: {name: adam, lr: 1.0e-3, weight_decay: 0}
+            schedule: {name: cosine}
+            training: {epochs: 15, batch_size: 64, early_stopping: {monitor: val_accuracy, patience: 4}}
+            """;
+
+    private static Experiment parse(String text, String... sets) {
+        return Experiment.parse("spec.yaml", text, List.of(sets));
+    }
+
+    private static String error(String text, String... sets) {
+        try {
+            parse(text, sets);
+        } catch (Main.UserError e) {
+            return e.getMessage();
+        }
+        throw new AssertionError("expected the spec to be rejected");
+    }
+
+    @Test
+    void readsTheDocumentedShapeAndFillsDefaults() {
+        Experiment e = parse(GOOD);
+        assertThat(e.name()).isEqualTo("fashion-mlp");
+        assertThat(e.seed()).isEqualTo(7);
+        assertThat(e.data().scale()).isEqualTo(1 / 255.0);
+        assertThat(e.model()).extracting(Experiment.Layer::kind).containsExactly("linear", "relu", "dropout", "linear");
+        assertThat(e.model().get(3).args()).containsEntry("out", 10).containsEntry("bias", false);
+        assertThat(e.optimizer().beta2()).isEqualTo(0.999);
+        assertThat(e.schedule().tMax()).isEqualTo(15);
+        assertThat(e.training().earlyStopping().restoreBest()).isTrue();
+        Map<String, Object> r = e.resolved();
+        assertThat(r).containsKeys("name", "seed", "data", "model", "loss", "optimizer", "schedule", "training");
+        @SuppressWarnings("unchecked")
+        Map<String, Object> opt = (Map<String, Object>) r.get("optimizer");
+        assertThat(opt).containsEntry("name", "adam").containsEntry("lr", 1e-3).containsKeys("betas", "eps", "amsgrad");
+        // the resolved spec is itself a valid spec that resolves to the same thing
+        assertThat(parse(e.resolvedYaml()).resolved()).isEqualTo(r);
+    }
+
+    @Test
+    void setOverridesAnyKeyAndYamlNumbersWithoutADotWork() {
+        Experiment e = parse(GOOD, "optimizer.lr=3e-4", "training.batch_size=128", "data.transform=standardize");
+        assertThat(e.optimizer().lr()).isEqualTo(3e-4);
+        assertThat(e.training().batchSize()).isEqualTo(128);
+        assertThat(e.data().transform()).isEqualTo("standardize");
+        assertThat(parse("data: digits\nmodel: [{linear: 10}]\noptimizer: sgd\n", "optimizer.momentum=0.9").optimizer().momentum()).isEqualTo(0.9);
+    }
+
+    @Test
+    void unknownKeysNameTheLineAndSuggestTheRightOne() {
+        assertThat(error("data: digits\nmodel: [{linear: 10}]\noptimzer: {lr: 0.1}\n"))
+                .startsWith("spec.yaml:3:1: unknown key 'optimzer'; did you mean 'optimizer'?");
+        assertThat(error("data: digits\nmodel: [{linear: 10}]\ntraining:\n  epoch: 3\n"))
+                .startsWith("spec.yaml:4:3: training: unknown key 'epoch'; did you mean 'epochs'?");
+        assertThat(error("data: digits\nmodel:\n  - linear: 10\n  - rellu\n"))
+                .startsWith("spec.yaml:4:5: model[1]: unknown layer 'rellu'; did you mean 'relu'?");
+        assertThat(error("data: digits\nmodel: [{linear: 10}]\noptimizer: {name: adma}\n"))
+                .contains("spec.yaml:3:13: optimizer.name: 'adma' is not one of").contains("did you mean 'adam'?");
+    }
+
+    @Test
+    void impossibleValuesAreRejectedWithWhatWasExpected() {
+        assertThat(error(GOOD, "optimizer.lr=-0.001")).isEqualTo("--set optimizer.lr: expected a positive number, got -0.001");
+        assertThat(error(GOOD.replace("lr: 1.0e-3", "lr: -1"))).isEqualTo("spec.yaml:10:25: optimizer.lr: expected a positive number, got -1");
+        assertThat(error(GOOD.replace("batch_size: 64", "batch_size: 0"))).contains("training.batch_size: expected a whole number >= 1, got 0");
+        assertThat(error(GOOD.replace("batch_size: 64", "batch_size: many"))).contains("training.batch_size: expected a number, got 'many'");
+        assertThat(error(GOOD.replace("dropout: 0.2", "dropout: 1.5"))).contains("model[2].dropout: expected a number in [0.0, 1.0), got 1.5");
+        assertThat(error(GOOD.replace("validation: 0.1", "validation: 1"))).contains("data.validation: expected a number in [0.0, 1.0)");
+        assertThat(error("data: {dataset: csv}\nmodel: [{linear: 3}]\n")).contains("data.path: required for dataset csv");
+        assertThat(error("model: [{linear: 3}]\n")).contains("required: a data section");
+        assertThat(error("data: digits\n")).contains("model: required: a list of layers");
+        assertThat(error(GOOD, "training.early_stopping.mode=up")).contains("'up' is not one of auto, min, max");
+    }
+
+    @Test
+    void malformedYamlNamesTheLine() {
+        assertThat(error("data: {dataset: digits\nmodel: [")).startsWith("spec.yaml:2:").contains("malformed YAML");
+        assertThat(error("- just\n- a list\n")).contains("a spec must be a mapping");
+        assertThat(error("")).contains("the spec is empty");
+    }
+
+    @Test
+    void jsonSpecsWorkToo() {
+        Experiment e = parse("{\"data\": {\"dataset\": \"digits\"}, \"model\": [{\"linear\": 10}], \"optimizer\": {\"name\": \"sgd\", \"lr\": 0.1}}");
+        assertThat(e.optimizer().name()).isEqualTo("sgd");
+        assertThat(e.optimizer().lr()).isEqualTo(0.1);
+    }
+
+    @Test
+    void didYouMeanOnlySuggestsCloseNames() {
+        assertThat(SpecNode.didYouMean("optimzer", Experiment.TOP_KEYS)).isEqualTo("optimizer");
+        assertThat(SpecNode.didYouMean("zzzz", Experiment.TOP_KEYS)).isNull();
+    }
+}
