@@ -15,6 +15,7 @@ import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.AxesChartStyler;
 import org.knowm.xchart.style.Styler;
+import org.knowm.xchart.style.lines.SeriesLines;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /** The report's XChart figures, one factory per figure, all in one quiet style. */
@@ -68,6 +69,7 @@ final class Charts {
             if (xy[0].length == 0) continue;
             XYSeries s = c.addSeries(labels.get(i), xy[0], xy[1]);
             s.setMarker(SeriesMarkers.CIRCLE);
+            s.setLineStyle(SeriesLines.SOLID);
             s.setLineWidth(2f);
             n++;
             maxEpoch = Math.max(maxEpoch, (int) xy[0][xy[0].length - 1]);
@@ -100,7 +102,7 @@ final class Charts {
             min = Math.min(min, v);
             max = Math.max(max, v);
         }
-        if (min > 0 && max / min > 10) c.getStyler().setYAxisLogarithmic(true);
+        if (min > 0 && max / min > 10) c.getStyler().setYAxisLogarithmic(true).setYAxisDecimalPattern("0E0");
         else c.getStyler().setYAxisDecimalPattern("0.0##E0");
         integerEpochs(c, (int) xy[0][xy[0].length - 1]);
         return c;
@@ -167,7 +169,7 @@ final class Charts {
             XYSeries chance = c.addSeries("chance", new double[] {0, 1}, new double[] {0, 1});
             chance.setMarker(SeriesMarkers.NONE);
             chance.setLineStyle(new BasicStroke(1f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {4f, 4f}, 0f));
-            chance.setLineColor(new Color(0x999999));
+            chance.setLineColor(new Color(0xb0b0b0));
             chance.setShowInLegend(false);
         }
         for (RunData.Curve cv : curves) {
@@ -177,6 +179,8 @@ final class Charts {
             while (!used.add(label)) label = label + "'";
             XYSeries s = c.addSeries(label, xy[0], xy[1]);
             s.setMarker(SeriesMarkers.NONE);
+            // XChart turns to dashed lines once the colours have cycled: every class is solid
+            s.setLineStyle(SeriesLines.SOLID);
             s.setLineWidth(1.8f);
             s.setLineColor(PALETTE[k++ % PALETTE.length]);
         }
@@ -184,21 +188,34 @@ final class Charts {
     }
 
     /**
-     * Drops points closer than {@code eps} (in both coordinates) to the last one kept, keeping the
-     * first and last: a curve over 10,000 thresholds draws the same with a few hundred points, and
+     * Drops interior points of horizontal and vertical runs (a step curve's flat stretches), then
+     * points closer than {@code eps} in both coordinates to the last one kept; the first and last
+     * points stay. A curve over 10,000 thresholds draws the same with a few hundred points, and
      * the inline SVG stays small.
      */
     static double[][] thin(double[] x, double[] y, double eps) {
-        List<double[]> kept = new ArrayList<>();
-        double lx = Double.NaN, ly = Double.NaN;
+        List<double[]> pts = new ArrayList<>();
         for (int i = 0; i < x.length; i++) {
             if (!Double.isFinite(x[i]) || !Double.isFinite(y[i])) continue;
-            boolean last = i == x.length - 1;
-            if (kept.isEmpty() || last || Math.abs(x[i] - lx) > eps || Math.abs(y[i] - ly) > eps) {
-                kept.add(new double[] {x[i], y[i]});
-                lx = x[i];
-                ly = y[i];
+            double[] p = {x[i], y[i]};
+            int n = pts.size();
+            if (n >= 2) {
+                double[] a = pts.get(n - 2), b = pts.get(n - 1);
+                boolean flat = a[1] == b[1] && b[1] == p[1] && (b[0] - a[0]) * (p[0] - b[0]) >= 0;
+                boolean vertical = a[0] == b[0] && b[0] == p[0] && (b[1] - a[1]) * (p[1] - b[1]) >= 0;
+                if (flat || vertical) pts.remove(n - 1);
             }
+            pts.add(p);
+        }
+        List<double[]> kept = new ArrayList<>();
+        for (int i = 0; i < pts.size(); i++) {
+            double[] p = pts.get(i);
+            if (kept.isEmpty() || i == pts.size() - 1) {
+                kept.add(p);
+                continue;
+            }
+            double[] last = kept.get(kept.size() - 1);
+            if (Math.abs(p[0] - last[0]) > eps || Math.abs(p[1] - last[1]) > eps) kept.add(p);
         }
         double[][] out = new double[2][kept.size()];
         for (int i = 0; i < kept.size(); i++) {

@@ -32,6 +32,21 @@ public final class ComparePlot {
      * @throws IOException when no run has a validation metric, or a file cannot be written
      */
     public static List<String> write(List<Path> runDirs, Path outPng) throws IOException {
+        Panels p = panels(runDirs);
+        Plot plot = Plot.row("compare", "Validation curves", List.of(p.loss(), p.accuracy()));
+        Path abs = outPng.toAbsolutePath();
+        if (abs.getParent() != null) Files.createDirectories(abs.getParent());
+        String file = abs.getFileName().toString();
+        String stem = file.toLowerCase(java.util.Locale.ROOT).endsWith(".png") ? file.substring(0, file.length() - 4) : file;
+        AtomicFiles.write(abs, plot.png());
+        AtomicFiles.writeString(abs.resolveSibling(stem + ".svg"), plot.svg());
+        return p.left();
+    }
+
+    /** The two panels, and the runs that had nothing to draw. */
+    record Panels(XYChart loss, XYChart accuracy, List<String> left) {}
+
+    static Panels panels(List<Path> runDirs) throws IOException {
         if (runDirs.isEmpty()) throw new IllegalArgumentException("no runs to compare");
         XYChart loss = Charts.xy("Validation loss", "epoch", "val_loss", 640, 420);
         XYChart acc = Charts.xy("Validation accuracy", "epoch", "val_accuracy", 640, 420);
@@ -64,18 +79,12 @@ public final class ComparePlot {
                 s.setMarker(SeriesMarkers.NONE);
             }
         }
-        Plot plot = Plot.row("compare", "Validation curves", List.of(loss, acc));
-        Path abs = outPng.toAbsolutePath();
-        if (abs.getParent() != null) Files.createDirectories(abs.getParent());
-        String file = abs.getFileName().toString();
-        String stem = file.toLowerCase().endsWith(".png") ? file.substring(0, file.length() - 4) : file;
-        AtomicFiles.write(abs, plot.png());
-        AtomicFiles.writeString(abs.resolveSibling(stem + ".svg"), plot.svg());
-        return left;
+        return new Panels(loss, acc, left);
     }
 
     private static void line(XYSeries s) {
         s.setMarker(SeriesMarkers.CIRCLE);
+        s.setLineStyle(org.knowm.xchart.style.lines.SeriesLines.SOLID);
         s.setLineWidth(2f);
     }
 }

@@ -130,7 +130,8 @@ public final class ReportWriter {
             .error{background:#ffebe9;border:1px solid #ff8182;border-radius:6px;padding:.5rem 1rem}
             pre{background:#f6f8fa;border:1px solid #d0d7de;border-radius:6px;padding:.8rem;overflow:auto;font-size:.82rem;line-height:1.35}
             .examples{display:flex;flex-wrap:wrap;gap:12px}
-            .examples figure{width:100px;margin:0;text-align:center;font-size:.75rem;line-height:1.25}
+            .examples figure{width:112px;margin:0;text-align:center;font-size:.75rem;line-height:1.3}
+            .examples figcaption div{white-space:nowrap;overflow:hidden;text-overflow:ellipsis}
             .examples img{width:84px;image-rendering:pixelated;border:1px solid #d0d7de;background:#000}
             .wrong{color:#a40e26}
             .cols{display:grid;grid-template-columns:repeat(auto-fit,minmax(420px,1fr));gap:0 24px}
@@ -281,15 +282,18 @@ public final class ReportWriter {
         h.append("<h2>Misclassified test examples</h2>\n");
         int shown = Math.min(MAX_EXAMPLES, run.examples.size());
         h.append("<p>").append(shown).append(shown < run.examples.size() ? " of " + run.examples.size() : "")
-                .append(" examples the model got wrong (grey levels scaled to each image's range).</p>\n<div class=\"examples\">\n");
+                .append(" examples the model got wrong: true class, then &rarr; the prediction and its probability")
+                .append(" (grey levels scaled to each image's range).</p>\n<div class=\"examples\">\n");
         for (int i = 0; i < shown; i++) {
             RunData.Example e = run.examples.get(i);
             h.append("<figure><img alt=\"test example ").append(e.index()).append("\" src=\"data:image/png;base64,")
                     .append(Base64.getEncoder().encodeToString(grey(e.pixels(), run.imageHeight, run.imageWidth))).append("\">")
-                    .append("<figcaption>#").append(e.index()).append("<br>true: ").append(esc(run.label(e.trueClass())))
-                    .append("<br><span class=\"wrong\">predicted: ").append(esc(run.label(e.predicted())));
-            if (Double.isFinite(e.probability())) h.append(String.format(Locale.ROOT, " (%.0f%%)", 100 * e.probability()));
-            h.append("</span></figcaption></figure>\n");
+                    .append("<figcaption><div>test #").append(e.index()).append("</div>");
+            String t = esc(run.label(e.trueClass())), p = esc(run.label(e.predicted()));
+            h.append("<div title=\"").append(t).append("\">").append(t).append("</div>")
+                    .append("<div class=\"wrong\" title=\"predicted ").append(p).append("\">&rarr; ").append(p);
+            if (Double.isFinite(e.probability())) h.append(String.format(Locale.ROOT, " %.0f%%", 100 * e.probability()));
+            h.append("</div></figcaption></figure>\n");
         }
         h.append("</div>\n");
     }
