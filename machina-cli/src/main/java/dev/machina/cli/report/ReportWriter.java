@@ -71,6 +71,10 @@ public final class ReportWriter {
         add(figs, "per_class", Charts.perClassChart(run, skipped), plots, files);
         add(figs, "pr_curves", Charts.curveChart(run.pr, false, skipped), plots, files);
         add(figs, "roc_curves", Charts.curveChart(run.roc, true, skipped), plots, files);
+        if (run.epochs.isEmpty()) {
+            // "metrics.jsonl is missing" (or "has no epoch records") already says it
+            skipped.removeIf(s -> s.startsWith("Loss:") || s.startsWith("Accuracy:") || s.startsWith("Learning rate:"));
+        }
         if (run.test.isMissingNode()) {
             // one line says it better than four
             skipped.removeIf(s -> s.startsWith("Per-class") || s.contains("curves") || s.startsWith("Confusion"));

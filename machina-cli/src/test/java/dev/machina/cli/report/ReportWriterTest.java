@@ -99,7 +99,7 @@ class ReportWriterTest {
         try (Stream<Path> s = Files.list(dir.resolve("plots"))) {
             assertThat(s).isEmpty();
         }
-        assertThat(r.missing()).contains("metrics.jsonl is missing")
+        assertThat(r.missing()).hasSize(2).contains("metrics.jsonl is missing")
                 .anySatisfy(m -> assertThat(m).startsWith("Test results").contains("test-results.json is missing"));
         String html = Files.readString(r.html());
         assertThat(html).contains("early-crash", "failed", "Not in this report", "metrics.jsonl is missing",
