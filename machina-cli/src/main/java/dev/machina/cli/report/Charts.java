@@ -225,8 +225,11 @@ final class Charts {
         return out;
     }
 
+    /** At most {@code max} characters, cut in the middle ("a very lo…umber 12") so that names differing at the end stay apart. */
     static String shorten(String s, int max) {
-        return s.length() <= max ? s : s.substring(0, max - 1) + "…";
+        if (s.length() <= max) return s;
+        int tail = (max - 1) / 2, head = max - 1 - tail;
+        return s.substring(0, head) + "…" + s.substring(s.length() - tail);
     }
 
     /** Category labels must be distinct for XChart: shortened duplicates get a prime. */

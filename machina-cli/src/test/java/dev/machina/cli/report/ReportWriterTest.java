@@ -152,6 +152,12 @@ class ReportWriterTest {
     }
 
     @Test
+    void longNamesAreCutInTheMiddle() {
+        assertThat(Charts.shorten("a very long class name number 12", 18)).isEqualTo("a very lo…umber 12").hasSize(18);
+        assertThat(Charts.shorten("short", 18)).isEqualTo("short");
+    }
+
+    @Test
     void stepCurvesKeepOnlyTheirCorners() {
         double[][] t = Charts.thin(new double[] {0, 0, 0, 0.5, 0.7, 1, 1}, new double[] {0, 0.2, 0.5, 0.5, 0.5, 0.5, 1}, 0.002);
         assertThat(t[0]).containsExactly(0, 0, 1, 1);
