@@ -15,7 +15,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -181,8 +180,7 @@ public final class ReportWriter {
         if (run.test.path("average_precision").path("macro avg").isNumber()) summary.put("test average precision (macro)", fmt(run.test.path("average_precision").path("macro avg").asDouble()));
         if (!Double.isNaN(run.info.best("val_accuracy"))) summary.put("best val accuracy", fmt(run.info.best("val_accuracy")));
         if (!Double.isNaN(run.info.best("val_loss"))) summary.put("best val loss", fmt(run.info.best("val_loss")));
-        for (Iterator<Map.Entry<String, JsonNode>> it = rec.path("final_metrics").fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> f = it.next();
+        for (Map.Entry<String, JsonNode> f : rec.path("final_metrics").properties()) {
             summary.putIfAbsent("final " + f.getKey(), f.getValue().isNumber() ? fmt(f.getValue().asDouble()) : text(f.getValue()));
         }
         if (!summary.isEmpty()) {
@@ -344,7 +342,7 @@ public final class ReportWriter {
     static void flatten(String prefix, JsonNode n, Map<String, String> out) {
         if (n.isObject()) {
             if (n.isEmpty()) out.put(prefix, "{}");
-            n.fields().forEachRemaining(f -> flatten(prefix.isEmpty() ? f.getKey() : prefix + "." + f.getKey(), f.getValue(), out));
+            n.properties().forEach(f -> flatten(prefix.isEmpty() ? f.getKey() : prefix + "." + f.getKey(), f.getValue(), out));
         } else if (n.isArray()) {
             boolean plain = true;
             for (JsonNode e : n) plain &= e.isValueNode();

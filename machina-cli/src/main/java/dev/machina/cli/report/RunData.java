@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -98,8 +97,7 @@ final class RunData {
     }
 
     private void readTestResults() {
-        for (Iterator<Map.Entry<String, JsonNode>> it = test.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> f = it.next();
+        for (Map.Entry<String, JsonNode> f : test.properties()) {
             JsonNode v = f.getValue();
             if (!v.isObject() || !v.has("precision") || !v.has("recall")) continue;
             ClassScores s = new ClassScores(f.getKey(), num(v, "precision"), num(v, "recall"), num(v, "f1-score"), v.path("support").asLong(0));
@@ -132,8 +130,7 @@ final class RunData {
             problems.add("test-results.json has no curves (the test was evaluated without probabilities)");
             return;
         }
-        for (Iterator<Map.Entry<String, JsonNode>> it = curves.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> f = it.next();
+        for (Map.Entry<String, JsonNode> f : curves.properties()) {
             String c = f.getKey();
             Curve r = curve(c, f.getValue().path("roc"), "fpr", "tpr", test.path("roc_auc").path(c));
             if (r != null) roc.add(r);
