@@ -19,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Supplier;
 import javax.imageio.ImageIO;
 import org.knowm.xchart.internal.chartpart.Chart;
 
@@ -57,19 +58,18 @@ public final class ReportWriter {
         Path plots = Files.createDirectories(runDir.resolve("plots"));
 
         Map<String, Figure> figs = new LinkedHashMap<>();
-        add(figs, "loss", Charts.epochChart(run, "Loss", "loss", List.of("train_loss", "val_loss"), List.of("train", "validation"), skipped), plots, files);
-        add(figs, "accuracy", Charts.epochChart(run, "Accuracy", "accuracy", List.of("train_accuracy", "val_accuracy"), List.of("train", "validation"), skipped), plots, files);
-        add(figs, "learning_rate", Charts.lrChart(run, skipped), plots, files);
+        add(figs, "loss", () -> Charts.epochChart(run, "Loss", "loss", List.of("train_loss", "val_loss"), List.of("train", "validation"), skipped), skipped, plots, files);
+        add(figs, "accuracy", () -> Charts.epochChart(run, "Accuracy", "accuracy", List.of("train_accuracy", "val_accuracy"), List.of("train", "validation"), skipped), skipped, plots, files);
+        add(figs, "learning_rate", () -> Charts.lrChart(run, skipped), skipped, plots, files);
         if (run.confusion != null) {
-            List<String> names = run.classNames();
-            if (names.size() != run.confusion.length) names = List.of();
-            figs.put("confusion_matrix", new Figure(ConfusionPlot.of(run.confusion, names), plots, files));
+            List<String> names = run.classNames().size() == run.confusion.length ? run.classNames() : List.of();
+            addPlot(figs, "confusion_matrix", () -> ConfusionPlot.of(run.confusion, names), skipped, plots, files);
         } else {
             skipped.add("Confusion matrix: " + (run.test.isMissingNode() ? "test-results.json is missing" : "test-results.json has none"));
         }
-        add(figs, "per_class", Charts.perClassChart(run, skipped), plots, files);
-        add(figs, "pr_curves", Charts.curveChart(run.pr, false, skipped), plots, files);
-        add(figs, "roc_curves", Charts.curveChart(run.roc, true, skipped), plots, files);
+        add(figs, "per_class", () -> Charts.perClassChart(run, skipped), skipped, plots, files);
+        add(figs, "pr_curves", () -> Charts.curveChart(run.pr, false, skipped), skipped, plots, files);
+        add(figs, "roc_curves", () -> Charts.curveChart(run.roc, true, skipped), skipped, plots, files);
         if (run.epochs.isEmpty()) {
             // "metrics.jsonl is missing" (or "has no epoch records") already says it
             skipped.removeIf(s -> s.startsWith("Loss:") || s.startsWith("Accuracy:") || s.startsWith("Learning rate:"));
@@ -90,14 +90,33 @@ public final class ReportWriter {
     }
 
     /** A figure written to plots/ and kept as inline SVG for the page. */
-    private record Figure(Plot plot, String svg) {
-        Figure(Plot plot, Path dir, List<Path> files) throws IOException {
-            this(plot, Plot.inline(plot.writeTo(dir, files)));
-        }
+    private record Figure(Plot plot, String svg) {}
+
+    private static void add(Map<String, Figure> figs, String name, Supplier<Chart<?, ?>> chart, List<String> skipped, Path dir,
+                            List<Path> files) throws IOException {
+        addPlot(figs, name, () -> {
+            Chart<?, ?> c = chart.get();
+            return c == null ? null : Plot.of(name, c);
+        }, skipped, dir, files);
     }
 
-    private static void add(Map<String, Figure> figs, String name, Chart<?, ?> chart, Path dir, List<Path> files) throws IOException {
-        if (chart != null) figs.put(name, new Figure(Plot.of(name, chart), dir, files));
+    /**
+     * Draws and writes one figure. A chart library failing on odd data (it should not, but the
+     * data come from any version of any run) costs that figure only, and the report says so.
+     */
+    private static void addPlot(Map<String, Figure> figs, String name, Supplier<Plot> plot, List<String> skipped, Path dir,
+                                List<Path> files) throws IOException {
+        Plot p;
+        String svg;
+        try {
+            p = plot.get();
+            if (p == null) return;
+            svg = p.writeTo(dir, files);
+        } catch (RuntimeException e) {
+            skipped.add(name + ": could not be drawn (" + e + ")");
+            return;
+        }
+        figs.put(name, new Figure(p, Plot.inline(svg)));
     }
 
     // ---------------------------------------------------------------- the page

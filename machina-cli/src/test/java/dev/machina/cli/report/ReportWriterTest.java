@@ -131,6 +131,20 @@ class ReportWriterTest {
     }
 
     @Test
+    void oneEpochOfConstantValuesStillDraws() throws Exception {
+        SyntheticRun run = SyntheticRun.create(tmp.resolve("one"), "one-epoch", List.of("a", "b"), 8);
+        Files.writeString(run.dir.resolve("metrics.jsonl"),
+                "{\"type\":\"epoch\",\"epoch\":1,\"train_loss\":0.5,\"val_loss\":0.5,\"train_accuracy\":1.0,\"val_accuracy\":1.0,\"lr\":0.1}\n");
+
+        ReportWriter.Result r = ReportWriter.write(run.dir);
+
+        assertThat(r.missing()).isEmpty();
+        for (String p : List.of("loss", "accuracy", "learning_rate")) {
+            assertThat(ImageIO.read(run.dir.resolve("plots/" + p + ".png").toFile())).as(p).isNotNull();
+        }
+    }
+
+    @Test
     void textFromTheRunIsEscapedEverywhere() throws Exception {
         List<String> names = List.of("<b>x&y</b>", "cat", "dog \"quoted\" 'single'");
         SyntheticRun run = SyntheticRun.create(tmp.resolve("esc"), "<script>alert(1)</script>", names, 9);
