@@ -1,6 +1,7 @@
 package dev.machina.cli;
 
 import dev.machina.Machina;
+import dev.machina.cli.report.ReportCommand;
 import java.io.PrintWriter;
 import java.util.Map;
 import picocli.CommandLine;
@@ -13,7 +14,8 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "machina", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Deep learning on the JVM: train, evaluate and compare models.",
-        subcommands = {TrainCommand.class, EvalCommand.class, PredictCommand.class, RunsCommand.class, DatasetsCommand.class, Main.Info.class, BenchCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {TrainCommand.class, EvalCommand.class, PredictCommand.class, RunsCommand.class, ReportCommand.class,
+            DatasetsCommand.class, Main.Info.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @Option(names = "--debug", description = "Show stack traces of errors.", scope = CommandLine.ScopeType.INHERIT)

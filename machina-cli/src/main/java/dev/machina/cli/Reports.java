@@ -1,17 +1,33 @@
 package dev.machina.cli;
 
+import dev.machina.cli.report.ComparePlot;
+import dev.machina.cli.report.ReportWriter;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 
-/** Writes plots and report.html for a run directory (the report module fills this in). */
+/** Writes plots and report.html after training, and the overlay plot of `runs compare --plot`. */
 final class Reports {
     private Reports() {}
 
+    /** A report that cannot be written is a warning, not a failed run: the run itself is saved. */
     static void write(Path runDir, PrintWriter out) {
-        // replaced when the report writer lands
+        try {
+            ReportWriter.Result r = ReportWriter.write(runDir);
+            out.printf("machina: report %s (%d plots in %s)%n", r.html(), r.plots().size(), runDir.resolve("plots"));
+        } catch (IOException | RuntimeException e) {
+            out.println("machina: warning: could not write the report: " + e.getMessage() + " (try: ./machina report " + runDir + ")");
+        }
     }
 
-    static void comparePlot(java.util.List<Path> runDirs, Path png, PrintWriter out) {
-        // replaced when the report writer lands
+    static void comparePlot(List<Path> runDirs, Path png, PrintWriter out) {
+        try {
+            List<String> skipped = ComparePlot.write(runDirs, png);
+            out.println("machina: validation curves overlaid in " + png);
+            for (String s : skipped) out.println("note: " + s);
+        } catch (IOException e) {
+            throw new Main.UserError("cannot draw the comparison: " + e.getMessage());
+        }
     }
 }

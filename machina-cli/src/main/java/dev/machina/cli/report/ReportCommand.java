@@ -1,0 +1,38 @@
+package dev.machina.cli.report;
+
+import dev.machina.cli.Main;
+import dev.machina.run.RunInfo;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+/** {@code machina report RUN_DIR}: the run's plots and a self-contained report.html. */
+@Command(name = "report", description = {
+    "Write a run's plots (plots/*.png and *.svg) and a self-contained report.html",
+    "(curves, confusion matrix, per-class scores, PR/ROC curves, configuration, provenance)."})
+public final class ReportCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Parameters(paramLabel = "RUN_DIR", description = "A run directory (holding run.json).")
+    Path runDir;
+
+    @Override
+    public Integer call() throws IOException {
+        try {
+            RunInfo.require(runDir);
+        } catch (IOException e) {
+            throw new Main.UserError(e.getMessage());
+        }
+        ReportWriter.Result r = ReportWriter.write(runDir);
+        PrintWriter out = spec.commandLine().getOut();
+        out.println("wrote " + r.html().toAbsolutePath());
+        out.println("      " + r.plots().size() + " plot files in " + runDir.resolve("plots").toAbsolutePath());
+        for (String m : r.missing()) out.println("  not included: " + m);
+        return 0;
+    }
+}
