@@ -1,0 +1,267 @@
+package dev.machina.nn;
+
+import dev.machina.kernel.KernelProvider;
+import dev.machina.kernel.Kernels;
+import dev.machina.tensor.Tensor;
+
+/**
+ * One recurrent layer in one direction as a single fused autograd op: the forward through
+ * time and a hand-written backward through time. The layers ({@link RNN}, {@link LSTM},
+ * {@link GRU}) and the cells ({@link RNNCell}, {@link LSTMCell}, {@link GRUCell}) are thin
+ * wrappers around {@link #run}.
+ *
+ * <p>Forward, for x [B, T, I] (batch first) and G = gates·H:
+ * <ol>
+ *   <li>the input projection of every time step in ONE GEMM: XG [B·T, G] = X [B·T, I]·W_ihᵀ;</li>
+ *   <li>per step s, ONE recurrent GEMM HG [B, G] = h [B, H]·W_hhᵀ, then one tight loop that
+ *       adds the biases, applies the gate non-linearities, updates the state and saves the
+ *       gate activations (and, for LSTM, c and tanh c; for GRU, W_hn·h + b_hn).</li>
+ * </ol>
+ * Variable lengths: sequence b is active for steps s &lt; lengths[b]; at step s it reads time
+ * t = s (forward) or t = lengths[b]−1−s (reverse), so the reverse direction starts at each
+ * sequence's last valid step. Inactive steps keep the state unchanged and write no output
+ * (outputs at padded positions are zero, as {@code pad_packed_sequence} gives).
+ *
+ * <p>Backward walks the steps in reverse with the saved activations: per step one GEMM sends
+ * the gate gradients to the previous state (dh = dG_h·W_hh) and one accumulating GEMM adds
+ * dG_hᵀ·h into dW_hh; after the loop dX = dXG·W_ih and dW_ih = dXGᵀ·X are one GEMM each and
+ * the bias gradients are column sums.
+ *
+ * <p>Multiple outputs: the op returns ONE packed 1-D tensor
+ * {@code [output B·T·H | h_n B·H | c_n B·H (LSTM only)]}; callers cut it with
+ * {@code narrow}/{@code reshape} (see {@link #output}, {@link #hn}, {@link #cn}), whose own
+ * backward rules add the pieces' gradients back into the packed gradient, so gradients flow
+ * from the output sequence and from the final states alike.
+ */
+final class FusedRecurrence {
+    private FusedRecurrence() {}
+
+    /** The cell type: its number of gates and its update rule. */
+    enum Cell {
+        RNN_TANH(1), RNN_RELU(1), LSTM(4), GRU(3);
+
+        final int gates;
+
+        Cell(int gates) {
+            this.gates = gates;
+        }
+    }
+
+    /**
+     * Runs one layer in one direction.
+     *
+     * @param x       input [B, T, I]
+     * @param h0      initial hidden state [B, H], or null for zeros
+     * @param c0      initial cell state [B, H] (LSTM only), or null for zeros
+     * @param wIh     [G, I]
+     * @param wHh     [G, H]
+     * @param bIh     [G] or null
+     * @param bHh     [G] or null
+     * @param lengths valid steps per sequence, each in [1, T] (already checked)
+     * @param reverse run from each sequence's last valid step back to step 0
+     * @return the packed result (see the class comment)
+     */
+    static Tensor run(Cell cell, Tensor x, Tensor h0, Tensor c0, Tensor wIh, Tensor wHh, Tensor bIh, Tensor bHh,
+                      int[] lengths, boolean reverse) {
+        final Kernels k = KernelProvider.get();
+        final int bsz = x.shape(0), tLen = x.shape(1), in = x.shape(2), hid = wHh.shape(1);
+        final int g = cell.gates * hid, bh = bsz * hid;
+        final boolean lstm = cell == Cell.LSTM, gru = cell == Cell.GRU;
+        int steps = 0;
+        for (int len : lengths) steps = Math.max(steps, len);
+        final int nSteps = steps;
+        final float[] xd = x.data(), wih = wIh.data(), whh = wHh.data();
+
+        // Biases: for RNN/LSTM the two add up; for GRU b_hn stays inside the reset product.
+        final float[] bi = new float[g], bhv = new float[g];
+        if (bIh != null) System.arraycopy(bIh.data(), 0, bi, 0, g);
+        if (bHh != null) System.arraycopy(bHh.data(), 0, bhv, 0, g);
+        final float[] bsum = new float[g];
+        for (int j = 0; j < g; j++) bsum[j] = bi[j] + bhv[j];
+
+        // 1. Input projection of all steps at once.
+        final float[] xg = new float[bsz * tLen * g];
+        k.gemm(false, true, bsz * tLen, g, in, xd, 0, in, wih, 0, in, xg, 0, g, false);
+
+        // Per-sequence buffers, in step order: hs[s] is the state before step s, hs[nSteps] the final one.
+        final float[] hs = new float[(nSteps + 1) * bh];
+        final float[] cs = lstm ? new float[(nSteps + 1) * bh] : null;
+        final float[] tcs = lstm ? new float[nSteps * bh] : null;   // tanh(c_t)
+        final float[] hns = gru ? new float[nSteps * bh] : null;    // W_hn·h + b_hn
+        final float[] acts = new float[nSteps * bsz * g];          // gate activations
+        final float[] hg = new float[bsz * g];
+        if (h0 != null) System.arraycopy(h0.data(), 0, hs, 0, bh);
+        if (lstm && c0 != null) System.arraycopy(c0.data(), 0, cs, 0, bh);
+        final int outN = bsz * tLen * hid;
+        final float[] out = new float[outN + bh * (lstm ? 2 : 1)];
+
+        for (int s = 0; s < nSteps; s++) {
+            final int hp = s * bh, hx = hp + bh;
+            // 2. One recurrent GEMM per step.
+            k.gemm(false, true, bsz, g, hid, hs, hp, hid, whh, 0, hid, hg, 0, g, false);
+            for (int b = 0; b < bsz; b++) {
+                final int len = lengths[b], sb = b * hid;
+                if (s >= len) {
+                    System.arraycopy(hs, hp + sb, hs, hx + sb, hid);
+                    if (lstm) System.arraycopy(cs, hp + sb, cs, hx + sb, hid);
+                    continue;
+                }
+                final int t = reverse ? len - 1 - s : s;
+                final int xr = (b * tLen + t) * g, hr = b * g, ar = (s * bsz + b) * g, or = (b * tLen + t) * hid;
+                switch (cell) {
+                    case LSTM -> {
+                        for (int j = 0; j < hid; j++) {
+                            float i = sigmoid(xg[xr + j] + hg[hr + j] + bsum[j]);
+                            float f = sigmoid(xg[xr + hid + j] + hg[hr + hid + j] + bsum[hid + j]);
+                            float gg = (float) Math.tanh(xg[xr + 2 * hid + j] + hg[hr + 2 * hid + j] + bsum[2 * hid + j]);
+                            float o = sigmoid(xg[xr + 3 * hid + j] + hg[hr + 3 * hid + j] + bsum[3 * hid + j]);
+                            float c = f * cs[hp + sb + j] + i * gg;
+                            float tc = (float) Math.tanh(c);
+                            float h = o * tc;
+                            acts[ar + j] = i;
+                            acts[ar + hid + j] = f;
+                            acts[ar + 2 * hid + j] = gg;
+                            acts[ar + 3 * hid + j] = o;
+                            cs[hx + sb + j] = c;
+                            tcs[hp + sb + j] = tc;
+                            hs[hx + sb + j] = h;
+                            out[or + j] = h;
+                        }
+                    }
+                    case GRU -> {
+                        for (int j = 0; j < hid; j++) {
+                            float r = sigmoid(xg[xr + j] + hg[hr + j] + bsum[j]);
+                            float z = sigmoid(xg[xr + hid + j] + hg[hr + hid + j] + bsum[hid + j]);
+                            float hn = hg[hr + 2 * hid + j] + bhv[2 * hid + j];
+                            float n = (float) Math.tanh(xg[xr + 2 * hid + j] + bi[2 * hid + j] + r * hn);
+                            float h = (1f - z) * n + z * hs[hp + sb + j];
+                            acts[ar + j] = r;
+                            acts[ar + hid + j] = z;
+                            acts[ar + 2 * hid + j] = n;
+                            hns[hp + sb + j] = hn;
+                            hs[hx + sb + j] = h;
+                            out[or + j] = h;
+                        }
+                    }
+                    case RNN_TANH, RNN_RELU -> {
+                        boolean relu = cell == Cell.RNN_RELU;
+                        for (int j = 0; j < hid; j++) {
+                            float p = xg[xr + j] + hg[hr + j] + bsum[j];
+                            float h = relu ? Math.max(p, 0f) : (float) Math.tanh(p);
+                            acts[ar + j] = h;
+                            hs[hx + sb + j] = h;
+                            out[or + j] = h;
+                        }
+                    }
+                }
+            }
+        }
+        System.arraycopy(hs, nSteps * bh, out, outN, bh);
+        if (lstm) System.arraycopy(cs, nSteps * bh, out, outN + bh, bh);
+
+        Tensor[] inputs = {x, h0, lstm ? c0 : null, wIh, wHh, bIh, bHh};
+        return Tensor.fromOp(cell.name().toLowerCase(java.util.Locale.ROOT) + (reverse ? "_reverse" : ""), out,
+                new int[] {out.length}, inputs, gOut -> {
+            float[] dh = new float[bh], dNext = new float[bh];
+            System.arraycopy(gOut, outN, dh, 0, bh);
+            float[] dc = null;
+            if (lstm) {
+                dc = new float[bh];
+                System.arraycopy(gOut, outN + bh, dc, 0, bh);
+            }
+            float[] dxg = new float[bsz * tLen * g];
+            float[] dhg = new float[bsz * g];
+            boolean gWhh = wHh.requiresGrad(), gBhh = bHh != null && bHh.requiresGrad();
+            float[] dWhh = gWhh ? wHh.gradBuffer() : null;
+            float[] dBhh = gBhh ? bHh.gradBuffer() : null;
+            for (int s = nSteps - 1; s >= 0; s--) {
+                final int hp = s * bh;
+                for (int b = 0; b < bsz; b++) {
+                    final int len = lengths[b], sb = b * hid, hr = b * g;
+                    if (s >= len) {
+                        // State passed through unchanged: so does its gradient.
+                        java.util.Arrays.fill(dhg, hr, hr + g, 0f);
+                        System.arraycopy(dh, sb, dNext, sb, hid);
+                        continue;
+                    }
+                    final int t = reverse ? len - 1 - s : s;
+                    final int xr = (b * tLen + t) * g, ar = (s * bsz + b) * g, or = (b * tLen + t) * hid;
+                    for (int j = 0; j < hid; j++) dh[sb + j] += gOut[or + j];
+                    switch (cell) {
+                        case LSTM -> {
+                            for (int j = 0; j < hid; j++) {
+                                float i = acts[ar + j], f = acts[ar + hid + j], gg = acts[ar + 2 * hid + j], o = acts[ar + 3 * hid + j];
+                                float tc = tcs[hp + sb + j], dhv = dh[sb + j];
+                                float dcv = dc[sb + j] + dhv * o * (1f - tc * tc);
+                                float di = dcv * gg * i * (1f - i);
+                                float df = dcv * cs[hp + sb + j] * f * (1f - f);
+                                float dg = dcv * i * (1f - gg * gg);
+                                float dO = dhv * tc * o * (1f - o);
+                                dc[sb + j] = dcv * f;
+                                dNext[sb + j] = 0f;
+                                dxg[xr + j] = dhg[hr + j] = di;
+                                dxg[xr + hid + j] = dhg[hr + hid + j] = df;
+                                dxg[xr + 2 * hid + j] = dhg[hr + 2 * hid + j] = dg;
+                                dxg[xr + 3 * hid + j] = dhg[hr + 3 * hid + j] = dO;
+                            }
+                        }
+                        case GRU -> {
+                            for (int j = 0; j < hid; j++) {
+                                float r = acts[ar + j], z = acts[ar + hid + j], n = acts[ar + 2 * hid + j];
+                                float dhv = dh[sb + j], hprev = hs[hp + sb + j];
+                                float dnp = dhv * (1f - z) * (1f - n * n);
+                                float drp = dnp * hns[hp + sb + j] * r * (1f - r);
+                                float dzp = dhv * (hprev - n) * z * (1f - z);
+                                dNext[sb + j] = dhv * z;
+                                dxg[xr + j] = dhg[hr + j] = drp;
+                                dxg[xr + hid + j] = dhg[hr + hid + j] = dzp;
+                                dxg[xr + 2 * hid + j] = dnp;
+                                dhg[hr + 2 * hid + j] = dnp * r;
+                            }
+                        }
+                        case RNN_TANH, RNN_RELU -> {
+                            boolean relu = cell == Cell.RNN_RELU;
+                            for (int j = 0; j < hid; j++) {
+                                float h = acts[ar + j], dhv = dh[sb + j];
+                                float dp = relu ? (h > 0f ? dhv : 0f) : dhv * (1f - h * h);
+                                dNext[sb + j] = 0f;
+                                dxg[xr + j] = dhg[hr + j] = dp;
+                            }
+                        }
+                    }
+                }
+                // dh_prev = dG_h·W_hh (+ the direct term already in dNext); dW_hh += dG_hᵀ·h_prev.
+                k.gemm(false, false, bsz, hid, g, dhg, 0, g, whh, 0, hid, dNext, 0, hid, true);
+                if (gWhh) k.gemm(true, false, g, hid, bsz, dhg, 0, g, hs, hp, hid, dWhh, 0, hid, true);
+                if (gBhh) k.sumRows(dhg, 0, bsz, g, dBhh, 0, true);
+                float[] tmp = dh;
+                dh = dNext;
+                dNext = tmp;
+            }
+            if (x.requiresGrad()) k.gemm(false, false, bsz * tLen, in, g, dxg, 0, g, wih, 0, in, x.gradBuffer(), 0, in, true);
+            if (wIh.requiresGrad()) k.gemm(true, false, g, in, bsz * tLen, dxg, 0, g, xd, 0, in, wIh.gradBuffer(), 0, in, true);
+            if (bIh != null && bIh.requiresGrad()) k.sumRows(dxg, 0, bsz * tLen, g, bIh.gradBuffer(), 0, true);
+            if (h0 != null && h0.requiresGrad()) k.axpy(1f, dh, 0, h0.gradBuffer(), 0, bh);
+            if (lstm && c0 != null && c0.requiresGrad()) k.axpy(1f, dc, 0, c0.gradBuffer(), 0, bh);
+        });
+    }
+
+    private static float sigmoid(float v) {
+        return 1f / (1f + (float) Math.exp(-v));
+    }
+
+    /** The output sequence [B, T, H] cut from a packed result. */
+    static Tensor output(Tensor packed, int bsz, int tLen, int hid) {
+        return packed.narrow(0, 0, bsz * tLen * hid).reshape(bsz, tLen, hid);
+    }
+
+    /** The final hidden state [B, H] cut from a packed result. */
+    static Tensor hn(Tensor packed, int bsz, int tLen, int hid) {
+        return packed.narrow(0, bsz * tLen * hid, bsz * hid).reshape(bsz, hid);
+    }
+
+    /** The final cell state [B, H] cut from a packed LSTM result. */
+    static Tensor cn(Tensor packed, int bsz, int tLen, int hid) {
+        return packed.narrow(0, bsz * tLen * hid + bsz * hid, bsz * hid).reshape(bsz, hid);
+    }
+}
