@@ -63,7 +63,12 @@ final class FusedRecurrence {
      */
     static Tensor run(Cell cell, Tensor x, Tensor h0, Tensor c0, Tensor wIh, Tensor wHh, Tensor bIh, Tensor bHh,
                       int[] lengths, boolean reverse) {
-        final Kernels k = KernelProvider.get();
+        return run(KernelProvider.get(), cell, x, h0, c0, wIh, wHh, bIh, bHh, lengths, reverse);
+    }
+
+    /** As above, on the given kernels (tests run both providers). */
+    static Tensor run(Kernels k, Cell cell, Tensor x, Tensor h0, Tensor c0, Tensor wIh, Tensor wHh, Tensor bIh, Tensor bHh,
+                      int[] lengths, boolean reverse) {
         final int bsz = x.shape(0), tLen = x.shape(1), in = x.shape(2), hid = wHh.shape(1);
         final int g = cell.gates * hid, bh = bsz * hid;
         final boolean lstm = cell == Cell.LSTM, gru = cell == Cell.GRU;
