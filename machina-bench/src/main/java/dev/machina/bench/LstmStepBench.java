@@ -25,6 +25,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * LSTM(28→128) over [64, 28, 28] (batch first), last output → Linear(128→10), cross-entropy,
  * backward (gradients of every parameter; no optimizer step), in milliseconds per step. Run:
  * {@code java --add-modules jdk.incubator.vector -jar machina-bench/target/machina-bench.jar LstmStep}.
+ * {@code forwardOnly} times the same forward without a graph, to split forward from backward.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -59,5 +60,13 @@ public class LstmStepBench {
         Tensor loss = ce.forward(head.forward(lstm.lastOutput(out, null)), y);
         loss.backward();
         return loss.item() + params.get(0).grad().data()[0];
+    }
+
+    /** The forward alone, without recording a graph (inference), for the forward/backward split. */
+    @Benchmark
+    public float forwardOnly() {
+        try (var s = Tensor.noGrad()) {
+            return ce.forward(head.forward(lstm.lastOutput(lstm.forward(x), null)), y).item();
+        }
     }
 }

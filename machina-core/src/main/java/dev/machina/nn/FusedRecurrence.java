@@ -15,7 +15,9 @@ import dev.machina.tensor.Tensor;
  *   <li>the input projection of every time step in ONE GEMM: XG [B·T, G] = X [B·T, I]·W_ihᵀ;</li>
  *   <li>per step s, ONE recurrent GEMM HG [B, G] = h [B, H]·W_hhᵀ, then one tight loop that
  *       adds the biases, applies the gate non-linearities, updates the state and saves the
- *       gate activations (and, for LSTM, c and tanh c; for GRU, W_hn·h + b_hn).</li>
+ *       gate activations (and, for LSTM, c and tanh c; for GRU, W_hn·h + b_hn). The
+ *       non-linearities are {@link Kernels#sigmoidPoly}/{@link Kernels#tanhPoly}: vectorised,
+ *       and bit-identical on every provider and JIT tier, so a seeded run is reproducible.</li>
  * </ol>
  * Variable lengths: sequence b is active for steps s &lt; lengths[b]; at step s it reads time
  * t = s (forward) or t = lengths[b]−1−s (reverse), so the reverse direction starts at each
@@ -114,50 +116,9 @@ final class FusedRecurrence {
                 final int t = reverse ? len - 1 - s : s;
                 final int xr = (b * tLen + t) * g, hr = b * g, ar = (s * bsz + b) * g, or = (b * tLen + t) * hid;
                 switch (cell) {
-                    case LSTM -> {
-                        for (int j = 0; j < hid; j++) {
-                            float i = sigmoid(xg[xr + j] + hg[hr + j] + bsum[j]);
-                            float f = sigmoid(xg[xr + hid + j] + hg[hr + hid + j] + bsum[hid + j]);
-                            float gg = tanh(xg[xr + 2 * hid + j] + hg[hr + 2 * hid + j] + bsum[2 * hid + j]);
-                            float o = sigmoid(xg[xr + 3 * hid + j] + hg[hr + 3 * hid + j] + bsum[3 * hid + j]);
-                            float c = f * cs[hp + sb + j] + i * gg;
-                            float tc = tanh(c);
-                            float h = o * tc;
-                            acts[ar + j] = i;
-                            acts[ar + hid + j] = f;
-                            acts[ar + 2 * hid + j] = gg;
-                            acts[ar + 3 * hid + j] = o;
-                            cs[hx + sb + j] = c;
-                            tcs[hp + sb + j] = tc;
-                            hs[hx + sb + j] = h;
-                            out[or + j] = h;
-                        }
-                    }
-                    case GRU -> {
-                        for (int j = 0; j < hid; j++) {
-                            float r = sigmoid(xg[xr + j] + hg[hr + j] + bsum[j]);
-                            float z = sigmoid(xg[xr + hid + j] + hg[hr + hid + j] + bsum[hid + j]);
-                            float hn = hg[hr + 2 * hid + j] + bhv[2 * hid + j];
-                            float n = tanh(xg[xr + 2 * hid + j] + bi[2 * hid + j] + r * hn);
-                            float h = (1f - z) * n + z * hs[hp + sb + j];
-                            acts[ar + j] = r;
-                            acts[ar + hid + j] = z;
-                            acts[ar + 2 * hid + j] = n;
-                            hns[hp + sb + j] = hn;
-                            hs[hx + sb + j] = h;
-                            out[or + j] = h;
-                        }
-                    }
-                    case RNN_TANH, RNN_RELU -> {
-                        boolean relu = cell == Cell.RNN_RELU;
-                        for (int j = 0; j < hid; j++) {
-                            float p = xg[xr + j] + hg[hr + j] + bsum[j];
-                            float h = relu ? Math.max(p, 0f) : tanh(p);
-                            acts[ar + j] = h;
-                            hs[hx + sb + j] = h;
-                            out[or + j] = h;
-                        }
-                    }
+                    case LSTM -> lstmForward(k, hid, xg, xr, hg, hr, bsum, cs, tcs, hs, hp + sb, hx + sb, acts, ar, out, or);
+                    case GRU -> gruForward(k, hid, xg, xr, hg, hr, bsum, bi, bhv, hns, hs, hp + sb, hx + sb, acts, ar, out, or);
+                    case RNN_TANH, RNN_RELU -> rnnForward(k, hid, cell == Cell.RNN_RELU, xg, xr, hg, hr, bsum, hs, hx + sb, acts, ar, out, or);
                 }
             }
         }
@@ -193,46 +154,9 @@ final class FusedRecurrence {
                     final int xr = (b * tLen + t) * g, ar = (s * bsz + b) * g, or = (b * tLen + t) * hid;
                     for (int j = 0; j < hid; j++) dh[sb + j] += gOut[or + j];
                     switch (cell) {
-                        case LSTM -> {
-                            for (int j = 0; j < hid; j++) {
-                                float i = acts[ar + j], f = acts[ar + hid + j], gg = acts[ar + 2 * hid + j], o = acts[ar + 3 * hid + j];
-                                float tc = tcs[hp + sb + j], dhv = dh[sb + j];
-                                float dcv = dc[sb + j] + dhv * o * (1f - tc * tc);
-                                float di = dcv * gg * i * (1f - i);
-                                float df = dcv * cs[hp + sb + j] * f * (1f - f);
-                                float dg = dcv * i * (1f - gg * gg);
-                                float dO = dhv * tc * o * (1f - o);
-                                dc[sb + j] = dcv * f;
-                                dNext[sb + j] = 0f;
-                                dxg[xr + j] = dhg[hr + j] = di;
-                                dxg[xr + hid + j] = dhg[hr + hid + j] = df;
-                                dxg[xr + 2 * hid + j] = dhg[hr + 2 * hid + j] = dg;
-                                dxg[xr + 3 * hid + j] = dhg[hr + 3 * hid + j] = dO;
-                            }
-                        }
-                        case GRU -> {
-                            for (int j = 0; j < hid; j++) {
-                                float r = acts[ar + j], z = acts[ar + hid + j], n = acts[ar + 2 * hid + j];
-                                float dhv = dh[sb + j], hprev = hs[hp + sb + j];
-                                float dnp = dhv * (1f - z) * (1f - n * n);
-                                float drp = dnp * hns[hp + sb + j] * r * (1f - r);
-                                float dzp = dhv * (hprev - n) * z * (1f - z);
-                                dNext[sb + j] = dhv * z;
-                                dxg[xr + j] = dhg[hr + j] = drp;
-                                dxg[xr + hid + j] = dhg[hr + hid + j] = dzp;
-                                dxg[xr + 2 * hid + j] = dnp;
-                                dhg[hr + 2 * hid + j] = dnp * r;
-                            }
-                        }
-                        case RNN_TANH, RNN_RELU -> {
-                            boolean relu = cell == Cell.RNN_RELU;
-                            for (int j = 0; j < hid; j++) {
-                                float h = acts[ar + j], dhv = dh[sb + j];
-                                float dp = relu ? (h > 0f ? dhv : 0f) : dhv * (1f - h * h);
-                                dNext[sb + j] = 0f;
-                                dxg[xr + j] = dhg[hr + j] = dp;
-                            }
-                        }
+                        case LSTM -> lstmBackward(hid, acts, ar, tcs, cs, hp + sb, dh, dc, dNext, sb, dxg, xr, dhg, hr);
+                        case GRU -> gruBackward(hid, acts, ar, hns, hs, hp + sb, dh, dNext, sb, dxg, xr, dhg, hr);
+                        case RNN_TANH, RNN_RELU -> rnnBackward(hid, cell == Cell.RNN_RELU, acts, ar, dh, dNext, sb, dxg, xr, dhg, hr);
                     }
                 }
                 // dh_prev = dG_h·W_hh (+ the direct term already in dNext); dW_hh += dG_hᵀ·h_prev.
@@ -251,36 +175,96 @@ final class FusedRecurrence {
         });
     }
 
-    /** 1/(1+e^(−v)) with {@link #exp}; absolute error below 1.5e-7. */
-    static float sigmoid(float v) {
-        return 1f / (1f + exp(-v));
+    // ---------------------------------------------------------------- gate loops, one sequence and step each
+    // (small methods so the JIT compiles them on their own; prev/next index the state before/after the step)
+
+    private static void lstmForward(Kernels k, int hid, float[] xg, int xr, float[] hg, int hr, float[] bsum, float[] cs,
+                                    float[] tcs, float[] hs, int prev, int next, float[] acts, int ar, float[] out, int or) {
+        for (int j = 0; j < 4 * hid; j++) acts[ar + j] = xg[xr + j] + hg[hr + j] + bsum[j];
+        k.sigmoidPoly(acts, ar, acts, ar, 2 * hid);                     // i, f
+        k.tanhPoly(acts, ar + 2 * hid, acts, ar + 2 * hid, hid);        // g
+        k.sigmoidPoly(acts, ar + 3 * hid, acts, ar + 3 * hid, hid);     // o
+        for (int j = 0; j < hid; j++) cs[next + j] = acts[ar + hid + j] * cs[prev + j] + acts[ar + j] * acts[ar + 2 * hid + j];
+        k.tanhPoly(cs, next, tcs, prev, hid);
+        for (int j = 0; j < hid; j++) {
+            float h = acts[ar + 3 * hid + j] * tcs[prev + j];
+            hs[next + j] = h;
+            out[or + j] = h;
+        }
     }
 
-    /** tanh v = sign(v)·(1 − 2/(e^(2|v|)+1)) with {@link #exp}; absolute error below 2e-7. */
-    static float tanh(float v) {
-        float t = 1f - 2f / (exp(2f * Math.abs(v)) + 1f);
-        return Math.copySign(t, v);
+    private static void gruForward(Kernels k, int hid, float[] xg, int xr, float[] hg, int hr, float[] bsum, float[] bi,
+                                   float[] bhv, float[] hns, float[] hs, int prev, int next, float[] acts, int ar, float[] out, int or) {
+        for (int j = 0; j < 2 * hid; j++) acts[ar + j] = xg[xr + j] + hg[hr + j] + bsum[j];
+        k.sigmoidPoly(acts, ar, acts, ar, 2 * hid);                     // r, z
+        for (int j = 0; j < hid; j++) {
+            float hn = hg[hr + 2 * hid + j] + bhv[2 * hid + j];
+            hns[prev + j] = hn;
+            acts[ar + 2 * hid + j] = xg[xr + 2 * hid + j] + bi[2 * hid + j] + acts[ar + j] * hn;
+        }
+        k.tanhPoly(acts, ar + 2 * hid, acts, ar + 2 * hid, hid);        // n
+        for (int j = 0; j < hid; j++) {
+            float z = acts[ar + hid + j];
+            float h = (1f - z) * acts[ar + 2 * hid + j] + z * hs[prev + j];
+            hs[next + j] = h;
+            out[or + j] = h;
+        }
     }
 
-    /**
-     * e^x in float (Cephes' expf: x = n·ln2 + r with |r| ≤ ln2/2, a degree-6 polynomial for e^r,
-     * 2^n from the exponent bits), relative error about 2 ulp. Arguments are clamped to
-     * [−87, 88], so it never returns 0 or ∞ (callers only form 1/(1+e^x) and 2/(e^x+1)).
-     *
-     * <p>Why not {@code Math.exp}/{@code Math.tanh}: they cost 8–13 ns each, and the gate loop
-     * of an LSTM makes five per hidden unit and step, a quarter of a training step; this is
-     * about 2 ns. Why not the Vector API's EXP/TANH: their intrinsic (SVML) and fallback
-     * (per-lane Math) results may differ in the last bit, so results would depend on JIT timing.
-     * Plain float arithmetic is bit-reproducible.
-     */
-    static float exp(float x) {
-        x = Math.max(-87f, Math.min(88f, x));
-        float n = (float) Math.floor(x * 1.44269504088896341f + 0.5f);
-        float r = x - n * 0.693359375f + n * 2.12194440e-4f;
-        float z = r * r;
-        float p = (((((1.9875691500e-4f * r + 1.3981999507e-3f) * r + 8.3334519073e-3f) * r + 4.1665795894e-2f) * r
-                + 1.6666665459e-1f) * r + 5.0000001201e-1f) * z + r + 1f;
-        return p * Float.intBitsToFloat(((int) n + 127) << 23);
+    private static void rnnForward(Kernels k, int hid, boolean relu, float[] xg, int xr, float[] hg, int hr, float[] bsum,
+                                   float[] hs, int next, float[] acts, int ar, float[] out, int or) {
+        for (int j = 0; j < hid; j++) acts[ar + j] = xg[xr + j] + hg[hr + j] + bsum[j];
+        if (relu) for (int j = 0; j < hid; j++) acts[ar + j] = Math.max(acts[ar + j], 0f);
+        else k.tanhPoly(acts, ar, acts, ar, hid);
+        System.arraycopy(acts, ar, hs, next, hid);
+        System.arraycopy(acts, ar, out, or, hid);
+    }
+
+    /** dc is updated in place to dc_prev; dNext receives the direct part of dh_prev (0 for LSTM). */
+    private static void lstmBackward(int hid, float[] acts, int ar, float[] tcs, float[] cs, int prev, float[] dh, float[] dc,
+                                     float[] dNext, int sb, float[] dxg, int xr, float[] dhg, int hr) {
+        for (int j = 0; j < hid; j++) {
+            float i = acts[ar + j], f = acts[ar + hid + j], gg = acts[ar + 2 * hid + j], o = acts[ar + 3 * hid + j];
+            float tc = tcs[prev + j], dhv = dh[sb + j];
+            float dcv = dc[sb + j] + dhv * o * (1f - tc * tc);
+            float di = dcv * gg * i * (1f - i);
+            float df = dcv * cs[prev + j] * f * (1f - f);
+            float dg = dcv * i * (1f - gg * gg);
+            float dO = dhv * tc * o * (1f - o);
+            dc[sb + j] = dcv * f;
+            dNext[sb + j] = 0f;
+            dxg[xr + j] = dhg[hr + j] = di;
+            dxg[xr + hid + j] = dhg[hr + hid + j] = df;
+            dxg[xr + 2 * hid + j] = dhg[hr + 2 * hid + j] = dg;
+            dxg[xr + 3 * hid + j] = dhg[hr + 3 * hid + j] = dO;
+        }
+    }
+
+    /** The n gate's hidden-side gradient is multiplied by r (b_hn inside the reset product). */
+    private static void gruBackward(int hid, float[] acts, int ar, float[] hns, float[] hs, int prev, float[] dh, float[] dNext,
+                                    int sb, float[] dxg, int xr, float[] dhg, int hr) {
+        for (int j = 0; j < hid; j++) {
+            float r = acts[ar + j], z = acts[ar + hid + j], n = acts[ar + 2 * hid + j];
+            float dhv = dh[sb + j], hprev = hs[prev + j];
+            float dnp = dhv * (1f - z) * (1f - n * n);
+            float drp = dnp * hns[prev + j] * r * (1f - r);
+            float dzp = dhv * (hprev - n) * z * (1f - z);
+            dNext[sb + j] = dhv * z;
+            dxg[xr + j] = dhg[hr + j] = drp;
+            dxg[xr + hid + j] = dhg[hr + hid + j] = dzp;
+            dxg[xr + 2 * hid + j] = dnp;
+            dhg[hr + 2 * hid + j] = dnp * r;
+        }
+    }
+
+    private static void rnnBackward(int hid, boolean relu, float[] acts, int ar, float[] dh, float[] dNext, int sb, float[] dxg,
+                                    int xr, float[] dhg, int hr) {
+        for (int j = 0; j < hid; j++) {
+            float h = acts[ar + j], dhv = dh[sb + j];
+            float dp = relu ? (h > 0f ? dhv : 0f) : dhv * (1f - h * h);
+            dNext[sb + j] = 0f;
+            dxg[xr + j] = dhg[hr + j] = dp;
+        }
     }
 
     /** The output sequence [B, T, H] cut from a packed result. */
