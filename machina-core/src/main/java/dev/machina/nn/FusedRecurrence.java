@@ -86,9 +86,11 @@ final class FusedRecurrence {
         final float[] bsum = new float[g];
         for (int j = 0; j < g; j++) bsum[j] = bi[j] + bhv[j];
 
-        // 1. Input projection of all steps at once.
+        // 1. Input projection of all steps at once. The weights are transposed once per call
+        // (cheap: G×I and G×H) because the GEMM is faster on Wᵀ stored [I, G] than on W read transposed.
         final float[] xg = new float[bsz * tLen * g];
-        k.gemm(false, true, bsz * tLen, g, in, xd, 0, in, wih, 0, in, xg, 0, g, false);
+        k.gemm(false, false, bsz * tLen, g, in, xd, 0, in, transpose(wih, g, in), 0, g, xg, 0, g, false);
+        final float[] whhT = transpose(whh, g, hid);
 
         // Per-sequence buffers, in step order: hs[s] is the state before step s, hs[nSteps] the final one.
         final float[] hs = new float[(nSteps + 1) * bh];
@@ -105,7 +107,7 @@ final class FusedRecurrence {
         for (int s = 0; s < nSteps; s++) {
             final int hp = s * bh, hx = hp + bh;
             // 2. One recurrent GEMM per step.
-            k.gemm(false, true, bsz, g, hid, hs, hp, hid, whh, 0, hid, hg, 0, g, false);
+            k.gemm(false, false, bsz, g, hid, hs, hp, hid, whhT, 0, g, hg, 0, g, false);
             for (int b = 0; b < bsz; b++) {
                 final int len = lengths[b], sb = b * hid;
                 if (s >= len) {
@@ -173,6 +175,13 @@ final class FusedRecurrence {
             if (h0 != null && h0.requiresGrad()) k.axpy(1f, dh, 0, h0.gradBuffer(), 0, bh);
             if (lstm && c0 != null && c0.requiresGrad()) k.axpy(1f, dc, 0, c0.gradBuffer(), 0, bh);
         });
+    }
+
+    /** The [cols, rows] transpose of a row-major [rows, cols] matrix. */
+    private static float[] transpose(float[] w, int rows, int cols) {
+        float[] t = new float[w.length];
+        for (int r = 0; r < rows; r++) for (int c = 0; c < cols; c++) t[c * rows + r] = w[r * cols + c];
+        return t;
     }
 
     // ---------------------------------------------------------------- gate loops, one sequence and step each
