@@ -67,4 +67,22 @@ class FusedRecurrenceProvidersTest {
             }
         }
     }
+
+    @Test
+    void resultsDoNotDependOnTheThreadCount() {
+        int saved = dev.machina.kernel.Parallel.threads();
+        try {
+            List<Result> rs = new ArrayList<>();
+            for (int threads : new int[] {1, 2, 3}) {
+                dev.machina.kernel.Parallel.setThreads(threads);
+                rs.add(run(KernelProvider.get(), FusedRecurrence.Cell.LSTM, 9, 6, 33, 40, true, 42));
+            }
+            for (Result r : rs.subList(1, rs.size())) {
+                assertThat(r.out()).containsExactly(rs.get(0).out());
+                for (int gi = 0; gi < r.grads().size(); gi++) assertThat(r.grads().get(gi)).containsExactly(rs.get(0).grads().get(gi));
+            }
+        } finally {
+            dev.machina.kernel.Parallel.setThreads(saved);
+        }
+    }
 }
