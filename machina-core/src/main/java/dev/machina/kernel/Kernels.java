@@ -65,6 +65,15 @@ public interface Kernels {
     /** out[i] = 1 / (1 + exp(-a[i])). */
     void sigmoid(float[] a, int ao, float[] out, int oo, int n);
 
+    /**
+     * out[i] = sigmoid(a[i]) by {@link FloatMath#sigmoid}: bit-identical on every provider and
+     * JIT tier (unlike {@link #sigmoid}, whose vector form uses the Vector API's EXP).
+     */
+    void sigmoidPoly(float[] a, int ao, float[] out, int oo, int n);
+
+    /** out[i] = tanh(a[i]) by {@link FloatMath#tanh}: bit-identical on every provider and JIT tier. */
+    void tanhPoly(float[] a, int ao, float[] out, int oo, int n);
+
     /** Sum of a[ao .. ao+n), accumulated in a fixed order. */
     float sum(float[] a, int ao, int n);
 

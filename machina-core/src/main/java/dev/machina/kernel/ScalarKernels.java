@@ -126,6 +126,16 @@ public class ScalarKernels implements Kernels {
         for (int i = 0; i < n; i++) out[oo + i] = sigmoid(a[ao + i]);
     }
 
+    @Override
+    public void sigmoidPoly(float[] a, int ao, float[] out, int oo, int n) {
+        for (int i = 0; i < n; i++) out[oo + i] = FloatMath.sigmoid(a[ao + i]);
+    }
+
+    @Override
+    public void tanhPoly(float[] a, int ao, float[] out, int oo, int n) {
+        for (int i = 0; i < n; i++) out[oo + i] = FloatMath.tanh(a[ao + i]);
+    }
+
     /** A sigmoid that never overflows: exp is only taken of a non-positive number. */
     static float sigmoid(float x) {
         if (x >= 0f) return (float) (1.0 / (1.0 + Math.exp(-x)));

@@ -1,6 +1,7 @@
 package dev.machina.kernel;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -140,6 +141,41 @@ final class VectorKernels extends ScalarKernels {
             one.div(one.add(e)).intoArray(out, oo + i);
         }
         for (; i < n; i++) out[oo + i] = sigmoid(a[ao + i]);
+    }
+
+    @Override
+    public void sigmoidPoly(float[] a, int ao, float[] out, int oo, int n) {
+        int i = 0, ub = S.loopBound(n);
+        FloatVector one = FloatVector.broadcast(S, 1f);
+        for (; i < ub; i += L) one.div(one.add(expPoly(FloatVector.fromArray(S, a, ao + i).neg()))).intoArray(out, oo + i);
+        for (; i < n; i++) out[oo + i] = FloatMath.sigmoid(a[ao + i]);
+    }
+
+    @Override
+    public void tanhPoly(float[] a, int ao, float[] out, int oo, int n) {
+        int i = 0, ub = S.loopBound(n);
+        FloatVector one = FloatVector.broadcast(S, 1f), two = FloatVector.broadcast(S, 2f);
+        for (; i < ub; i += L) {
+            FloatVector x = FloatVector.fromArray(S, a, ao + i);
+            FloatVector t = one.sub(two.div(expPoly(x.abs().mul(2f)).add(one)));
+            t.reinterpretAsInts().or(x.reinterpretAsInts().and(0x80000000)).reinterpretAsFloats().intoArray(out, oo + i);
+        }
+        for (; i < n; i++) out[oo + i] = FloatMath.tanh(a[ao + i]);
+    }
+
+    /** {@link FloatMath#exp} lane by lane: the same float operations in the same order. */
+    private static FloatVector expPoly(FloatVector x) {
+        x = x.min(FloatMath.HI).max(FloatMath.LO);
+        FloatVector fx = x.mul(FloatMath.LOG2E).add(0.5f);
+        // floor(fx): truncate toward zero, then step down where that rounded up (negative fx).
+        FloatVector tr = (FloatVector) fx.convert(VectorOperators.F2I, 0).convert(VectorOperators.I2F, 0);
+        FloatVector n = tr.sub(1f, tr.compare(VectorOperators.GT, fx));
+        FloatVector r = x.sub(n.mul(FloatMath.C1)).add(n.mul(FloatMath.C2));
+        FloatVector z = r.mul(r);
+        FloatVector p = r.mul(FloatMath.P0).add(FloatMath.P1).mul(r).add(FloatMath.P2).mul(r).add(FloatMath.P3).mul(r)
+                .add(FloatMath.P4).mul(r).add(FloatMath.P5).mul(z).add(r).add(1f);
+        IntVector bits = ((IntVector) n.convert(VectorOperators.F2I, 0)).add(127).lanewise(VectorOperators.LSHL, 23);
+        return p.mul(bits.reinterpretAsFloats());
     }
 
     /**

@@ -56,4 +56,62 @@ class LayersConformanceTest {
         LayerConformance.check(r -> new Flatten(), s(2, 3, 4), s(2, 12), params());
         LayerConformance.check(r -> new Flatten(0, 1), s(2, 3, 4), s(6, 4), params());
     }
+
+    /** Parameter map of a recurrent layer: per layer and direction weight_ih, weight_hh, bias_ih, bias_hh. */
+    private static Map<String, int[]> rnnParams(int gates, int in, int hid, int layers, boolean bidir, boolean bias) {
+        Map<String, int[]> m = new LinkedHashMap<>();
+        for (int l = 0; l < layers; l++) {
+            for (int d = 0; d < (bidir ? 2 : 1); d++) {
+                String sfx = "_l" + l + (d == 1 ? "_reverse" : "");
+                m.put("weight_ih" + sfx, s(gates * hid, l == 0 ? in : hid * (bidir ? 2 : 1)));
+                m.put("weight_hh" + sfx, s(gates * hid, hid));
+                if (bias) {
+                    m.put("bias_ih" + sfx, s(gates * hid));
+                    m.put("bias_hh" + sfx, s(gates * hid));
+                }
+            }
+        }
+        return m;
+    }
+
+    @Test
+    void lstm() {
+        LayerConformance.check(r -> new LSTM(RnnConfig.of(4, 3), r), s(2, 5, 4), s(2, 5, 3), rnnParams(4, 4, 3, 1, false, true));
+        LayerConformance.check(r -> new LSTM(RnnConfig.of(4, 3).layers(2).bidirectional(true).dropout(0.3), r), s(2, 5, 4), s(2, 5, 6),
+                rnnParams(4, 4, 3, 2, true, true));
+    }
+
+    @Test
+    void gru() {
+        LayerConformance.check(r -> new GRU(RnnConfig.of(4, 3).layers(2).bidirectional(true).dropout(0.3), r), s(2, 5, 4), s(2, 5, 6),
+                rnnParams(3, 4, 3, 2, true, true));
+        LayerConformance.check(r -> new GRU(RnnConfig.of(4, 3).bias(false).batchFirst(false), r), s(5, 2, 4), s(5, 2, 3),
+                rnnParams(3, 4, 3, 1, false, false));
+    }
+
+    @Test
+    void rnn() {
+        LayerConformance.check(r -> new RNN(RnnConfig.of(4, 3).layers(2).bidirectional(true), RNN.Nonlinearity.TANH, r), s(2, 5, 4),
+                s(2, 5, 6), rnnParams(1, 4, 3, 2, true, true));
+    }
+
+    @Test
+    void cells() {
+        LayerConformance.check(r -> new LSTMCell(4, 3, true, r), s(2, 4), s(2, 3),
+                params("weight_ih", s(12, 4), "weight_hh", s(12, 3), "bias_ih", s(12), "bias_hh", s(12)));
+        LayerConformance.check(r -> new GRUCell(4, 3, true, r), s(2, 4), s(2, 3),
+                params("weight_ih", s(9, 4), "weight_hh", s(9, 3), "bias_ih", s(9), "bias_hh", s(9)));
+        LayerConformance.check(r -> new RNNCell(4, 3, false, RNN.Nonlinearity.TANH, r), s(2, 4), s(2, 3),
+                params("weight_ih", s(3, 4), "weight_hh", s(3, 3)));
+    }
+
+    @Test
+    void embedding() {
+        dev.machina.tensor.Tensor idx = dev.machina.tensor.Tensor.of(new float[] {0, 3, 1, 1, 4, 2}, 2, 3);
+        LayerConformance.check(r -> new Embedding(5, 3, null, r), idx, false, s(2, 3, 3), params("weight", s(5, 3)));
+        // The padding row deliberately receives no gradient (finite differences would see one), so
+        // the padded variant is checked on indices without it; EmbeddingTest covers the padding row.
+        dev.machina.tensor.Tensor noPad = dev.machina.tensor.Tensor.of(new float[] {0, 3, 2, 2, 4, 0}, 2, 3);
+        LayerConformance.check(r -> new Embedding(5, 3, 1, r), noPad, false, s(2, 3, 3), params("weight", s(5, 3)));
+    }
 }

@@ -36,6 +36,20 @@ public final class LayerConformance {
         Tensor x = Tensor.randn(rng, inputShape);
         float[] xd = x.data();
         for (int i = 0; i < xd.length; i++) xd[i] = Math.copySign(Math.abs(xd[i]) + 0.1f, xd[i]);
+        return check(factory, m, x, true, rng, expectedOutput, expectedParams);
+    }
+
+    /**
+     * The same checks on a given input; with {@code inputGrad} false the input is treated as a
+     * constant (e.g. the indices of an Embedding) and only the parameters are gradchecked.
+     */
+    public static Module check(Function<Rng, Module> factory, Tensor x, boolean inputGrad, int[] expectedOutput,
+                               Map<String, int[]> expectedParams) {
+        return check(factory, factory.apply(new Rng(1)), x, inputGrad, new Rng(1234), expectedOutput, expectedParams);
+    }
+
+    private static Module check(Function<Rng, Module> factory, Module m, Tensor x, boolean inputGrad, Rng rng, int[] expectedOutput,
+                                Map<String, int[]> expectedParams) {
         long[] rngState = new Rng(99).state();
 
         // Output shape.
@@ -75,9 +89,9 @@ public final class LayerConformance {
         for (Module sub : m.namedModules().values()) assertThat(sub.isTraining()).isTrue();
 
         // Gradients of the input and of every parameter.
-        x.requiresGrad(true);
+        x.requiresGrad(inputGrad);
         List<Tensor> wrt = new ArrayList<>();
-        wrt.add(x);
+        if (inputGrad) wrt.add(x);
         wrt.addAll(m.parameters());
         NnGradCheck.check(m.repr(), () -> forward(m, x, rngState), wrt, rng, 40);
 

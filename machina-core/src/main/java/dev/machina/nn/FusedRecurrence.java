@@ -1,0 +1,293 @@
+package dev.machina.nn;
+
+import dev.machina.kernel.KernelProvider;
+import dev.machina.kernel.Kernels;
+import dev.machina.tensor.Tensor;
+
+/**
+ * One recurrent layer in one direction as a single fused autograd op: the forward through
+ * time and a hand-written backward through time. The layers ({@link RNN}, {@link LSTM},
+ * {@link GRU}) and the cells ({@link RNNCell}, {@link LSTMCell}, {@link GRUCell}) are thin
+ * wrappers around {@link #run}.
+ *
+ * <p>Forward, for x [B, T, I] (batch first) and G = gates·H:
+ * <ol>
+ *   <li>the input projection of every time step in ONE GEMM: XG [B·T, G] = X [B·T, I]·W_ihᵀ;</li>
+ *   <li>per step s, ONE recurrent GEMM HG [B, G] = h [B, H]·W_hhᵀ, then one tight loop that
+ *       adds the biases, applies the gate non-linearities, updates the state and saves the
+ *       gate activations (and, for LSTM, c and tanh c; for GRU, W_hn·h + b_hn). The
+ *       non-linearities are {@link Kernels#sigmoidPoly}/{@link Kernels#tanhPoly}: vectorised,
+ *       and bit-identical on every provider and JIT tier, so a seeded run is reproducible.</li>
+ * </ol>
+ * Variable lengths: sequence b is active for steps s &lt; lengths[b]; at step s it reads time
+ * t = s (forward) or t = lengths[b]−1−s (reverse), so the reverse direction starts at each
+ * sequence's last valid step. Inactive steps keep the state unchanged and write no output
+ * (outputs at padded positions are zero, as {@code pad_packed_sequence} gives).
+ *
+ * <p>Backward walks the steps in reverse with the saved activations: per step one GEMM sends
+ * the gate gradients to the previous state (dh = dG_h·W_hh) and one accumulating GEMM adds
+ * dG_hᵀ·h into dW_hh; after the loop dX = dXG·W_ih and dW_ih = dXGᵀ·X are one GEMM each and
+ * the bias gradients are column sums.
+ *
+ * <p>Multiple outputs: the op returns ONE packed 1-D tensor
+ * {@code [output B·T·H | h_n B·H | c_n B·H (LSTM only)]}; callers cut it with
+ * {@code narrow}/{@code reshape} (see {@link #output}, {@link #hn}, {@link #cn}), whose own
+ * backward rules add the pieces' gradients back into the packed gradient, so gradients flow
+ * from the output sequence and from the final states alike.
+ */
+final class FusedRecurrence {
+    private FusedRecurrence() {}
+
+    /** The cell type: its number of gates and its update rule. */
+    enum Cell {
+        RNN_TANH(1), RNN_RELU(1), LSTM(4), GRU(3);
+
+        final int gates;
+
+        Cell(int gates) {
+            this.gates = gates;
+        }
+    }
+
+    /**
+     * Runs one layer in one direction.
+     *
+     * @param x       input [B, T, I]
+     * @param h0      initial hidden state [B, H], or null for zeros
+     * @param c0      initial cell state [B, H] (LSTM only), or null for zeros
+     * @param wIh     [G, I]
+     * @param wHh     [G, H]
+     * @param bIh     [G] or null
+     * @param bHh     [G] or null
+     * @param lengths valid steps per sequence, each in [1, T] (already checked)
+     * @param reverse run from each sequence's last valid step back to step 0
+     * @return the packed result (see the class comment)
+     */
+    static Tensor run(Cell cell, Tensor x, Tensor h0, Tensor c0, Tensor wIh, Tensor wHh, Tensor bIh, Tensor bHh,
+                      int[] lengths, boolean reverse) {
+        return run(KernelProvider.get(), cell, x, h0, c0, wIh, wHh, bIh, bHh, lengths, reverse);
+    }
+
+    /** As above, on the given kernels (tests run both providers). */
+    static Tensor run(Kernels k, Cell cell, Tensor x, Tensor h0, Tensor c0, Tensor wIh, Tensor wHh, Tensor bIh, Tensor bHh,
+                      int[] lengths, boolean reverse) {
+        final int bsz = x.shape(0), tLen = x.shape(1), in = x.shape(2), hid = wHh.shape(1);
+        final int g = cell.gates * hid, bh = bsz * hid;
+        final boolean lstm = cell == Cell.LSTM, gru = cell == Cell.GRU;
+        int steps = 0;
+        for (int len : lengths) steps = Math.max(steps, len);
+        final int nSteps = steps;
+        final float[] xd = x.data(), wih = wIh.data(), whh = wHh.data();
+
+        // Biases: for RNN/LSTM the two add up; for GRU b_hn stays inside the reset product.
+        final float[] bi = new float[g], bhv = new float[g];
+        if (bIh != null) System.arraycopy(bIh.data(), 0, bi, 0, g);
+        if (bHh != null) System.arraycopy(bHh.data(), 0, bhv, 0, g);
+        final float[] bsum = new float[g];
+        for (int j = 0; j < g; j++) bsum[j] = bi[j] + bhv[j];
+
+        // 1. Input projection of all steps at once. The weights are transposed once per call
+        // (cheap: G×I and G×H) because the GEMM is faster on Wᵀ stored [I, G] than on W read transposed.
+        final float[] xg = new float[bsz * tLen * g];
+        k.gemm(false, false, bsz * tLen, g, in, xd, 0, in, transpose(wih, g, in), 0, g, xg, 0, g, false);
+        final float[] whhT = transpose(whh, g, hid);
+
+        // Per-sequence buffers, in step order: hs[s] is the state before step s, hs[nSteps] the final one.
+        final float[] hs = new float[(nSteps + 1) * bh];
+        final float[] cs = lstm ? new float[(nSteps + 1) * bh] : null;
+        final float[] tcs = lstm ? new float[nSteps * bh] : null;   // tanh(c_t)
+        final float[] hns = gru ? new float[nSteps * bh] : null;    // W_hn·h + b_hn
+        final float[] acts = new float[nSteps * bsz * g];          // gate activations
+        final float[] hg = new float[bsz * g];
+        if (h0 != null) System.arraycopy(h0.data(), 0, hs, 0, bh);
+        if (lstm && c0 != null) System.arraycopy(c0.data(), 0, cs, 0, bh);
+        final int outN = bsz * tLen * hid;
+        final float[] out = new float[outN + bh * (lstm ? 2 : 1)];
+
+        for (int s = 0; s < nSteps; s++) {
+            final int hp = s * bh, hx = hp + bh;
+            // 2. One recurrent GEMM per step.
+            k.gemm(false, false, bsz, g, hid, hs, hp, hid, whhT, 0, g, hg, 0, g, false);
+            for (int b = 0; b < bsz; b++) {
+                final int len = lengths[b], sb = b * hid;
+                if (s >= len) {
+                    System.arraycopy(hs, hp + sb, hs, hx + sb, hid);
+                    if (lstm) System.arraycopy(cs, hp + sb, cs, hx + sb, hid);
+                    continue;
+                }
+                final int t = reverse ? len - 1 - s : s;
+                final int xr = (b * tLen + t) * g, hr = b * g, ar = (s * bsz + b) * g, or = (b * tLen + t) * hid;
+                switch (cell) {
+                    case LSTM -> lstmForward(k, hid, xg, xr, hg, hr, bsum, cs, tcs, hs, hp + sb, hx + sb, acts, ar, out, or);
+                    case GRU -> gruForward(k, hid, xg, xr, hg, hr, bsum, bi, bhv, hns, hs, hp + sb, hx + sb, acts, ar, out, or);
+                    case RNN_TANH, RNN_RELU -> rnnForward(k, hid, cell == Cell.RNN_RELU, xg, xr, hg, hr, bsum, hs, hx + sb, acts, ar, out, or);
+                }
+            }
+        }
+        System.arraycopy(hs, nSteps * bh, out, outN, bh);
+        if (lstm) System.arraycopy(cs, nSteps * bh, out, outN + bh, bh);
+
+        Tensor[] inputs = {x, h0, lstm ? c0 : null, wIh, wHh, bIh, bHh};
+        return Tensor.fromOp(cell.name().toLowerCase(java.util.Locale.ROOT) + (reverse ? "_reverse" : ""), out,
+                new int[] {out.length}, inputs, gOut -> {
+            float[] dh = new float[bh], dNext = new float[bh];
+            System.arraycopy(gOut, outN, dh, 0, bh);
+            float[] dc = null;
+            if (lstm) {
+                dc = new float[bh];
+                System.arraycopy(gOut, outN + bh, dc, 0, bh);
+            }
+            float[] dxg = new float[bsz * tLen * g];
+            float[] dhg = new float[bsz * g];
+            boolean gWhh = wHh.requiresGrad(), gBhh = bHh != null && bHh.requiresGrad();
+            float[] dWhh = gWhh ? wHh.gradBuffer() : null;
+            float[] dBhh = gBhh ? bHh.gradBuffer() : null;
+            for (int s = nSteps - 1; s >= 0; s--) {
+                final int hp = s * bh;
+                for (int b = 0; b < bsz; b++) {
+                    final int len = lengths[b], sb = b * hid, hr = b * g;
+                    if (s >= len) {
+                        // State passed through unchanged: so does its gradient.
+                        java.util.Arrays.fill(dhg, hr, hr + g, 0f);
+                        System.arraycopy(dh, sb, dNext, sb, hid);
+                        continue;
+                    }
+                    final int t = reverse ? len - 1 - s : s;
+                    final int xr = (b * tLen + t) * g, ar = (s * bsz + b) * g, or = (b * tLen + t) * hid;
+                    for (int j = 0; j < hid; j++) dh[sb + j] += gOut[or + j];
+                    switch (cell) {
+                        case LSTM -> lstmBackward(hid, acts, ar, tcs, cs, hp + sb, dh, dc, dNext, sb, dxg, xr, dhg, hr);
+                        case GRU -> gruBackward(hid, acts, ar, hns, hs, hp + sb, dh, dNext, sb, dxg, xr, dhg, hr);
+                        case RNN_TANH, RNN_RELU -> rnnBackward(hid, cell == Cell.RNN_RELU, acts, ar, dh, dNext, sb, dxg, xr, dhg, hr);
+                    }
+                }
+                // dh_prev = dG_h·W_hh (+ the direct term already in dNext); dW_hh += dG_hᵀ·h_prev.
+                k.gemm(false, false, bsz, hid, g, dhg, 0, g, whh, 0, hid, dNext, 0, hid, true);
+                if (gWhh) k.gemm(true, false, g, hid, bsz, dhg, 0, g, hs, hp, hid, dWhh, 0, hid, true);
+                if (gBhh) k.sumRows(dhg, 0, bsz, g, dBhh, 0, true);
+                float[] tmp = dh;
+                dh = dNext;
+                dNext = tmp;
+            }
+            if (x.requiresGrad()) k.gemm(false, false, bsz * tLen, in, g, dxg, 0, g, wih, 0, in, x.gradBuffer(), 0, in, true);
+            if (wIh.requiresGrad()) k.gemm(true, false, g, in, bsz * tLen, dxg, 0, g, xd, 0, in, wIh.gradBuffer(), 0, in, true);
+            if (bIh != null && bIh.requiresGrad()) k.sumRows(dxg, 0, bsz * tLen, g, bIh.gradBuffer(), 0, true);
+            if (h0 != null && h0.requiresGrad()) k.axpy(1f, dh, 0, h0.gradBuffer(), 0, bh);
+            if (lstm && c0 != null && c0.requiresGrad()) k.axpy(1f, dc, 0, c0.gradBuffer(), 0, bh);
+        });
+    }
+
+    /** The [cols, rows] transpose of a row-major [rows, cols] matrix. */
+    private static float[] transpose(float[] w, int rows, int cols) {
+        float[] t = new float[w.length];
+        for (int r = 0; r < rows; r++) for (int c = 0; c < cols; c++) t[c * rows + r] = w[r * cols + c];
+        return t;
+    }
+
+    // ---------------------------------------------------------------- gate loops, one sequence and step each
+    // (small methods so the JIT compiles them on their own; prev/next index the state before/after the step)
+
+    private static void lstmForward(Kernels k, int hid, float[] xg, int xr, float[] hg, int hr, float[] bsum, float[] cs,
+                                    float[] tcs, float[] hs, int prev, int next, float[] acts, int ar, float[] out, int or) {
+        for (int j = 0; j < 4 * hid; j++) acts[ar + j] = xg[xr + j] + hg[hr + j] + bsum[j];
+        k.sigmoidPoly(acts, ar, acts, ar, 2 * hid);                     // i, f
+        k.tanhPoly(acts, ar + 2 * hid, acts, ar + 2 * hid, hid);        // g
+        k.sigmoidPoly(acts, ar + 3 * hid, acts, ar + 3 * hid, hid);     // o
+        for (int j = 0; j < hid; j++) cs[next + j] = acts[ar + hid + j] * cs[prev + j] + acts[ar + j] * acts[ar + 2 * hid + j];
+        k.tanhPoly(cs, next, tcs, prev, hid);
+        for (int j = 0; j < hid; j++) {
+            float h = acts[ar + 3 * hid + j] * tcs[prev + j];
+            hs[next + j] = h;
+            out[or + j] = h;
+        }
+    }
+
+    private static void gruForward(Kernels k, int hid, float[] xg, int xr, float[] hg, int hr, float[] bsum, float[] bi,
+                                   float[] bhv, float[] hns, float[] hs, int prev, int next, float[] acts, int ar, float[] out, int or) {
+        for (int j = 0; j < 2 * hid; j++) acts[ar + j] = xg[xr + j] + hg[hr + j] + bsum[j];
+        k.sigmoidPoly(acts, ar, acts, ar, 2 * hid);                     // r, z
+        for (int j = 0; j < hid; j++) {
+            float hn = hg[hr + 2 * hid + j] + bhv[2 * hid + j];
+            hns[prev + j] = hn;
+            acts[ar + 2 * hid + j] = xg[xr + 2 * hid + j] + bi[2 * hid + j] + acts[ar + j] * hn;
+        }
+        k.tanhPoly(acts, ar + 2 * hid, acts, ar + 2 * hid, hid);        // n
+        for (int j = 0; j < hid; j++) {
+            float z = acts[ar + hid + j];
+            float h = (1f - z) * acts[ar + 2 * hid + j] + z * hs[prev + j];
+            hs[next + j] = h;
+            out[or + j] = h;
+        }
+    }
+
+    private static void rnnForward(Kernels k, int hid, boolean relu, float[] xg, int xr, float[] hg, int hr, float[] bsum,
+                                   float[] hs, int next, float[] acts, int ar, float[] out, int or) {
+        for (int j = 0; j < hid; j++) acts[ar + j] = xg[xr + j] + hg[hr + j] + bsum[j];
+        if (relu) for (int j = 0; j < hid; j++) acts[ar + j] = Math.max(acts[ar + j], 0f);
+        else k.tanhPoly(acts, ar, acts, ar, hid);
+        System.arraycopy(acts, ar, hs, next, hid);
+        System.arraycopy(acts, ar, out, or, hid);
+    }
+
+    /** dc is updated in place to dc_prev; dNext receives the direct part of dh_prev (0 for LSTM). */
+    private static void lstmBackward(int hid, float[] acts, int ar, float[] tcs, float[] cs, int prev, float[] dh, float[] dc,
+                                     float[] dNext, int sb, float[] dxg, int xr, float[] dhg, int hr) {
+        for (int j = 0; j < hid; j++) {
+            float i = acts[ar + j], f = acts[ar + hid + j], gg = acts[ar + 2 * hid + j], o = acts[ar + 3 * hid + j];
+            float tc = tcs[prev + j], dhv = dh[sb + j];
+            float dcv = dc[sb + j] + dhv * o * (1f - tc * tc);
+            float di = dcv * gg * i * (1f - i);
+            float df = dcv * cs[prev + j] * f * (1f - f);
+            float dg = dcv * i * (1f - gg * gg);
+            float dO = dhv * tc * o * (1f - o);
+            dc[sb + j] = dcv * f;
+            dNext[sb + j] = 0f;
+            dxg[xr + j] = dhg[hr + j] = di;
+            dxg[xr + hid + j] = dhg[hr + hid + j] = df;
+            dxg[xr + 2 * hid + j] = dhg[hr + 2 * hid + j] = dg;
+            dxg[xr + 3 * hid + j] = dhg[hr + 3 * hid + j] = dO;
+        }
+    }
+
+    /** The n gate's hidden-side gradient is multiplied by r (b_hn inside the reset product). */
+    private static void gruBackward(int hid, float[] acts, int ar, float[] hns, float[] hs, int prev, float[] dh, float[] dNext,
+                                    int sb, float[] dxg, int xr, float[] dhg, int hr) {
+        for (int j = 0; j < hid; j++) {
+            float r = acts[ar + j], z = acts[ar + hid + j], n = acts[ar + 2 * hid + j];
+            float dhv = dh[sb + j], hprev = hs[prev + j];
+            float dnp = dhv * (1f - z) * (1f - n * n);
+            float drp = dnp * hns[prev + j] * r * (1f - r);
+            float dzp = dhv * (hprev - n) * z * (1f - z);
+            dNext[sb + j] = dhv * z;
+            dxg[xr + j] = dhg[hr + j] = drp;
+            dxg[xr + hid + j] = dhg[hr + hid + j] = dzp;
+            dxg[xr + 2 * hid + j] = dnp;
+            dhg[hr + 2 * hid + j] = dnp * r;
+        }
+    }
+
+    private static void rnnBackward(int hid, boolean relu, float[] acts, int ar, float[] dh, float[] dNext, int sb, float[] dxg,
+                                    int xr, float[] dhg, int hr) {
+        for (int j = 0; j < hid; j++) {
+            float h = acts[ar + j], dhv = dh[sb + j];
+            float dp = relu ? (h > 0f ? dhv : 0f) : dhv * (1f - h * h);
+            dNext[sb + j] = 0f;
+            dxg[xr + j] = dhg[hr + j] = dp;
+        }
+    }
+
+    /** The output sequence [B, T, H] cut from a packed result. */
+    static Tensor output(Tensor packed, int bsz, int tLen, int hid) {
+        return packed.narrow(0, 0, bsz * tLen * hid).reshape(bsz, tLen, hid);
+    }
+
+    /** The final hidden state [B, H] cut from a packed result. */
+    static Tensor hn(Tensor packed, int bsz, int tLen, int hid) {
+        return packed.narrow(0, bsz * tLen * hid, bsz * hid).reshape(bsz, hid);
+    }
+
+    /** The final cell state [B, H] cut from a packed LSTM result. */
+    static Tensor cn(Tensor packed, int bsz, int tLen, int hid) {
+        return packed.narrow(0, bsz * tLen * hid + bsz * hid, bsz * hid).reshape(bsz, hid);
+    }
+}

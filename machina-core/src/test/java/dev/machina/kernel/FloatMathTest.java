@@ -1,0 +1,61 @@
+package dev.machina.kernel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.machina.tensor.Rng;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link FloatMath} against Math in double, and the polynomial kernels of both providers
+ * bit-identical to it (awkward sizes, offsets, saturating and signed-zero inputs).
+ */
+class FloatMathTest {
+
+    @Test
+    void accurateAgainstMath() {
+        double maxRelExp = 0, maxAbsSig = 0, maxAbsTanh = 0;
+        for (int i = -200_000; i <= 200_000; i++) {
+            float x = i * 4.3e-4f; // [−86, 86]
+            maxRelExp = Math.max(maxRelExp, Math.abs(FloatMath.exp(x) - Math.exp(x)) / Math.exp(x));
+            maxAbsSig = Math.max(maxAbsSig, Math.abs(FloatMath.sigmoid(x) - 1 / (1 + Math.exp(-x))));
+            maxAbsTanh = Math.max(maxAbsTanh, Math.abs(FloatMath.tanh(x) - Math.tanh(x)));
+        }
+        assertThat(maxRelExp).isLessThan(3e-7);
+        assertThat(maxAbsSig).isLessThan(1.5e-7);
+        assertThat(maxAbsTanh).isLessThan(2e-7);
+        assertThat(FloatMath.sigmoid(-1e30f)).isBetween(0f, 1e-37f);
+        assertThat(FloatMath.sigmoid(1e30f)).isEqualTo(1f);
+        assertThat(FloatMath.tanh(1e30f)).isEqualTo(1f);
+        assertThat(FloatMath.tanh(-1e30f)).isEqualTo(-1f);
+        assertThat(Float.floatToRawIntBits(FloatMath.tanh(-0f))).isEqualTo(Float.floatToRawIntBits(-0f));
+        assertThat(FloatMath.exp(0f)).isEqualTo(1f);
+    }
+
+    @Test
+    void bothProvidersBitIdenticalToFloatMath() {
+        Kernels v = KernelProvider.vectorOrNull();
+        assertThat(v).isNotNull();
+        Kernels[] ks = {KernelProvider.scalar(), v};
+        Rng rng = new Rng(3);
+        for (int n : KernelsTest.SIZES) {
+            float[] a = new float[n + 3];
+            for (int i = 0; i < a.length; i++) a[i] = (float) (rng.nextGaussian() * (i % 5 == 0 ? 60 : 4));
+            a[0] = -0f;
+            if (n > 2) a[2] = 1e30f;
+            for (Kernels k : ks) {
+                // Repeated so that the JIT compiles the loops partway: results must not change.
+                for (int rep = 0; rep < 200; rep++) {
+                    float[] s = new float[n + 1], t = new float[n + 1];
+                    k.sigmoidPoly(a, 2, s, 1, n);
+                    k.tanhPoly(a, 2, t, 1, n);
+                    for (int i = 0; i < n; i++) {
+                        assertThat(Float.floatToRawIntBits(s[1 + i])).as("%s sigmoid n=%d i=%d", k.name(), n, i)
+                                .isEqualTo(Float.floatToRawIntBits(FloatMath.sigmoid(a[2 + i])));
+                        assertThat(Float.floatToRawIntBits(t[1 + i])).as("%s tanh n=%d i=%d", k.name(), n, i)
+                                .isEqualTo(Float.floatToRawIntBits(FloatMath.tanh(a[2 + i])));
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,88 @@
+package dev.machina.nn;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.machina.kernel.KernelProvider;
+import dev.machina.kernel.Kernels;
+import dev.machina.tensor.Rng;
+import dev.machina.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The fused recurrence on the scalar and the Vector API kernels over awkward sizes: the same
+ * outputs and gradients up to float rounding (tolerance grows with the reduction length), and
+ * each provider bit-identical with itself run to run.
+ */
+class FusedRecurrenceProvidersTest {
+
+    record Result(float[] out, List<float[]> grads) {}
+
+    static Result run(Kernels k, FusedRecurrence.Cell cell, int bsz, int tLen, int in, int hid, boolean reverse, long seed) {
+        Rng r = new Rng(seed);
+        int g = cell.gates * hid;
+        Tensor x = Tensor.randn(r, bsz, tLen, in).requiresGrad(true);
+        Tensor h0 = Tensor.randn(r, bsz, hid).requiresGrad(true);
+        Tensor c0 = cell == FusedRecurrence.Cell.LSTM ? Tensor.randn(r, bsz, hid).requiresGrad(true) : null;
+        Tensor wIh = Tensor.uniform(r, -0.5f, 0.5f, g, in).requiresGrad(true), wHh = Tensor.uniform(r, -0.5f, 0.5f, g, hid).requiresGrad(true);
+        Tensor bIh = Tensor.uniform(r, -0.5f, 0.5f, g).requiresGrad(true), bHh = Tensor.uniform(r, -0.5f, 0.5f, g).requiresGrad(true);
+        int[] len = new int[bsz];
+        for (int b = 0; b < bsz; b++) len[b] = 1 + r.nextInt(tLen);
+        Tensor packed = FusedRecurrence.run(k, cell, x, h0, c0, wIh, wHh, bIh, bHh, len, reverse);
+        packed.backward(Tensor.randn(r, packed.shape()));
+        List<float[]> grads = new ArrayList<>();
+        for (Tensor t : new Tensor[] {x, h0, c0, wIh, wHh, bIh, bHh}) if (t != null) grads.add(t.grad().toArray());
+        return new Result(packed.toArray(), grads);
+    }
+
+    @Test
+    void scalarAndVectorKernelsAgreeOnAwkwardSizes() {
+        Kernels vector = KernelProvider.vectorOrNull();
+        Assumptions.assumeTrue(vector != null, "Vector API not available");
+        Kernels scalar = KernelProvider.scalar();
+        int[][] sizes = {{1, 1, 1, 1}, {3, 5, 7, 17}, {7, 3, 33, 9}, {2, 4, 4, 33}};
+        long seed = 1;
+        for (FusedRecurrence.Cell cell : FusedRecurrence.Cell.values()) {
+            for (int[] s : sizes) {
+                for (boolean reverse : new boolean[] {false, true}) {
+                    Result a = run(scalar, cell, s[0], s[1], s[2], s[3], reverse, seed);
+                    Result b = run(vector, cell, s[0], s[1], s[2], s[3], reverse, seed);
+                    Result b2 = run(vector, cell, s[0], s[1], s[2], s[3], reverse, seed);
+                    assertThat(b2.out()).containsExactly(b.out());
+                    double tol = 1e-5 * Math.sqrt(s[1] * (s[2] + s[3] + s[0]));
+                    for (int i = 0; i < a.out().length; i++) assertThat(b.out()[i]).isCloseTo(a.out()[i], within((float) tol));
+                    for (int gi = 0; gi < a.grads().size(); gi++) {
+                        float[] ga = a.grads().get(gi), gb = b.grads().get(gi);
+                        assertThat(b2.grads().get(gi)).containsExactly(gb);
+                        for (int i = 0; i < ga.length; i++) {
+                            assertThat(gb[i]).as("%s %s reverse=%s grad %d[%d]", cell, java.util.Arrays.toString(s), reverse, gi, i)
+                                    .isCloseTo(ga[i], within((float) (tol * Math.max(1, Math.abs(ga[i])))));
+                        }
+                    }
+                    seed++;
+                }
+            }
+        }
+    }
+
+    @Test
+    void resultsDoNotDependOnTheThreadCount() {
+        int saved = dev.machina.kernel.Parallel.threads();
+        try {
+            List<Result> rs = new ArrayList<>();
+            for (int threads : new int[] {1, 2, 3}) {
+                dev.machina.kernel.Parallel.setThreads(threads);
+                rs.add(run(KernelProvider.get(), FusedRecurrence.Cell.LSTM, 9, 6, 33, 40, true, 42));
+            }
+            for (Result r : rs.subList(1, rs.size())) {
+                assertThat(r.out()).containsExactly(rs.get(0).out());
+                for (int gi = 0; gi < r.grads().size(); gi++) assertThat(r.grads().get(gi)).containsExactly(rs.get(0).grads().get(gi));
+            }
+        } finally {
+            dev.machina.kernel.Parallel.setThreads(saved);
+        }
+    }
+}

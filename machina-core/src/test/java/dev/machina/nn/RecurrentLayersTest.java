@@ -1,0 +1,323 @@
+package dev.machina.nn;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.machina.nn.RecurrentReference.Kind;
+import dev.machina.tensor.GradCheck;
+import dev.machina.tensor.Rng;
+import dev.machina.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The fused recurrent layers against (1) the same layers composed from primitive ops
+ * ({@link RecurrentReference}): outputs, final states and every gradient; and (2) finite
+ * differences ({@link GradCheck}) of the output sequence and final states with respect to the
+ * input, the initial states and every parameter.
+ */
+class RecurrentLayersTest {
+    static final int B = 3, T = 4, I = 3, H = 3;
+    static final int[] LENGTHS = {4, 2, 1};
+
+    /** One configuration of a layer under test. */
+    record Case(Kind kind, int layers, boolean bidirectional, boolean bias, boolean batchFirst, boolean lengths,
+                boolean states, double dropout) {
+        RNNBase build(long seed) {
+            RnnConfig cfg = RnnConfig.of(I, H).layers(layers).bidirectional(bidirectional).bias(bias).batchFirst(batchFirst).dropout(dropout);
+            Rng r = new Rng(seed);
+            return switch (kind) {
+                case LSTM -> new LSTM(cfg, r);
+                case GRU -> new GRU(cfg, r);
+                case RNN_TANH -> new RNN(cfg, RNN.Nonlinearity.TANH, r);
+                case RNN_RELU -> new RNN(cfg, RNN.Nonlinearity.RELU, r);
+            };
+        }
+
+        @Override
+        public String toString() {
+            return kind + " layers=" + layers + (bidirectional ? " bidirectional" : "") + (bias ? "" : " no-bias")
+                    + (batchFirst ? "" : " time-major") + (lengths ? " lengths" : "") + (states ? " h0/c0" : "")
+                    + (dropout > 0 ? " dropout=" + dropout : "");
+        }
+    }
+
+    static Stream<Case> cases() {
+        List<Case> out = new ArrayList<>();
+        for (Kind k : Kind.values()) {
+            out.add(new Case(k, 1, false, true, true, false, false, 0));
+            out.add(new Case(k, 2, true, true, true, false, false, 0));
+            out.add(new Case(k, 2, true, true, true, true, true, 0));
+            out.add(new Case(k, 2, true, false, true, true, false, 0));
+            out.add(new Case(k, 1, true, true, false, true, true, 0));
+            out.add(new Case(k, 2, false, true, true, true, true, 0.4));
+        }
+        return out.stream();
+    }
+
+    static Stream<Case> smoothCases() {
+        return cases().filter(c -> c.kind() != Kind.RNN_RELU);
+    }
+
+    /** Input and optional states for a case, all requiring grad. */
+    record Inputs(Tensor x, Tensor h0, Tensor c0, int[] lengths) {
+        static Inputs of(Case c, RNNBase m) {
+            Rng r = new Rng(77);
+            int n = c.layers() * m.config().directions();
+            Tensor x = (c.batchFirst() ? Tensor.randn(r, B, T, I) : Tensor.randn(r, T, B, I)).requiresGrad(true);
+            Tensor h0 = c.states() ? Tensor.randn(r, n, B, H).mul(0.5f).detach().requiresGrad(true) : null;
+            Tensor c0 = c.states() && c.kind() == Kind.LSTM ? Tensor.randn(r, n, B, H).detach().requiresGrad(true) : null;
+            return new Inputs(x, h0, c0, c.lengths() ? LENGTHS : null);
+        }
+
+        List<Tensor> list(RNNBase m) {
+            List<Tensor> l = new ArrayList<>();
+            l.add(x);
+            if (h0 != null) l.add(h0);
+            if (c0 != null) l.add(c0);
+            l.addAll(m.parameters());
+            return l;
+        }
+    }
+
+    /** Output, h and c flattened into one vector (so one backward reaches all three). */
+    static Tensor flat(RnnOutput o) {
+        List<Tensor> parts = new ArrayList<>();
+        parts.add(o.output().reshape(o.output().size()));
+        parts.add(o.h().reshape(o.h().size()));
+        if (o.c() != null) parts.add(o.c().reshape(o.c().size()));
+        return Tensor.concat(parts, 0);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void fusedMatchesPrimitiveComposition(Case c) {
+        RNNBase m = c.build(3);
+        Inputs in = Inputs.of(c, m);
+        List<Tensor> wrt = in.list(m);
+
+        m.setRng(new Rng(7));
+        RnnOutput fused = m.run(in.x(), in.h0(), in.c0(), in.lengths());
+        RnnOutput ref = RecurrentReference.run(m, in.x(), in.h0(), in.c0(), in.lengths(), new Rng(7));
+        assertThat(fused.output().shape()).containsExactly(ref.output().shape());
+        assertThat(fused.h().shape()).containsExactly(c.layers() * m.config().directions(), B, H);
+        assertThat(fused.c() == null).isEqualTo(c.kind() != Kind.LSTM);
+        Tensor ff = flat(fused), rf = flat(ref);
+        assertClose(ff.data(), rf.data(), 1e-5, "forward");
+
+        Tensor proj = Tensor.randn(new Rng(11), ff.size());
+        ff.backward(proj);
+        List<float[]> gFused = new ArrayList<>();
+        for (Tensor t : wrt) {
+            assertThat(t.grad()).as("gradient of input %d", gFused.size()).isNotNull();
+            gFused.add(t.grad().toArray());
+            t.setGrad(null);
+        }
+        rf.backward(proj);
+        for (int i = 0; i < wrt.size(); i++) assertClose(gFused.get(i), wrt.get(i).grad().data(), 2e-5, "gradient of input " + i);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("smoothCases")
+    void gradcheck(Case c) {
+        RNNBase m = c.build(5);
+        Inputs in = Inputs.of(c, m);
+        var bad = GradCheck.check(l -> {
+            m.setRng(new Rng(9)); // the same dropout mask for every evaluation
+            return flat(m.run(in.x(), in.h0(), in.c0(), in.lengths()));
+        }, in.list(m));
+        assertThat(bad).as(c.toString()).isEmpty();
+    }
+
+    static void assertClose(float[] a, float[] e, double tol, String what) {
+        assertThat(a).hasSameSizeAs(e);
+        for (int i = 0; i < a.length; i++) {
+            assertThat((double) a[i]).as("%s [%d]", what, i).isCloseTo(e[i], within(tol * Math.max(1, Math.abs(e[i]))));
+        }
+    }
+
+    // ---------------------------------------------------------------- cells
+
+    static RNNCellBase cell(Kind k, boolean bias, long seed) {
+        Rng r = new Rng(seed);
+        return switch (k) {
+            case LSTM -> new LSTMCell(I, H, bias, r);
+            case GRU -> new GRUCell(I, H, bias, r);
+            case RNN_TANH -> new RNNCell(I, H, bias, RNN.Nonlinearity.TANH, r);
+            case RNN_RELU -> new RNNCell(I, H, bias, RNN.Nonlinearity.RELU, r);
+        };
+    }
+
+    /** {h', c'} of a cell through its public API (c' null unless LSTM). */
+    static Tensor[] step(RNNCellBase cell, Tensor x, Tensor h, Tensor c) {
+        if (cell instanceof LSTMCell l) {
+            LSTMCell.State s = l.forward(x, h, c);
+            return new Tensor[] {s.h(), s.c()};
+        }
+        if (cell instanceof GRUCell g) return new Tensor[] {g.forward(x, h), null};
+        return new Tensor[] {((RNNCell) cell).forward(x, h), null};
+    }
+
+    static Stream<Object[]> cellCases() {
+        List<Object[]> out = new ArrayList<>();
+        for (Kind k : Kind.values()) for (boolean bias : new boolean[] {true, false}) for (boolean states : new boolean[] {true, false}) out.add(new Object[] {k, bias, states});
+        return out.stream();
+    }
+
+    @ParameterizedTest(name = "{0} bias={1} states={2}")
+    @MethodSource("cellCases")
+    void cellsMatchCompositionAndGradcheck(Kind k, boolean bias, boolean states) {
+        RNNCellBase cell = cell(k, bias, 4);
+        Rng r = new Rng(8);
+        Tensor x = Tensor.randn(r, B, I).requiresGrad(true);
+        Tensor h = states ? Tensor.randn(r, B, H).requiresGrad(true) : null;
+        Tensor c = states && k == Kind.LSTM ? Tensor.randn(r, B, H).requiresGrad(true) : null;
+        var p = cell.namedParameters();
+        Tensor[] fused = step(cell, x, h, c);
+        Tensor[] ref = RecurrentReference.cell(k, x, h == null ? Tensor.zeros(B, H) : h, c == null ? Tensor.zeros(B, H) : c,
+                p.get("weight_ih"), p.get("weight_hh"), p.get("bias_ih"), p.get("bias_hh"));
+        assertThat(fused[0].shape()).containsExactly(B, H);
+        assertClose(fused[0].data(), ref[0].data(), 1e-5, "h'");
+        if (k == Kind.LSTM) assertClose(fused[1].data(), ref[1].data(), 1e-5, "c'");
+
+        List<Tensor> wrt = new ArrayList<>(List.of(x));
+        if (h != null) wrt.add(h);
+        if (c != null) wrt.add(c);
+        wrt.addAll(cell.parameters());
+        if (k == Kind.RNN_RELU) return; // kinks: covered by the composition comparison above
+        var bad = GradCheck.check(l -> {
+            Tensor[] o = step(cell, x, h, c);
+            return o[1] == null ? o[0] : Tensor.concat(List.of(o[0], o[1]), 1);
+        }, wrt);
+        assertThat(bad).isEmpty();
+    }
+
+    // ---------------------------------------------------------------- lengths, last output, dropout, errors
+
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(Kind.class)
+    void paddedStepsChangeNothingAndEachSequenceRunsAsIfAlone(Kind k) {
+        RNNBase m = new Case(k, 2, true, true, true, true, false, 0).build(21);
+        Tensor x = Tensor.randn(new Rng(1), B, T, I);
+        RnnOutput batched;
+        try (var s = Tensor.noGrad()) {
+            batched = m.run(x, null, null, LENGTHS);
+            // Garbage in the padded steps changes nothing.
+            Tensor x2 = x.copy();
+            for (int b = 0; b < B; b++) for (int t = LENGTHS[b]; t < T; t++) for (int i = 0; i < I; i++) x2.data()[(b * T + t) * I + i] = 100f + t;
+            RnnOutput again = m.run(x2, null, null, LENGTHS);
+            assertThat(again.output().data()).containsExactly(batched.output().data());
+            assertThat(again.h().data()).containsExactly(batched.h().data());
+            for (int b = 0; b < B; b++) {
+                int len = LENGTHS[b];
+                // Outputs at padded steps are exactly zero.
+                for (int t = len; t < T; t++) for (int j = 0; j < 2 * H; j++) assertThat(batched.output().get(b, t, j)).isZero();
+                // The sequence alone, cut to its length, gives the same outputs and final states.
+                Tensor alone = x.narrow(0, b, 1).narrow(1, 0, len);
+                RnnOutput single = m.run(alone);
+                for (int t = 0; t < len; t++) {
+                    for (int j = 0; j < 2 * H; j++) {
+                        assertThat(batched.output().get(b, t, j)).isCloseTo(single.output().get(0, t, j), within(1e-6f));
+                    }
+                }
+                for (int l = 0; l < 4; l++) for (int j = 0; j < H; j++) assertThat(batched.h().get(l, b, j)).isCloseTo(single.h().get(l, 0, j), within(1e-6f));
+                if (k == Kind.LSTM) {
+                    for (int l = 0; l < 4; l++) for (int j = 0; j < H; j++) assertThat(batched.c().get(l, b, j)).isCloseTo(single.c().get(l, 0, j), within(1e-6f));
+                }
+            }
+        }
+    }
+
+    @Test
+    void lastOutputPicksForwardAtLastValidStepAndReverseAtStepZero() {
+        LSTM m = new LSTM(RnnConfig.of(I, H).layers(2).bidirectional(true), new Rng(2));
+        Tensor x = Tensor.randn(new Rng(3), B, T, I).requiresGrad(true);
+        RnnOutput o = m.run(x, null, null, LENGTHS);
+        Tensor last = m.lastOutput(o.output(), LENGTHS);
+        assertThat(last.shape()).containsExactly(B, 2 * H);
+        for (int b = 0; b < B; b++) {
+            for (int j = 0; j < H; j++) {
+                assertThat(last.get(b, j)).isEqualTo(o.output().get(b, LENGTHS[b] - 1, j));
+                assertThat(last.get(b, H + j)).isEqualTo(o.output().get(b, 0, H + j));
+                // These are the last layer's final states (h index 2 = layer 1 forward, 3 = layer 1 reverse).
+                assertThat(last.get(b, j)).isEqualTo(o.h().get(2, b, j));
+                assertThat(last.get(b, H + j)).isEqualTo(o.h().get(3, b, j));
+            }
+        }
+        last.sum().backward();
+        assertThat(x.grad()).isNotNull();
+        // Without lengths: every sequence's last step.
+        Tensor full = m.lastOutput(o.output(), null);
+        assertThat(full.get(1, 0)).isEqualTo(o.output().get(1, T - 1, 0));
+        // Time-major layout is honoured.
+        LSTM tm = new LSTM(RnnConfig.of(I, H).batchFirst(false), new Rng(2));
+        Tensor y = tm.forward(Tensor.randn(new Rng(3), T, B, I));
+        assertThat(y.shape()).containsExactly(T, B, H);
+        assertThat(tm.lastOutput(y, LENGTHS).get(1, 2)).isEqualTo(y.get(LENGTHS[1] - 1, 1, 2));
+    }
+
+    @Test
+    void dropoutOnlyBetweenLayersAndOnlyInTraining() {
+        Tensor x = Tensor.randn(new Rng(4), B, T, I);
+        try (var s = Tensor.noGrad()) {
+            // One layer: dropout has no place to act (not after the last layer).
+            GRU one = new GRU(RnnConfig.of(I, H).dropout(0.9), new Rng(1));
+            GRU oneNoDrop = new GRU(RnnConfig.of(I, H), new Rng(1));
+            assertThat(one.forward(x).data()).containsExactly(oneNoDrop.forward(x).data());
+            // Two layers: training differs from eval, is reproducible from the module generator.
+            GRU two = new GRU(RnnConfig.of(I, H).layers(2).dropout(0.5), new Rng(1));
+            two.setRng(new Rng(5));
+            float[] a = two.forward(x).toArray();
+            two.setRng(new Rng(5));
+            float[] b = two.forward(x).toArray();
+            two.setRng(new Rng(6));
+            float[] c = two.forward(x).toArray();
+            assertThat(b).containsExactly(a);
+            assertThat(c).isNotEqualTo(a);
+            two.eval();
+            float[] e1 = two.forward(x).toArray();
+            two.setRng(new Rng(8));
+            assertThat(two.forward(x).data()).containsExactly(e1);
+            assertThat(e1).isNotEqualTo(a);
+        }
+    }
+
+    @Test
+    void defaultsInitAndRepr() {
+        LSTM m = new LSTM(RnnConfig.of(5, 4).layers(2).bidirectional(true), new Rng(1));
+        assertThat(m.config().batchFirst()).as("batch first by default (unlike PyTorch)").isTrue();
+        assertThat(m.namedParameters().keySet()).containsExactly(
+                "weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0",
+                "weight_ih_l0_reverse", "weight_hh_l0_reverse", "bias_ih_l0_reverse", "bias_hh_l0_reverse",
+                "weight_ih_l1", "weight_hh_l1", "bias_ih_l1", "bias_hh_l1",
+                "weight_ih_l1_reverse", "weight_hh_l1_reverse", "bias_ih_l1_reverse", "bias_hh_l1_reverse");
+        assertThat(m.namedParameters().get("weight_ih_l1").shape()).containsExactly(16, 8);
+        double bound = 1 / Math.sqrt(4);
+        double maxAbs = 0;
+        for (Tensor p : m.parameters()) for (float v : p.data()) maxAbs = Math.max(maxAbs, Math.abs(v));
+        assertThat(maxAbs).isLessThanOrEqualTo(bound).isGreaterThan(0.9 * bound);
+        assertThat(m.repr()).isEqualTo("LSTM(5, 4, num_layers=2, batch_first=True, bidirectional=True)");
+        assertThat(new RNN(RnnConfig.of(2, 3), RNN.Nonlinearity.RELU, new Rng(1)).repr()).isEqualTo("RNN(2, 3, nonlinearity='relu', batch_first=True)");
+        assertThat(new GRUCell(2, 3, false, new Rng(1)).repr()).isEqualTo("GRUCell(2, 3, bias=False)");
+    }
+
+    @Test
+    void errorsNameTheLayerAndTheShapes() {
+        Sequential seq = new Sequential(new LSTM(RnnConfig.of(5, 4), new Rng(1)));
+        assertThatThrownBy(() -> seq.forward(Tensor.zeros(2, 3, 6)))
+                .hasMessageContaining("LSTM(5, 4) at '0'").hasMessageContaining("[B, T, 5]").hasMessageContaining("[2, 3, 6]");
+        LSTM m = new LSTM(RnnConfig.of(5, 4), new Rng(1));
+        assertThatThrownBy(() -> m.run(Tensor.zeros(2, 3, 5), Tensor.zeros(1, 3, 4), null, null)).hasMessageContaining("expected h0 [1, 2, 4], got [1, 3, 4]");
+        assertThatThrownBy(() -> m.run(Tensor.zeros(2, 3, 5), null, null, new int[] {3, 4})).hasMessageContaining("length 4 of sequence 1 is outside [1, 3]");
+        assertThatThrownBy(() -> m.run(Tensor.zeros(2, 3, 5), null, null, new int[] {3})).hasMessageContaining("1 lengths for a batch of 2");
+        GRU g = new GRU(RnnConfig.of(5, 4), new Rng(1));
+        assertThatThrownBy(() -> g.run(Tensor.zeros(2, 3, 5), null, Tensor.zeros(1, 2, 4), null)).hasMessageContaining("c0 is only for LSTM");
+        assertThatThrownBy(() -> new LSTMCell(3, 2).forward(Tensor.zeros(2, 4))).hasMessageContaining("expected input [B, 3], got [2, 4]");
+        assertThatThrownBy(() -> RnnConfig.of(3, 0)).hasMessageContaining("hidden_size");
+    }
+}
