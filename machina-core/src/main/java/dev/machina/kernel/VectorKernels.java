@@ -117,30 +117,24 @@ final class VectorKernels extends ScalarKernels {
         for (; i < n; i++) if (x[xo + i] > 0f) out[oo + i] += g[go + i];
     }
 
+    /** Exponential by {@link FloatMath#exp}'s polynomial: bit-identical across JIT tiers (the Vector API's EXP is not). */
     @Override
     public void exp(float[] a, int ao, float[] out, int oo, int n) {
         int i = 0, ub = S.loopBound(n);
-        for (; i < ub; i += L) FloatVector.fromArray(S, a, ao + i).lanewise(VectorOperators.EXP).intoArray(out, oo + i);
-        for (; i < n; i++) out[oo + i] = (float) Math.exp(a[ao + i]);
+        for (; i < ub; i += L) expPoly(FloatVector.fromArray(S, a, ao + i)).intoArray(out, oo + i);
+        for (; i < n; i++) out[oo + i] = FloatMath.exp(a[ao + i]);
     }
 
+    /** tanh by {@link FloatMath}: bit-identical across JIT tiers (the Vector API's TANH is not). */
     @Override
     public void tanh(float[] a, int ao, float[] out, int oo, int n) {
-        int i = 0, ub = S.loopBound(n);
-        for (; i < ub; i += L) FloatVector.fromArray(S, a, ao + i).lanewise(VectorOperators.TANH).intoArray(out, oo + i);
-        for (; i < n; i++) out[oo + i] = (float) Math.tanh(a[ao + i]);
+        tanhPoly(a, ao, out, oo, n);
     }
 
+    /** sigmoid by {@link FloatMath}: bit-identical across JIT tiers. */
     @Override
     public void sigmoid(float[] a, int ao, float[] out, int oo, int n) {
-        // 1/(1+exp(-x)) is safe in float: exp(-x) overflows to +inf for very negative x, giving 0.
-        int i = 0, ub = S.loopBound(n);
-        FloatVector one = FloatVector.broadcast(S, 1f);
-        for (; i < ub; i += L) {
-            FloatVector e = FloatVector.fromArray(S, a, ao + i).neg().lanewise(VectorOperators.EXP);
-            one.div(one.add(e)).intoArray(out, oo + i);
-        }
-        for (; i < n; i++) out[oo + i] = sigmoid(a[ao + i]);
+        sigmoidPoly(a, ao, out, oo, n);
     }
 
     @Override
@@ -240,17 +234,17 @@ final class VectorKernels extends ScalarKernels {
             FloatVector acc = FloatVector.zero(S);
             int j = 0;
             if (log) {
-                for (; j < ub; j += L) acc = acc.add(FloatVector.fromArray(S, x, xi + j).sub(vm).lanewise(VectorOperators.EXP));
+                for (; j < ub; j += L) acc = acc.add(expPoly(FloatVector.fromArray(S, x, xi + j).sub(vm)));
             } else {
                 for (; j < ub; j += L) {
-                    FloatVector e = FloatVector.fromArray(S, x, xi + j).sub(vm).lanewise(VectorOperators.EXP);
+                    FloatVector e = expPoly(FloatVector.fromArray(S, x, xi + j).sub(vm));
                     e.intoArray(out, oi + j);
                     acc = acc.add(e);
                 }
             }
             float s = addLanes(acc);
             for (; j < cols; j++) {
-                float e = (float) Math.exp(x[xi + j] - m);
+                float e = FloatMath.exp(x[xi + j] - m);
                 if (!log) out[oi + j] = e;
                 s += e;
             }

@@ -58,4 +58,30 @@ class FloatMathTest {
             }
         }
     }
+
+    /**
+     * The Vector API provider's general exp, sigmoid and tanh (used by the tensor ops and the
+     * softmax) are the polynomial ones too, not the Vector API's EXP/TANH, whose compiled (SVML)
+     * and interpreted results differ in the last bit: a run must not depend on JIT timing.
+     */
+    @Test
+    void vectorProviderGeneralKernelsAreThePolynomials() {
+        Kernels v = KernelProvider.vectorOrNull();
+        Rng rng = new Rng(5);
+        for (int n : KernelsTest.SIZES) {
+            float[] a = new float[n];
+            for (int i = 0; i < n; i++) a[i] = (float) (rng.nextGaussian() * 6);
+            for (int rep = 0; rep < 100; rep++) {
+                float[] e = new float[n], s = new float[n], t = new float[n];
+                v.exp(a, 0, e, 0, n);
+                v.sigmoid(a, 0, s, 0, n);
+                v.tanh(a, 0, t, 0, n);
+                for (int i = 0; i < n; i++) {
+                    assertThat(Float.floatToRawIntBits(e[i])).as("exp n=%d i=%d", n, i).isEqualTo(Float.floatToRawIntBits(FloatMath.exp(a[i])));
+                    assertThat(Float.floatToRawIntBits(s[i])).as("sigmoid n=%d i=%d", n, i).isEqualTo(Float.floatToRawIntBits(FloatMath.sigmoid(a[i])));
+                    assertThat(Float.floatToRawIntBits(t[i])).as("tanh n=%d i=%d", n, i).isEqualTo(Float.floatToRawIntBits(FloatMath.tanh(a[i])));
+                }
+            }
+        }
+    }
 }
