@@ -14,7 +14,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "machina", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Deep learning on the JVM: train, evaluate and compare models.",
-        subcommands = {TrainCommand.class, EvalCommand.class, PredictCommand.class, RunsCommand.class, ReportCommand.class,
+        subcommands = {TrainCommand.class, EvalCommand.class, PredictCommand.class, GenerateCommand.class, RunsCommand.class, ReportCommand.class,
             DatasetsCommand.class, Main.Info.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 

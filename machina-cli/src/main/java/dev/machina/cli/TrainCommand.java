@@ -116,7 +116,9 @@ public final class TrainCommand implements Callable<Integer> {
         Prepared data = Prepared.of(exp);
         TensorDataset train = data.train();
         int classes = train.isClassification() ? train.numClasses() : 0;
-        Module model = Build.model(exp, train.featureShape(), classes);
+        int vocab = data.vocabulary() == null ? 0 : data.vocabulary().size();
+        int[] outShape = outputShape(train, data);
+        Module model = Build.model(exp, train.featureShape(), classes, vocab, outShape);
         Optimizer opt = Build.optimizer(exp, model);
         LossFunction loss = Build.loss(exp, train);
         Experiment.Training t = exp.training();
@@ -133,6 +135,9 @@ public final class TrainCommand implements Callable<Integer> {
         meta.put("spec", json.writeValueAsString(exp.resolved()));
         meta.put("class_names", json.writeValueAsString(data.classNames()));
         meta.put("feature_shape", json.writeValueAsString(train.featureShape()));
+        meta.put("output_shape", json.writeValueAsString(outShape));
+        meta.put("task", classes > 0 ? "classification" : vocab > 0 ? "language-model" : "regression");
+        if (vocab > 0) meta.put("vocabulary", json.writeValueAsString(data.vocabulary().chars()));
         if (data.transform() != null) meta.put("transform", json.writeValueAsString(data.transform().state()));
         RunRecorder recorder = new RunRecorder(run, exp.resolved(), data.identity(), meta);
 
@@ -222,6 +227,17 @@ public final class TrainCommand implements Callable<Integer> {
                 out.println();
                 out.println(report);
                 out.printf(Locale.ROOT, "machina: test accuracy %.4f (%d examples)%n", report.accuracy(), p.labels().length);
+            } else {
+                Evaluator.Result r = Evaluator.evaluate(model, testLoader, loss);
+                recorder.putFinalMetric("test_loss", r.loss());
+                Map<String, Object> tr = new LinkedHashMap<>();
+                tr.put("test_loss", r.loss());
+                tr.put("examples", r.examples());
+                tr.put("loss", vocab > 0 ? "cross-entropy per character (nats)" : "mean squared error");
+                if (vocab > 0) tr.put("perplexity", Math.exp(r.loss()));
+                run.writeTestResults(json.writerWithDefaultPrettyPrinter().writeValueAsString(tr));
+                out.printf(Locale.ROOT, "machina: test loss %.4f%s (%d examples)%n", r.loss(),
+                        vocab > 0 ? String.format(Locale.ROOT, ", perplexity %.2f", Math.exp(r.loss())) : "", r.examples());
             }
             if (!noReport) Reports.write(run.dir(), out);
             out.printf("machina: run directory %s%n", run.dir());
@@ -229,6 +245,13 @@ public final class TrainCommand implements Callable<Integer> {
         } finally {
             done.countDown();
         }
+    }
+
+    /** What one example's output must be: [classes], [steps, vocabulary] for text, the target shape for regression. */
+    static int[] outputShape(TensorDataset train, Prepared data) {
+        if (train.isClassification()) return new int[] {train.numClasses()};
+        if (data.vocabulary() != null) return new int[] {train.featureShape()[0], data.vocabulary().size()};
+        return train.targetShape().length == 0 ? new int[] {1} : train.targetShape();
     }
 
     private static void writeMisclassified(RunDirectory run, Prepared data, Evaluator.Predictions p) throws IOException {

@@ -14,7 +14,8 @@ import java.util.List;
 import java.util.Map;
 
 /** A model reloaded from a run directory: its spec, weights, class names and fitted input transform. */
-record TrainedModel(Path runDir, Experiment experiment, Module model, List<String> classNames, int[] featureShape, FeatureTransform transform) {
+record TrainedModel(Path runDir, Experiment experiment, Module model, List<String> classNames, int[] featureShape, FeatureTransform transform,
+                    List<String> vocabulary) {
 
     @SuppressWarnings("unchecked")
     static TrainedModel load(Path runDir) {
@@ -38,10 +39,13 @@ record TrainedModel(Path runDir, Experiment experiment, Module model, List<Strin
             if (shape == null) throw new Main.UserError(weights + " has no feature_shape in its metadata; it was not written by `machina train`");
             FeatureTransform tf = c.metadata().containsKey("transform")
                     ? FeatureTransform.fromState(json.readValue(c.metadata().get("transform"), Map.class)) : null;
-            Module model = Build.model(exp, shape, names.size());
+            List<String> vocab = c.metadata().containsKey("vocabulary") ? json.readValue(c.metadata().get("vocabulary"), List.class) : null;
+            int[] outShape = c.metadata().containsKey("output_shape") ? json.readValue(c.metadata().get("output_shape"), int[].class) : null;
+            boolean classification = "classification".equals(c.metadata().getOrDefault("task", "classification"));
+            Module model = Build.model(exp, shape, classification ? names.size() : 0, vocab == null ? 0 : vocab.size(), outShape);
             model.loadStateDict(c.tensors());
             model.eval();
-            return new TrainedModel(runDir, exp, model, names, shape, tf);
+            return new TrainedModel(runDir, exp, model, classification ? names : List.of(), shape, tf, vocab);
         } catch (IOException e) {
             throw new Main.UserError(weights + ": malformed metadata: " + e.getMessage());
         }

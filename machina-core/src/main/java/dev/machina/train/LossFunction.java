@@ -24,6 +24,25 @@ public interface LossFunction {
         };
     }
 
+    /**
+     * Cross-entropy at every step of a sequence: outputs [B, T, V] against the batch's targets
+     * [B, T] holding the class (token) index of each step as a float — a language model's loss.
+     */
+    static LossFunction sequenceCrossEntropy() {
+        CrossEntropyLoss ce = new CrossEntropyLoss();
+        return (out, b) -> {
+            Tensor t = b.targets();
+            if (out.rank() != 3 || t == null || t.size() * out.shape(2) != out.size()) {
+                throw new IllegalArgumentException("sequence cross-entropy needs outputs [B, T, V] and targets [B, T]; got "
+                        + java.util.Arrays.toString(out.shape()) + " and " + (t == null ? "none" : java.util.Arrays.toString(t.shape())));
+            }
+            float[] f = t.data();
+            int[] labels = new int[f.length];
+            for (int i = 0; i < f.length; i++) labels[i] = (int) f[i];
+            return ce.forward(out.reshape(-1, out.shape(2)), labels);
+        };
+    }
+
     /** Mean squared error against the batch's float targets (reshaped to the output's shape). */
     static LossFunction mse() {
         MSELoss l = new MSELoss();

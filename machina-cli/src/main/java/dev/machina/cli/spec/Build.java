@@ -3,6 +3,13 @@ package dev.machina.cli.spec;
 import dev.machina.data.TensorDataset;
 import dev.machina.loss.CrossEntropyLoss;
 import dev.machina.nn.Dropout;
+import dev.machina.nn.Embedding;
+import dev.machina.nn.GRU;
+import dev.machina.nn.LSTM;
+import dev.machina.nn.LastStep;
+import dev.machina.nn.RNN;
+import dev.machina.nn.RNNBase;
+import dev.machina.nn.RnnConfig;
 import dev.machina.nn.Flatten;
 import dev.machina.nn.GELU;
 import dev.machina.nn.Identity;
@@ -50,20 +57,34 @@ public final class Build {
      * layer after multi-dimensional inputs gets a flatten in front of it, as a user would write.
      */
     public static Module model(Experiment e, int[] featureShape, int numClasses) {
+        return model(e, featureShape, numClasses, 0, null);
+    }
+
+    /**
+     * @param vocabulary the number of distinct tokens for text data (an embedding's size; 0 otherwise)
+     * @param outputShape the required output per example (null: [numClasses] when numClasses > 0)
+     */
+    public static Module model(Experiment e, int[] featureShape, int numClasses, int vocabulary, int[] outputShape) {
         Rng rng = Rng.forStream(e.seed(), 0x496e6974L); // "Init": the weight-initialisation stream
         Sequential seq = new Sequential();
         int[] shape = featureShape.clone();
-        Integer lastOut = null;
+        boolean sequence = false; // once a recurrent or embedding layer ran, a linear applies per step
+        int lastDirections = 0;
         String lastWhere = "model";
         for (Experiment.Layer l : e.model()) {
             Map<String, Object> a = l.args();
             switch (l.kind()) {
                 case "linear" -> {
-                    if (shape.length > 1) {
+                    if (shape.length > 1 && !sequence) {
                         seq.add(new Flatten());
                         shape = new int[] {Arrays.stream(shape).reduce(1, (x, y) -> x * y)};
                     }
                     int out = (Integer) a.get("out");
+                    if (out == -1) {
+                        int[] w = outputShape != null ? outputShape : numClasses > 0 ? new int[] {numClasses} : null;
+                        if (w == null) throw e.error(l.where(), "linear: auto needs labelled data (classes, vocabulary or targets) to size it");
+                        out = w[w.length - 1];
+                    }
                     seq.add(new Linear(shape[shape.length - 1], out, (Boolean) a.get("bias"), rng));
                     shape[shape.length - 1] = out;
                 }
@@ -80,15 +101,53 @@ public final class Build {
                 case "log_softmax" -> seq.add(new LogSoftmax(-1));
                 case "identity" -> seq.add(new Identity());
                 case "dropout" -> seq.add(new Dropout(((Number) a.get("p")).floatValue()));
+                case "embedding" -> {
+                    if (vocabulary <= 0 || shape.length != 1) {
+                        throw e.error(l.where(), "an embedding needs token sequences (data.dataset: text); this data has examples of shape "
+                                + Arrays.toString(shape));
+                    }
+                    int dim = (Integer) a.get("dim");
+                    seq.add(new Embedding(vocabulary, dim, null, rng));
+                    shape = new int[] {shape[0], dim};
+                    sequence = true;
+                }
+                case "lstm", "gru", "rnn" -> {
+                    if (shape.length != 2) {
+                        throw e.error(l.where(), "a recurrent layer needs sequences [steps, features] per example; this data has "
+                                + Arrays.toString(shape) + (shape.length == 1 ? " (for text, put an embedding first)" : ""));
+                    }
+                    RnnConfig c = RnnConfig.of(shape[1], (Integer) a.get("hidden")).layers((Integer) a.get("layers"))
+                            .bidirectional((Boolean) a.get("bidirectional")).dropout(((Number) a.get("dropout")).doubleValue())
+                            .bias((Boolean) a.getOrDefault("bias", true));
+                    RNNBase r = switch (l.kind()) {
+                        case "lstm" -> new LSTM(c, rng);
+                        case "gru" -> new GRU(c, rng);
+                        default -> new RNN(c, "relu".equals(a.get("nonlinearity")) ? RNN.Nonlinearity.RELU : RNN.Nonlinearity.TANH, rng);
+                    };
+                    seq.add(r);
+                    lastDirections = c.directions();
+                    shape = new int[] {shape[0], c.directions() * c.hiddenSize()};
+                    sequence = true;
+                }
+                case "last_step" -> {
+                    if (shape.length != 2 || lastDirections == 0) throw e.error(l.where(), "last_step follows a recurrent layer (lstm, gru, rnn)");
+                    seq.add(new LastStep(lastDirections));
+                    shape = new int[] {shape[1]};
+                    sequence = false;
+                }
                 default -> throw new dev.machina.cli.Main.UserError(e.source().where(l.where()) + ": layer '" + l.kind()
                         + "' is not available in this version of Machina");
             }
             lastWhere = l.where();
         }
         int outDim = shape[shape.length - 1];
-        if (numClasses > 0 && (shape.length != 1 || outDim != numClasses)) {
-            throw e.error(lastWhere, "the model's output is " + Arrays.toString(shape) + " per example but the data has "
-                    + numClasses + " classes: the last linear layer should have " + numClasses + " outputs");
+        int[] want = outputShape != null ? outputShape : numClasses > 0 ? new int[] {numClasses} : null;
+        if (want != null && !Arrays.equals(shape, want)) {
+            String hint = numClasses > 0 && shape.length == 2 && outDim == numClasses
+                    ? ": add last_step after the recurrent layer to classify from its last output"
+                    : ": the last linear layer should have " + want[want.length - 1] + " outputs";
+            throw e.error(lastWhere, "the model's output is " + Arrays.toString(shape) + " per example but the data needs "
+                    + Arrays.toString(want) + (numClasses > 0 ? " (" + numClasses + " classes)" : "") + hint);
         }
         return seq;
     }
@@ -120,6 +179,8 @@ public final class Build {
 
     public static LossFunction loss(Experiment e, TensorDataset train) {
         Experiment.Loss l = e.loss();
+        if (e.data().dataset().equals("text")) return LossFunction.sequenceCrossEntropy();
+        if (!train.isClassification()) return LossFunction.mse();
         CrossEntropyLoss ce = new CrossEntropyLoss();
         if (l.labelSmoothing() > 0) ce = ce.withLabelSmoothing(l.labelSmoothing());
         if (l.classWeights().equals("balanced")) ce = ce.withWeight(train.classWeights());

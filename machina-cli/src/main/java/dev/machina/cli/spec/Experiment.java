@@ -13,14 +13,30 @@ import java.util.Map;
  */
 public final class Experiment {
     public static final String[] TOP_KEYS = {"name", "seed", "data", "model", "loss", "optimizer", "schedule", "training"};
-    public static final String[] DATASETS = {"digits", "fashion-mnist", "mnist", "csv", "idx"};
+    public static final String[] DATASETS = {"digits", "fashion-mnist", "mnist", "csv", "idx", "text", "series", "sine"};
     public static final String[] TRANSFORMS = {"none", "scale", "minmax", "standardize"};
     public static final String[] OPTIMIZERS = {"sgd", "adam", "adamw", "rmsprop", "adagrad"};
     public static final String[] SCHEDULES = {"none", "step", "multistep", "exponential", "cosine", "cosine_restarts", "warmup", "onecycle", "plateau"};
     public static final String[] LOSSES = {"cross_entropy"};
 
     public record Data(String dataset, String path, double test, double validation, boolean stratify, String transform,
-                       Double scale, String label, boolean header, char delimiter, List<String> features, List<String> drop) {}
+                       Double scale, String label, boolean header, char delimiter, List<String> features, List<String> drop,
+                       Sequence sequence) {}
+
+    /** Settings of sequence data: text (seq_len, stride), series and sine (window, horizon, stride, targets, length, noise). */
+    public record Sequence(int seqLen, int stride, int window, int horizon, List<String> targets, int length, double noise) {
+        static final Sequence NONE = new Sequence(0, 0, 0, 0, List.of(), 0, 0);
+    }
+
+    /** True for text, series and sine data (ordered: split by position, not at random). */
+    public boolean sequential() {
+        return data.dataset().equals("text") || data.dataset().equals("series") || data.dataset().equals("sine");
+    }
+
+    /** True when the model has a recurrent layer. */
+    public boolean recurrent() {
+        return model.stream().anyMatch(l -> l.kind().equals("lstm") || l.kind().equals("gru") || l.kind().equals("rnn"));
+    }
 
     /** One layer: its kind and its settings (e.g. linear {out: 256, bias: true}). */
     public record Layer(String kind, Map<String, Object> args, String where) {}
@@ -61,7 +77,7 @@ public final class Experiment {
         model = readModel(root.get("model"));
         loss = readLoss(root.get("loss"));
         optimizer = readOptimizer(root.get("optimizer"));
-        training = readTraining(root.get("training"));
+        training = readTraining(root.get("training"), model.stream().anyMatch(l -> l.kind().equals("lstm") || l.kind().equals("gru") || l.kind().equals("rnn")));
         schedule = readSchedule(root.get("schedule"), training.epochs());
     }
 
@@ -99,13 +115,17 @@ public final class Experiment {
         if (!d.present()) throw d.error("required: a data section, e.g. data: {dataset: digits}");
         if (d.node.isTextual()) {
             String ds = d.choice(null, DATASETS);
-            return defaultsFor(ds, null, 0.2, 0.1, true, null, null, "-1", true, ',', List.of(), List.of());
+            if (ds.equals("csv") || ds.equals("idx") || ds.equals("text") || ds.equals("series")) throw d.error("dataset " + ds + " needs a path: data: {dataset: " + ds + ", path: …}");
+            return defaultsFor(ds, null, 0.2, 0.1, true, null, null, "-1", true, ',', List.of(), List.of(), sequence(d, ds));
         }
-        d.allowKeys("dataset", "path", "test", "validation", "stratify", "transform", "scale", "label", "header", "delimiter", "features", "drop");
+        d.allowKeys("dataset", "path", "test", "validation", "stratify", "transform", "scale", "label", "header", "delimiter", "features", "drop",
+                "seq_len", "stride", "window", "horizon", "targets", "length", "noise");
         String ds = d.get("dataset").choice(null, DATASETS);
         if (ds == null) throw d.get("dataset").error("required: one of " + String.join(", ", DATASETS));
         String path = d.get("path").str(null);
-        if ((ds.equals("csv") || ds.equals("idx")) && path == null) throw d.get("path").error("required for dataset " + ds + ": the file or directory to read");
+        if ((ds.equals("csv") || ds.equals("idx") || ds.equals("text") || ds.equals("series")) && path == null) {
+            throw d.get("path").error("required for dataset " + ds + ": the file or directory to read");
+        }
         double test = d.get("test").fraction(0.2, 0, 1, false);
         double val = d.get("validation").fraction(0.1, 0, 1, false);
         boolean strat = d.get("stratify").bool(true);
@@ -116,15 +136,33 @@ public final class Experiment {
         String delim = d.get("delimiter").str(",");
         if (delim.equals("\\t") || delim.equalsIgnoreCase("tab")) delim = "\t";
         if (delim.length() != 1) throw d.get("delimiter").error("expected a single character, got '" + delim + "'");
-        return defaultsFor(ds, path, test, val, strat, tf, scale, label, header, delim.charAt(0), d.get("features").strList(), d.get("drop").strList());
+        return defaultsFor(ds, path, test, val, strat, tf, scale, label, header, delim.charAt(0), d.get("features").strList(), d.get("drop").strList(),
+                sequence(d, ds));
+    }
+
+    private static Sequence sequence(SpecNode d, String ds) {
+        for (String k : new String[] {"seq_len", "stride", "window", "horizon", "targets", "length", "noise"}) {
+            boolean textKey = k.equals("seq_len") || k.equals("stride");
+            boolean seriesKey = !k.equals("seq_len");
+            boolean ok = ds.equals("text") ? textKey : (ds.equals("series") || ds.equals("sine")) && seriesKey
+                    && (ds.equals("sine") || !(k.equals("length") || k.equals("noise")));
+            if (d.get(k).present() && !ok) throw d.get(k).error("is not a setting of dataset " + ds);
+        }
+        return switch (ds) {
+            case "text" -> new Sequence(d.get("seq_len").integer(100, 1), d.get("stride").integer(d.get("seq_len").integer(100, 1), 1), 0, 0, List.of(), 0, 0);
+            case "series", "sine" -> new Sequence(0, d.get("stride").integer(1, 1), d.get("window").integer(50, 1), d.get("horizon").integer(1, 1),
+                    d.get("targets").strList(), d.get("length").integer(2000, 10), d.get("noise").nonNegative(0.05));
+            default -> Sequence.NONE;
+        };
     }
 
     private static Data defaultsFor(String ds, String path, double test, double val, boolean strat, String tf, Double scale, String label,
-                                    boolean header, char delim, List<String> features, List<String> drop) {
+                                    boolean header, char delim, List<String> features, List<String> drop, Sequence seq) {
         boolean images = ds.equals("fashion-mnist") || ds.equals("mnist") || ds.equals("idx");
-        if (tf == null) tf = images ? "scale" : "standardize";
+        if (tf == null) tf = images ? "scale" : ds.equals("text") || ds.equals("sine") ? "none" : "standardize";
+        if (ds.equals("text") && !tf.equals("none")) throw new Main.UserError("data.transform: text is read as character indices; use transform: none");
         if (tf.equals("scale") && scale == null) scale = images ? 1 / 255.0 : ds.equals("digits") ? 1 / 16.0 : null;
-        return new Data(ds, path, test, val, strat, tf, scale, label, header, delim, features, drop);
+        return new Data(ds, path, test, val, strat, tf, scale, label, header, delim, features, drop, seq);
     }
 
     private static final String[] LAYERS = {"linear", "relu", "leaky_relu", "sigmoid", "tanh", "gelu", "softmax", "log_softmax",
@@ -157,12 +195,12 @@ public final class Experiment {
             switch (k) {
                 case "linear" -> {
                     if (arg.node.isNumber() || arg.node.isTextual()) {
-                        args.put("out", arg.integer(0, 1));
+                        args.put("out", outFeatures(arg));
                         args.put("bias", true);
                     } else {
                         arg.allowKeys("out", "bias");
-                        if (!arg.get("out").present()) throw arg.error("required: out (the number of output features)");
-                        args.put("out", arg.get("out").integer(0, 1));
+                        if (!arg.get("out").present()) throw arg.error("required: out (the number of output features, or auto)");
+                        args.put("out", outFeatures(arg.get("out")));
                         args.put("bias", arg.get("bias").bool(true));
                     }
                 }
@@ -187,9 +225,13 @@ public final class Experiment {
                     }
                 }
                 case "embedding" -> {
-                    arg.allowKeys("num", "dim", "padding_idx");
-                    args.put("num", arg.get("num").integer(0, 1));
-                    args.put("dim", arg.get("dim").integer(0, 1));
+                    if (arg.node.isNumber()) {
+                        args.put("dim", arg.integer(0, 1));
+                    } else {
+                        arg.allowKeys("dim");
+                        if (!arg.get("dim").present()) throw arg.error("required: dim (the vector size); the vocabulary size comes from the data");
+                        args.put("dim", arg.get("dim").integer(0, 1));
+                    }
                 }
                 default -> {
                     if (arg.present()) throw arg.error("layer '" + k + "' takes no settings");
@@ -199,6 +241,13 @@ public final class Experiment {
         }
         if (out.isEmpty()) throw m.error("the model has no layers");
         return out;
+    }
+
+    /** A positive size, or "auto" (stored as -1): as many outputs as the data needs (classes, vocabulary, targets). */
+    private static int outFeatures(SpecNode n) {
+        if (n.node.isTextual() && n.node.asText().equals("auto")) return -1;
+        if (n.node.isTextual() && !n.node.asText().matches("\\d+")) throw n.error("expected a whole number >= 1 or auto, got '" + n.node.asText() + "'");
+        return n.integer(0, 1);
     }
 
     private static Loss readLoss(SpecNode l) {
@@ -268,7 +317,7 @@ public final class Experiment {
                 a.get("monitor").str("val_loss"), a.get("factor").fraction(0.1, 0, 1, false), a.get("patience").integer(5, 0));
     }
 
-    private static Training readTraining(SpecNode t) {
+    private static Training readTraining(SpecNode t, boolean recurrent) {
         t.allowKeys("epochs", "batch_size", "eval_batch_size", "clip_norm", "clip_value", "early_stopping", "time_budget_s", "log_every");
         EarlyStop es = null;
         SpecNode e = t.get("early_stopping");
@@ -280,7 +329,7 @@ public final class Experiment {
         }
         Double budget = t.get("time_budget_s").present() ? t.get("time_budget_s").positive(1) : null;
         return new Training(t.get("epochs").integer(10, 1), t.get("batch_size").integer(64, 1), t.get("eval_batch_size").integer(1000, 1),
-                t.get("clip_norm").nonNegative(0), t.get("clip_value").nonNegative(0), es, budget, t.get("log_every").integer(0, 0));
+                t.get("clip_norm").nonNegative(recurrent ? 1.0 : 0), t.get("clip_value").nonNegative(0), es, budget, t.get("log_every").integer(0, 0));
     }
 
     // ------------------------------------------------------------------ the resolved spec
@@ -298,7 +347,21 @@ public final class Experiment {
         d.put("stratify", data.stratify());
         d.put("transform", data.transform());
         if (data.scale() != null) d.put("scale", data.scale());
-        if (data.dataset().equals("csv")) {
+        Sequence q = data.sequence();
+        if (data.dataset().equals("text")) {
+            d.put("seq_len", q.seqLen());
+            d.put("stride", q.stride());
+        } else if (data.dataset().equals("series") || data.dataset().equals("sine")) {
+            d.put("window", q.window());
+            d.put("horizon", q.horizon());
+            d.put("stride", q.stride());
+            if (!q.targets().isEmpty()) d.put("targets", q.targets());
+            if (data.dataset().equals("sine")) {
+                d.put("length", q.length());
+                d.put("noise", q.noise());
+            }
+        }
+        if (data.dataset().equals("csv") || data.dataset().equals("series")) {
             d.put("label", data.label());
             d.put("header", data.header());
             d.put("delimiter", String.valueOf(data.delimiter()));
@@ -308,7 +371,16 @@ public final class Experiment {
         m.put("data", d);
         List<Object> layers = new ArrayList<>();
         for (Layer l : model) {
-            if (l.args().isEmpty()) layers.add(l.kind());
+            if (l.args().isEmpty()) {
+                layers.add(l.kind());
+                continue;
+            }
+            Map<String, Object> args = new LinkedHashMap<>(l.args());
+            if (Integer.valueOf(-1).equals(args.get("out"))) args.put("out", "auto");
+            if (l.kind().equals("linear")) {
+                layers.add(Map.of("linear", args));
+                continue;
+            }
             else layers.add(Map.of(l.kind(), l.args().size() == 1 && !l.kind().equals("linear") ? l.args().values().iterator().next() : l.args()));
         }
         m.put("model", layers);
