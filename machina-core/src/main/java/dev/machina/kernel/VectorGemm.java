@@ -27,9 +27,13 @@ final class VectorGemm {
     static final int NC = roundUp(Integer.getInteger("machina.gemm.nc", 512), NR);
 
     static final int PACK_A_MIN_PANELS = Integer.getInteger("machina.gemm.packa", 8);
+    /** Tile height when A is read in place (no packing buffer limits it). */
+    static final int MC_DIRECT = roundUp(Integer.getInteger("machina.gemm.mcdirect", 1024), MR);
+    /** K block of the transposed-store path. */
+    static final int KC_T = Integer.getInteger("machina.gemm.kct", 1024);
 
     private static final ThreadLocal<float[][]> BUFFERS =
-            ThreadLocal.withInitial(() -> new float[][] {new float[MR * KC], new float[KC * NC], new float[MR * NR], new float[MC * KC]});
+            ThreadLocal.withInitial(() -> new float[][] {new float[MR * Math.max(KC, KC_T)], new float[KC * NC], new float[MR * NR], new float[MC * KC]});
 
     private VectorGemm() {}
 
@@ -85,7 +89,10 @@ final class VectorGemm {
      */
     private static int[] tileSizes(int m, int n, long flops) {
         int threads = flops < 200_000 ? 1 : Parallel.threads();
-        int mc = Math.min(MC, roundUp(m, MR)), nc = Math.min(NC, roundUp(n, NR));
+        // When N is too narrow for A to be packed (see tile), A is read in place and a tall tile
+        // costs nothing extra, while cutting M would pack the same B columns twice.
+        int mcMax = roundUp(n, NR) < PACK_A_MIN_PANELS * NR ? MC_DIRECT : MC;
+        int mc = Math.min(mcMax, roundUp(m, MR)), nc = Math.min(NC, roundUp(n, NR));
         while (ceilDiv(m, mc) * ceilDiv(n, nc) < 2 * threads && nc > NR) nc = roundUp(nc / 2, NR);
         while (ceilDiv(m, mc) * ceilDiv(n, nc) < threads && mc > MR) mc = roundUp(mc / 2, MR);
         return new int[] {mc, nc};
@@ -105,10 +112,15 @@ final class VectorGemm {
         int fullRows = mc / MR * MR;
         // Packing A pays when its panels are reused across many B panels: it keeps the A block
         // in a few contiguous pages (no TLB misses on large strides) at a one-off copy cost.
-        boolean packA = nc >= PACK_A_MIN_PANELS * NR;
+        boolean packA = nc >= PACK_A_MIN_PANELS * NR && mc <= MC;
         float[] apk = buf[3];
-        // K is cut into equal blocks of at most KC (784 = 2 × 392, not 384 + 384 + 16).
-        int kBlocks = ceilDiv(k, KC), kStep = ceilDiv(k, kBlocks);
+        // K is cut into equal blocks of at most KC (784 = 2 × 392, not 384 + 384 + 16). A transposed
+        // store costs scalar work per block, so that path takes longer blocks.
+        int kBlocks = ceilDiv(k, storeT ? KC_T : KC), kStep = ceilDiv(k, kBlocks);
+        if (bp.length < kStep * roundUp(nc, NR)) {
+            bp = new float[kStep * roundUp(nc, NR)];
+            buf[1] = bp;
+        }
         for (int pc = 0; pc < k; pc += kStep) {
             int kc = Math.min(kStep, k - pc);
             boolean add = accumulate || pc > 0;
