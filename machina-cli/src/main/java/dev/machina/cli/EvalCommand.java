@@ -2,7 +2,6 @@ package dev.machina.cli;
 
 import dev.machina.cli.spec.Experiment;
 import dev.machina.cli.spec.Prepared;
-import dev.machina.data.CsvReader;
 import dev.machina.data.DataFormatException;
 import dev.machina.data.DataLoader;
 import dev.machina.data.TensorDataset;
@@ -47,14 +46,8 @@ final class EvalCommand implements Callable<Integer> {
             what = "the test split of " + data;
         } else {
             if (!Files.isRegularFile(data)) throw new Main.UserError("data file " + data + " does not exist");
-            Experiment.Data d = tm.experiment().data();
-            CsvReader.Builder b = CsvReader.builder().header(d.header()).delimiter(d.delimiter());
-            if (d.label().matches("-?\\d+")) b.labelColumn(Integer.parseInt(d.label()));
-            else b.labelColumn(d.label());
-            if (!d.features().isEmpty()) b.featureColumns(d.features().toArray(new String[0]));
-            if (!d.drop().isEmpty()) b.dropColumns(d.drop().toArray(new String[0]));
             try {
-                test = b.build().read(data);
+                test = Prepared.csvReader(tm.experiment().data()).read(data);
             } catch (DataFormatException e) {
                 throw new Main.UserError(e.getMessage());
             }

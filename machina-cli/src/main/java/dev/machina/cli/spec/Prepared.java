@@ -65,12 +65,7 @@ public record Prepared(TensorDataset train, TensorDataset validation, TensorData
                 case "csv" -> {
                     Path p = Path.of(d.path());
                     if (!Files.isRegularFile(p)) throw e.error("data.path", "CSV file " + p + " does not exist");
-                    CsvReader.Builder b = CsvReader.builder().header(d.header()).delimiter(d.delimiter());
-                    if (d.label().matches("-?\\d+")) b.labelColumn(Integer.parseInt(d.label()));
-                    else b.labelColumn(d.label());
-                    if (!d.features().isEmpty()) b.featureColumns(d.features().toArray(new String[0]));
-                    if (!d.drop().isEmpty()) b.dropColumns(d.drop().toArray(new String[0]));
-                    TensorDataset all = b.build().read(p);
+                    TensorDataset all = csvReader(d).read(p);
                     Splits.Split s = split(all, d.test(), d.stratify(), e.seed());
                     train = s.trainOf(all);
                     test = s.validationOf(all);
@@ -159,6 +154,16 @@ public record Prepared(TensorDataset train, TensorDataset validation, TensorData
         if (train.isClassification()) id.put("class_counts_train", train.classCounts());
         if (vocab != null) names = vocab.chars();
         return new Prepared(train, validation, test, tf, names, id, image, vocab);
+    }
+
+    /** A CSV reader set up as the spec's data section says (header, delimiter, label, feature columns). */
+    public static CsvReader csvReader(Experiment.Data d) {
+        CsvReader.Builder b = CsvReader.builder().header(d.header()).delimiter(d.delimiter());
+        if (d.label().matches("-?\\d+")) b.labelColumn(Integer.parseInt(d.label()));
+        else b.labelColumn(d.label());
+        if (!d.features().isEmpty()) b.featureColumns(d.features().toArray(new String[0]));
+        if (!d.drop().isEmpty()) b.dropColumns(d.drop().toArray(new String[0]));
+        return b.build();
     }
 
     static int[] range(int from, int to) {
