@@ -267,8 +267,22 @@ public final class SweepSpec {
 
     // ------------------------------------------------------------------ use
 
-    /** The trials' parameters, in trial order: the grid (first key slowest) or seeded random draws. */
+    /**
+     * The trials' parameters, in trial order: the grid (first key slowest), or seeded random
+     * draws. Halving over a grid takes every grid point once in an order shuffled by the seed:
+     * ASHA judges early arrivals against few peers, so a sorted order (say, ascending learning
+     * rates) would let every trial through.
+     */
     public List<Map<String, Object>> plan() {
+        if (sampler.equals("grid") && strategy.equals("halving")) {
+            List<Map<String, Object>> all = space.grid(Integer.MAX_VALUE);
+            int[] order = new int[all.size()];
+            for (int i = 0; i < order.length; i++) order[i] = i;
+            dev.machina.tensor.Rng.forStream(seed, 0x47726964L).shuffle(order); // "Grid"
+            List<Map<String, Object>> out = new ArrayList<>();
+            for (int i = 0; i < trials; i++) out.add(all.get(order[i]));
+            return out;
+        }
         if (sampler.equals("grid")) return space.grid(trials);
         List<Map<String, Object>> out = new ArrayList<>();
         for (int i = 0; i < trials; i++) out.add(space.sample(seed, i));
