@@ -120,4 +120,18 @@ class SweepSpecTest {
         assertThat(dir.resolve("runs")).doesNotExist();
         assertThatThrownBy(() -> SweepSpec.load(dir.resolve("nope.yaml"), List.of())).hasMessageContaining("does not exist");
     }
+
+    @Test
+    void theExampleSweepsAreValid() {
+        Path examples = Path.of("..", "examples");
+        SweepSpec fashion = SweepSpec.load(examples.resolve("fashion-mlp-sweep.yaml"), List.of());
+        assertThat(fashion.strategy()).isEqualTo("halving");
+        assertThat(fashion.base().data().dataset()).isEqualTo("fashion-mnist");
+        assertThat(fashion.space().dimensions()).extracting(Dimension::key)
+                .containsExactly("optimizer.lr", "training.batch_size", "model[2].dropout", "model[5].dropout", "optimizer.weight_decay");
+        assertThat(fashion.space().dimension("optimizer.lr").logScale()).isTrue();
+        SweepSpec digits = SweepSpec.load(examples.resolve("digits-sweep.yaml"), List.of());
+        assertThat(digits.plan()).hasSize(16);
+        assertThat(digits.halving().reductionFactor()).isEqualTo(3);
+    }
 }
