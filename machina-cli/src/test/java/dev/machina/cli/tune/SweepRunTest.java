@@ -220,4 +220,29 @@ class SweepRunTest {
         assertThat(objectives(lb)).as("the re-run trials give the same results").isEqualTo(before);
         assertThat(run("tune", "--resume", tmp.toString()).code()).isEqualTo(2);
     }
+
+    @Test
+    void theMedianRuleStopsTrialsBelowTheOthersMedian(@TempDir Path tmp) throws Exception {
+        // two good learning rates first (the second has only one other to compare with: min_trials 2 lets it run),
+        // then two far too small: after the warm-up epoch they fall below the median
+        String text = BASE.formatted(4) + """
+                space:
+                  optimizer.lr: [1.0e-2, 5.0e-3, 1.0e-6, 2.0e-6]
+                pruner: {name: median, warmup_epochs: 1, min_trials: 2}
+                """;
+        Path sweep = tune(tmp, "med", text);
+        JsonNode lb = leaderboard(sweep);
+        Map<Integer, String> status = new HashMap<>();
+        Map<Integer, Integer> epochs = new HashMap<>();
+        for (JsonNode t : lb.get("trials")) {
+            status.put(t.get("trial").asInt(), t.get("status").asText());
+            epochs.put(t.get("trial").asInt(), t.get("epochs").asInt());
+        }
+        assertThat(status).containsEntry(0, "done").containsEntry(1, "done").containsEntry(2, "pruned").containsEntry(3, "pruned");
+        assertThat(epochs.get(2)).isEqualTo(2);
+        assertThat(lb.get("total_epochs").asInt()).isEqualTo(4 + 4 + 2 + 2);
+        JsonNode rj = JSON.readTree(sweep.resolve("trials/002/run.json").toFile());
+        assertThat(rj.get("status").asText()).isEqualTo("pruned");
+        assertThat(rj.get("stop_reason").asText()).contains("median rule at epoch 2");
+    }
 }
