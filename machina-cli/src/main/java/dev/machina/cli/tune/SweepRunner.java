@@ -69,7 +69,7 @@ public final class SweepRunner {
 
     /**
      * @param leaderboard  every trial run or kept, ranked
-     * @param plannedEpochs the epochs the trials would have run without pruning
+     * @param plannedEpochs the epochs the trials that ran would have run without pruning
      * @param notRun        trials not started (time budget reached or the sweep was stopped)
      */
     public record Outcome(Path dir, Leaderboard leaderboard, long plannedEpochs, int notRun, boolean interrupted) {}
@@ -175,7 +175,7 @@ public final class SweepRunner {
         Leaderboard lb = writeLeaderboard();
         writeBest(lb);
         long plannedEpochs = 0;
-        for (int i = 0; i < plan.size(); i++) plannedEpochs += planned.getOrDefault(i, spec.base().training().epochs());
+        for (int i : results.keySet()) plannedEpochs += planned.getOrDefault(i, spec.base().training().epochs());
         boolean interrupted = stopping || results.values().stream().anyMatch(r -> r.status().equals(TrialResult.INTERRUPTED));
         return new Outcome(dir, lb, plannedEpochs, notRun[0], interrupted);
     }

@@ -140,8 +140,9 @@ public final class TuneCommand implements Callable<Integer> {
         summary.put("strategy", describe(sweep, runner));
         summary.put("objective", sweep.objective().metric() + " (" + sweep.objective().mode() + ")");
         summary.put("trials", lb.ranked().size() + " run of " + runner.plan().size() + " planned" + count(lb));
-        String saving = String.format(Locale.ROOT, "%d epochs run of %d without pruning (%.0f%% saved)", ran, o.plannedEpochs(),
-                o.plannedEpochs() == 0 ? 0.0 : 100.0 * (o.plannedEpochs() - ran) / o.plannedEpochs());
+        String saving = o.interrupted() ? ran + " epochs run (interrupted)"
+                : String.format(Locale.ROOT, "%d epochs run of %d without pruning (%.0f%% saved)", ran, o.plannedEpochs(),
+                        o.plannedEpochs() == 0 ? 0.0 : 100.0 * (o.plannedEpochs() - ran) / o.plannedEpochs());
         summary.put("epochs", saving);
         out.println("machina: " + saving);
         if (o.notRun() > 0) out.printf("machina: %d trial(s) not started (%s)%n", o.notRun(), o.interrupted() ? "interrupted" : "time budget reached");
