@@ -37,7 +37,7 @@ public sealed interface Dimension {
         @Override public boolean discrete() { return true; }
         @Override public List<Object> values() { return options; }
 
-        /** Log axis when every option is a positive number spanning more than a factor of 20. */
+        /** Log axis when every option is a positive number and they span a factor of 8 or more (batch sizes 16…128, learning rates). */
         @Override
         public boolean logScale() {
             double lo = Double.POSITIVE_INFINITY, hi = 0;
@@ -46,7 +46,7 @@ public sealed interface Dimension {
                 lo = Math.min(lo, n.doubleValue());
                 hi = Math.max(hi, n.doubleValue());
             }
-            return hi / lo > 20;
+            return options.size() > 1 && hi / lo >= 8;
         }
     }
 

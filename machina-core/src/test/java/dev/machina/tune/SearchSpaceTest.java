@@ -32,6 +32,16 @@ class SearchSpaceTest {
     }
 
     @Test
+    void logAxesForLogScaledDimensions() {
+        assertThat(new Dimension.Choice("bs", List.of(16, 32, 64, 128)).logScale()).isTrue();
+        assertThat(new Dimension.Choice("p", List.of(0.1, 0.3, 0.5)).logScale()).isFalse();
+        assertThat(new Dimension.Choice("opt", List.of("adam", "sgd")).logScale()).isFalse();
+        assertThat(new Dimension.LogUniform("lr", 1e-4, 1e-1).logScale()).isTrue();
+        assertThat(new Dimension.IntLogUniform("h", 16, 512).logScale()).isTrue();
+        assertThat(new Dimension.Uniform("p", 0, 0.5).logScale()).isFalse();
+    }
+
+    @Test
     void rangeIncludesHiOnlyWhenOnTheGrid() {
         assertThat(new Dimension.IntRange("k", 1, 10, 4).values()).containsExactly(1, 5, 9);
         assertThat(new Dimension.IntRange("k", 2, 2, 1).values()).containsExactly(2);

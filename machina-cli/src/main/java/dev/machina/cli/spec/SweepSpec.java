@@ -1,6 +1,5 @@
 package dev.machina.cli.spec;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.machina.cli.Main;
 import dev.machina.train.Monitor;
