@@ -134,4 +134,16 @@ class SweepSpecTest {
         assertThat(digits.plan()).hasSize(16);
         assertThat(digits.halving().reductionFactor()).isEqualTo(3);
     }
+
+    @Test
+    void setOnExperimentsTakesListIndicesToo() {
+        String spec = "data: digits\nmodel: [{linear: 32}, relu, {dropout: 0.1}, {linear: 10}]\n";
+        Experiment e = Experiment.parse("x.yaml", spec, List.of("model[0].linear=128", "model[2].dropout=0.3"));
+        assertThat(e.model().get(0).args().get("out")).isEqualTo(128);
+        assertThat(e.model().get(2).args().get("p")).isEqualTo(0.3);
+        assertThatThrownBy(() -> Experiment.parse("x.yaml", spec, List.of("model[4].linear=1"))).hasMessageContaining("model has 4 item(s)");
+        assertThatThrownBy(() -> Experiment.parse("x.yaml", spec, List.of("model[1].out=1"))).hasMessageContaining("model[1] is \"relu\", not a mapping");
+        assertThatThrownBy(() -> Experiment.parse("x.yaml", spec, List.of("model[2].dropout=2")))
+                .hasMessage("--set model[2].dropout: expected a number in [0.0, 1.0), got 2");
+    }
 }
