@@ -12,11 +12,16 @@ import java.util.function.IntConsumer;
  * whatever the thread count.
  *
  * <p>The count defaults to the number of cores and is set by {@code -Dmachina.threads=N}
- * or {@link #setThreads(int)}.
+ * or {@link #setThreads(int)}. A thread can run code under a smaller budget with
+ * {@link #withThreads(int, Runnable)}: kernels called from that thread then use at most that
+ * many threads (the caller included). Sweeps use it so that trials running side by side do not
+ * oversubscribe the cores. Results do not depend on the budget.
  */
 public final class Parallel {
     private static volatile int threads = initialThreads();
     private static volatile ExecutorService pool;
+    /** The calling thread's budget (0 = none: the global count applies). */
+    private static final ThreadLocal<int[]> BUDGET = ThreadLocal.withInitial(() -> new int[1]);
 
     private Parallel() {}
 
@@ -33,9 +38,35 @@ public final class Parallel {
         }
     }
 
-    /** Threads used by kernels. */
+    /** Threads kernels called from this thread use: the global count, or this thread's budget when smaller. */
     public static int threads() {
-        return threads;
+        int b = BUDGET.get()[0];
+        return b > 0 ? Math.min(b, threads) : threads;
+    }
+
+    /**
+     * Runs {@code body} on the calling thread with kernels limited to {@code n} threads (the
+     * caller included); the previous budget is restored afterwards, also when {@code body} throws.
+     * Budgets nest (the inner one applies inside). Other threads are unaffected.
+     */
+    public static void withThreads(int n, Runnable body) {
+        withThreads(n, () -> {
+            body.run();
+            return null;
+        });
+    }
+
+    /** As {@link #withThreads(int, Runnable)}, returning the body's result. */
+    public static <T> T withThreads(int n, java.util.function.Supplier<T> body) {
+        if (n < 1) throw new IllegalArgumentException("thread budget must be >= 1, got " + n);
+        int[] b = BUDGET.get();
+        int prev = b[0];
+        b[0] = n;
+        try {
+            return body.get();
+        } finally {
+            b[0] = prev;
+        }
     }
 
     /** Sets the thread count (1 or more) for all later kernel calls. */
@@ -65,16 +96,16 @@ public final class Parallel {
 
     /**
      * Runs {@code body.accept(t)} for every t in [0, tasks), spread over at most
-     * {@link #threads()} threads (the caller is one of them). Tasks are taken dynamically,
+     * {@link #threads()} threads (the caller is one of them; its budget applies). Tasks are taken dynamically,
      * so a slow core does not hold the others back.
      */
     public static void forEach(int tasks, IntConsumer body) {
-        forEach(tasks, threads, body);
+        forEach(tasks, threads(), body);
     }
 
     /** As {@link #forEach(int, IntConsumer)} with an explicit upper bound on threads. */
     public static void forEach(int tasks, int maxThreads, IntConsumer body) {
-        int workers = Math.min(Math.min(maxThreads, threads), tasks);
+        int workers = Math.min(Math.min(maxThreads, threads()), tasks);
         if (workers <= 1) {
             for (int t = 0; t < tasks; t++) body.accept(t);
             return;

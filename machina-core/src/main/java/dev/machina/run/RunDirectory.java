@@ -62,6 +62,25 @@ public final class RunDirectory {
         }
     }
 
+    /**
+     * Creates a run directory at exactly {@code dir} (a sweep's trial), named {@code name}; the
+     * run id is the directory's own name. The directory must not exist or be empty.
+     */
+    public static RunDirectory createAt(Path dir, String name) throws IOException {
+        if (name == null || name.isBlank() || !name.matches("[A-Za-z0-9._-]+")) {
+            throw new IllegalArgumentException("run name must be letters, digits, '.', '_' or '-', got '" + name + "'");
+        }
+        Files.createDirectories(dir);
+        try (var s = Files.list(dir)) {
+            if (s.findAny().isPresent()) throw new FileAlreadyExistsException(dir + " is not empty");
+        }
+        Files.createDirectories(dir.resolve(CHECKPOINTS));
+        ObjectNode rec = JSON.createObjectNode();
+        rec.put("name", name);
+        rec.put("run_id", dir.getFileName().toString());
+        return new RunDirectory(dir, name, rec);
+    }
+
     /** Opens an existing run directory (to resume or add results); run.json must be readable. */
     public static RunDirectory open(Path dir) throws IOException {
         Path rj = dir.resolve(RUN_JSON);

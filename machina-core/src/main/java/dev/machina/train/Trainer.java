@@ -26,7 +26,9 @@ public final class Trainer {
 
     /** How a fit ended (and the run's status). */
     public enum Status {
-        RUNNING("running"), COMPLETED("completed"), STOPPED_EARLY("stopped-early"), FAILED("failed"), INTERRUPTED("interrupted");
+        RUNNING("running"), COMPLETED("completed"), STOPPED_EARLY("stopped-early"), FAILED("failed"), INTERRUPTED("interrupted"),
+        /** Stopped by a {@link Pruner} (a sweep judged the trial unpromising). */
+        PRUNED("pruned");
 
         private final String label;
 

@@ -121,7 +121,7 @@ public final class ReportWriter {
 
     // ---------------------------------------------------------------- the page
 
-    private static final String CSS = """
+    static final String CSS = """
             :root{color-scheme:light}
             body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;margin:0;background:#f3f4f6;color:#1f2328;line-height:1.45}
             main{max-width:1100px;margin:0 auto;padding:24px 32px 48px;background:#fff;min-height:100vh;box-sizing:border-box}

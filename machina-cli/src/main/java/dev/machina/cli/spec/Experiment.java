@@ -88,6 +88,11 @@ public final class Experiment {
         return new Experiment(SpecSource.load(file, sets), def);
     }
 
+    /** The experiment a spec source describes (a sweep's trial: its base with the trial's values applied). */
+    public static Experiment of(SpecSource src, String defaultName) {
+        return new Experiment(src, defaultName);
+    }
+
     public static Experiment parse(String file, String text, List<String> sets) {
         SpecSource src = SpecSource.parse(file, text);
         for (String s : sets) src.applySet(s);

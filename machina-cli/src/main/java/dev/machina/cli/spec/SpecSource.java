@@ -16,10 +16,8 @@ import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * A spec file (YAML or JSON) read into a tree, with the line and column of every value, and
@@ -32,7 +30,8 @@ public final class SpecSource {
     final String file;
     final ObjectNode root;
     private final Map<String, int[]> locations;
-    private final Set<String> overridden = new HashSet<>();
+    /** Overridden paths and where their value came from ("--set optimizer.lr", a sweep's space key). */
+    private final Map<String, String> overridden = new HashMap<>();
 
     private SpecSource(String file, ObjectNode root, Map<String, int[]> locations) {
         this.file = file;
@@ -112,7 +111,8 @@ public final class SpecSource {
     /** "file:12:5" for a path, "--set optimizer.lr" for an overridden one, "file" when unknown. */
     public String where(String path) {
         for (String p = path; p != null; p = parent(p)) {
-            if (overridden.contains(p)) return "--set " + p;
+            String o = overridden.get(p);
+            if (o != null) return o;
             int[] l = locations.get(p);
             if (l != null) return file + ":" + l[0] + ":" + l[1];
         }
@@ -129,6 +129,11 @@ public final class SpecSource {
         int eq = set.indexOf('=');
         if (eq <= 0) throw new Main.UserError("--set needs KEY=VALUE (e.g. --set optimizer.lr=3e-4), got '" + set + "'");
         String key = set.substring(0, eq).trim(), raw = set.substring(eq + 1).trim();
+        apply(key, parseValue(raw), "--set " + key);
+    }
+
+    /** A --set value: YAML, with "3e-4" read as the number users mean. */
+    static JsonNode parseValue(String raw) {
         JsonNode value;
         try {
             value = raw.isEmpty() ? YAML.getNodeFactory().textNode("") : YAML.readTree(raw);
@@ -137,31 +142,109 @@ public final class SpecSource {
             value = YAML.getNodeFactory().textNode(raw);
         }
         if (value.isTextual()) value = coerceNumber(value.asText());
-        String[] parts = key.split("\\.");
-        ObjectNode cur = root;
+        return value;
+    }
+
+    /**
+     * Sets the value at a dotted key ("optimizer.lr", "model[0].linear": list items by index);
+     * errors about that value are reported at {@code origin}. Missing mappings on the way are
+     * created; list items must exist.
+     */
+    public void apply(String key, JsonNode value, String origin) {
+        String[] parts = key.split("\\.", -1);
+        JsonNode cur = root;
         StringBuilder path = new StringBuilder();
         for (int i = 0; i < parts.length; i++) {
-            if (parts[i].isEmpty() || !parts[i].matches("[A-Za-z0-9_-]+")) throw new Main.UserError("--set key '" + key + "' is not a dotted key like optimizer.lr");
+            java.util.regex.Matcher m = SEGMENT.matcher(parts[i]);
+            if (!m.matches()) {
+                throw new Main.UserError((origin.startsWith("--set ") ? "--set key '" + key + "'" : origin + ": '" + key + "'")
+                        + " is not a dotted key like optimizer.lr or model[0].linear");
+            }
+            String field = m.group(1);
+            List<Integer> idx = new java.util.ArrayList<>();
+            java.util.regex.Matcher im = java.util.regex.Pattern.compile("\\[(\\d+)]").matcher(m.group(2));
+            while (im.find()) idx.add(Integer.parseInt(im.group(1)));
             if (path.length() > 0) path.append('.');
-            path.append(parts[i]);
-            if (i == parts.length - 1) {
-                cur.set(parts[i], value);
-            } else {
-                JsonNode next = cur.get(parts[i]);
+            path.append(field);
+            ObjectNode obj = (ObjectNode) cur;
+            boolean last = i == parts.length - 1;
+            if (idx.isEmpty()) {
+                if (last) {
+                    obj.set(field, value);
+                    break;
+                }
+                JsonNode next = obj.get(field);
                 if (next == null || !next.isObject()) {
                     if (next != null && next.isTextual()) { // "optimizer: adam" → {name: adam}
                         ObjectNode o = YAML.createObjectNode();
                         o.set("name", next);
-                        cur.set(parts[i], o);
+                        obj.set(field, o);
                         next = o;
                     } else {
-                        next = cur.putObject(parts[i]);
+                        next = obj.putObject(field);
                     }
                 }
-                cur = (ObjectNode) next;
+                cur = next;
+                continue;
             }
+            JsonNode arr = obj.get(field);
+            for (int j = 0; j < idx.size(); j++) {
+                int k = idx.get(j);
+                if (arr == null || !arr.isArray()) throw new Main.UserError(origin + ": " + path + " is not a list, so " + key + " cannot be set");
+                if (k >= arr.size()) {
+                    throw new Main.UserError(origin + ": " + path + " has " + arr.size() + " item(s) (0.." + (arr.size() - 1) + "), so " + key + " cannot be set");
+                }
+                path.append('[').append(k).append(']');
+                if (last && j == idx.size() - 1) {
+                    ((com.fasterxml.jackson.databind.node.ArrayNode) arr).set(k, value);
+                    overridden.put(key, origin);
+                    return;
+                }
+                arr = arr.get(k);
+            }
+            if (!arr.isObject()) {
+                throw new Main.UserError(origin + ": " + path + " is " + arr + ", not a mapping, so " + key + " cannot be set");
+            }
+            cur = arr;
         }
-        overridden.add(key);
+        overridden.put(key, origin);
+    }
+
+    private static final java.util.regex.Pattern SEGMENT = java.util.regex.Pattern.compile("([A-Za-z0-9_-]+)((?:\\[\\d+])*)");
+
+    /** An independent copy (overrides applied to it do not touch this one). */
+    public SpecSource copy() {
+        SpecSource c = new SpecSource(file, root.deepCopy(), locations);
+        c.overridden.putAll(overridden);
+        return c;
+    }
+
+    /**
+     * The mapping at {@code path} as a spec of its own (a sweep's inline base), keeping the
+     * file's locations.
+     */
+    public SpecSource sub(String path) {
+        JsonNode n = root.get(path);
+        if (!(n instanceof ObjectNode o)) throw new Main.UserError(where(path) + ": " + path + ": expected a mapping");
+        Map<String, int[]> loc = new HashMap<>();
+        String prefix = path + ".";
+        for (var e : locations.entrySet()) if (e.getKey().startsWith(prefix)) loc.put(e.getKey().substring(prefix.length()), e.getValue());
+        SpecSource s = new SpecSource(file, o.deepCopy(), loc);
+        for (var e : overridden.entrySet()) if (e.getKey().startsWith(prefix)) s.overridden.put(e.getKey().substring(prefix.length()), e.getValue());
+        return s;
+    }
+
+    /** The tree (after overrides) as YAML. */
+    public String yaml() {
+        try {
+            return YAML.writeValueAsString(root).replaceFirst("^---\\s*\\n", "");
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public String file() {
+        return file;
     }
 
     /** YAML 1.1 reads "3e-4" (no dot) as a string; users mean the number. */

@@ -1,0 +1,174 @@
+package dev.machina.cli.report;
+
+import static dev.machina.cli.report.Html.esc;
+
+import dev.machina.io.AtomicFiles;
+import dev.machina.tune.Leaderboard;
+import dev.machina.tune.TrialResult;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+
+/**
+ * A sweep's figures and page: the objective against each hyperparameter (a log axis for
+ * log-scaled ones; finished and pruned trials in two colours), the validation curves of the top
+ * trials overlaid ({@link ComparePlot}), and {@code report.html} with the leaderboard linking each
+ * trial's run directory and, where written, its report.
+ */
+public final class SweepReport {
+    static {
+        Headless.ensure();
+    }
+
+    private SweepReport() {}
+
+    /** A hyperparameter as the plots show it. */
+    public record Param(String key, boolean logScale) {}
+
+    public record Result(Path html, List<Path> plots, List<String> missing) {}
+
+    /**
+     * @param summary  key → value lines for the top of the page (strategy, trials, epochs saved, …)
+     * @param topCurves how many of the best trials to overlay
+     */
+    public static Result write(Path sweepDir, String title, Leaderboard lb, List<Param> params, Map<String, String> summary, int topCurves)
+            throws IOException {
+        Path plots = Files.createDirectories(sweepDir.resolve("plots"));
+        List<Path> written = new ArrayList<>();
+        List<String> missing = new ArrayList<>();
+        String metric = lb.objective().metric();
+        for (Param p : params) {
+            String stem = "objective_vs_" + p.key().replaceAll("[^A-Za-z0-9_-]+", "_");
+            try {
+                XYChart c = objectiveChart(lb, p, metric);
+                if (c == null) {
+                    missing.add(p.key() + ": no trial has both a value and an objective");
+                    continue;
+                }
+                Plot plot = Plot.of(stem, c);
+                AtomicFiles.write(plots.resolve(stem + ".png"), plot.png());
+                AtomicFiles.writeString(plots.resolve(stem + ".svg"), plot.svg());
+                written.add(plots.resolve(stem + ".png"));
+            } catch (RuntimeException e) {
+                missing.add(p.key() + ": " + e.getMessage());
+            }
+        }
+        List<Path> top = new ArrayList<>();
+        for (TrialResult t : lb.ranked()) {
+            if (top.size() >= topCurves) break;
+            if (!Double.isNaN(t.objective()) && !t.runDir().isEmpty()) top.add(sweepDir.resolve(t.runDir()));
+        }
+        if (!top.isEmpty()) {
+            try {
+                ComparePlot.write(top, plots.resolve("top_trials_curves.png"));
+                written.add(plots.resolve("top_trials_curves.png"));
+            } catch (IOException | RuntimeException e) {
+                missing.add("validation curves of the top trials: " + e.getMessage());
+            }
+        }
+        Path html = sweepDir.resolve(ReportWriter.REPORT);
+        AtomicFiles.writeString(html, html(sweepDir, title, lb, summary, written, missing));
+        return new Result(html, written, missing);
+    }
+
+    static XYChart objectiveChart(Leaderboard lb, Param p, String metric) {
+        List<Object> categories = new ArrayList<>();
+        boolean numeric = true;
+        for (TrialResult t : lb.ranked()) {
+            Object v = t.params().get(p.key());
+            if (v != null && !(v instanceof Number)) numeric = false;
+            if (v != null && !categories.contains(v)) categories.add(v);
+        }
+        Map<String, List<double[]>> byStatus = new LinkedHashMap<>();
+        for (TrialResult t : lb.ranked()) {
+            Object v = t.params().get(p.key());
+            if (v == null || Double.isNaN(t.objective())) continue;
+            double x = numeric ? ((Number) v).doubleValue() : categories.indexOf(v);
+            if (p.logScale() && !(x > 0)) continue;
+            String s = t.status().equals(TrialResult.PRUNED) ? "pruned (value reached)" : t.status();
+            byStatus.computeIfAbsent(s, k -> new ArrayList<>()).add(new double[] {x, t.objective()});
+        }
+        if (byStatus.isEmpty()) return null;
+        String xTitle = p.key() + (p.logScale() ? " (log scale)" : "");
+        if (!numeric) {
+            List<String> names = new ArrayList<>();
+            for (int i = 0; i < categories.size(); i++) names.add(i + "=" + categories.get(i));
+            xTitle = p.key() + " (" + Charts.shorten(String.join(", ", names), 60) + ")";
+        }
+        XYChart c = Charts.xy(metric + " vs " + p.key(), xTitle, metric, 560, 380);
+        c.getStyler().setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
+        c.getStyler().setMarkerSize(9);
+        c.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.OutsideS);
+        c.getStyler().setLegendLayout(org.knowm.xchart.style.Styler.LegendLayout.Horizontal);
+        if (p.logScale()) c.getStyler().setXAxisLogarithmic(true);
+        for (var e : byStatus.entrySet()) {
+            double[] xs = new double[e.getValue().size()], ys = new double[xs.length];
+            for (int i = 0; i < xs.length; i++) {
+                xs[i] = e.getValue().get(i)[0];
+                ys[i] = e.getValue().get(i)[1];
+            }
+            XYSeries s = c.addSeries(e.getKey(), xs, ys);
+            s.setMarker(SeriesMarkers.CIRCLE);
+        }
+        return c;
+    }
+
+    static String html(Path sweepDir, String title, Leaderboard lb, Map<String, String> summary, List<Path> plots, List<String> missing) {
+        StringBuilder h = new StringBuilder(32 * 1024);
+        h.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>").append(esc(title)).append("</title>\n<style>")
+                .append(ReportWriter.CSS)
+                .append(".status.done{background:#dafbe1;color:#116329}.status.pruned{background:#fff8c5;color:#7d4e00}\n")
+                .append("img.plot{max-width:100%;border:1px solid #eaecef;border-radius:4px}\n</style></head><body><main>\n");
+        h.append("<h1>").append(esc(title)).append("</h1>\n<table class=\"kv\">");
+        for (var e : summary.entrySet()) h.append("<tr><td>").append(esc(e.getKey())).append("</td><td>").append(esc(e.getValue())).append("</td></tr>");
+        h.append("</table>\n<h2>Leaderboard</h2>\n<table><tr><th class=\"num\">rank</th><th class=\"num\">trial</th><th>status</th><th class=\"num\">")
+                .append(esc(lb.objective().metric())).append(" (").append(esc(lb.objective().mode())).append(")</th><th class=\"num\">epochs</th><th class=\"num\">seconds</th>");
+        List<String> keys = lb.paramKeys();
+        for (String k : keys) h.append("<th>").append(esc(k)).append("</th>");
+        h.append("<th>run</th></tr>\n");
+        int rank = 1;
+        for (TrialResult t : lb.ranked()) {
+            h.append("<tr><td class=\"num\">").append(rank++).append("</td><td class=\"num\">").append(t.trial()).append("</td><td><span class=\"status ")
+                    .append(esc(t.status())).append("\" title=\"").append(esc(t.error())).append("\">").append(esc(t.status())).append("</span></td><td class=\"num\">")
+                    .append(Double.isNaN(t.objective()) ? "" : String.format(Locale.ROOT, "%.4f", t.objective())).append("</td><td class=\"num\">")
+                    .append(t.epochs()).append("</td><td class=\"num\">").append(String.format(Locale.ROOT, "%.1f", t.seconds())).append("</td>");
+            for (String k : keys) h.append("<td>").append(esc(format(t.params().get(k)))).append("</td>");
+            String link = t.runDir().isEmpty() ? "" : Files.exists(sweepDir.resolve(t.runDir()).resolve(ReportWriter.REPORT))
+                    ? t.runDir() + "/" + ReportWriter.REPORT : t.runDir() + "/run.json";
+            h.append("<td>").append(link.isEmpty() ? "" : "<a href=\"" + esc(link) + "\">" + esc(link.endsWith("html") ? "report" : "run.json") + "</a>")
+                    .append("</td></tr>\n");
+        }
+        h.append("</table>\n<h2>Plots</h2>\n<div class=\"grid\">");
+        for (Path p : plots) {
+            String rel = sweepDir.relativize(p).toString().replace('\\', '/');
+            h.append("<figure><img class=\"plot\" src=\"").append(esc(rel)).append("\" alt=\"").append(esc(p.getFileName())).append("\"><figcaption>")
+                    .append(esc(p.getFileName())).append("</figcaption></figure>");
+        }
+        h.append("</div>\n");
+        if (!missing.isEmpty()) {
+            h.append("<div class=\"notes\"><h2>Not drawn</h2><ul>");
+            for (String m : missing) h.append("<li>").append(esc(m)).append("</li>");
+            h.append("</ul></div>\n");
+        }
+        h.append("<footer>Written by machina tune.</footer></main></body></html>\n");
+        return h.toString();
+    }
+
+    /** Numbers as users write them (1.0E-4 → 1e-04 style avoided: 4 significant digits). */
+    public static String format(Object v) {
+        if (v instanceof Double d) {
+            double a = Math.abs(d);
+            if (a != 0 && (a < 1e-3 || a >= 1e5)) return String.format(Locale.ROOT, "%.3g", d);
+            return String.format(Locale.ROOT, "%.4g", d).replaceAll("(\\.\\d*?)0+$", "$1").replaceAll("\\.$", "");
+        }
+        return String.valueOf(v);
+    }
+}
