@@ -19,8 +19,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** `machina eval RUN_DIR [--data SPEC_OR_CSV]`: classification report and confusion matrix of a trained model. */
-@Command(mixinStandardHelpOptions = true, name = "eval", description = {"Evaluate a trained run on its test set (or on other data) and print the",
-    "classification report and the confusion matrix."})
+@Command(mixinStandardHelpOptions = true, name = "eval", description = {"Evaluate a trained run: classification report and confusion matrix.",
+    "Uses the run's test split, or other data given with --data."})
 final class EvalCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

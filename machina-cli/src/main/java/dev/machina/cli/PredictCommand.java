@@ -17,9 +17,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** `machina predict RUN_DIR INPUT`: class predictions with probabilities, as CSV on stdout. */
-@Command(mixinStandardHelpOptions = true, name = "predict", description = {"Predict classes for new inputs (CSV rows or an IDX image file), applying the",
-    "input transform the run was trained with. Prints CSV: index, predicted class, probability",
-    "(and every class's probability with --all)."})
+@Command(mixinStandardHelpOptions = true, name = "predict", description = {"Predict classes of new inputs (CSV rows or an IDX image file) with a trained run.",
+    "Applies the input transform the run was trained with. Prints CSV: index, predicted class,",
+    "probability (and every class's probability with --all)."})
 final class PredictCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -44,8 +44,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** `machina train SPEC`: trains, evaluates on the test set, and leaves a run directory with a report. */
-@Command(mixinStandardHelpOptions = true, name = "train", description = {"Train the model a spec describes; evaluate it on the test set; write the run directory,",
-    "plots and report. Ctrl-C stops cleanly (the run can be continued with --resume)."})
+@Command(mixinStandardHelpOptions = true, name = "train", description = {"Train a model from a spec, test it, and write its run directory and report.",
+    "Ctrl-C stops cleanly after the current batch; continue the run with --resume RUN_DIR."})
 public final class TrainCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

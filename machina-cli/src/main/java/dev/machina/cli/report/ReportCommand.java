@@ -11,9 +11,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
 /** {@code machina report RUN_DIR}: the run's plots and a self-contained report.html. */
-@Command(name = "report", description = {
-    "Write a run's plots (plots/*.png and *.svg) and a self-contained report.html",
-    "(curves, confusion matrix, per-class scores, PR/ROC curves, configuration, provenance)."})
+@Command(mixinStandardHelpOptions = true, name = "report", description = {
+    "Write a run's plots and a self-contained report.html.",
+    "Plots (PNG and SVG under plots/): curves, confusion matrix, per-class scores, PR/ROC curves;",
+    "the report adds the configuration and provenance."})
 public final class ReportCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
