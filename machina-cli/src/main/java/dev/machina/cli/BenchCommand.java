@@ -219,8 +219,8 @@ final class BenchCommand implements Runnable {
             List<JsonNode> mRuns = new ArrayList<>(), pRuns = new ArrayList<>();
             ArrayNode runsJson = om.createArrayNode();
             List<E2eBench.Side> order = E2eBench.schedule(repeats, withTorch);
-            out.printf("machina bench e2e: %d run(s) in the order %s, %d thread(s), %d warm-up + %d measured epoch(s), load %s%n",
-                    order.size(), order.stream().map(x -> x == E2eBench.Side.MACHINA ? "M" : "P").reduce("", String::concat),
+            out.printf("machina bench e2e: %d run(s) in the order %s; %d thread(s), %d warm-up + %d measured epoch(s), load %s%n",
+                    order.size(), String.join(", ", order.stream().map(x -> x == E2eBench.Side.MACHINA ? "M" : "P").toList()),
                     threads, warmup, epochs, E2eBench.loadAverage());
             out.flush();
             for (int i = 0; i < order.size(); i++) {
