@@ -164,6 +164,9 @@ final class BenchCommand implements Runnable {
         @Option(names = "--worker-jvm-opt", paramLabel = "OPT", description = "Extra JVM option of the Machina worker (repeatable), e.g. -XX:StartFlightRecording=….")
         List<String> workerJvmOpts = new ArrayList<>();
 
+        @Option(names = "--torch-env", paramLabel = "KEY=VALUE", description = "Extra environment variable of the PyTorch process (repeatable), e.g. OMP_WAIT_POLICY=PASSIVE.")
+        List<String> torchEnv = new ArrayList<>();
+
         @Option(names = "--timeout", defaultValue = "3600", description = "Seconds one worker may take (default: ${DEFAULT-VALUE}).")
         long timeout;
 
@@ -176,6 +179,9 @@ final class BenchCommand implements Runnable {
             if (epochs < 1) throw new Main.UserError("--epochs must be at least 1, got " + epochs);
             if (repeats < 1) throw new Main.UserError("--repeats must be at least 1, got " + repeats);
             if (accuracyEpochs < 1) throw new Main.UserError("--accuracy-epochs must be at least 1, got " + accuracyEpochs);
+            for (String kv : torchEnv) {
+                if (kv.indexOf('=') < 1) throw new Main.UserError("--torch-env must be KEY=VALUE, got '" + kv + "'");
+            }
             if (synthetic != null && synthetic < 10) throw new Main.UserError("--synthetic must be at least 10, got " + synthetic);
             Path dataDir = null;
             if (synthetic == null) {
@@ -274,6 +280,15 @@ final class BenchCommand implements Runnable {
             set.put("repeats", repeats);
             set.put("data", dataDir == null ? "synthetic:" + synthetic : dataDir.toString());
             set.put("seed", seed);
+            set.put("machina_worker_jvm_opts", String.join(" ", workerJvmOpts));
+            set.put("machina_java_opts_env", System.getenv().getOrDefault("MACHINA_JAVA_OPTS", ""));
+            set.put("torch_env", String.join(" ", torchEnv));
+            StringBuilder threadEnv = new StringBuilder();
+            for (String k : List.of("OMP_NUM_THREADS", "OMP_WAIT_POLICY", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")) {
+                String v = System.getenv(k);
+                if (v != null) threadEnv.append(threadEnv.isEmpty() ? "" : " ").append(k).append('=').append(v);
+            }
+            set.put("inherited_thread_env", threadEnv.toString());
             if (withTorch) root.putNull("torch_skipped");
             else root.put("torch_skipped", skip);
             root.set("rows", E2eBench.rowsJson(om, results));
@@ -299,7 +314,9 @@ final class BenchCommand implements Runnable {
                     ? E2eBench.machinaCommand(s.args(), s.threads(), workerJvmOpts)
                     : E2eBench.torchCommand(torch.python(), torchScript, s.args());
             try {
-                return E2eBench.parseResult(om, E2eBench.exec(cmd, timeout), side.key + " worker");
+                java.util.Map<String, String> env = new java.util.LinkedHashMap<>();
+                if (side == E2eBench.Side.PYTORCH) for (String kv : torchEnv) env.put(kv.substring(0, kv.indexOf('=')), kv.substring(kv.indexOf('=') + 1));
+                return E2eBench.parseResult(om, E2eBench.exec(cmd, env, timeout), side.key + " worker");
             } catch (java.io.IOException e) {
                 throw new IllegalStateException(e.getMessage(), e);
             }
@@ -342,7 +359,9 @@ final class BenchCommand implements Runnable {
             sb.append("\n- settings: ").append(st.path("threads").asInt()).append(" thread(s), ").append(st.path("warmup_epochs").asInt())
                     .append(" warm-up + ").append(st.path("epochs").asInt()).append(" measured epoch(s), median of ")
                     .append(st.path("repeats").asInt()).append(" alternating runs per side, data ").append(st.path("data").asText()).append('\n');
-            sb.append("- command: `").append(root.path("command").asText()).append("`\n\n");
+            String envNote = (st.path("machina_java_opts_env").asText().isEmpty() ? "" : "MACHINA_JAVA_OPTS='" + st.path("machina_java_opts_env").asText() + "' ")
+                    + (st.path("inherited_thread_env").asText().isEmpty() ? "" : st.path("inherited_thread_env").asText() + " ");
+            sb.append("- command: `").append(envNote).append(root.path("command").asText()).append("`\n\n");
             sb.append(table);
             if (skip != null) sb.append("\n").append(skip).append('\n');
             if (acc != null) {

@@ -231,7 +231,12 @@ final class E2eBench {
     record ProcessResult(int exitCode, String stdout, String stderr, long pid) {}
 
     static ProcessResult exec(List<String> cmd, long timeoutSeconds) throws IOException {
+        return exec(cmd, java.util.Map.of(), timeoutSeconds);
+    }
+
+    static ProcessResult exec(List<String> cmd, java.util.Map<String, String> env, long timeoutSeconds) throws IOException {
         ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().putAll(env);
         pb.environment().put("PYTHONUNBUFFERED", "1");
         Process p = pb.start();
         CompletableFuture<String> out = drain(p.getInputStream());
