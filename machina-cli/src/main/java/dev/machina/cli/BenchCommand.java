@@ -140,6 +140,9 @@ final class BenchCommand implements Runnable {
         @Option(names = "--accuracy", description = "Also train the MLP for --accuracy-epochs epochs on both sides and compare test accuracy (slow).")
         boolean accuracy;
 
+        @Option(names = "--skip-timing", description = "Skip the timing runs (e.g. with --accuracy alone).")
+        boolean skipTiming;
+
         @Option(names = "--accuracy-epochs", defaultValue = "15", description = "Epochs of the accuracy check (default: ${DEFAULT-VALUE}).")
         int accuracyEpochs;
 
@@ -224,10 +227,12 @@ final class BenchCommand implements Runnable {
             ObjectMapper om = new ObjectMapper();
             List<JsonNode> mRuns = new ArrayList<>(), pRuns = new ArrayList<>();
             ArrayNode runsJson = om.createArrayNode();
-            List<E2eBench.Side> order = E2eBench.schedule(repeats, withTorch);
+            if (skipTiming && !accuracy) throw new Main.UserError("--skip-timing leaves nothing to do without --accuracy");
+            String loadBefore = E2eBench.loadAverage();
+            List<E2eBench.Side> order = skipTiming ? List.of() : E2eBench.schedule(repeats, withTorch);
             out.printf("machina bench e2e: %d run(s) in the order %s; %d thread(s), %d warm-up + %d measured epoch(s), load %s%n",
                     order.size(), String.join(", ", order.stream().map(x -> x == E2eBench.Side.MACHINA ? "M" : "P").toList()),
-                    threads, warmup, epochs, E2eBench.loadAverage());
+                    threads, warmup, epochs, loadBefore);
             out.flush();
             for (int i = 0; i < order.size(); i++) {
                 E2eBench.Side side = order.get(i);
@@ -245,8 +250,10 @@ final class BenchCommand implements Runnable {
             String loadAfter = E2eBench.loadAverage();
             List<E2eBench.Result> results = E2eBench.results(E2eBench.rows(settings.batchSizes()), mRuns, pRuns);
             String table = E2eBench.table(results);
-            out.println();
-            out.print(table);
+            if (!skipTiming) {
+                out.println();
+                out.print(table);
+            }
             if (!withTorch) out.println("(" + skip + ")");
 
             ObjectNode acc = null;
@@ -261,7 +268,7 @@ final class BenchCommand implements Runnable {
             ObjectNode machine = root.putObject("machine");
             machine.put("cpu", Machina.cpuModel());
             machine.put("cores", Runtime.getRuntime().availableProcessors());
-            machine.put("load_average_before", mRuns.isEmpty() ? "" : E2eBench.loadAverage());
+            machine.put("load_average_before", loadBefore);
             machine.put("load_average_after", loadAfter);
             ObjectNode versions = root.putObject("versions");
             versions.put("machina", Machina.version());
@@ -291,7 +298,8 @@ final class BenchCommand implements Runnable {
             set.put("inherited_thread_env", threadEnv.toString());
             if (withTorch) root.putNull("torch_skipped");
             else root.put("torch_skipped", skip);
-            root.set("rows", E2eBench.rowsJson(om, results));
+            if (skipTiming) root.set("rows", om.createArrayNode());
+            else root.set("rows", E2eBench.rowsJson(om, results));
             if (acc != null) root.set("accuracy", acc);
             root.set("runs", runsJson);
             try {
@@ -301,7 +309,7 @@ final class BenchCommand implements Runnable {
                     out.println("results written to " + json);
                 }
                 if (appendDocs) {
-                    E2eBench.appendDocs(docs, docsSection(root, table, skip, acc));
+                    E2eBench.appendDocs(docs, docsSection(root, skipTiming ? "" : table, skip, acc));
                     out.println("table appended to " + docs);
                 }
             } catch (java.io.IOException e) {
@@ -348,8 +356,9 @@ final class BenchCommand implements Runnable {
             StringBuilder sb = new StringBuilder();
             JsonNode m = root.path("machine"), v = root.path("versions"), st = root.path("settings");
             sb.append("## ").append(root.path("date").asText()).append("\n\n");
-            sb.append("- machine: ").append(m.path("cpu").asText()).append(", ").append(m.path("cores").asInt()).append(" cores; load average ")
-                    .append(m.path("load_average_after").asText()).append(" (1, 5, 15 min, at the end)\n");
+            sb.append("- machine: ").append(m.path("cpu").asText()).append(", ").append(m.path("cores").asInt()).append(" cores; load average (1, 5, 15 min) ")
+                    .append(m.path("load_average_before").asText()).append(" at the start, ").append(m.path("load_average_after").asText())
+                    .append(" at the end\n");
             sb.append("- versions: Machina ").append(v.path("machina").asText()).append(" (").append(v.path("kernels").asText())
                     .append(" kernels), Java ").append(v.path("java").asText());
             if (v.has("torch")) {
