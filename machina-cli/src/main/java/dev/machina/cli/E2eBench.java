@@ -306,7 +306,8 @@ final class E2eBench {
                 + "cfg = torch.__config__.show(); "
                 + "blas = [l.strip() for l in cfg.splitlines() if 'BLAS_INFO' in l or 'LAPACK' in l]; "
                 + "print(json.dumps({'torch': torch.__version__, 'numpy': numpy.__version__, "
-                + "'blas': ((cfg.split('BLAS_INFO=')[1].split(',')[0]) if 'BLAS_INFO=' in cfg else '')}))";
+                + "'blas': ((cfg.split('BLAS_INFO=')[1].split(',')[0]) if 'BLAS_INFO=' in cfg else '') + "
+                + "''.join(sorted({' ' + l.split()[-1] for l in open('/proc/self/maps') if 'blas' in l.lower() and '/' in l}))}))";
         for (String py : candidates) {
             try {
                 ProcessResult r = exec(List.of(py, "-c", code), 60);
