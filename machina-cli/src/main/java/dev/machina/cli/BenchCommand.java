@@ -365,7 +365,9 @@ final class BenchCommand implements Runnable {
                 sb.append(", PyTorch ").append(v.path("torch").asText()).append(" (BLAS ").append(v.path("torch_blas").asText())
                         .append("), numpy ").append(v.path("numpy").asText()).append(", ").append(v.path("python").asText());
             }
-            sb.append("\n- settings: ").append(st.path("threads").asInt()).append(" thread(s), ").append(st.path("warmup_epochs").asInt())
+            if (table.isEmpty()) sb.append("\n- settings: ").append(st.path("threads").asInt()).append(" thread(s), accuracy check only, data ")
+                    .append(st.path("data").asText()).append('\n');
+            else sb.append("\n- settings: ").append(st.path("threads").asInt()).append(" thread(s), ").append(st.path("warmup_epochs").asInt())
                     .append(" warm-up + ").append(st.path("epochs").asInt()).append(" measured epoch(s), median of ")
                     .append(st.path("repeats").asInt()).append(" alternating runs per side, data ").append(st.path("data").asText()).append('\n');
             String envNote = (st.path("machina_java_opts_env").asText().isEmpty() ? "" : "MACHINA_JAVA_OPTS='" + st.path("machina_java_opts_env").asText() + "' ")
@@ -374,7 +376,7 @@ final class BenchCommand implements Runnable {
             sb.append(table);
             if (skip != null) sb.append("\n").append(skip).append('\n');
             if (acc != null) {
-                sb.append("\nAccuracy after ").append(acc.path("epochs").asInt()).append(" epochs (batch 64): Machina ")
+                sb.append(table.isEmpty() ? "" : "\n").append("Accuracy after ").append(acc.path("epochs").asInt()).append(" epochs (batch 64): Machina ")
                         .append(E2eBench.pct(acc.path("machina"))).append(", PyTorch ").append(E2eBench.pct(acc.path("pytorch")))
                         .append(" → ").append(acc.path("status").asText()).append('\n');
             }
