@@ -182,6 +182,7 @@ final class BenchCommand implements Runnable {
             if (epochs < 1) throw new Main.UserError("--epochs must be at least 1, got " + epochs);
             if (repeats < 1) throw new Main.UserError("--repeats must be at least 1, got " + repeats);
             if (accuracyEpochs < 1) throw new Main.UserError("--accuracy-epochs must be at least 1, got " + accuracyEpochs);
+            if (skipTiming && !accuracy) throw new Main.UserError("--skip-timing leaves nothing to do without --accuracy");
             for (String kv : torchEnv) {
                 if (kv.indexOf('=') < 1) throw new Main.UserError("--torch-env must be KEY=VALUE, got '" + kv + "'");
             }
@@ -227,7 +228,6 @@ final class BenchCommand implements Runnable {
             ObjectMapper om = new ObjectMapper();
             List<JsonNode> mRuns = new ArrayList<>(), pRuns = new ArrayList<>();
             ArrayNode runsJson = om.createArrayNode();
-            if (skipTiming && !accuracy) throw new Main.UserError("--skip-timing leaves nothing to do without --accuracy");
             String loadBefore = E2eBench.loadAverage();
             List<E2eBench.Side> order = skipTiming ? List.of() : E2eBench.schedule(repeats, withTorch);
             out.printf("machina bench e2e: %d run(s) in the order %s; %d thread(s), %d warm-up + %d measured epoch(s), load %s%n",

@@ -54,4 +54,18 @@ class E2eCommandTest {
         assertThat(md).contains("- command: `./machina bench e2e --synthetic 300").contains("| MLP train epoch, batch 64 |")
                 .contains("apt-get install python3-torch");
     }
+
+    @Test
+    void badOptionsAreUsageErrors() {
+        StringWriter out = new StringWriter(), err = new StringWriter();
+        assertThat(Main.execute(new String[] {"bench", "e2e", "--skip-timing", "--synthetic", "100"},
+                new PrintWriter(out, true), new PrintWriter(err, true))).isEqualTo(2);
+        assertThat(err.toString()).contains("--skip-timing leaves nothing to do without --accuracy");
+        assertThat(Main.execute(new String[] {"bench", "e2e", "--torch-env", "NOEQUALS", "--synthetic", "100"},
+                new PrintWriter(out, true), new PrintWriter(err, true))).isEqualTo(2);
+        assertThat(err.toString()).contains("--torch-env must be KEY=VALUE");
+        assertThat(Main.execute(new String[] {"bench", "e2e", "--threads", "0"},
+                new PrintWriter(out, true), new PrintWriter(err, true))).isEqualTo(2);
+        assertThat(err.toString()).contains("--threads must be at least 1");
+    }
 }
