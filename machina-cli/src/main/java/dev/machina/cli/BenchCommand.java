@@ -6,7 +6,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.machina.Machina;
 import dev.machina.kernel.KernelProvider;
 import dev.machina.kernel.Parallel;
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine;
@@ -14,7 +17,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** `machina bench …`: benchmarks that print figures (never pass/fail). */
-@Command(mixinStandardHelpOptions = true, name = "bench", description = "Benchmarks.", subcommands = {BenchCommand.Gemm.class, dev.machina.cli.tune.TuneParallelBench.class})
+@Command(mixinStandardHelpOptions = true, name = "bench", description = "Benchmarks (figures, never pass/fail).",
+        subcommands = {BenchCommand.Gemm.class, BenchCommand.E2e.class, dev.machina.cli.tune.TuneParallelBench.class})
 final class BenchCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -101,6 +105,283 @@ final class BenchCommand implements Runnable {
                     throw new IllegalStateException(e);
                 }
             }
+        }
+    }
+
+    @Command(mixinStandardHelpOptions = true, name = "e2e", sortOptions = false, mixinStandardHelpOptions = true, description = {
+        "End-to-end comparison with PyTorch on Fashion-MNIST: MLP 784-256-128-10 training time per epoch (batch 64 and 256), test-set inference throughput, single-example latency and peak memory.",
+        "Machina and PyTorch each run in their own process, alternately (M, P, M, P, ...); every figure is the median over the repeats.",
+        "PyTorch runs bench/torch_bench.py with a python that can import torch."})
+    static final class E2e implements Runnable {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Option(names = "--threads", defaultValue = "2", description = "Threads on both sides (default: ${DEFAULT-VALUE}).")
+        int threads;
+
+        @Option(names = "--warmup", defaultValue = "1", description = "Warm-up epochs before measuring (default: ${DEFAULT-VALUE}).")
+        int warmup;
+
+        @Option(names = "--epochs", defaultValue = "1", description = "Measured epochs per run (default: ${DEFAULT-VALUE}).")
+        int epochs;
+
+        @Option(names = "--repeats", defaultValue = "3", description = "Runs of each side; figures are medians (default: ${DEFAULT-VALUE}).")
+        int repeats;
+
+        @Option(names = "--json", paramLabel = "FILE", description = "Also write the results as JSON to FILE.")
+        Path json;
+
+        @Option(names = "--append-docs", description = "Append the table, machine, versions and command to the docs file.")
+        boolean appendDocs;
+
+        @Option(names = "--docs", paramLabel = "FILE", defaultValue = "docs/BENCHMARKS.md",
+                description = "The file --append-docs writes (default: ${DEFAULT-VALUE}).")
+        Path docs;
+
+        @Option(names = "--accuracy", description = "Also train the MLP for --accuracy-epochs epochs on both sides and compare test accuracy (slow).")
+        boolean accuracy;
+
+        @Option(names = "--skip-timing", description = "Skip the timing runs (e.g. with --accuracy alone).")
+        boolean skipTiming;
+
+        @Option(names = "--accuracy-epochs", defaultValue = "15", description = "Epochs of the accuracy check (default: ${DEFAULT-VALUE}).")
+        int accuracyEpochs;
+
+        @Option(names = "--python", paramLabel = "PATH", description = "Python with torch (default: /usr/bin/python3, then python3 on the PATH).")
+        String python;
+
+        @Option(names = "--no-torch", description = "Run Machina only.")
+        boolean noTorch;
+
+        @Option(names = "--script", paramLabel = "FILE", description = "The PyTorch side (default: bench/torch_bench.py).")
+        Path script;
+
+        @Option(names = "--data", paramLabel = "DIR", description = "Fashion-MNIST directory (default: the first standard one that has it).")
+        Path data;
+
+        @Option(names = "--synthetic", paramLabel = "N", description = "Use N synthetic examples instead of Fashion-MNIST (for smoke tests).")
+        Integer synthetic;
+
+        @Option(names = "--seed", defaultValue = "0", description = "Seed of initialisation, shuffling and dropout (default: ${DEFAULT-VALUE}).")
+        long seed;
+
+        @Option(names = "--worker-jvm-opt", paramLabel = "OPT", description = "Extra JVM option of the Machina worker (repeatable), e.g. -XX:StartFlightRecording=….")
+        List<String> workerJvmOpts = new ArrayList<>();
+
+        @Option(names = "--torch-env", paramLabel = "KEY=VALUE", description = "Extra environment variable of the PyTorch process (repeatable), e.g. OMP_WAIT_POLICY=PASSIVE.")
+        List<String> torchEnv = new ArrayList<>();
+
+        @Option(names = "--timeout", defaultValue = "3600", description = "Seconds one worker may take (default: ${DEFAULT-VALUE}).")
+        long timeout;
+
+        @Override
+        public void run() {
+            PrintWriter out = spec.commandLine().getOut();
+            PrintWriter err = spec.commandLine().getErr();
+            if (threads < 1) throw new Main.UserError("--threads must be at least 1, got " + threads);
+            if (warmup < 0) throw new Main.UserError("--warmup must be 0 or more, got " + warmup);
+            if (epochs < 1) throw new Main.UserError("--epochs must be at least 1, got " + epochs);
+            if (repeats < 1) throw new Main.UserError("--repeats must be at least 1, got " + repeats);
+            if (accuracyEpochs < 1) throw new Main.UserError("--accuracy-epochs must be at least 1, got " + accuracyEpochs);
+            if (skipTiming && !accuracy) throw new Main.UserError("--skip-timing leaves nothing to do without --accuracy");
+            for (String kv : torchEnv) {
+                if (kv.indexOf('=') < 1) throw new Main.UserError("--torch-env must be KEY=VALUE, got '" + kv + "'");
+            }
+            if (synthetic != null && synthetic < 10) throw new Main.UserError("--synthetic must be at least 10, got " + synthetic);
+            Path dataDir = null;
+            if (synthetic == null) {
+                dataDir = dev.machina.data.DatasetLocator.system().find("fashion-mnist", data).orElseThrow(() -> new Main.UserError(
+                        "Fashion-MNIST not found (looked in " + dev.machina.data.DatasetLocator.system().candidates("fashion-mnist", data)
+                                + "); get it with " + dev.machina.data.DatasetLocator.howToGet("fashion-mnist") + ", or use --data DIR"))
+                        .toAbsolutePath();
+            }
+            E2eWorker.Settings d = E2eWorker.Settings.defaults();
+            E2eWorker.Settings settings = new E2eWorker.Settings(dataDir, synthetic == null ? 0 : synthetic, threads, d.batchSizes(),
+                    warmup, epochs, seed, d.inferBatch(), Math.max(1, warmup) * d.inferWarmup(), d.inferPasses(),
+                    d.latencyWarmup(), d.latencyCalls(), "bench");
+
+            // the PyTorch side: a python that imports torch and the script, or a loud skip
+            E2eBench.TorchProbe torch = null;
+            Path torchScript = null;
+            String skip = null;
+            if (noTorch) {
+                skip = "PyTorch comparison skipped (--no-torch).";
+            } else {
+                torchScript = script != null ? script : E2eBench.findScript();
+                if (torchScript == null || !Files.isRegularFile(torchScript)) {
+                    skip = "PyTorch comparison skipped: " + (script != null ? script : "bench/torch_bench.py")
+                            + " not found; run from the repository root or pass --script FILE.";
+                } else {
+                    torch = E2eBench.findTorch(python);
+                    if (!torch.ok()) {
+                        skip = "PyTorch comparison skipped: no python that can import torch (" + torch.failure() + "); "
+                                + E2eBench.TORCH_INSTALL_HINT + ".";
+                    }
+                }
+            }
+            boolean withTorch = skip == null;
+            if (!withTorch) {
+                err.println("machina: " + skip);
+                err.flush();
+            }
+            if (repeats < 3) err.println("machina: note: --repeats " + repeats + " < 3; figures are less robust.");
+
+            ObjectMapper om = new ObjectMapper();
+            List<JsonNode> mRuns = new ArrayList<>(), pRuns = new ArrayList<>();
+            ArrayNode runsJson = om.createArrayNode();
+            String loadBefore = E2eBench.loadAverage();
+            List<E2eBench.Side> order = skipTiming ? List.of() : E2eBench.schedule(repeats, withTorch);
+            out.printf("machina bench e2e: %d run(s) in the order %s; %d thread(s), %d warm-up + %d measured epoch(s), load %s%n",
+                    order.size(), String.join(", ", order.stream().map(x -> x == E2eBench.Side.MACHINA ? "M" : "P").toList()),
+                    threads, warmup, epochs, loadBefore);
+            out.flush();
+            for (int i = 0; i < order.size(); i++) {
+                E2eBench.Side side = order.get(i);
+                JsonNode r = runWorker(side, settings, torch, torchScript, om);
+                (side == E2eBench.Side.MACHINA ? mRuns : pRuns).add(r);
+                ObjectNode rj = runsJson.addObject();
+                rj.put("side", side.key);
+                rj.put("index", i);
+                rj.set("result", r);
+                out.printf("  run %d/%d %-7s done (batch 64 epoch %s s, peak RSS %s MiB)%n", i + 1, order.size(), side.key,
+                        E2eBench.fmt(r.path("train").path("64").path("mean_epoch_s").asDouble(Double.NaN)),
+                        E2eBench.fmt(r.path("vmhwm_train_kb").asDouble(Double.NaN) / 1024));
+                out.flush();
+            }
+            String loadAfter = E2eBench.loadAverage();
+            List<E2eBench.Result> results = E2eBench.results(E2eBench.rows(settings.batchSizes()), mRuns, pRuns);
+            String table = E2eBench.table(results);
+            if (!skipTiming) {
+                out.println();
+                out.print(table);
+            }
+            if (!withTorch) out.println("(" + skip + ")");
+
+            ObjectNode acc = null;
+            if (accuracy) acc = accuracyCheck(settings, withTorch, torch, torchScript, om, out);
+
+            String command = "./machina bench e2e" + (spec.commandLine().getParseResult() == null ? ""
+                    : " " + String.join(" ", spec.commandLine().getParseResult().originalArgs()));
+            command = command.replace("bench e2e bench e2e", "bench e2e").strip();
+            ObjectNode root = om.createObjectNode();
+            root.put("date", java.time.OffsetDateTime.now().withNano(0).toString());
+            root.put("command", command);
+            ObjectNode machine = root.putObject("machine");
+            machine.put("cpu", Machina.cpuModel());
+            machine.put("cores", Runtime.getRuntime().availableProcessors());
+            machine.put("load_average_before", loadBefore);
+            machine.put("load_average_after", loadAfter);
+            ObjectNode versions = root.putObject("versions");
+            versions.put("machina", Machina.version());
+            versions.put("java", System.getProperty("java.version") + " (" + System.getProperty("java.vm.name") + ")");
+            versions.put("kernels", KernelProvider.get().name() + ", " + KernelProvider.get().vectorBits() + "-bit");
+            if (withTorch) {
+                versions.put("python", torch.python());
+                versions.put("torch", torch.torchVersion());
+                versions.put("numpy", torch.numpyVersion());
+                versions.put("torch_blas", torch.blas());
+            }
+            ObjectNode set = root.putObject("settings");
+            set.put("threads", threads);
+            set.put("warmup_epochs", warmup);
+            set.put("epochs", epochs);
+            set.put("repeats", repeats);
+            set.put("data", dataDir == null ? "synthetic:" + synthetic : dataDir.toString());
+            set.put("seed", seed);
+            set.put("machina_worker_jvm_opts", String.join(" ", workerJvmOpts));
+            set.put("machina_java_opts_env", System.getenv().getOrDefault("MACHINA_JAVA_OPTS", ""));
+            set.put("torch_env", String.join(" ", torchEnv));
+            StringBuilder threadEnv = new StringBuilder();
+            for (String k : List.of("OMP_NUM_THREADS", "OMP_WAIT_POLICY", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")) {
+                String v = System.getenv(k);
+                if (v != null) threadEnv.append(threadEnv.isEmpty() ? "" : " ").append(k).append('=').append(v);
+            }
+            set.put("inherited_thread_env", threadEnv.toString());
+            if (withTorch) root.putNull("torch_skipped");
+            else root.put("torch_skipped", skip);
+            if (skipTiming) root.set("rows", om.createArrayNode());
+            else root.set("rows", E2eBench.rowsJson(om, results));
+            if (acc != null) root.set("accuracy", acc);
+            root.set("runs", runsJson);
+            try {
+                if (json != null) {
+                    if (json.toAbsolutePath().getParent() != null) Files.createDirectories(json.toAbsolutePath().getParent());
+                    dev.machina.io.AtomicFiles.writeString(json, om.writerWithDefaultPrettyPrinter().writeValueAsString(root));
+                    out.println("results written to " + json);
+                }
+                if (appendDocs) {
+                    E2eBench.appendDocs(docs, docsSection(root, skipTiming ? "" : table, skip, acc));
+                    out.println("table appended to " + docs);
+                }
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException("cannot write results: " + e.getMessage(), e);
+            }
+        }
+
+        private JsonNode runWorker(E2eBench.Side side, E2eWorker.Settings s, E2eBench.TorchProbe torch, Path torchScript, ObjectMapper om) {
+            List<String> cmd = side == E2eBench.Side.MACHINA
+                    ? E2eBench.machinaCommand(s.args(), s.threads(), workerJvmOpts)
+                    : E2eBench.torchCommand(torch.python(), torchScript, s.args());
+            try {
+                java.util.Map<String, String> env = new java.util.LinkedHashMap<>();
+                if (side == E2eBench.Side.PYTORCH) for (String kv : torchEnv) env.put(kv.substring(0, kv.indexOf('=')), kv.substring(kv.indexOf('=') + 1));
+                return E2eBench.parseResult(om, E2eBench.exec(cmd, env, timeout), side.key + " worker");
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException(e.getMessage(), e);
+            }
+        }
+
+        private ObjectNode accuracyCheck(E2eWorker.Settings s, boolean withTorch, E2eBench.TorchProbe torch, Path torchScript,
+                                         ObjectMapper om, PrintWriter out) {
+            E2eWorker.Settings a = new E2eWorker.Settings(s.data(), s.synthetic(), s.threads(), new int[] {64}, 0, accuracyEpochs,
+                    s.seed(), s.inferBatch(), s.inferWarmup(), s.inferPasses(), s.latencyWarmup(), s.latencyCalls(), "accuracy");
+            out.printf("%naccuracy check: %d epochs, batch 64, on each side…%n", accuracyEpochs);
+            out.flush();
+            ObjectNode acc = om.createObjectNode();
+            acc.put("epochs", accuracyEpochs);
+            acc.put("batch_size", 64);
+            double m = runWorker(E2eBench.Side.MACHINA, a, torch, torchScript, om).path("accuracy").path("test_accuracy").asDouble(Double.NaN);
+            E2eBench.putNum(acc, "machina", m);
+            double p = Double.NaN;
+            if (withTorch) p = runWorker(E2eBench.Side.PYTORCH, a, torch, torchScript, om).path("accuracy").path("test_accuracy").asDouble(Double.NaN);
+            E2eBench.putNum(acc, "pytorch", p);
+            String verdict = E2eBench.accuracyStatus(m, p);
+            acc.put("status", verdict);
+            out.printf("test accuracy after %d epochs: Machina %.2f%%, PyTorch %s → %s (must be within %.1f points)%n", accuracyEpochs,
+                    100 * m, Double.isNaN(p) ? "n/a" : String.format(java.util.Locale.ROOT, "%.2f%%", 100 * p), verdict,
+                    E2eBench.ACCURACY_TOLERANCE_POINTS);
+            return acc;
+        }
+
+        private static String docsSection(ObjectNode root, String table, String skip, ObjectNode acc) {
+            StringBuilder sb = new StringBuilder();
+            JsonNode m = root.path("machine"), v = root.path("versions"), st = root.path("settings");
+            sb.append("## ").append(root.path("date").asText()).append("\n\n");
+            sb.append("- machine: ").append(m.path("cpu").asText()).append(", ").append(m.path("cores").asInt()).append(" cores; load average (1, 5, 15 min) ")
+                    .append(m.path("load_average_before").asText()).append(" at the start, ").append(m.path("load_average_after").asText())
+                    .append(" at the end\n");
+            sb.append("- versions: Machina ").append(v.path("machina").asText()).append(" (").append(v.path("kernels").asText())
+                    .append(" kernels), Java ").append(v.path("java").asText());
+            if (v.has("torch")) {
+                sb.append(", PyTorch ").append(v.path("torch").asText()).append(" (BLAS ").append(v.path("torch_blas").asText())
+                        .append("), numpy ").append(v.path("numpy").asText()).append(", ").append(v.path("python").asText());
+            }
+            if (table.isEmpty()) sb.append("\n- settings: ").append(st.path("threads").asInt()).append(" thread(s), accuracy check only, data ")
+                    .append(st.path("data").asText()).append('\n');
+            else sb.append("\n- settings: ").append(st.path("threads").asInt()).append(" thread(s), ").append(st.path("warmup_epochs").asInt())
+                    .append(" warm-up + ").append(st.path("epochs").asInt()).append(" measured epoch(s), median of ")
+                    .append(st.path("repeats").asInt()).append(" alternating runs per side, data ").append(st.path("data").asText()).append('\n');
+            String envNote = (st.path("machina_java_opts_env").asText().isEmpty() ? "" : "MACHINA_JAVA_OPTS='" + st.path("machina_java_opts_env").asText() + "' ")
+                    + (st.path("inherited_thread_env").asText().isEmpty() ? "" : st.path("inherited_thread_env").asText() + " ");
+            sb.append("- command: `").append(envNote).append(root.path("command").asText()).append("`\n\n");
+            sb.append(table);
+            if (skip != null) sb.append("\n").append(skip).append('\n');
+            if (acc != null) {
+                sb.append(table.isEmpty() ? "" : "\n").append("Accuracy after ").append(acc.path("epochs").asInt()).append(" epochs (batch 64): Machina ")
+                        .append(E2eBench.pct(acc.path("machina"))).append(", PyTorch ").append(E2eBench.pct(acc.path("pytorch")))
+                        .append(" → ").append(acc.path("status").asText()).append('\n');
+            }
+            return sb.toString();
         }
     }
 }

@@ -1,0 +1,271 @@
+package dev.machina.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.machina.Machina;
+import dev.machina.data.DataLoader;
+import dev.machina.data.Datasets;
+import dev.machina.data.Scale;
+import dev.machina.data.TensorDataset;
+import dev.machina.data.TrainTest;
+import dev.machina.kernel.KernelProvider;
+import dev.machina.kernel.Parallel;
+import dev.machina.nn.Dropout;
+import dev.machina.nn.Linear;
+import dev.machina.nn.Module;
+import dev.machina.nn.ReLU;
+import dev.machina.nn.Sequential;
+import dev.machina.optim.Adam;
+import dev.machina.tensor.Rng;
+import dev.machina.tensor.Tensor;
+import dev.machina.train.Evaluator;
+import dev.machina.train.History;
+import dev.machina.train.LossFunction;
+import dev.machina.train.Trainer;
+import dev.machina.train.TrainerConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+
+/**
+ * The Machina side of {@code machina bench e2e}, run in its own JVM so that its peak resident
+ * memory is its own. It mirrors {@code bench/torch_bench.py} option for option and prints the
+ * same JSON shape on stdout: data load time, per-epoch training times of the Fashion-MNIST MLP
+ * (784-256-128-10, ReLU, dropout 0.2, Adam 1e-3, cross-entropy) at each batch size, test-set
+ * inference throughput, single-example latency and VmHWM from /proc/self/status.
+ *
+ * <p>Options: {@code --data DIR | --synthetic N}, {@code --threads T}, {@code --batch-sizes 64,256},
+ * {@code --warmup E}, {@code --epochs E}, {@code --seed S}, {@code --infer-batch B},
+ * {@code --infer-warmup P}, {@code --infer-passes P}, {@code --latency-warmup C},
+ * {@code --latency-calls C}, {@code --mode bench|accuracy}.
+ */
+public final class E2eWorker {
+    private E2eWorker() {}
+
+    /** The settings shared by both sides; {@link #args()} gives the command-line form. */
+    record Settings(Path data, int synthetic, int threads, int[] batchSizes, int warmup, int epochs, long seed,
+                    int inferBatch, int inferWarmup, int inferPasses, int latencyWarmup, int latencyCalls, String mode) {
+        static Settings defaults() {
+            return new Settings(null, 0, 2, new int[] {64, 256}, 1, 1, 0, 1000, 2, 5, 200, 1000, "bench");
+        }
+
+        String[] args() {
+            return new String[] {
+                data != null ? "--data" : "--synthetic", data != null ? data.toString() : Integer.toString(synthetic),
+                "--threads", Integer.toString(threads),
+                "--batch-sizes", String.join(",", Arrays.stream(batchSizes).mapToObj(Integer::toString).toList()),
+                "--warmup", Integer.toString(warmup), "--epochs", Integer.toString(epochs), "--seed", Long.toString(seed),
+                "--infer-batch", Integer.toString(inferBatch), "--infer-warmup", Integer.toString(inferWarmup),
+                "--infer-passes", Integer.toString(inferPasses), "--latency-warmup", Integer.toString(latencyWarmup),
+                "--latency-calls", Integer.toString(latencyCalls), "--mode", mode};
+        }
+
+        static Settings parse(String[] a) {
+            Settings s = defaults();
+            Path data = s.data;
+            int synthetic = s.synthetic, threads = s.threads, warmup = s.warmup, epochs = s.epochs, inferBatch = s.inferBatch,
+                    inferWarmup = s.inferWarmup, inferPasses = s.inferPasses, latencyWarmup = s.latencyWarmup, latencyCalls = s.latencyCalls;
+            int[] batchSizes = s.batchSizes;
+            long seed = s.seed;
+            String mode = s.mode;
+            for (int i = 0; i < a.length; i += 2) {
+                if (i + 1 >= a.length) throw new IllegalArgumentException("option " + a[i] + " needs a value");
+                String v = a[i + 1];
+                switch (a[i]) {
+                    case "--data" -> data = Path.of(v);
+                    case "--synthetic" -> synthetic = Integer.parseInt(v);
+                    case "--threads" -> threads = Integer.parseInt(v);
+                    case "--batch-sizes" -> batchSizes = Arrays.stream(v.split(",")).mapToInt(x -> Integer.parseInt(x.trim())).toArray();
+                    case "--warmup" -> warmup = Integer.parseInt(v);
+                    case "--epochs" -> epochs = Integer.parseInt(v);
+                    case "--seed" -> seed = Long.parseLong(v);
+                    case "--infer-batch" -> inferBatch = Integer.parseInt(v);
+                    case "--infer-warmup" -> inferWarmup = Integer.parseInt(v);
+                    case "--infer-passes" -> inferPasses = Integer.parseInt(v);
+                    case "--latency-warmup" -> latencyWarmup = Integer.parseInt(v);
+                    case "--latency-calls" -> latencyCalls = Integer.parseInt(v);
+                    case "--mode" -> mode = v;
+                    default -> throw new IllegalArgumentException("unknown option " + a[i]);
+                }
+            }
+            if (!mode.equals("bench") && !mode.equals("accuracy")) throw new IllegalArgumentException("--mode must be bench or accuracy, got " + mode);
+            return new Settings(data, synthetic, threads, batchSizes, warmup, epochs, seed, inferBatch, inferWarmup, inferPasses,
+                    latencyWarmup, latencyCalls, mode);
+        }
+    }
+
+    public static void main(String[] args) throws IOException {
+        Settings s;
+        try {
+            s = Settings.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("E2eWorker: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        ObjectNode out = run(s);
+        System.out.println(new ObjectMapper().writeValueAsString(out));
+        System.out.flush();
+    }
+
+    /** Runs the benchmark of {@code s} in this process and returns its JSON result. */
+    static ObjectNode run(Settings s) {
+        Parallel.setThreads(s.threads());
+        ObjectMapper om = new ObjectMapper();
+        ObjectNode out = om.createObjectNode();
+        out.put("side", "machina");
+        out.put("version", Machina.version());
+        out.put("java", System.getProperty("java.version"));
+        out.put("kernels", KernelProvider.get().name() + ", " + KernelProvider.get().vectorBits() + "-bit");
+        out.put("threads", Parallel.threads());
+        out.put("mode", s.mode());
+
+        long t0 = System.nanoTime();
+        TrainTest data = load(s);
+        out.put("load_s", (System.nanoTime() - t0) / 1e9);
+        out.put("train_examples", data.train().size());
+        out.put("test_examples", data.test().size());
+
+        if (s.mode().equals("accuracy")) {
+            Module model = mlp(s.seed());
+            int b = s.batchSizes()[0];
+            History h = train(model, data.train(), b, s.epochs(), s.seed());
+            ObjectNode acc = out.putObject("accuracy");
+            acc.put("batch_size", b);
+            acc.put("epochs", s.epochs());
+            acc.put("final_train_loss", h.last().get("train_loss"));
+            DataLoader test = DataLoader.builder(data.test()).batchSize(s.inferBatch()).build();
+            acc.put("test_accuracy", Evaluator.evaluate(model, test, LossFunction.crossEntropy()).accuracy());
+            out.put("vmhwm_kb", vmHwmKb());
+            return out;
+        }
+
+        ObjectNode train = out.putObject("train");
+        Module model = null;
+        for (int b : s.batchSizes()) {
+            model = mlp(s.seed());
+            History h = train(model, data.train(), b, s.warmup() + s.epochs(), s.seed());
+            double[] times = h.get("epoch_time_s");
+            ObjectNode o = train.putObject(Integer.toString(b));
+            ArrayNode warm = o.putArray("warmup_epoch_s");
+            for (int e = 0; e < s.warmup(); e++) warm.add(times[e]);
+            ArrayNode meas = o.putArray("epoch_s");
+            double sum = 0;
+            for (int e = s.warmup(); e < times.length; e++) {
+                meas.add(times[e]);
+                sum += times[e];
+            }
+            double mean = sum / s.epochs();
+            o.put("mean_epoch_s", mean);
+            o.put("samples_per_s", data.train().size() / mean);
+            o.put("final_train_loss", h.last().get("train_loss"));
+        }
+        out.put("vmhwm_train_kb", vmHwmKb());
+
+        ObjectNode inf = out.putObject("infer");
+        inference(model, data.test(), s, inf);
+        out.put("vmhwm_kb", vmHwmKb());
+        return out;
+    }
+
+    /** The 784-256-128-10 MLP with ReLU and dropout 0.2, initialised from {@code seed}. */
+    static Module mlp(long seed) {
+        Rng rng = new Rng(seed);
+        return new Sequential(new Linear(784, 256, true, rng), new ReLU(), new Dropout(0.2),
+                new Linear(256, 128, true, rng), new ReLU(), new Dropout(0.2), new Linear(128, 10, true, rng));
+    }
+
+    private static History train(Module model, TensorDataset train, int batch, int epochs, long seed) {
+        DataLoader loader = DataLoader.builder(train).batchSize(batch).shuffle(seed).dropLast(false).build();
+        TrainerConfig cfg = TrainerConfig.builder().epochs(epochs).seed(seed)
+                .loss(LossFunction.crossEntropy())
+                .optimizer(new Adam(model.parameters(), Adam.Config.defaults().withLr(1e-3))).build();
+        History h = new Trainer(cfg).fit(model, loader, null);
+        if (h.status() != Trainer.Status.COMPLETED) throw new IllegalStateException("training ended as " + h.status());
+        return h;
+    }
+
+    private static void inference(Module model, TensorDataset test, Settings s, ObjectNode inf) {
+        model.eval();
+        float[] x = test.features().data();
+        int n = test.size(), f = 784, bs = s.inferBatch();
+        // the test set as ready-made batches, as the PyTorch side slices views of one tensor
+        int nb = (n + bs - 1) / bs;
+        Tensor[] batches = new Tensor[nb];
+        for (int i = 0; i < nb; i++) {
+            int from = i * bs, to = Math.min(n, from + bs);
+            batches[i] = Tensor.of(Arrays.copyOfRange(x, from * f, to * f), to - from, f);
+        }
+        try (var g = Tensor.noGrad()) {
+            for (int p = 0; p < s.inferWarmup(); p++) for (Tensor b : batches) model.forward(b);
+            double[] passes = new double[s.inferPasses()];
+            for (int p = 0; p < passes.length; p++) {
+                long t0 = System.nanoTime();
+                for (Tensor b : batches) model.forward(b).argmax(1);
+                passes[p] = (System.nanoTime() - t0) / 1e9;
+            }
+            double med = E2eBench.median(passes);
+            inf.put("batch_size", bs);
+            inf.put("pass_s", med);
+            inf.put("throughput_samples_per_s", n / med);
+
+            int calls = s.latencyCalls();
+            Tensor[] singles = new Tensor[Math.min(n, calls)];
+            for (int i = 0; i < singles.length; i++) singles[i] = Tensor.of(Arrays.copyOfRange(x, i * f, (i + 1) * f), 1, f);
+            for (int i = 0; i < s.latencyWarmup(); i++) model.forward(singles[i % singles.length]);
+            double[] us = new double[calls];
+            for (int i = 0; i < calls; i++) {
+                Tensor in = singles[i % singles.length];
+                long t0 = System.nanoTime();
+                model.forward(in);
+                us[i] = (System.nanoTime() - t0) / 1e3;
+            }
+            inf.put("latency_calls", calls);
+            inf.put("latency_median_us", E2eBench.median(us));
+            inf.put("latency_p99_us", E2eBench.percentile(us, 99));
+        }
+    }
+
+    /** The training and test parts as flattened float32 in [0, 1]. */
+    static TrainTest load(Settings s) {
+        if (s.data() == null) return synthetic(s.synthetic());
+        TrainTest raw = Datasets.fashionMnist(s.data());
+        Scale scale = Scale.by(1 / 255.0);
+        return new TrainTest(raw.train().withFeatures(scale.apply(raw.train().features())).flatten(),
+                raw.test().withFeatures(scale.apply(raw.test().features())).flatten());
+    }
+
+    /**
+     * {@code n} training and {@code max(1, n/5)} test examples of 784 features, a fixed pattern in
+     * [0, 1] with labels i mod 10; {@code torch_bench.py --synthetic} makes the same numbers.
+     */
+    static TrainTest synthetic(int n) {
+        if (n < 1) throw new IllegalArgumentException("--synthetic needs at least 1 example, got " + n);
+        return new TrainTest(syntheticPart(n, 0), syntheticPart(Math.max(1, n / 5), n));
+    }
+
+    private static TensorDataset syntheticPart(int n, int offset) {
+        float[] x = new float[n * 784];
+        int[] y = new int[n];
+        for (int i = 0; i < n; i++) {
+            int r = i + offset;
+            y[i] = r % 10;
+            for (int j = 0; j < 784; j++) x[i * 784 + j] = ((r * 31 + j * 17 + y[i] * j) % 256) / 255f;
+        }
+        return TensorDataset.classification(Tensor.of(x, n, 784), y, 10);
+    }
+
+    /** VmHWM (peak resident set) of this process in KiB from /proc/self/status, or -1 where there is none. */
+    static long vmHwmKb() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmHWM:")) return Long.parseLong(line.replaceAll("[^0-9]", ""));
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux
+        }
+        return -1;
+    }
+}

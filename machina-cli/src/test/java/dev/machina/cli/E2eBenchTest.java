@@ -1,0 +1,151 @@
+package dev.machina.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.machina.cli.E2eBench.Kind;
+import dev.machina.cli.E2eBench.Side;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The harness logic of `machina bench e2e`, without running any benchmark. */
+class E2eBenchTest {
+    private final ObjectMapper om = new ObjectMapper();
+
+    @Test
+    void medianOfOddEvenAndEmpty() {
+        assertThat(E2eBench.median(new double[] {3, 1, 2})).isEqualTo(2);
+        assertThat(E2eBench.median(new double[] {4, 1, 3, 2})).isEqualTo(2.5);
+        assertThat(E2eBench.median(new double[] {5, Double.NaN, 1})).isEqualTo(3);
+        assertThat(E2eBench.median(new double[0])).isNaN();
+    }
+
+    @Test
+    void nearestRankPercentile() {
+        double[] v = new double[100];
+        for (int i = 0; i < 100; i++) v[i] = 100 - i; // 100..1
+        assertThat(E2eBench.percentile(v, 99)).isEqualTo(99);
+        assertThat(E2eBench.percentile(v, 100)).isEqualTo(100);
+        assertThat(E2eBench.percentile(new double[] {7}, 99)).isEqualTo(7);
+        double[] thousand = new double[1000];
+        for (int i = 0; i < 1000; i++) thousand[i] = i + 1;
+        assertThat(E2eBench.percentile(thousand, 99)).isEqualTo(990);
+    }
+
+    @Test
+    void runsAlternateMachinaAndPytorch() {
+        assertThat(E2eBench.schedule(3, true)).containsExactly(Side.MACHINA, Side.PYTORCH, Side.MACHINA, Side.PYTORCH,
+                Side.MACHINA, Side.PYTORCH);
+        assertThat(E2eBench.schedule(3, false)).containsExactly(Side.MACHINA, Side.MACHINA, Side.MACHINA);
+    }
+
+    @Test
+    void ratioIsMachinaCostOverPytorchCost() {
+        assertThat(E2eBench.ratio(Kind.TIME, 1.0, 4.0)).isEqualTo(0.25);
+        assertThat(E2eBench.ratio(Kind.MEMORY, 300, 200)).isEqualTo(1.5);
+        // throughput: higher is better, so the cost ratio is PyTorch's over Machina's
+        assertThat(E2eBench.ratio(Kind.THROUGHPUT, 4000, 1000)).isEqualTo(0.25);
+        assertThat(E2eBench.ratio(Kind.TIME, Double.NaN, 1)).isNaN();
+        assertThat(E2eBench.ratio(Kind.TIME, 1, 0)).isNaN();
+    }
+
+    @Test
+    void targetMarking() {
+        assertThat(E2eBench.status(0.35, 0.35)).isEqualTo("pass");
+        assertThat(E2eBench.status(0.35, 0.3501)).isEqualTo("miss");
+        assertThat(E2eBench.status(null, 0.1)).isEmpty();
+        assertThat(E2eBench.status(0.35, Double.NaN)).isEmpty();
+        assertThat(E2eBench.accuracyStatus(0.880, 0.884)).isEqualTo("pass");
+        assertThat(E2eBench.accuracyStatus(0.880, 0.886)).isEqualTo("miss");
+        assertThat(E2eBench.accuracyStatus(0.890, Double.NaN)).isEqualTo("n/a");
+    }
+
+    @Test
+    void targetsAreThoseOfTheIssue() {
+        List<E2eBench.Row> rows = E2eBench.rows(new int[] {64, 256});
+        assertThat(target(rows, "mlp_epoch_b64")).isEqualTo(0.35);
+        assertThat(target(rows, "mlp_epoch_b256")).isEqualTo(0.6);
+        assertThat(target(rows, "latency_median")).isEqualTo(0.2);
+        assertThat(target(rows, "peak_rss")).isEqualTo(1.0);
+        E2eBench.Row lstm = rows.stream().filter(r -> r.key().equals("lstm_epoch")).findFirst().orElseThrow();
+        assertThat(lstm.target()).isEqualTo(0.5);
+        assertThat(lstm.na()).startsWith("n/a: recurrent layers not yet available");
+    }
+
+    private static Double target(List<E2eBench.Row> rows, String key) {
+        return rows.stream().filter(r -> r.key().equals(key)).findFirst().orElseThrow().target();
+    }
+
+    private JsonNode run(double epoch64, double epoch256, double latency, long hwmKb) {
+        ObjectNode o = om.createObjectNode();
+        o.put("load_s", 1.0);
+        o.putObject("train").putObject("64").put("mean_epoch_s", epoch64).put("samples_per_s", 60000 / epoch64);
+        ((ObjectNode) o.get("train")).putObject("256").put("mean_epoch_s", epoch256).put("samples_per_s", 60000 / epoch256);
+        o.putObject("infer").put("throughput_samples_per_s", 10000).put("latency_median_us", latency).put("latency_p99_us", 2 * latency);
+        o.put("vmhwm_train_kb", hwmKb);
+        return o;
+    }
+
+    @Test
+    void resultsAreMediansWithRatiosAndStatus() {
+        List<JsonNode> m = List.of(run(3, 1, 10, 100 * 1024), run(1, 3, 30, 300 * 1024), run(2, 2, 20, 200 * 1024));
+        List<JsonNode> p = List.of(run(10, 4, 100, 100 * 1024), run(8, 4, 100, 100 * 1024), run(12, 4, 100, 100 * 1024));
+        List<E2eBench.Result> res = E2eBench.results(E2eBench.rows(new int[] {64, 256}), m, p);
+        E2eBench.Result b64 = find(res, "mlp_epoch_b64");
+        assertThat(b64.machina()).isEqualTo(2);
+        assertThat(b64.pytorch()).isEqualTo(10);
+        assertThat(b64.ratio()).isCloseTo(0.2, within(1e-12));
+        assertThat(b64.status()).isEqualTo("pass");
+        assertThat(find(res, "mlp_epoch_b256").status()).isEqualTo("pass"); // 2/4 = 0.5 ≤ 0.6
+        assertThat(find(res, "mlp_train_sps_b64").ratio()).isCloseTo(0.2, within(1e-12));
+        assertThat(find(res, "latency_median").ratio()).isCloseTo(0.2, within(1e-12));
+        assertThat(find(res, "latency_median").status()).isEqualTo("pass");
+        E2eBench.Result rss = find(res, "peak_rss");
+        assertThat(rss.machina()).isEqualTo(200);
+        assertThat(rss.ratio()).isEqualTo(2);
+        assertThat(rss.status()).isEqualTo("miss");
+        assertThat(find(res, "lstm_epoch").status()).contains("n/a");
+
+        String table = E2eBench.table(res);
+        assertThat(table).contains("| benchmark | unit | Machina | PyTorch | Machina/PyTorch | target |");
+        assertThat(table).contains("| MLP train epoch, batch 64 | s | 2.000 | 10.00 | 0.200 | ≤ 0.35 | pass |");
+        assertThat(table).contains("| peak RSS during MLP training | MiB | 200.0 | 100.0 | 2.000 | ≤ 1.0 | miss |");
+        assertThat(table).contains("n/a: recurrent layers not yet available");
+    }
+
+    @Test
+    void withoutPytorchTheRatiosAreEmpty() {
+        List<E2eBench.Result> res = E2eBench.results(E2eBench.rows(new int[] {64, 256}), List.of(run(2, 1, 10, 1024)), List.of());
+        assertThat(find(res, "mlp_epoch_b64").machina()).isEqualTo(2);
+        assertThat(find(res, "mlp_epoch_b64").pytorch()).isNaN();
+        assertThat(find(res, "mlp_epoch_b64").status()).isEmpty();
+        assertThat(E2eBench.table(res)).contains("| MLP train epoch, batch 64 | s | 2.000 | — | — | ≤ 0.35 |  |");
+    }
+
+    @Test
+    void jsonRowsHaveAFixedShape() {
+        List<E2eBench.Result> res = E2eBench.results(E2eBench.rows(new int[] {64, 256}),
+                List.of(run(2, 1, 10, 1024)), List.of(run(10, 4, 100, 1024)));
+        ArrayNode rows = E2eBench.rowsJson(om, res);
+        assertThat(rows).hasSize(res.size());
+        for (JsonNode r : rows) {
+            assertThat(r.fieldNames()).toIterable().containsExactly("key", "label", "unit", "kind", "machina", "pytorch", "ratio",
+                    "target", "status");
+        }
+        JsonNode b64 = rows.get(1);
+        assertThat(b64.get("key").asText()).isEqualTo("mlp_epoch_b64");
+        assertThat(b64.get("ratio").asDouble()).isCloseTo(0.2, within(1e-12));
+        assertThat(b64.get("target").asDouble()).isEqualTo(0.35);
+        JsonNode lstm = rows.get(rows.size() - 1);
+        assertThat(lstm.get("machina").isNull()).isTrue();
+        assertThat(lstm.get("status").asText()).startsWith("n/a");
+    }
+
+    private static E2eBench.Result find(List<E2eBench.Result> res, String key) {
+        return res.stream().filter(r -> r.row().key().equals(key)).findFirst().orElseThrow();
+    }
+}

@@ -1,0 +1,71 @@
+package dev.machina.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** `machina bench e2e` end to end with a python that has no torch: the comparison is skipped, loudly. */
+class E2eCommandTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void pythonWithoutTorchSkipsTheComparisonWithAnInstallHint() throws Exception {
+        Path fakePython = tmp.resolve("python-without-torch");
+        Files.writeString(fakePython, "#!/bin/sh\necho \"ModuleNotFoundError: No module named 'torch'\" >&2\nexit 1\n");
+        Files.setPosixFilePermissions(fakePython, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path json = tmp.resolve("out/e2e.json");
+        Path docs = tmp.resolve("docs/BENCHMARKS.md");
+        Files.createDirectories(docs.getParent());
+        Files.writeString(docs, "# Benchmarks\n\nearlier content\n");
+        StringWriter out = new StringWriter(), err = new StringWriter();
+
+        int code = Main.execute(new String[] {"bench", "e2e", "--synthetic", "300", "--repeats", "1", "--warmup", "0",
+            "--python", fakePython.toString(), "--json", json.toString(), "--append-docs", "--docs", docs.toString()},
+                new PrintWriter(out, true), new PrintWriter(err, true));
+
+        assertThat(code).as("stderr: %s", err).isZero();
+        assertThat(err.toString()).contains("PyTorch comparison skipped").contains("No module named 'torch'")
+                .contains("apt-get install python3-torch");
+        assertThat(out.toString()).contains("order M;").doesNotContain("pytorch done")
+                .contains("| MLP train epoch, batch 64 | s |").contains("n/a: recurrent layers not yet available");
+
+        JsonNode root = new ObjectMapper().readTree(json.toFile());
+        assertThat(root.get("torch_skipped").asText()).contains("apt-get install python3-torch");
+        assertThat(root.get("command").asText()).startsWith("./machina bench e2e --synthetic 300");
+        assertThat(root.path("settings").path("threads").asInt()).isEqualTo(2);
+        assertThat(root.get("runs")).hasSize(1);
+        JsonNode b64 = root.get("rows").get(1);
+        assertThat(b64.get("key").asText()).isEqualTo("mlp_epoch_b64");
+        assertThat(b64.get("machina").asDouble()).isPositive();
+        assertThat(b64.get("pytorch").isNull()).isTrue();
+        assertThat(b64.get("ratio").isNull()).isTrue();
+
+        String md = Files.readString(docs);
+        assertThat(md).startsWith("# Benchmarks\n\nearlier content\n");
+        assertThat(md).contains("- command: `./machina bench e2e --synthetic 300").contains("| MLP train epoch, batch 64 |")
+                .contains("apt-get install python3-torch");
+    }
+
+    @Test
+    void badOptionsAreUsageErrors() {
+        StringWriter out = new StringWriter(), err = new StringWriter();
+        assertThat(Main.execute(new String[] {"bench", "e2e", "--skip-timing", "--synthetic", "100"},
+                new PrintWriter(out, true), new PrintWriter(err, true))).isEqualTo(2);
+        assertThat(err.toString()).contains("--skip-timing leaves nothing to do without --accuracy");
+        assertThat(Main.execute(new String[] {"bench", "e2e", "--torch-env", "NOEQUALS", "--synthetic", "100"},
+                new PrintWriter(out, true), new PrintWriter(err, true))).isEqualTo(2);
+        assertThat(err.toString()).contains("--torch-env must be KEY=VALUE");
+        assertThat(Main.execute(new String[] {"bench", "e2e", "--threads", "0"},
+                new PrintWriter(out, true), new PrintWriter(err, true))).isEqualTo(2);
+        assertThat(err.toString()).contains("--threads must be at least 1");
+    }
+}
