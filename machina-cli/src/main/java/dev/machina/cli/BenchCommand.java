@@ -108,7 +108,7 @@ final class BenchCommand implements Runnable {
         }
     }
 
-    @Command(mixinStandardHelpOptions = true, name = "e2e", sortOptions = false, mixinStandardHelpOptions = true, description = {
+    @Command(name = "e2e", sortOptions = false, mixinStandardHelpOptions = true, description = {
         "End-to-end comparison with PyTorch on Fashion-MNIST: MLP 784-256-128-10 training time per epoch (batch 64 and 256), test-set inference throughput, single-example latency and peak memory.",
         "Machina and PyTorch each run in their own process, alternately (M, P, M, P, ...); every figure is the median over the repeats.",
         "PyTorch runs bench/torch_bench.py with a python that can import torch."})
