@@ -110,34 +110,145 @@ public final class Parallel {
             for (int t = 0; t < tasks; t++) body.accept(t);
             return;
         }
-        AtomicInteger next = new AtomicInteger();
-        AtomicInteger pending = new AtomicInteger(workers - 1);
-        Throwable[] failure = new Throwable[1];
-        Thread caller = Thread.currentThread();
-        Runnable worker = () -> {
+        Job job = new Job(tasks, body, workers - 1, Thread.currentThread());
+        Hot hot = Hot.get();
+        if (hot != null && workers - 1 <= hot.workers.length && hot.busy.compareAndSet(false, true)) {
+            try {
+                hot.publish(job);
+                job.runAndWait();
+            } finally {
+                hot.busy.set(false);
+            }
+        } else { // another thread is using the hot workers (sweeps run trials side by side): plain hand-off
+            ExecutorService p = pool();
+            for (int w = 1; w < workers; w++) p.execute(job::help);
+            job.runAndWait();
+        }
+        job.rethrow();
+    }
+
+    /** One forEach: tasks taken by number, helpers admitted up to the budget, the caller waiting for them. */
+    private static final class Job {
+        final int tasks;
+        final IntConsumer body;
+        final AtomicInteger next = new AtomicInteger(), admits, pending;
+        final Thread caller;
+        volatile Throwable failure;
+
+        Job(int tasks, IntConsumer body, int helpers, Thread caller) {
+            this.tasks = tasks;
+            this.body = body;
+            this.admits = new AtomicInteger(helpers);
+            this.pending = new AtomicInteger(helpers);
+            this.caller = caller;
+        }
+
+        /** Run by a helper thread: takes tasks if admitted (a budget may want fewer helpers than there are). */
+        void help() {
+            if (admits.getAndDecrement() <= 0) return;
             try {
                 for (int t; (t = next.getAndIncrement()) < tasks; ) body.accept(t);
             } catch (Throwable e) {
-                synchronized (failure) {
-                    if (failure[0] == null) failure[0] = e;
-                }
+                if (failure == null) failure = e;
                 next.set(tasks);
             } finally {
                 if (pending.decrementAndGet() == 0) LockSupport.unpark(caller);
             }
-        };
-        ExecutorService p = pool();
-        for (int w = 1; w < workers; w++) p.execute(worker);
-        try {
-            for (int t; (t = next.getAndIncrement()) < tasks; ) body.accept(t);
-        } catch (Throwable e) {
-            next.set(tasks);
-            while (pending.get() > 0) LockSupport.park(Parallel.class);
-            throw e;
         }
-        while (pending.get() > 0) LockSupport.park(Parallel.class);
-        if (failure[0] instanceof RuntimeException re) throw re;
-        if (failure[0] instanceof Error err) throw err;
-        if (failure[0] != null) throw new RuntimeException(failure[0]);
+
+        void runAndWait() {
+            try {
+                for (int t; (t = next.getAndIncrement()) < tasks; ) body.accept(t);
+            } catch (Throwable e) {
+                if (failure == null) failure = e;
+                next.set(tasks);
+            }
+            // helpers that were never admitted will not come: stop waiting for them
+            int unused = admits.getAndSet(0);
+            if (unused > 0 && pending.addAndGet(-unused) == 0) return;
+            long spinUntil = System.nanoTime() + SPIN_NANOS;
+            while (pending.get() > 0) {
+                if (System.nanoTime() < spinUntil) Thread.onSpinWait();
+                else LockSupport.park(Parallel.class);
+            }
+        }
+
+        void rethrow() {
+            Throwable f = failure;
+            if (f instanceof RuntimeException re) throw re;
+            if (f instanceof Error err) throw err;
+            if (f != null) throw new RuntimeException(f);
+        }
+    }
+
+    /** How long an idle hot worker (or a waiting caller) spins before it parks: short hand-offs cost microseconds, not a wake-up. */
+    static final long SPIN_NANOS = Long.getLong("machina.spinMicros", 100) * 1000;
+
+    /**
+     * Worker threads that stay awake briefly after each job, so that the many short parallel
+     * kernels of a training step are handed out without waking a parked thread each time. One
+     * forEach at a time uses them; a concurrent one falls back to the plain pool.
+     */
+    private static final class Hot {
+        private static volatile Hot instance;
+        final Thread[] workers;
+        final java.util.concurrent.atomic.AtomicIntegerArray parked;
+        final java.util.concurrent.atomic.AtomicBoolean busy = new java.util.concurrent.atomic.AtomicBoolean();
+        volatile Job job;
+        volatile long seq;
+
+        private Hot(int n) {
+            workers = new Thread[n];
+            parked = new java.util.concurrent.atomic.AtomicIntegerArray(n);
+            for (int i = 0; i < n; i++) {
+                int id = i;
+                workers[i] = new Thread(() -> loop(id), "machina-hot-" + (i + 1));
+                workers[i].setDaemon(true);
+                workers[i].start();
+            }
+        }
+
+        static Hot get() {
+            Hot h = instance;
+            if (h == null) {
+                synchronized (Hot.class) {
+                    h = instance;
+                    if (h == null) {
+                        int n = Math.max(0, Runtime.getRuntime().availableProcessors() - 1);
+                        if (n == 0) return null;
+                        h = new Hot(n);
+                        instance = h;
+                    }
+                }
+            }
+            return h;
+        }
+
+        void publish(Job j) {
+            job = j;
+            seq++; // volatile write after the job: a worker that sees the new seq sees the job
+            for (int i = 0; i < workers.length; i++) if (parked.get(i) == 1) LockSupport.unpark(workers[i]);
+        }
+
+        private void loop(int id) {
+            long seen = 0;
+            while (true) {
+                long spinUntil = System.nanoTime() + SPIN_NANOS;
+                long s;
+                while ((s = seq) == seen) {
+                    if (System.nanoTime() < spinUntil) {
+                        Thread.onSpinWait();
+                    } else {
+                        parked.set(id, 1);
+                        if (seq == seen) LockSupport.park(this);
+                        parked.set(id, 0);
+                        spinUntil = System.nanoTime() + SPIN_NANOS;
+                    }
+                }
+                seen = s;
+                Job j = job;
+                if (j != null) j.help();
+            }
+        }
     }
 }

@@ -26,6 +26,11 @@ final class VectorGemm {
     static final int MC = roundUp(Integer.getInteger("machina.gemm.mc", 128), MR);
     static final int NC = roundUp(Integer.getInteger("machina.gemm.nc", 512), NR);
 
+    /**
+     * Products smaller than this many multiply-adds stay on the calling thread: at about 1 µs per
+     * 100k they finish before a second thread could even start (a batch-1 forward is 200k).
+     */
+    static final long PARALLEL_MIN = Long.getLong("machina.gemm.parallelMin", 1L << 20);
     static final int PACK_A_MIN_PANELS = Integer.getInteger("machina.gemm.packa", 8);
     /** Tile height when A is read in place (no packing buffer limits it). */
     static final int MC_DIRECT = roundUp(Integer.getInteger("machina.gemm.mcdirect", 1024), MR);
@@ -56,11 +61,11 @@ final class VectorGemm {
             return;
         }
         long flops = (long) m * n * k;
-        int[] t2 = tileSizes(m, n, flops);
+        int[] t2 = tileSizes(m, n, flops, transA);
         final int fmc = t2[0], fnc = t2[1];
         int mTiles = ceilDiv(m, fmc), nTiles = ceilDiv(n, fnc);
         int tasks = mTiles * nTiles;
-        Parallel.forEach(tasks, flops < 200_000 ? 1 : Integer.MAX_VALUE, t -> {
+        Parallel.forEach(tasks, flops < PARALLEL_MIN ? 1 : Integer.MAX_VALUE, t -> {
             int i0 = (t % mTiles) * fmc, j0 = (t / mTiles) * fnc;
             tile(transA, transB, i0, Math.min(fmc, m - i0), j0, Math.min(fnc, n - j0), k,
                     a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate, false);
@@ -71,10 +76,10 @@ final class VectorGemm {
     private static void gemmStoreTransposed(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                                             float[] c, int cOff, int ldc, boolean accumulate) {
         long flops = (long) m * n * k;
-        int[] t2 = tileSizes(m, n, flops);
+        int[] t2 = tileSizes(m, n, flops, false);
         final int fmc = t2[0], fnc = t2[1];
         int mTiles = ceilDiv(m, fmc), nTiles = ceilDiv(n, fnc);
-        Parallel.forEach(mTiles * nTiles, flops < 200_000 ? 1 : Integer.MAX_VALUE, t -> {
+        Parallel.forEach(mTiles * nTiles, flops < PARALLEL_MIN ? 1 : Integer.MAX_VALUE, t -> {
             int i0 = (t % mTiles) * fmc, j0 = (t / mTiles) * fnc;
             tile(false, true, i0, Math.min(fmc, m - i0), j0, Math.min(fnc, n - j0), k,
                     a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate, true);
@@ -87,11 +92,11 @@ final class VectorGemm {
      * first (aiming at two tiles per thread, for dynamic balance), M only while there are fewer
      * tiles than threads. Tile sizes never change a result, only who computes it.
      */
-    private static int[] tileSizes(int m, int n, long flops) {
-        int threads = flops < 200_000 ? 1 : Parallel.threads();
+    private static int[] tileSizes(int m, int n, long flops, boolean packedA) {
+        int threads = flops < PARALLEL_MIN ? 1 : Parallel.threads();
         // When N is too narrow for A to be packed (see tile), A is read in place and a tall tile
         // costs nothing extra, while cutting M would pack the same B columns twice.
-        int mcMax = roundUp(n, NR) < PACK_A_MIN_PANELS * NR ? MC_DIRECT : MC;
+        int mcMax = !packedA && roundUp(n, NR) < PACK_A_MIN_PANELS * NR ? MC_DIRECT : MC;
         int mc = Math.min(mcMax, roundUp(m, MR)), nc = Math.min(NC, roundUp(n, NR));
         while (ceilDiv(m, mc) * ceilDiv(n, nc) < 2 * threads && nc > NR) nc = roundUp(nc / 2, NR);
         while (ceilDiv(m, mc) * ceilDiv(n, nc) < threads && mc > MR) mc = roundUp(mc / 2, MR);
@@ -107,12 +112,13 @@ final class VectorGemm {
                              float[] c, int cOff, int ldc, boolean accumulate, boolean storeT) {
         float[][] buf = BUFFERS.get();
         float[] edge = buf[0], bp = buf[1], tmp = buf[2];
-        // A is read in place: element (i, p) of op(A) is at a[aOff + i·si + p·sp].
+        // Element (i, p) of op(A) is at a[aOff + i·si + p·sp]. Untransposed A (rows along K) is
+        // read in place unless packing pays; a transposed A is always packed (a cheap row copy).
         int si = transA ? 1 : lda, sp = transA ? lda : 1;
         int fullRows = mc / MR * MR;
         // Packing A pays when its panels are reused across many B panels: it keeps the A block
         // in a few contiguous pages (no TLB misses on large strides) at a one-off copy cost.
-        boolean packA = nc >= PACK_A_MIN_PANELS * NR && mc <= MC;
+        boolean packA = (transA || nc >= PACK_A_MIN_PANELS * NR) && mc <= MC;
         float[] apk = buf[3];
         // K is cut into equal blocks of at most KC (784 = 2 × 392, not 384 + 384 + 16). A transposed
         // store costs scalar work per block, so that path takes longer blocks.
@@ -120,6 +126,10 @@ final class VectorGemm {
         if (bp.length < kStep * roundUp(nc, NR)) {
             bp = new float[kStep * roundUp(nc, NR)];
             buf[1] = bp;
+        }
+        if (packA && apk.length < kStep * roundUp(mc, MR)) {
+            apk = new float[kStep * roundUp(mc, MR)];
+            buf[3] = apk;
         }
         for (int pc = 0; pc < k; pc += kStep) {
             int kc = Math.min(kStep, k - pc);
@@ -137,20 +147,17 @@ final class VectorGemm {
                     int mr = Math.min(MR, mc - ir);
                     int co = cOff + (i0 + ir) * ldc + j0 + jr;
                     float[] as = a;
-                    int ao = aOff + (i0 + ir) * si + pc * sp, asi = si, asp = sp;
+                    int ao = aOff + (i0 + ir) * lda + pc;
+                    boolean packed = packA || mr < MR;
                     if (packA) {
                         as = apk;
                         ao = ir * kc;
-                        asi = 1;
-                        asp = MR;
                     } else if (mr < MR) { // the last, partial row panel was packed with zero padding
                         as = edge;
                         ao = 0;
-                        asi = 1;
-                        asp = MR;
                     }
                     if (storeT) { // element (i, j) goes to C[j, i]
-                        micro(kc, as, ao, asi, asp, bp, bo, tmp, 0, NR, false);
+                        micro(kc, packed, as, ao, lda, bp, bo, tmp, 0, NR, false);
                         int ct = cOff + (j0 + jr) * ldc + i0 + ir;
                         for (int j = 0; j < nr; j++) {
                             int cj = ct + j * ldc;
@@ -158,9 +165,9 @@ final class VectorGemm {
                             else for (int i = 0; i < mr; i++) c[cj + i] = tmp[i * NR + j];
                         }
                     } else if (mr == MR && nr == NR) {
-                        micro(kc, as, ao, asi, asp, bp, bo, c, co, ldc, add);
+                        micro(kc, packed, as, ao, lda, bp, bo, c, co, ldc, add);
                     } else {
-                        micro(kc, as, ao, asi, asp, bp, bo, tmp, 0, NR, false);
+                        micro(kc, packed, as, ao, lda, bp, bo, tmp, 0, NR, false);
                         for (int i = 0; i < mr; i++) {
                             int ci = co + i * ldc, ti = i * NR;
                             if (add) for (int j = 0; j < nr; j++) c[ci + j] += tmp[ti + j];
@@ -172,17 +179,35 @@ final class VectorGemm {
         }
     }
 
-    private static void micro(int kc, float[] a, int ao, int si, int sp, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
-        switch (MR) {
-            case 8 -> kernel8(kc, a, ao, si, sp, bp, bo, c, co, ldc, add);
-            case 6 -> kernel6(kc, a, ao, si, sp, bp, bo, c, co, ldc, add);
-            default -> kernel4(kc, a, ao, si, sp, bp, bo, c, co, ldc, add);
+    /**
+     * One MR×NR block. {@code packed}: A is packed (MR values per step at a[ao + MR·p + i]);
+     * otherwise A's rows are read in place (a[ao + i·lda + p]). Each form has its own kernel so
+     * that every array index is the loop counter times a constant plus an invariant, which lets
+     * C2 hoist the bounds checks out of the loop.
+     */
+    private static void micro(int kc, boolean packed, float[] a, int ao, int lda, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
+        if (packed) {
+            switch (MR) {
+                case 8 -> kernel8p(kc, a, ao, bp, bo, c, co, ldc, add);
+                case 6 -> kernel6p(kc, a, ao, bp, bo, c, co, ldc, add);
+                default -> kernel4p(kc, a, ao, bp, bo, c, co, ldc, add);
+            }
+        } else {
+            switch (MR) {
+                case 8 -> kernel8d(kc, a, ao, lda, bp, bo, c, co, ldc, add);
+                case 6 -> kernel6d(kc, a, ao, lda, bp, bo, c, co, ldc, add);
+                default -> kernel4d(kc, a, ao, lda, bp, bo, c, co, ldc, add);
+            }
         }
     }
 
     /** Packs rows [r0, r0+rows) of op(A), steps [pc, pc+kc), as kc steps of MR values at dst; pads with zeros. */
     private static void packRows(float[] a, int aOff, int si, int sp, int r0, int rows, int pc, int kc, float[] dst, int d0) {
         if (rows < MR) java.util.Arrays.fill(dst, d0, d0 + MR * kc, 0f);
+        if (si == 1) { // transposed A: the MR values of a step are contiguous
+            for (int p = 0; p < kc; p++) System.arraycopy(a, aOff + r0 + (pc + p) * sp, dst, d0 + p * MR, rows);
+            return;
+        }
         for (int i = 0; i < rows; i++) {
             int src = aOff + (r0 + i) * si + pc * sp;
             if (sp == 1) {
@@ -214,22 +239,21 @@ final class VectorGemm {
         }
     }
 
-    /** C[4×2L] (+)= A[4×kc]·Bpanel[kc×2L]; A element (i, p) at a[ao + i·si + p·sp], B packed 2L per step. */
-    private static void kernel4(int kc, float[] a, int ao, int si, int sp, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
+    /** C[4×2L] (+)= A[4×kc]·Bpanel; A read in place, element (i, p) at a[ao + i·lda + p]; B packed 2L per step. */
+    private static void kernel4d(int kc, float[] a, int ao, int lda, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
         FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
-        int r0 = ao + 0 * si; int r1 = ao + 1 * si; int r2 = ao + 2 * si; int r3 = ao + 3 * si;
-        for (int p = 0, q = 0; p < kc; p++, q += sp) {
-            FloatVector b0 = FloatVector.fromArray(S, bp, bo);
-            FloatVector b1 = FloatVector.fromArray(S, bp, bo + L);
+        int r0 = ao + 0 * lda; int r1 = ao + 1 * lda; int r2 = ao + 2 * lda; int r3 = ao + 3 * lda;
+        for (int p = 0; p < kc; p++) {
+            FloatVector b0 = FloatVector.fromArray(S, bp, bo + p * NR);
+            FloatVector b1 = FloatVector.fromArray(S, bp, bo + p * NR + L);
             FloatVector x;
-            x = FloatVector.broadcast(S, a[r0 + q]); c00 = x.fma(b0, c00); c01 = x.fma(b1, c01);
-            x = FloatVector.broadcast(S, a[r1 + q]); c10 = x.fma(b0, c10); c11 = x.fma(b1, c11);
-            x = FloatVector.broadcast(S, a[r2 + q]); c20 = x.fma(b0, c20); c21 = x.fma(b1, c21);
-            x = FloatVector.broadcast(S, a[r3 + q]); c30 = x.fma(b0, c30); c31 = x.fma(b1, c31);
-            bo += NR;
+            x = FloatVector.broadcast(S, a[r0 + p]); c00 = x.fma(b0, c00); c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, a[r1 + p]); c10 = x.fma(b0, c10); c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, a[r2 + p]); c20 = x.fma(b0, c20); c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, a[r3 + p]); c30 = x.fma(b0, c30); c31 = x.fma(b1, c31);
         }
         if (add) {
             FloatVector.fromArray(S, c, co + 0 * ldc).add(c00).intoArray(c, co + 0 * ldc);
@@ -252,26 +276,61 @@ final class VectorGemm {
         }
     }
 
-    /** C[6×2L] (+)= A[6×kc]·Bpanel[kc×2L]; A element (i, p) at a[ao + i·si + p·sp], B packed 2L per step. */
-    private static void kernel6(int kc, float[] a, int ao, int si, int sp, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
+    /** C[4×2L] (+)= A[4×kc]·Bpanel; A packed 4 values per step at ap[ao + 4·p + i]; B packed 2L per step. */
+    private static void kernel4p(int kc, float[] a, int ao, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+        for (int p = 0; p < kc; p++) {
+            FloatVector b0 = FloatVector.fromArray(S, bp, bo + p * NR);
+            FloatVector b1 = FloatVector.fromArray(S, bp, bo + p * NR + L);
+            FloatVector x;
+            x = FloatVector.broadcast(S, a[ao + p * 4 + 0]); c00 = x.fma(b0, c00); c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, a[ao + p * 4 + 1]); c10 = x.fma(b0, c10); c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, a[ao + p * 4 + 2]); c20 = x.fma(b0, c20); c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, a[ao + p * 4 + 3]); c30 = x.fma(b0, c30); c31 = x.fma(b1, c31);
+        }
+        if (add) {
+            FloatVector.fromArray(S, c, co + 0 * ldc).add(c00).intoArray(c, co + 0 * ldc);
+            FloatVector.fromArray(S, c, co + 0 * ldc + L).add(c01).intoArray(c, co + 0 * ldc + L);
+            FloatVector.fromArray(S, c, co + 1 * ldc).add(c10).intoArray(c, co + 1 * ldc);
+            FloatVector.fromArray(S, c, co + 1 * ldc + L).add(c11).intoArray(c, co + 1 * ldc + L);
+            FloatVector.fromArray(S, c, co + 2 * ldc).add(c20).intoArray(c, co + 2 * ldc);
+            FloatVector.fromArray(S, c, co + 2 * ldc + L).add(c21).intoArray(c, co + 2 * ldc + L);
+            FloatVector.fromArray(S, c, co + 3 * ldc).add(c30).intoArray(c, co + 3 * ldc);
+            FloatVector.fromArray(S, c, co + 3 * ldc + L).add(c31).intoArray(c, co + 3 * ldc + L);
+        } else {
+            c00.intoArray(c, co + 0 * ldc);
+            c01.intoArray(c, co + 0 * ldc + L);
+            c10.intoArray(c, co + 1 * ldc);
+            c11.intoArray(c, co + 1 * ldc + L);
+            c20.intoArray(c, co + 2 * ldc);
+            c21.intoArray(c, co + 2 * ldc + L);
+            c30.intoArray(c, co + 3 * ldc);
+            c31.intoArray(c, co + 3 * ldc + L);
+        }
+    }
+
+    /** C[6×2L] (+)= A[6×kc]·Bpanel; A read in place, element (i, p) at a[ao + i·lda + p]; B packed 2L per step. */
+    private static void kernel6d(int kc, float[] a, int ao, int lda, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
         FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
         FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
         FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
-        int r0 = ao + 0 * si; int r1 = ao + 1 * si; int r2 = ao + 2 * si; int r3 = ao + 3 * si; int r4 = ao + 4 * si; int r5 = ao + 5 * si;
-        for (int p = 0, q = 0; p < kc; p++, q += sp) {
-            FloatVector b0 = FloatVector.fromArray(S, bp, bo);
-            FloatVector b1 = FloatVector.fromArray(S, bp, bo + L);
+        int r0 = ao + 0 * lda; int r1 = ao + 1 * lda; int r2 = ao + 2 * lda; int r3 = ao + 3 * lda; int r4 = ao + 4 * lda; int r5 = ao + 5 * lda;
+        for (int p = 0; p < kc; p++) {
+            FloatVector b0 = FloatVector.fromArray(S, bp, bo + p * NR);
+            FloatVector b1 = FloatVector.fromArray(S, bp, bo + p * NR + L);
             FloatVector x;
-            x = FloatVector.broadcast(S, a[r0 + q]); c00 = x.fma(b0, c00); c01 = x.fma(b1, c01);
-            x = FloatVector.broadcast(S, a[r1 + q]); c10 = x.fma(b0, c10); c11 = x.fma(b1, c11);
-            x = FloatVector.broadcast(S, a[r2 + q]); c20 = x.fma(b0, c20); c21 = x.fma(b1, c21);
-            x = FloatVector.broadcast(S, a[r3 + q]); c30 = x.fma(b0, c30); c31 = x.fma(b1, c31);
-            x = FloatVector.broadcast(S, a[r4 + q]); c40 = x.fma(b0, c40); c41 = x.fma(b1, c41);
-            x = FloatVector.broadcast(S, a[r5 + q]); c50 = x.fma(b0, c50); c51 = x.fma(b1, c51);
-            bo += NR;
+            x = FloatVector.broadcast(S, a[r0 + p]); c00 = x.fma(b0, c00); c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, a[r1 + p]); c10 = x.fma(b0, c10); c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, a[r2 + p]); c20 = x.fma(b0, c20); c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, a[r3 + p]); c30 = x.fma(b0, c30); c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(S, a[r4 + p]); c40 = x.fma(b0, c40); c41 = x.fma(b1, c41);
+            x = FloatVector.broadcast(S, a[r5 + p]); c50 = x.fma(b0, c50); c51 = x.fma(b1, c51);
         }
         if (add) {
             FloatVector.fromArray(S, c, co + 0 * ldc).add(c00).intoArray(c, co + 0 * ldc);
@@ -302,8 +361,56 @@ final class VectorGemm {
         }
     }
 
-    /** C[8×2L] (+)= A[8×kc]·Bpanel[kc×2L]; A element (i, p) at a[ao + i·si + p·sp], B packed 2L per step. */
-    private static void kernel8(int kc, float[] a, int ao, int si, int sp, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
+    /** C[6×2L] (+)= A[6×kc]·Bpanel; A packed 6 values per step at ap[ao + 6·p + i]; B packed 2L per step. */
+    private static void kernel6p(int kc, float[] a, int ao, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
+        for (int p = 0; p < kc; p++) {
+            FloatVector b0 = FloatVector.fromArray(S, bp, bo + p * NR);
+            FloatVector b1 = FloatVector.fromArray(S, bp, bo + p * NR + L);
+            FloatVector x;
+            x = FloatVector.broadcast(S, a[ao + p * 6 + 0]); c00 = x.fma(b0, c00); c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, a[ao + p * 6 + 1]); c10 = x.fma(b0, c10); c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, a[ao + p * 6 + 2]); c20 = x.fma(b0, c20); c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, a[ao + p * 6 + 3]); c30 = x.fma(b0, c30); c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(S, a[ao + p * 6 + 4]); c40 = x.fma(b0, c40); c41 = x.fma(b1, c41);
+            x = FloatVector.broadcast(S, a[ao + p * 6 + 5]); c50 = x.fma(b0, c50); c51 = x.fma(b1, c51);
+        }
+        if (add) {
+            FloatVector.fromArray(S, c, co + 0 * ldc).add(c00).intoArray(c, co + 0 * ldc);
+            FloatVector.fromArray(S, c, co + 0 * ldc + L).add(c01).intoArray(c, co + 0 * ldc + L);
+            FloatVector.fromArray(S, c, co + 1 * ldc).add(c10).intoArray(c, co + 1 * ldc);
+            FloatVector.fromArray(S, c, co + 1 * ldc + L).add(c11).intoArray(c, co + 1 * ldc + L);
+            FloatVector.fromArray(S, c, co + 2 * ldc).add(c20).intoArray(c, co + 2 * ldc);
+            FloatVector.fromArray(S, c, co + 2 * ldc + L).add(c21).intoArray(c, co + 2 * ldc + L);
+            FloatVector.fromArray(S, c, co + 3 * ldc).add(c30).intoArray(c, co + 3 * ldc);
+            FloatVector.fromArray(S, c, co + 3 * ldc + L).add(c31).intoArray(c, co + 3 * ldc + L);
+            FloatVector.fromArray(S, c, co + 4 * ldc).add(c40).intoArray(c, co + 4 * ldc);
+            FloatVector.fromArray(S, c, co + 4 * ldc + L).add(c41).intoArray(c, co + 4 * ldc + L);
+            FloatVector.fromArray(S, c, co + 5 * ldc).add(c50).intoArray(c, co + 5 * ldc);
+            FloatVector.fromArray(S, c, co + 5 * ldc + L).add(c51).intoArray(c, co + 5 * ldc + L);
+        } else {
+            c00.intoArray(c, co + 0 * ldc);
+            c01.intoArray(c, co + 0 * ldc + L);
+            c10.intoArray(c, co + 1 * ldc);
+            c11.intoArray(c, co + 1 * ldc + L);
+            c20.intoArray(c, co + 2 * ldc);
+            c21.intoArray(c, co + 2 * ldc + L);
+            c30.intoArray(c, co + 3 * ldc);
+            c31.intoArray(c, co + 3 * ldc + L);
+            c40.intoArray(c, co + 4 * ldc);
+            c41.intoArray(c, co + 4 * ldc + L);
+            c50.intoArray(c, co + 5 * ldc);
+            c51.intoArray(c, co + 5 * ldc + L);
+        }
+    }
+
+    /** C[8×2L] (+)= A[8×kc]·Bpanel; A read in place, element (i, p) at a[ao + i·lda + p]; B packed 2L per step. */
+    private static void kernel8d(int kc, float[] a, int ao, int lda, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
@@ -312,20 +419,79 @@ final class VectorGemm {
         FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
         FloatVector c60 = FloatVector.zero(S), c61 = FloatVector.zero(S);
         FloatVector c70 = FloatVector.zero(S), c71 = FloatVector.zero(S);
-        int r0 = ao + 0 * si; int r1 = ao + 1 * si; int r2 = ao + 2 * si; int r3 = ao + 3 * si; int r4 = ao + 4 * si; int r5 = ao + 5 * si; int r6 = ao + 6 * si; int r7 = ao + 7 * si;
-        for (int p = 0, q = 0; p < kc; p++, q += sp) {
-            FloatVector b0 = FloatVector.fromArray(S, bp, bo);
-            FloatVector b1 = FloatVector.fromArray(S, bp, bo + L);
+        int r0 = ao + 0 * lda; int r1 = ao + 1 * lda; int r2 = ao + 2 * lda; int r3 = ao + 3 * lda; int r4 = ao + 4 * lda; int r5 = ao + 5 * lda; int r6 = ao + 6 * lda; int r7 = ao + 7 * lda;
+        for (int p = 0; p < kc; p++) {
+            FloatVector b0 = FloatVector.fromArray(S, bp, bo + p * NR);
+            FloatVector b1 = FloatVector.fromArray(S, bp, bo + p * NR + L);
             FloatVector x;
-            x = FloatVector.broadcast(S, a[r0 + q]); c00 = x.fma(b0, c00); c01 = x.fma(b1, c01);
-            x = FloatVector.broadcast(S, a[r1 + q]); c10 = x.fma(b0, c10); c11 = x.fma(b1, c11);
-            x = FloatVector.broadcast(S, a[r2 + q]); c20 = x.fma(b0, c20); c21 = x.fma(b1, c21);
-            x = FloatVector.broadcast(S, a[r3 + q]); c30 = x.fma(b0, c30); c31 = x.fma(b1, c31);
-            x = FloatVector.broadcast(S, a[r4 + q]); c40 = x.fma(b0, c40); c41 = x.fma(b1, c41);
-            x = FloatVector.broadcast(S, a[r5 + q]); c50 = x.fma(b0, c50); c51 = x.fma(b1, c51);
-            x = FloatVector.broadcast(S, a[r6 + q]); c60 = x.fma(b0, c60); c61 = x.fma(b1, c61);
-            x = FloatVector.broadcast(S, a[r7 + q]); c70 = x.fma(b0, c70); c71 = x.fma(b1, c71);
-            bo += NR;
+            x = FloatVector.broadcast(S, a[r0 + p]); c00 = x.fma(b0, c00); c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, a[r1 + p]); c10 = x.fma(b0, c10); c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, a[r2 + p]); c20 = x.fma(b0, c20); c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, a[r3 + p]); c30 = x.fma(b0, c30); c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(S, a[r4 + p]); c40 = x.fma(b0, c40); c41 = x.fma(b1, c41);
+            x = FloatVector.broadcast(S, a[r5 + p]); c50 = x.fma(b0, c50); c51 = x.fma(b1, c51);
+            x = FloatVector.broadcast(S, a[r6 + p]); c60 = x.fma(b0, c60); c61 = x.fma(b1, c61);
+            x = FloatVector.broadcast(S, a[r7 + p]); c70 = x.fma(b0, c70); c71 = x.fma(b1, c71);
+        }
+        if (add) {
+            FloatVector.fromArray(S, c, co + 0 * ldc).add(c00).intoArray(c, co + 0 * ldc);
+            FloatVector.fromArray(S, c, co + 0 * ldc + L).add(c01).intoArray(c, co + 0 * ldc + L);
+            FloatVector.fromArray(S, c, co + 1 * ldc).add(c10).intoArray(c, co + 1 * ldc);
+            FloatVector.fromArray(S, c, co + 1 * ldc + L).add(c11).intoArray(c, co + 1 * ldc + L);
+            FloatVector.fromArray(S, c, co + 2 * ldc).add(c20).intoArray(c, co + 2 * ldc);
+            FloatVector.fromArray(S, c, co + 2 * ldc + L).add(c21).intoArray(c, co + 2 * ldc + L);
+            FloatVector.fromArray(S, c, co + 3 * ldc).add(c30).intoArray(c, co + 3 * ldc);
+            FloatVector.fromArray(S, c, co + 3 * ldc + L).add(c31).intoArray(c, co + 3 * ldc + L);
+            FloatVector.fromArray(S, c, co + 4 * ldc).add(c40).intoArray(c, co + 4 * ldc);
+            FloatVector.fromArray(S, c, co + 4 * ldc + L).add(c41).intoArray(c, co + 4 * ldc + L);
+            FloatVector.fromArray(S, c, co + 5 * ldc).add(c50).intoArray(c, co + 5 * ldc);
+            FloatVector.fromArray(S, c, co + 5 * ldc + L).add(c51).intoArray(c, co + 5 * ldc + L);
+            FloatVector.fromArray(S, c, co + 6 * ldc).add(c60).intoArray(c, co + 6 * ldc);
+            FloatVector.fromArray(S, c, co + 6 * ldc + L).add(c61).intoArray(c, co + 6 * ldc + L);
+            FloatVector.fromArray(S, c, co + 7 * ldc).add(c70).intoArray(c, co + 7 * ldc);
+            FloatVector.fromArray(S, c, co + 7 * ldc + L).add(c71).intoArray(c, co + 7 * ldc + L);
+        } else {
+            c00.intoArray(c, co + 0 * ldc);
+            c01.intoArray(c, co + 0 * ldc + L);
+            c10.intoArray(c, co + 1 * ldc);
+            c11.intoArray(c, co + 1 * ldc + L);
+            c20.intoArray(c, co + 2 * ldc);
+            c21.intoArray(c, co + 2 * ldc + L);
+            c30.intoArray(c, co + 3 * ldc);
+            c31.intoArray(c, co + 3 * ldc + L);
+            c40.intoArray(c, co + 4 * ldc);
+            c41.intoArray(c, co + 4 * ldc + L);
+            c50.intoArray(c, co + 5 * ldc);
+            c51.intoArray(c, co + 5 * ldc + L);
+            c60.intoArray(c, co + 6 * ldc);
+            c61.intoArray(c, co + 6 * ldc + L);
+            c70.intoArray(c, co + 7 * ldc);
+            c71.intoArray(c, co + 7 * ldc + L);
+        }
+    }
+
+    /** C[8×2L] (+)= A[8×kc]·Bpanel; A packed 8 values per step at ap[ao + 8·p + i]; B packed 2L per step. */
+    private static void kernel8p(int kc, float[] a, int ao, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
+        FloatVector c60 = FloatVector.zero(S), c61 = FloatVector.zero(S);
+        FloatVector c70 = FloatVector.zero(S), c71 = FloatVector.zero(S);
+        for (int p = 0; p < kc; p++) {
+            FloatVector b0 = FloatVector.fromArray(S, bp, bo + p * NR);
+            FloatVector b1 = FloatVector.fromArray(S, bp, bo + p * NR + L);
+            FloatVector x;
+            x = FloatVector.broadcast(S, a[ao + p * 8 + 0]); c00 = x.fma(b0, c00); c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, a[ao + p * 8 + 1]); c10 = x.fma(b0, c10); c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, a[ao + p * 8 + 2]); c20 = x.fma(b0, c20); c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, a[ao + p * 8 + 3]); c30 = x.fma(b0, c30); c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(S, a[ao + p * 8 + 4]); c40 = x.fma(b0, c40); c41 = x.fma(b1, c41);
+            x = FloatVector.broadcast(S, a[ao + p * 8 + 5]); c50 = x.fma(b0, c50); c51 = x.fma(b1, c51);
+            x = FloatVector.broadcast(S, a[ao + p * 8 + 6]); c60 = x.fma(b0, c60); c61 = x.fma(b1, c61);
+            x = FloatVector.broadcast(S, a[ao + p * 8 + 7]); c70 = x.fma(b0, c70); c71 = x.fma(b1, c71);
         }
         if (add) {
             FloatVector.fromArray(S, c, co + 0 * ldc).add(c00).intoArray(c, co + 0 * ldc);
