@@ -98,7 +98,10 @@ final class VectorGemm {
         // costs nothing extra, while cutting M would pack the same B columns twice.
         int mcMax = !packedA && roundUp(n, NR) < PACK_A_MIN_PANELS * NR ? MC_DIRECT : MC;
         int mc = Math.min(mcMax, roundUp(m, MR)), nc = Math.min(NC, roundUp(n, NR));
-        while (ceilDiv(m, mc) * ceilDiv(n, nc) < 2 * threads && nc > NR) nc = roundUp(nc / 2, NR);
+        // Several tiles per thread keep the dynamic split balanced when N is not a multiple of the
+        // tile width (784 columns in tiles of 256 leave one of 16); narrow tiles read A in place.
+        while (ceilDiv(m, mc) * ceilDiv(n, nc) < 4 * threads && nc > NR) nc = roundUp(nc / 2, NR);
+        nc = roundUp(ceilDiv(n, ceilDiv(n, nc)), NR); // equal widths, up to one panel
         while (ceilDiv(m, mc) * ceilDiv(n, nc) < threads && mc > MR) mc = roundUp(mc / 2, MR);
         return new int[] {mc, nc};
     }
