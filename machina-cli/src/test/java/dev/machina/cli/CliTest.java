@@ -135,4 +135,23 @@ class CliTest {
         assertThat(u.code()).isEqualTo(2);
         assertThat(u.err()).contains("Unknown option");
     }
+
+    @Test
+    void datasetsListAndFetchErrors() {
+        Result list = run("datasets", "list");
+        assertThat(list.code()).isZero();
+        assertThat(list.out()).contains("digits", "classpath:", "fashion-mnist", "mnist");
+        Result unknown = run("datasets", "fetch", "imagenet");
+        assertThat(unknown.code()).isEqualTo(2);
+        assertThat(unknown.err()).startsWith("machina: ").contains("imagenet");
+    }
+
+    @Test
+    void compareCanOverlayTheValidationCurves() {
+        Path png = tmp.resolve("cmp.png");
+        Result r = run("runs", "compare", runDir.toString(), runDir.toString(), "--plot", png.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(png).exists();
+        assertThat(tmp.resolve("cmp.svg")).exists();
+    }
 }

@@ -38,7 +38,7 @@ final class VectorGemm {
     static final int KC_T = Integer.getInteger("machina.gemm.kct", 1024);
 
     private static final ThreadLocal<float[][]> BUFFERS =
-            ThreadLocal.withInitial(() -> new float[][] {new float[MR * Math.max(KC, KC_T)], new float[KC * NC], new float[MR * NR], new float[MC * KC]});
+            ThreadLocal.withInitial(() -> new float[][] {new float[MR * Math.max(KC, KC_T)], new float[KC * NC], new float[Math.max(MR * NR, 4 * L + 4)], new float[MC * KC]});
 
     private VectorGemm() {}
 
@@ -50,6 +50,10 @@ final class VectorGemm {
                      float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                      float[] c, int cOff, int ldc, boolean accumulate) {
         if (m == 0 || n == 0) return;
+        if (m <= SMALL_M && k > 0) { // a few rows (batch-1 inference): packing would be mostly padding
+            smallM(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
+            return;
+        }
         if (transB && !transA && m < n && k > 0) {
             // C = A·Bᵀ costs a transposing pack of all of B (n×k). Computing Cᵀ = B·Aᵀ instead reads
             // B in place and packs only A (m×k, the smaller), writing the result transposed.
@@ -70,6 +74,110 @@ final class VectorGemm {
             tile(transA, transB, i0, Math.min(fmc, m - i0), j0, Math.min(fnc, n - j0), k,
                     a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate, false);
         });
+    }
+
+    static final int SMALL_M = 4;
+
+    /**
+     * C (+)= op(A)·op(B) for at most {@link #SMALL_M} rows of C, without packing. With Bᵀ every
+     * element is a dot product along K (vector lanes, then the lanes summed in a fixed order);
+     * otherwise each row of C accumulates rows of B scaled by A's elements, in K order. Columns
+     * are split across threads in fixed chunks, so results do not depend on the thread count.
+     */
+    private static void smallM(boolean transA, boolean transB, int m, int n, int k, float[] a, int aOff, int lda,
+                               float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, boolean accumulate) {
+        long flops = (long) m * n * k;
+        int chunk = 64, tasks = ceilDiv(n, chunk);
+        Parallel.forEach(tasks, flops < PARALLEL_MIN ? 1 : Integer.MAX_VALUE, t -> {
+            int j0 = t * chunk, j1 = Math.min(n, j0 + chunk);
+            float[] lanes = BUFFERS.get()[2];
+            for (int i = 0; i < m; i++) {
+                int ci = cOff + i * ldc;
+                if (transB && !transA) {
+                    int j = j0;
+                    for (; j + 4 <= j1; j += 4) { // four independent dot products hide the FMA latency
+                        dot4(a, aOff + i * lda, b, bOff + j * ldb, ldb, k, lanes);
+                        for (int q = 0; q < 4; q++) c[ci + j + q] = accumulate ? c[ci + j + q] + lanes[L + q] : lanes[L + q];
+                    }
+                    for (; j < j1; j++) {
+                        float v = dot(a, aOff + i * lda, b, bOff + j * ldb, k, lanes);
+                        c[ci + j] = accumulate ? c[ci + j] + v : v;
+                    }
+                } else if (transB) {
+                    for (int j = j0; j < j1; j++) {
+                        float v = transA ? dotStrided(a, aOff + i, lda, b, bOff + j * ldb, k) : dot(a, aOff + i * lda, b, bOff + j * ldb, k, lanes);
+                        c[ci + j] = accumulate ? c[ci + j] + v : v;
+                    }
+                } else {
+                    if (!accumulate) java.util.Arrays.fill(c, ci + j0, ci + j1, 0f);
+                    for (int p = 0; p < k; p++) {
+                        float x = transA ? a[aOff + p * lda + i] : a[aOff + i * lda + p];
+                        axpyRow(x, b, bOff + p * ldb + j0, c, ci + j0, j1 - j0);
+                    }
+                }
+            }
+        });
+    }
+
+    private static float dot(float[] a, int ao, float[] b, int bo, int k, float[] lanes) {
+        FloatVector acc = FloatVector.zero(S);
+        int p = 0, ub = S.loopBound(k);
+        for (; p < ub; p += L) acc = FloatVector.fromArray(S, a, ao + p).fma(FloatVector.fromArray(S, b, bo + p), acc);
+        acc.intoArray(lanes, 0);
+        float s = 0f;
+        for (int i = 0; i < L; i++) s += lanes[i]; // fixed order (reduceLanes' order is unspecified)
+        for (; p < k; p++) s += a[ao + p] * b[bo + p];
+        return s;
+    }
+
+    /** Dots of A's row with four consecutive rows of B, written to lanes[L .. L+4), each summed like {@link #dot}. */
+    private static void dot4(float[] a, int ao, float[] b, int bo, int ldb, int k, float[] lanes) {
+        FloatVector s0 = FloatVector.zero(S), s1 = FloatVector.zero(S), s2 = FloatVector.zero(S), s3 = FloatVector.zero(S);
+        int p = 0, ub = S.loopBound(k);
+        int b0 = bo, b1 = bo + ldb, b2 = bo + 2 * ldb, b3 = bo + 3 * ldb;
+        for (; p < ub; p += L) {
+            FloatVector x = FloatVector.fromArray(S, a, ao + p);
+            s0 = x.fma(FloatVector.fromArray(S, b, b0 + p), s0);
+            s1 = x.fma(FloatVector.fromArray(S, b, b1 + p), s1);
+            s2 = x.fma(FloatVector.fromArray(S, b, b2 + p), s2);
+            s3 = x.fma(FloatVector.fromArray(S, b, b3 + p), s3);
+        }
+        // vectors stay in locals (an array of vectors would box them): store each, then sum its lanes
+        s0.intoArray(lanes, 0);
+        s1.intoArray(lanes, L + 4);
+        s2.intoArray(lanes, 2 * L + 4);
+        s3.intoArray(lanes, 3 * L + 4);
+        float v0 = 0f, v1 = 0f, v2 = 0f, v3 = 0f;
+        for (int i = 0; i < L; i++) {
+            v0 += lanes[i];
+            v1 += lanes[L + 4 + i];
+            v2 += lanes[2 * L + 4 + i];
+            v3 += lanes[3 * L + 4 + i];
+        }
+        for (int t = p; t < k; t++) {
+            float x = a[ao + t];
+            v0 += x * b[b0 + t];
+            v1 += x * b[b1 + t];
+            v2 += x * b[b2 + t];
+            v3 += x * b[b3 + t];
+        }
+        lanes[L] = v0;
+        lanes[L + 1] = v1;
+        lanes[L + 2] = v2;
+        lanes[L + 3] = v3;
+    }
+
+    private static float dotStrided(float[] a, int ao, int lda, float[] b, int bo, int k) {
+        float s = 0f;
+        for (int p = 0; p < k; p++) s += a[ao + p * lda] * b[bo + p];
+        return s;
+    }
+
+    private static void axpyRow(float x, float[] b, int bo, float[] c, int co, int n) {
+        FloatVector vx = FloatVector.broadcast(S, x);
+        int j = 0, ub = S.loopBound(n);
+        for (; j < ub; j += L) FloatVector.fromArray(S, b, bo + j).fma(vx, FloatVector.fromArray(S, c, co + j)).intoArray(c, co + j);
+        for (; j < n; j++) c[co + j] += x * b[bo + j];
     }
 
     /** C[j, i] (+)= (A·Bᵀ)[i, j] for A m×k and B n×k, row-major (A read in place, B packed). */

@@ -240,4 +240,27 @@ class TrainerTest {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> TrainerConfig.builder().optimizer(opt).clipNorm(-1).build())
                 .hasMessageContaining("clipNorm");
     }
+
+    @Test
+    void modelCheckpointKeepsTheBestAndTheLastEpochAndTheyResume(@TempDir Path tmp) throws Exception {
+        Data d = digits();
+        Module model = mlp(6, 0f);
+        ModelCheckpoint mc = new ModelCheckpoint(tmp, Monitor.of("val_accuracy", "auto"), true);
+        TrainerConfig cfg = TrainerConfig.builder().epochs(3).optimizer(new SGD(model.parameters(), SGD.Config.lr(0.05)))
+                .seed(1).callback(mc).build();
+        History h = new Trainer(cfg).fit(model, loader(d.train(), 32, true), loader(d.test(), 500, false));
+        assertThat(mc.lastFile()).exists();
+        assertThat(mc.bestFile()).exists();
+        Checkpoint last = Checkpoint.load(mc.lastFile()), best = Checkpoint.load(mc.bestFile());
+        assertThat(last.state().get("next_epoch")).isEqualTo(3);
+        int bestEpoch = 0;
+        double[] acc = h.get("val_accuracy");
+        for (int i = 1; i < acc.length; i++) if (acc[i] > acc[bestEpoch]) bestEpoch = i;
+        assertThat(best.state().get("next_epoch")).isEqualTo(bestEpoch + 1);
+        Module fresh = mlp(6, 0f);
+        fresh.loadStateDict(best.model());
+        double reloaded = Evaluator.evaluate(fresh, loader(d.test(), 500, false), LossFunction.crossEntropy()).accuracy();
+        assertThat(reloaded).isEqualTo(acc[bestEpoch]);
+        assertThat(((Map<?, ?>) best.state().get("callbacks")).containsKey("ModelCheckpoint")).isTrue();
+    }
 }
