@@ -1,35 +1,28 @@
 package dev.machina.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.machina.cli.spec.Build;
 import dev.machina.cli.spec.Experiment;
 import dev.machina.cli.spec.Prepared;
+import dev.machina.cli.spec.Setup;
 import dev.machina.data.DataLoader;
 import dev.machina.data.TensorDataset;
 import dev.machina.io.AtomicFiles;
 import dev.machina.kernel.Parallel;
 import dev.machina.metrics.ClassificationReport;
 import dev.machina.nn.Module;
-import dev.machina.optim.Optimizer;
 import dev.machina.run.RunDirectory;
 import dev.machina.train.Callback;
 import dev.machina.train.ConsoleProgress;
-import dev.machina.train.EarlyStopping;
 import dev.machina.train.Evaluator;
 import dev.machina.train.History;
 import dev.machina.train.LossFunction;
-import dev.machina.train.LrScheduleCallback;
-import dev.machina.train.Monitor;
-import dev.machina.train.NanGuard;
 import dev.machina.train.RunRecorder;
 import dev.machina.train.Trainer;
-import dev.machina.train.TrainerConfig;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -114,46 +107,17 @@ public final class TrainCommand implements Callable<Integer> {
         out.printf("machina: preparing %s (%s)%n", exp.name(), exp.data().dataset());
         out.flush();
         Prepared data = Prepared.of(exp);
-        TensorDataset train = data.train();
-        int classes = train.isClassification() ? train.numClasses() : 0;
-        int vocab = data.vocabulary() == null ? 0 : data.vocabulary().size();
-        int[] outShape = outputShape(train, data);
-        Module model = Build.model(exp, train.featureShape(), classes, vocab, outShape);
-        Optimizer opt = Build.optimizer(exp, model);
-        LossFunction loss = Build.loss(exp, train);
-        Experiment.Training t = exp.training();
-        DataLoader trainLoader = DataLoader.builder(train).batchSize(t.batchSize()).shuffle(exp.seed()).build();
-        DataLoader valLoader = data.validation() == null ? null : DataLoader.builder(data.validation()).batchSize(t.evalBatchSize()).build();
-        DataLoader testLoader = DataLoader.builder(data.test()).batchSize(t.evalBatchSize()).build();
-
         if (run == null) {
             run = RunDirectory.create(runsDir, name != null ? name : exp.name());
             AtomicFiles.writeString(run.file("spec.yaml"), exp.resolvedYaml());
         }
-        Map<String, String> meta = new LinkedHashMap<>();
-        ObjectMapper json = new ObjectMapper();
-        meta.put("spec", json.writeValueAsString(exp.resolved()));
-        meta.put("class_names", json.writeValueAsString(data.classNames()));
-        meta.put("feature_shape", json.writeValueAsString(train.featureShape()));
-        meta.put("output_shape", json.writeValueAsString(outShape));
-        meta.put("task", classes > 0 ? "classification" : vocab > 0 ? "language-model" : "regression");
-        if (vocab > 0) meta.put("vocabulary", json.writeValueAsString(data.vocabulary().chars()));
-        if (data.transform() != null) meta.put("transform", json.writeValueAsString(data.transform().state()));
-        RunRecorder recorder = new RunRecorder(run, exp.resolved(), data.identity(), meta);
-
-        List<Callback> cbs = new ArrayList<>();
-        cbs.add(new NanGuard());
-        LrScheduleCallback sched = Build.schedule(exp, opt, trainLoader.numBatches());
-        if (sched != null) cbs.add(sched);
-        EarlyStopping es = null;
-        if (t.earlyStopping() != null) {
-            Experiment.EarlyStop e = t.earlyStopping();
-            if (valLoader == null && e.monitor().startsWith("val_")) {
-                throw exp.error("training.early_stopping.monitor", "monitors " + e.monitor() + " but there is no validation set (data.validation is 0)");
-            }
-            es = new EarlyStopping(Monitor.of(e.monitor(), e.mode()), e.patience(), e.minDelta(), e.restoreBest());
-            cbs.add(es);
-        }
+        Setup setup = Setup.of(exp, data, run);
+        TensorDataset train = data.train();
+        Module model = setup.model();
+        int classes = setup.classes(), vocab = setup.vocabulary();
+        RunRecorder recorder = setup.recorder();
+        DataLoader testLoader = setup.test();
+        LossFunction loss = setup.loss();
         boolean terminal = progress.equals("bar") || (progress.equals("auto") && ProgressBar.isTerminal());
         PrintStream console = new PrintStream(new java.io.OutputStream() {
             @Override
@@ -171,13 +135,12 @@ public final class TrainCommand implements Callable<Integer> {
                 out.flush();
             }
         }, true, java.nio.charset.StandardCharsets.UTF_8);
-        if (!progress.equals("none")) cbs.add(terminal ? new ProgressBar(console, trainLoader.numBatches(), t.batchSize()) : new ConsoleProgress(console));
-        cbs.add(recorder);
-        TrainerConfig.Builder cb = TrainerConfig.builder().epochs(t.epochs()).loss(loss).optimizer(opt).clipNorm(t.clipNorm())
-                .clipValue(t.clipValue()).seed(exp.seed()).logEvery(t.logEvery()).callbacks(cbs)
-                .checkpointFile(run.checkpoints().resolve("last.safetensors"));
-        if (t.timeBudgetS() != null) cb.timeBudget(Duration.ofMillis((long) (t.timeBudgetS() * 1000)));
-        Trainer trainer = new Trainer(cb.build());
+        List<Callback> extra = new ArrayList<>();
+        if (!progress.equals("none")) {
+            extra.add(terminal ? new ProgressBar(console, setup.train().numBatches(), exp.training().batchSize()) : new ConsoleProgress(console));
+        }
+        Trainer trainer = new Trainer(setup.config(extra, run.checkpoints().resolve("last.safetensors")));
+        DataLoader trainLoader = setup.train(), valLoader = setup.validation();
 
         out.printf("machina: %s: %,d parameters, %d train / %d validation / %d test examples, %d threads%n", run.dir(),
                 model.parameterCount(), train.size(), data.validation() == null ? 0 : data.validation().size(), data.test().size(),
@@ -235,7 +198,7 @@ public final class TrainCommand implements Callable<Integer> {
                 tr.put("examples", r.examples());
                 tr.put("loss", vocab > 0 ? "cross-entropy per character (nats)" : "mean squared error");
                 if (vocab > 0) tr.put("perplexity", Math.exp(r.loss()));
-                run.writeTestResults(json.writerWithDefaultPrettyPrinter().writeValueAsString(tr));
+                run.writeTestResults(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(tr));
                 out.printf(Locale.ROOT, "machina: test loss %.4f%s (%d examples)%n", r.loss(),
                         vocab > 0 ? String.format(Locale.ROOT, ", perplexity %.2f", Math.exp(r.loss())) : "", r.examples());
             }
@@ -245,13 +208,6 @@ public final class TrainCommand implements Callable<Integer> {
         } finally {
             done.countDown();
         }
-    }
-
-    /** What one example's output must be: [classes], [steps, vocabulary] for text, the target shape for regression. */
-    static int[] outputShape(TensorDataset train, Prepared data) {
-        if (train.isClassification()) return new int[] {train.numClasses()};
-        if (data.vocabulary() != null) return new int[] {train.featureShape()[0], data.vocabulary().size()};
-        return train.targetShape().length == 0 ? new int[] {1} : train.targetShape();
     }
 
     private static void writeMisclassified(RunDirectory run, Prepared data, Evaluator.Predictions p) throws IOException {
