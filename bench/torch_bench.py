@@ -52,6 +52,7 @@ def parse_args(argv):
     p.add_argument("--latency-calls", type=int, default=1000)
     p.add_argument("--mode", choices=["bench", "accuracy"], default="bench")
     p.add_argument("--loader", choices=["gather", "dataloader"], default="gather")
+    p.add_argument("--lstm-examples", type=int, default=0, help="training images for the LSTM benchmark (0 = none)")
     return p.parse_args(argv)
 
 
@@ -198,6 +199,31 @@ def inference(model, x, a, res):
         res["latency_p99_us"] = percentile(us, 99)
 
 
+class RowLstm(nn.Module):
+    """LSTM(28 -> 128) over the 28 rows of an image, the last output, a Linear head (as Machina's)."""
+
+    def __init__(self):
+        super().__init__()
+        self.lstm = nn.LSTM(28, 128, batch_first=True)
+        self.head = nn.Linear(128, 10)
+
+    def forward(self, x):
+        out, _ = self.lstm(x.view(-1, 28, 28))
+        return self.head(out[:, -1, :])
+
+
+def lstm_bench(x, y, a, res):
+    n = min(a.lstm_examples, x.shape[0])
+    torch.manual_seed(a.seed)
+    model = RowLstm()
+    times, last = train(model, x[:n], y[:n], 64, 2, a.seed, "gather")  # one warm-up epoch, one measured
+    res["examples"] = n
+    res["batch_size"] = 64
+    res["epoch_s"] = times[1]
+    res["samples_per_s"] = n / times[1]
+    res["final_train_loss"] = last
+
+
 def main(argv):
     a = parse_args(argv)
     torch.set_num_threads(a.threads)
@@ -245,6 +271,9 @@ def main(argv):
     out["infer"] = {}
     inference(model, xt, a, out["infer"])
     out["vmhwm_kb"] = vmhwm_kb()
+    if a.lstm_examples > 0:
+        out["lstm"] = {}
+        lstm_bench(x, y, a, out["lstm"])
     print(json.dumps(out))
     return 0
 

@@ -128,6 +128,10 @@ final class BenchCommand implements Runnable {
         @Option(names = "--repeats", defaultValue = "3", description = "Runs of each side; figures are medians (default: ${DEFAULT-VALUE}).")
         int repeats;
 
+        @Option(names = "--lstm-examples", defaultValue = "6400",
+                description = "Training images of the LSTM row (28 rows of 28 pixels, LSTM 128, batch 64); 0 leaves the row out (default: ${DEFAULT-VALUE}).")
+        int lstmExamples;
+
         @Option(names = "--json", paramLabel = "FILE", description = "Also write the results as JSON to FILE.")
         Path json;
 
@@ -198,7 +202,7 @@ final class BenchCommand implements Runnable {
             E2eWorker.Settings d = E2eWorker.Settings.defaults();
             E2eWorker.Settings settings = new E2eWorker.Settings(dataDir, synthetic == null ? 0 : synthetic, threads, d.batchSizes(),
                     warmup, epochs, seed, d.inferBatch(), Math.max(1, warmup) * d.inferWarmup(), d.inferPasses(),
-                    d.latencyWarmup(), d.latencyCalls(), "bench");
+                    d.latencyWarmup(), d.latencyCalls(), "bench", synthetic != null ? 0 : lstmExamples);
 
             // the PyTorch side: a python that imports torch and the script, or a loud skip
             E2eBench.TorchProbe torch = null;

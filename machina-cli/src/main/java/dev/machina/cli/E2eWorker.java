@@ -46,9 +46,22 @@ public final class E2eWorker {
 
     /** The settings shared by both sides; {@link #args()} gives the command-line form. */
     record Settings(Path data, int synthetic, int threads, int[] batchSizes, int warmup, int epochs, long seed,
-                    int inferBatch, int inferWarmup, int inferPasses, int latencyWarmup, int latencyCalls, String mode) {
+                    int inferBatch, int inferWarmup, int inferPasses, int latencyWarmup, int latencyCalls, String mode, int lstmExamples) {
+        /** Without the LSTM benchmark (lstmExamples 0). */
+        Settings(Path data, int synthetic, int threads, int[] batchSizes, int warmup, int epochs, long seed,
+                 int inferBatch, int inferWarmup, int inferPasses, int latencyWarmup, int latencyCalls, String mode) {
+            this(data, synthetic, threads, batchSizes, warmup, epochs, seed, inferBatch, inferWarmup, inferPasses, latencyWarmup,
+                    latencyCalls, mode, 0);
+        }
+
         static Settings defaults() {
-            return new Settings(null, 0, 2, new int[] {64, 256}, 1, 1, 0, 1000, 2, 5, 200, 1000, "bench");
+            return new Settings(null, 0, 2, new int[] {64, 256}, 1, 1, 0, 1000, 2, 5, 200, 1000, "bench", LSTM_EXAMPLES);
+        }
+
+        /** A copy with another LSTM slice size (0 = no LSTM benchmark). */
+        Settings withLstmExamples(int n) {
+            return new Settings(data, synthetic, threads, batchSizes, warmup, epochs, seed, inferBatch, inferWarmup, inferPasses,
+                    latencyWarmup, latencyCalls, mode, n);
         }
 
         String[] args() {
@@ -59,7 +72,7 @@ public final class E2eWorker {
                 "--warmup", Integer.toString(warmup), "--epochs", Integer.toString(epochs), "--seed", Long.toString(seed),
                 "--infer-batch", Integer.toString(inferBatch), "--infer-warmup", Integer.toString(inferWarmup),
                 "--infer-passes", Integer.toString(inferPasses), "--latency-warmup", Integer.toString(latencyWarmup),
-                "--latency-calls", Integer.toString(latencyCalls), "--mode", mode};
+                "--latency-calls", Integer.toString(latencyCalls), "--mode", mode, "--lstm-examples", Integer.toString(lstmExamples)};
         }
 
         static Settings parse(String[] a) {
@@ -70,6 +83,7 @@ public final class E2eWorker {
             int[] batchSizes = s.batchSizes;
             long seed = s.seed;
             String mode = s.mode;
+            int lstm = s.lstmExamples;
             for (int i = 0; i < a.length; i += 2) {
                 if (i + 1 >= a.length) throw new IllegalArgumentException("option " + a[i] + " needs a value");
                 String v = a[i + 1];
@@ -87,14 +101,18 @@ public final class E2eWorker {
                     case "--latency-warmup" -> latencyWarmup = Integer.parseInt(v);
                     case "--latency-calls" -> latencyCalls = Integer.parseInt(v);
                     case "--mode" -> mode = v;
+                    case "--lstm-examples" -> lstm = Integer.parseInt(v);
                     default -> throw new IllegalArgumentException("unknown option " + a[i]);
                 }
             }
             if (!mode.equals("bench") && !mode.equals("accuracy")) throw new IllegalArgumentException("--mode must be bench or accuracy, got " + mode);
             return new Settings(data, synthetic, threads, batchSizes, warmup, epochs, seed, inferBatch, inferWarmup, inferPasses,
-                    latencyWarmup, latencyCalls, mode);
+                    latencyWarmup, latencyCalls, mode, lstm);
         }
     }
+
+    /** Training images the LSTM benchmark uses (a slice, so that PyTorch's ≈70 s epochs do not make the run take half an hour). */
+    static final int LSTM_EXAMPLES = 6400;
 
     public static void main(String[] args) throws IOException {
         Settings s;
@@ -167,7 +185,31 @@ public final class E2eWorker {
         ObjectNode inf = out.putObject("infer");
         inference(model, data.test(), s, inf);
         out.put("vmhwm_kb", vmHwmKb());
+        if (s.lstmExamples() > 0) lstm(data.train(), s, out.putObject("lstm"));
         return out;
+    }
+
+    /**
+     * The Fashion-MNIST LSTM over rows: 28 steps of 28 pixels, LSTM(28→128), the last output, a
+     * Linear head; Adam 1e-3, batch 64, on the first {@code lstmExamples} training images — one
+     * warm-up epoch, then one measured.
+     */
+    static void lstm(TensorDataset train, Settings s, ObjectNode o) {
+        int n = Math.min(s.lstmExamples(), train.size());
+        int[] idx = new int[n];
+        for (int i = 0; i < n; i++) idx[i] = i;
+        TensorDataset part = train.subset(idx);
+        TensorDataset rows = part.withFeatures(Tensor.of(part.features().data(), n, 28, 28));
+        Rng rng = new Rng(s.seed());
+        Module model = new Sequential(new dev.machina.nn.LSTM(dev.machina.nn.RnnConfig.of(28, 128), rng), new dev.machina.nn.LastStep(1),
+                new Linear(128, 10, true, rng));
+        History h = train(model, rows, 64, 2, s.seed());
+        double t = h.get("epoch_time_s")[1];
+        o.put("examples", n);
+        o.put("batch_size", 64);
+        o.put("epoch_s", t);
+        o.put("samples_per_s", n / t);
+        o.put("final_train_loss", h.last().get("train_loss"));
     }
 
     /** The 784-256-128-10 MLP with ReLU and dropout 0.2, initialised from {@code seed}. */

@@ -36,7 +36,7 @@ class E2eCommandTest {
         assertThat(err.toString()).contains("PyTorch comparison skipped").contains("No module named 'torch'")
                 .contains("apt-get install python3-torch");
         assertThat(out.toString()).contains("order M;").doesNotContain("pytorch done")
-                .contains("| MLP train epoch, batch 64 | s |").contains("n/a: recurrent layers not yet available");
+                .contains("| MLP train epoch, batch 64 | s |").contains("n/a: run without the LSTM benchmark");
 
         JsonNode root = new ObjectMapper().readTree(json.toFile());
         assertThat(root.get("torch_skipped").asText()).contains("apt-get install python3-torch");
