@@ -38,7 +38,7 @@ final class VectorGemm {
     static final int KC_T = Integer.getInteger("machina.gemm.kct", 1024);
 
     private static final ThreadLocal<float[][]> BUFFERS =
-            ThreadLocal.withInitial(() -> new float[][] {new float[MR * Math.max(KC, KC_T)], new float[KC * NC], new float[Math.max(MR * NR, 4 * L + 4)], new float[MC * KC]});
+            ThreadLocal.withInitial(() -> new float[][] {new float[MR * Math.max(KC, KC_T)], new float[KC * NC], new float[Math.max(MR * NR, 9 * L + 8)], new float[MC * KC]});
 
     private VectorGemm() {}
 
@@ -77,6 +77,7 @@ final class VectorGemm {
     }
 
     static final int SMALL_M = 4;
+    static final long SMALL_PARALLEL_MIN = Long.getLong("machina.gemm.smallParallelMin", 100_000);
 
     /**
      * C (+)= op(A)·op(B) for at most {@link #SMALL_M} rows of C, without packing. With Bᵀ every
@@ -88,14 +89,19 @@ final class VectorGemm {
                                float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, boolean accumulate) {
         long flops = (long) m * n * k;
         int chunk = 64, tasks = ceilDiv(n, chunk);
-        Parallel.forEach(tasks, flops < PARALLEL_MIN ? 1 : Integer.MAX_VALUE, t -> {
+        // A few rows stream all of B once: bound by cache bandwidth, so two cores' caches help sooner.
+        Parallel.forEach(tasks, flops < SMALL_PARALLEL_MIN ? 1 : Integer.MAX_VALUE, t -> {
             int j0 = t * chunk, j1 = Math.min(n, j0 + chunk);
             float[] lanes = BUFFERS.get()[2];
             for (int i = 0; i < m; i++) {
                 int ci = cOff + i * ldc;
                 if (transB && !transA) {
                     int j = j0;
-                    for (; j + 4 <= j1; j += 4) { // four independent dot products hide the FMA latency
+                    for (; j + 8 <= j1; j += 8) { // eight independent dot products hide the FMA latency
+                        dot8(a, aOff + i * lda, b, bOff + j * ldb, ldb, k, lanes);
+                        for (int q = 0; q < 8; q++) c[ci + j + q] = accumulate ? c[ci + j + q] + lanes[L + q] : lanes[L + q];
+                    }
+                    for (; j + 4 <= j1; j += 4) {
                         dot4(a, aOff + i * lda, b, bOff + j * ldb, ldb, k, lanes);
                         for (int q = 0; q < 4; q++) c[ci + j + q] = accumulate ? c[ci + j + q] + lanes[L + q] : lanes[L + q];
                     }
@@ -128,6 +134,63 @@ final class VectorGemm {
         for (int i = 0; i < L; i++) s += lanes[i]; // fixed order (reduceLanes' order is unspecified)
         for (; p < k; p++) s += a[ao + p] * b[bo + p];
         return s;
+    }
+
+    /** Dots of A's row with eight consecutive rows of B, written to lanes[L .. L+8): eight FMA chains hide the latency. */
+    private static void dot8(float[] a, int ao, float[] b, int bo, int ldb, int k, float[] lanes) {
+        FloatVector s0 = FloatVector.zero(S); FloatVector s1 = FloatVector.zero(S); FloatVector s2 = FloatVector.zero(S); FloatVector s3 = FloatVector.zero(S); FloatVector s4 = FloatVector.zero(S); FloatVector s5 = FloatVector.zero(S); FloatVector s6 = FloatVector.zero(S); FloatVector s7 = FloatVector.zero(S);
+        int p = 0, ub = S.loopBound(k);
+        int b0 = bo + 0 * ldb; int b1 = bo + 1 * ldb; int b2 = bo + 2 * ldb; int b3 = bo + 3 * ldb; int b4 = bo + 4 * ldb; int b5 = bo + 5 * ldb; int b6 = bo + 6 * ldb; int b7 = bo + 7 * ldb;
+        for (; p < ub; p += L) {
+            FloatVector x = FloatVector.fromArray(S, a, ao + p);
+            s0 = x.fma(FloatVector.fromArray(S, b, b0 + p), s0);
+            s1 = x.fma(FloatVector.fromArray(S, b, b1 + p), s1);
+            s2 = x.fma(FloatVector.fromArray(S, b, b2 + p), s2);
+            s3 = x.fma(FloatVector.fromArray(S, b, b3 + p), s3);
+            s4 = x.fma(FloatVector.fromArray(S, b, b4 + p), s4);
+            s5 = x.fma(FloatVector.fromArray(S, b, b5 + p), s5);
+            s6 = x.fma(FloatVector.fromArray(S, b, b6 + p), s6);
+            s7 = x.fma(FloatVector.fromArray(S, b, b7 + p), s7);
+        }
+        int base = L + 8;
+        s0.intoArray(lanes, base + 0 * L);
+        s1.intoArray(lanes, base + 1 * L);
+        s2.intoArray(lanes, base + 2 * L);
+        s3.intoArray(lanes, base + 3 * L);
+        s4.intoArray(lanes, base + 4 * L);
+        s5.intoArray(lanes, base + 5 * L);
+        s6.intoArray(lanes, base + 6 * L);
+        s7.intoArray(lanes, base + 7 * L);
+        float v0 = 0f; float v1 = 0f; float v2 = 0f; float v3 = 0f; float v4 = 0f; float v5 = 0f; float v6 = 0f; float v7 = 0f;
+        for (int i = 0; i < L; i++) {
+            v0 += lanes[base + 0 * L + i];
+            v1 += lanes[base + 1 * L + i];
+            v2 += lanes[base + 2 * L + i];
+            v3 += lanes[base + 3 * L + i];
+            v4 += lanes[base + 4 * L + i];
+            v5 += lanes[base + 5 * L + i];
+            v6 += lanes[base + 6 * L + i];
+            v7 += lanes[base + 7 * L + i];
+        }
+        for (int t = p; t < k; t++) {
+            float x = a[ao + t];
+            v0 += x * b[b0 + t];
+            v1 += x * b[b1 + t];
+            v2 += x * b[b2 + t];
+            v3 += x * b[b3 + t];
+            v4 += x * b[b4 + t];
+            v5 += x * b[b5 + t];
+            v6 += x * b[b6 + t];
+            v7 += x * b[b7 + t];
+        }
+        lanes[L + 0] = v0;
+        lanes[L + 1] = v1;
+        lanes[L + 2] = v2;
+        lanes[L + 3] = v3;
+        lanes[L + 4] = v4;
+        lanes[L + 5] = v5;
+        lanes[L + 6] = v6;
+        lanes[L + 7] = v7;
     }
 
     /** Dots of A's row with four consecutive rows of B, written to lanes[L .. L+4), each summed like {@link #dot}. */
