@@ -18,7 +18,7 @@ import picocli.CommandLine.Option;
 
 /** `machina bench …`: benchmarks that print figures (never pass/fail). */
 @Command(mixinStandardHelpOptions = true, name = "bench", description = "Benchmarks (figures, never pass/fail).",
-        subcommands = {BenchCommand.Gemm.class, BenchCommand.E2e.class, dev.machina.cli.tune.TuneParallelBench.class})
+        subcommands = {BenchCommand.Gemm.class, BenchCommand.E2e.class, ScaleBench.class, dev.machina.cli.tune.TuneParallelBench.class})
 final class BenchCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -154,4 +154,11 @@ class CliTest {
         assertThat(png).exists();
         assertThat(tmp.resolve("cmp.svg")).exists();
     }
+
+    @Test
+    void benchScaleValidatesItsOptions() {
+        Result r = run("bench", "scale", "--examples", "10");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("--examples must be at least 64");
+    }
 }
