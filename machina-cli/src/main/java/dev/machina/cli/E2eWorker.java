@@ -219,7 +219,7 @@ public final class E2eWorker {
                 new Linear(256, 128, true, rng), new ReLU(), new Dropout(0.2), new Linear(128, 10, true, rng));
     }
 
-    private static History train(Module model, TensorDataset train, int batch, int epochs, long seed) {
+    static History train(Module model, TensorDataset train, int batch, int epochs, long seed) {
         DataLoader loader = DataLoader.builder(train).batchSize(batch).shuffle(seed).dropLast(false).build();
         TrainerConfig cfg = TrainerConfig.builder().epochs(epochs).seed(seed)
                 .loss(LossFunction.crossEntropy())

@@ -2,7 +2,6 @@ package dev.machina.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.machina.data.DataLoader;
 import dev.machina.data.TensorDataset;
 import dev.machina.data.TrainTest;
 import dev.machina.kernel.Parallel;
@@ -11,12 +10,8 @@ import dev.machina.nn.Linear;
 import dev.machina.nn.Module;
 import dev.machina.nn.ReLU;
 import dev.machina.nn.Sequential;
-import dev.machina.optim.Adam;
 import dev.machina.tensor.Rng;
 import dev.machina.train.History;
-import dev.machina.train.LossFunction;
-import dev.machina.train.Trainer;
-import dev.machina.train.TrainerConfig;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -110,9 +105,7 @@ final class ScaleBench implements Callable<Integer> {
         Rng rng = new Rng(0);
         Module m = new Sequential(new Linear(784, hidden, true, rng), new ReLU(), new Dropout(0.2), new Linear(hidden, hidden / 2, true, rng),
                 new ReLU(), new Dropout(0.2), new Linear(hidden / 2, 10, true, rng));
-        TrainerConfig cfg = TrainerConfig.builder().epochs(2).seed(0).loss(LossFunction.crossEntropy())
-                .optimizer(new Adam(m.parameters(), Adam.Config.defaults().withLr(1e-3))).build();
-        History h = new Trainer(cfg).fit(m, DataLoader.builder(train).batchSize(batch).shuffle(0).build(), null);
+        History h = E2eWorker.train(m, train, batch, 2, 0); // the e2e recipe: one warm-up epoch, one measured
         return h.get("epoch_time_s")[1];
     }
 
