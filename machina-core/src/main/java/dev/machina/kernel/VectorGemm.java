@@ -7,15 +7,18 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * Packed, cache-blocked SGEMM on the Vector API (Goto/BLIS structure).
  *
- * <p>C is cut into tiles of at most MC×NC; each tile is one parallel task, computed whole by
- * one thread, looping over K in blocks of KC in order. Inside a tile, B's KC×NC block is packed
- * into panels NR = 2 vectors wide and A's MC×KC block into panels MR rows tall; a register
- * micro-kernel of MR×2 vector accumulators (FMA) computes each MR×NR piece. Every element of C
- * therefore sees the same sequence of operations whatever the tile sizes or thread count:
- * results are bit-identical for 1 and for N threads.
+ * <p>C is cut into tiles of at most mc×nc; each tile is one parallel task, computed whole by
+ * one thread, looping over K in blocks of at most KC in order. B is packed into panels NR = 2
+ * vectors wide — once for the whole product when several tile rows share it, else by each tile
+ * for its own columns — and a tile packs its A block into panels MR rows tall right before using
+ * it (or reads A in place when N is too narrow for packing to pay). A register micro-kernel of
+ * MR×2 vector accumulators (FMA) computes each MR×NR piece. Every element of C therefore sees the
+ * same sequence of operations whatever the tile sizes or thread count: results are bit-identical
+ * for 1 and for N threads. See {@link Plan}.
  *
  * <p>MR is 8 with 512-bit vectors (32 registers: 16 accumulators + 2 B + 1 broadcast) and 4
- * with 256-bit ones (16 registers), the shape measured to compile without spills.
+ * with 256-bit ones (16 registers), the shape measured to compile without spills (6×16 spills on
+ * AVX2 and runs at half speed; unrolling the K loop by hand makes C2 hoist the loads and spill).
  */
 final class VectorGemm {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -24,7 +27,7 @@ final class VectorGemm {
     static final int MR = Integer.getInteger("machina.gemm.mr", L >= 16 ? 8 : 4);
     static final int KC = Integer.getInteger("machina.gemm.kc", 256);
     static final int MC = roundUp(Integer.getInteger("machina.gemm.mc", 128), MR);
-    static final int NC = roundUp(Integer.getInteger("machina.gemm.nc", 512), NR);
+    static final int NC = roundUp(Integer.getInteger("machina.gemm.nc", 1024), NR);
 
     /**
      * Products smaller than this many multiply-adds stay on the calling thread: at about 1 µs per
@@ -38,7 +41,7 @@ final class VectorGemm {
     static final int KC_T = Integer.getInteger("machina.gemm.kct", 1024);
 
     private static final ThreadLocal<float[][]> BUFFERS =
-            ThreadLocal.withInitial(() -> new float[][] {new float[MR * Math.max(KC, KC_T)], new float[KC * NC], new float[Math.max(MR * NR, 9 * L + 8)], new float[MC * KC]});
+            ThreadLocal.withInitial(() -> new float[][] {new float[MR * Math.max(KC, KC_T)], new float[0], new float[Math.max(MR * NR, 9 * L + 8)], new float[0]}); // edge A panel, B, lanes, A (B and A grow on first use)
 
     private VectorGemm() {}
 
@@ -64,16 +67,7 @@ final class VectorGemm {
             if (!accumulate) for (int i = 0; i < m; i++) java.util.Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0f);
             return;
         }
-        long flops = (long) m * n * k;
-        int[] t2 = tileSizes(m, n, flops, transA);
-        final int fmc = t2[0], fnc = t2[1];
-        int mTiles = ceilDiv(m, fmc), nTiles = ceilDiv(n, fnc);
-        int tasks = mTiles * nTiles;
-        Parallel.forEach(tasks, flops < PARALLEL_MIN ? 1 : Integer.MAX_VALUE, t -> {
-            int i0 = (t % mTiles) * fmc, j0 = (t / mTiles) * fnc;
-            tile(transA, transB, i0, Math.min(fmc, m - i0), j0, Math.min(fnc, n - j0), k,
-                    a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate, false);
-        });
+        new Plan(transA, transB, false, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate).run();
     }
 
     static final int SMALL_M = 4;
@@ -246,106 +240,192 @@ final class VectorGemm {
     /** C[j, i] (+)= (A·Bᵀ)[i, j] for A m×k and B n×k, row-major (A read in place, B packed). */
     private static void gemmStoreTransposed(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                                             float[] c, int cOff, int ldc, boolean accumulate) {
-        long flops = (long) m * n * k;
-        int[] t2 = tileSizes(m, n, flops, false);
-        final int fmc = t2[0], fnc = t2[1];
-        int mTiles = ceilDiv(m, fmc), nTiles = ceilDiv(n, fnc);
-        Parallel.forEach(mTiles * nTiles, flops < PARALLEL_MIN ? 1 : Integer.MAX_VALUE, t -> {
-            int i0 = (t % mTiles) * fmc, j0 = (t / mTiles) * fnc;
-            tile(false, true, i0, Math.min(fmc, m - i0), j0, Math.min(fnc, n - j0), k,
-                    a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate, true);
-        });
+        new Plan(false, true, true, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate).run();
     }
 
-    /**
-     * Tile sizes {mc, nc} for the parallel split. A is read in place, so cutting along N costs
-     * nothing extra; cutting along M makes each tile pack the same B columns again. So N is cut
-     * first (aiming at two tiles per thread, for dynamic balance), M only while there are fewer
-     * tiles than threads. Tile sizes never change a result, only who computes it.
-     */
-    private static int[] tileSizes(int m, int n, long flops, boolean packedA) {
-        int threads = flops < PARALLEL_MIN ? 1 : Parallel.threads();
-        // When N is too narrow for A to be packed (see tile), A is read in place and a tall tile
-        // costs nothing extra, while cutting M would pack the same B columns twice.
-        int mcMax = !packedA && roundUp(n, NR) < PACK_A_MIN_PANELS * NR ? MC_DIRECT : MC;
-        int mc = Math.min(mcMax, roundUp(m, MR)), nc = Math.min(NC, roundUp(n, NR));
-        // Several tiles per thread keep the dynamic split balanced when N is not a multiple of the
-        // tile width (784 columns in tiles of 256 leave one of 16); narrow tiles read A in place.
-        while (ceilDiv(m, mc) * ceilDiv(n, nc) < 4 * threads && nc > NR) nc = roundUp(nc / 2, NR);
-        nc = roundUp(ceilDiv(n, ceilDiv(n, nc)), NR); // equal widths, up to one panel
-        while (ceilDiv(m, mc) * ceilDiv(n, nc) < threads && mc > MR) mc = roundUp(mc / 2, MR);
-        return new int[] {mc, nc};
+    /** {mc, nc, tile rows, tile columns} the packed path would use for this product (for tests). */
+    static int[] tiling(boolean transA, boolean transB, int m, int n, int k) {
+        Plan p = new Plan(transA, transB, false, m, n, k, null, 0, 0, null, 0, 0, null, 0, 0, false);
+        return new int[] {p.mc, p.nc, p.mTiles, p.nTiles};
     }
 
     private static int ceilDiv(int x, int y) {
         return (x + y - 1) / y;
     }
 
-    private static void tile(boolean transA, boolean transB, int i0, int mc, int j0, int nc, int k,
-                             float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-                             float[] c, int cOff, int ldc, boolean accumulate, boolean storeT) {
-        float[][] buf = BUFFERS.get();
-        float[] edge = buf[0], bp = buf[1], tmp = buf[2];
-        // Element (i, p) of op(A) is at a[aOff + i·si + p·sp]. Untransposed A (rows along K) is
-        // read in place unless packing pays; a transposed A is always packed (a cheap row copy).
-        int si = transA ? 1 : lda, sp = transA ? lda : 1;
-        int fullRows = mc / MR * MR;
-        // Packing A pays when its panels are reused across many B panels: it keeps the A block
-        // in a few contiguous pages (no TLB misses on large strides) at a one-off copy cost.
-        boolean packA = (transA || nc >= PACK_A_MIN_PANELS * NR) && mc <= MC;
-        float[] apk = buf[3];
-        // K is cut into equal blocks of at most KC (784 = 2 × 392, not 384 + 384 + 16). A transposed
-        // store costs scalar work per block, so that path takes longer blocks.
-        int kBlocks = ceilDiv(k, storeT ? KC_T : KC), kStep = ceilDiv(k, kBlocks);
-        if (bp.length < kStep * roundUp(nc, NR)) {
-            bp = new float[kStep * roundUp(nc, NR)];
-            buf[1] = bp;
+    /** Floats of A's packed block a tile keeps in L2 (MC×KC: 128 KiB). A shorter K block allows a taller tile. */
+    static final int A_BLOCK = MC * KC;
+    /** Largest shared packed B (floats) a caller keeps (32 MiB); bigger products are done in parts. Tests lower it. */
+    static long sharedMax = Long.getLong("machina.gemm.sharedMax", 8L << 20);
+    /** The caller's buffer for B packed once and shared by all the tiles. */
+    private static final ThreadLocal<float[][]> SHARED = ThreadLocal.withInitial(() -> new float[][] {new float[0]});
+
+    /**
+     * One product, cut into tiles. C is cut into tiles of mc×nc; each tile is one parallel task,
+     * computed whole by one thread, looping over K in blocks of kStep in order, so every element
+     * of C sees the same operations whatever the tiling or thread count.
+     *
+     * <p>Each B panel is packed once. When several tile rows share B, all of B is packed before
+     * the tiles run, in parallel, into the caller's buffer, and every tile reads it from there;
+     * with a single tile row each tile packs its own columns. A tile packs its A block (mc×kStep)
+     * right before using it, so the packed block is written into and read from L2; tiles are made
+     * as wide as the balance between threads allows, so that A is packed as few times as possible.
+     */
+    private static final class Plan {
+        final boolean transA, transB, storeT, accumulate, packA;
+        final int m, n, k, kStep, mc, nc, mTiles, nTiles, nPanels, threads;
+        final float[] a, b, c;
+        final int aOff, lda, bOff, ldb, cOff, ldc;
+        /** Element (i, p) of op(A) is at a[aOff + i·si + p·sp]. */
+        final int si, sp;
+        /** B packed for all tiles, or null when each tile packs its own. */
+        float[] sharedB;
+
+        Plan(boolean transA, boolean transB, boolean storeT, int m, int n, int k, float[] a, int aOff, int lda,
+             float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, boolean accumulate) {
+            this.transA = transA; this.transB = transB; this.storeT = storeT; this.accumulate = accumulate;
+            this.m = m; this.n = n; this.k = k;
+            this.a = a; this.aOff = aOff; this.lda = lda; this.b = b; this.bOff = bOff; this.ldb = ldb;
+            this.c = c; this.cOff = cOff; this.ldc = ldc;
+            si = transA ? 1 : lda;
+            sp = transA ? lda : 1;
+            // K is cut into equal blocks of at most KC (784 = 2 × 392, not 384 + 384 + 16). A transposed
+            // store costs scalar work per block, so that path takes longer blocks.
+            int kBlocks = ceilDiv(k, storeT ? KC_T : KC);
+            kStep = ceilDiv(k, kBlocks);
+            nPanels = ceilDiv(n, NR);
+            threads = (long) m * n * k < PARALLEL_MIN ? 1 : Parallel.threads();
+            // Packing A pays when its panels are reused across many B panels: it keeps the A block
+            // in a few contiguous pages (no TLB misses or cache-set conflicts on large strides) at a
+            // one-off copy cost. A transposed A is always packed (its rows are columns in memory).
+            packA = transA || nPanels >= PACK_A_MIN_PANELS;
+            // A packed A block (mc×kStep) stays in L2; read in place, A has no block to fit.
+            int mcT = Math.min(packA ? Math.max(MR, A_BLOCK / kStep / MR * MR) : MC_DIRECT, roundUp(m, MR));
+            int mt = ceilDiv(m, mcT);
+            int g = panelsPerTile(mt, Math.min(NC / NR, nPanels));
+            // Too few tiles for the threads even at one panel each: cut M as well.
+            while (mt * ceilDiv(nPanels, g) < threads && mcT > MR) mt = ceilDiv(m, mcT = roundUp(mcT / 2, MR));
+            mc = mcT;
+            nc = g * NR;
+            mTiles = ceilDiv(m, mc);
+            nTiles = ceilDiv(n, nc);
         }
-        if (packA && apk.length < kStep * roundUp(mc, MR)) {
-            apk = new float[kStep * roundUp(mc, MR)];
-            buf[3] = apk;
-        }
-        for (int pc = 0; pc < k; pc += kStep) {
-            int kc = Math.min(kStep, k - pc);
-            boolean add = accumulate || pc > 0;
-            packB(transB, b, bOff, ldb, pc, kc, j0, nc, bp);
-            if (packA) {
-                for (int ir = 0; ir < mc; ir += MR) packRows(a, aOff, si, sp, i0 + ir, Math.min(MR, mc - ir), pc, kc, apk, ir * kc);
-            } else if (fullRows < mc) {
-                packRows(a, aOff, si, sp, i0 + fullRows, mc - fullRows, pc, kc, edge, 0);
+
+        /**
+         * Panels per tile: the widest tiles (most reuse of each packed A block, fewest tasks) whose
+         * dynamic split over the threads finishes within 3% of the best possible; tile widths are
+         * then as equal as whole panels allow.
+         */
+        private int panelsPerTile(int mt, int gMax) {
+            double best = Double.MAX_VALUE;
+            double[] span = new double[gMax + 1];
+            for (int g = 1; g <= gMax; g++) {
+                span[g] = (double) ceilDiv(mt * ceilDiv(nPanels, g), threads) * g; // in panel widths
+                best = Math.min(best, span[g]);
             }
-            for (int jr = 0; jr < nc; jr += NR) {
-                int nr = Math.min(NR, nc - jr);
-                int bo = jr * kc;
-                for (int ir = 0; ir < mc; ir += MR) {
-                    int mr = Math.min(MR, mc - ir);
-                    int co = cOff + (i0 + ir) * ldc + j0 + jr;
-                    float[] as = a;
-                    int ao = aOff + (i0 + ir) * lda + pc;
-                    boolean packed = packA || mr < MR;
-                    if (packA) {
-                        as = apk;
-                        ao = ir * kc;
-                    } else if (mr < MR) { // the last, partial row panel was packed with zero padding
-                        as = edge;
-                        ao = 0;
-                    }
-                    if (storeT) { // element (i, j) goes to C[j, i]
-                        micro(kc, packed, as, ao, lda, bp, bo, tmp, 0, NR, false);
-                        int ct = cOff + (j0 + jr) * ldc + i0 + ir;
-                        for (int j = 0; j < nr; j++) {
-                            int cj = ct + j * ldc;
-                            if (add) for (int i = 0; i < mr; i++) c[cj + i] += tmp[i * NR + j];
-                            else for (int i = 0; i < mr; i++) c[cj + i] = tmp[i * NR + j];
+            int g = gMax;
+            while (g > 1 && span[g] > best * 1.03) g--;
+            return ceilDiv(nPanels, ceilDiv(nPanels, g));
+        }
+
+        void run() {
+            if (mTiles > 1) {
+                long need = (long) nPanels * NR * k;
+                if (need > sharedMax && n > NR) { // do it in two halves
+                    splitRun();
+                    return;
+                }
+                float[][] buf = SHARED.get();
+                sharedB = buf[0] = buf[0].length >= need ? buf[0] : new float[(int) need];
+                packSharedB();
+            }
+            Parallel.forEach(mTiles * nTiles, threads, t -> tile(t % mTiles, t / mTiles));
+        }
+
+        /** The product as two independent halves of C's columns (cut on a panel boundary). */
+        private void splitRun() {
+            int n1 = ceilDiv(nPanels, 2) * NR;
+            // op(B)'s column j is at b[j] (row-major k×n) or b[j·ldb] (stored n×k); C's at c[j] or, stored transposed, c[j·ldc].
+            int bStep = transB ? ldb : 1, cStep = storeT ? ldc : 1;
+            new Plan(transA, transB, storeT, m, n1, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate).run();
+            new Plan(transA, transB, storeT, m, n - n1, k, a, aOff, lda, b, bOff + n1 * bStep, ldb, c, cOff + n1 * cStep, ldc, accumulate).run();
+        }
+
+        /**
+         * Packs all of op(B), every K block, in parallel (tasks of a few panels each). K block pc
+         * starts at pc·nPanels·NR; its panel q at q·kc·NR from there.
+         */
+        private void packSharedB() {
+            int kBlocks = ceilDiv(k, kStep);
+            int per = ceilDiv(nPanels, Math.min(nPanels, 4 * threads)), groups = ceilDiv(nPanels, per);
+            Parallel.forEach(kBlocks * groups, threads, t -> {
+                int pc = (t / groups) * kStep, kc = Math.min(kStep, k - pc);
+                int q0 = (t % groups) * per, q1 = Math.min(nPanels, q0 + per);
+                packB(transB, b, bOff, ldb, pc, kc, q0 * NR, Math.min(n, q1 * NR) - q0 * NR, sharedB, pc * nPanels * NR + q0 * kc * NR);
+            });
+        }
+
+        /** Tile (ti, tj): C[ti·mc .. +mc, tj·nc .. +nc]. */
+        private void tile(int ti, int tj) {
+            int i0 = ti * mc, rows = Math.min(mc, m - i0), j0 = tj * nc, cols = Math.min(nc, n - j0);
+            float[][] buf = BUFFERS.get();
+            float[] edge = buf[0], tmp = buf[2];
+            int fullRows = rows / MR * MR;
+            for (int pc = 0; pc < k; pc += kStep) {
+                int kc = Math.min(kStep, k - pc);
+                boolean add = accumulate || pc > 0;
+                float[] bp;
+                int bBase;
+                if (sharedB != null) {
+                    bp = sharedB;
+                    bBase = pc * nPanels * NR + (j0 / NR) * kc * NR;
+                } else {
+                    bp = buf[1];
+                    if (bp.length < kc * roundUp(cols, NR)) bp = buf[1] = new float[kc * roundUp(cols, NR)];
+                    bBase = 0;
+                    packB(transB, b, bOff, ldb, pc, kc, j0, cols, bp, 0);
+                }
+                float[] ap = null;
+                if (packA) {
+                    ap = buf[3];
+                    if (ap.length < kc * roundUp(rows, MR)) ap = buf[3] = new float[kc * roundUp(rows, MR)];
+                    for (int ir = 0; ir < rows; ir += MR) packRows(a, aOff, si, sp, i0 + ir, Math.min(MR, rows - ir), pc, kc, ap, ir * kc);
+                } else if (fullRows < rows) { // A read in place; its last, partial row panel packed with zero padding
+                    packRows(a, aOff, si, sp, i0 + fullRows, rows - fullRows, pc, kc, edge, 0);
+                }
+                for (int jr = 0; jr < cols; jr += NR) {
+                    int nr = Math.min(NR, cols - jr);
+                    int bo = bBase + jr * kc;
+                    for (int ir = 0; ir < rows; ir += MR) {
+                        int mr = Math.min(MR, rows - ir);
+                        int co = cOff + (i0 + ir) * ldc + j0 + jr;
+                        float[] as = a;
+                        int ao = aOff + (i0 + ir) * lda + pc;
+                        boolean packed = packA || mr < MR;
+                        if (packA) {
+                            as = ap;
+                            ao = ir * kc;
+                        } else if (mr < MR) {
+                            as = edge;
+                            ao = 0;
                         }
-                    } else if (mr == MR && nr == NR) {
-                        micro(kc, packed, as, ao, lda, bp, bo, c, co, ldc, add);
-                    } else {
-                        micro(kc, packed, as, ao, lda, bp, bo, tmp, 0, NR, false);
-                        for (int i = 0; i < mr; i++) {
-                            int ci = co + i * ldc, ti = i * NR;
-                            if (add) for (int j = 0; j < nr; j++) c[ci + j] += tmp[ti + j];
-                            else System.arraycopy(tmp, ti, c, ci, nr);
+                        if (storeT) { // element (i, j) goes to C[j, i]
+                            micro(kc, packed, as, ao, lda, bp, bo, tmp, 0, NR, false);
+                            int ct = cOff + (j0 + jr) * ldc + i0 + ir;
+                            for (int j = 0; j < nr; j++) {
+                                int cj = ct + j * ldc;
+                                if (add) for (int i = 0; i < mr; i++) c[cj + i] += tmp[i * NR + j];
+                                else for (int i = 0; i < mr; i++) c[cj + i] = tmp[i * NR + j];
+                            }
+                        } else if (mr == MR && nr == NR) {
+                            micro(kc, packed, as, ao, lda, bp, bo, c, co, ldc, add);
+                        } else {
+                            micro(kc, packed, as, ao, lda, bp, bo, tmp, 0, NR, false);
+                            for (int i = 0; i < mr; i++) {
+                                int ci = co + i * ldc, t = i * NR;
+                                if (add) for (int j = 0; j < nr; j++) c[ci + j] += tmp[t + j];
+                                else System.arraycopy(tmp, t, c, ci, nr);
+                            }
                         }
                     }
                 }
@@ -382,6 +462,14 @@ final class VectorGemm {
             for (int p = 0; p < kc; p++) System.arraycopy(a, aOff + r0 + (pc + p) * sp, dst, d0 + p * MR, rows);
             return;
         }
+        if (sp == 1 && rows == MR) { // a full panel of rows along K: step by step, MR reads and one contiguous run of writes
+            int src = aOff + r0 * si + pc;
+            for (int p = 0; p < kc; p++) {
+                int d = d0 + p * MR, s = src + p;
+                for (int i = 0; i < MR; i++) dst[d + i] = a[s + i * si];
+            }
+            return;
+        }
         for (int i = 0; i < rows; i++) {
             int src = aOff + (r0 + i) * si + pc * sp;
             if (sp == 1) {
@@ -392,24 +480,34 @@ final class VectorGemm {
         }
     }
 
-    /** Packs op(B)[pc:pc+kc, j0:j0+nc] into NR-column panels, kc steps of NR values each; pads with zeros. */
-    private static void packB(boolean transB, float[] b, int bOff, int ldb, int pc, int kc, int j0, int nc, float[] bp) {
-        for (int jr = 0; jr < nc; jr += NR) {
-            int base = jr * kc;
-            int nr = Math.min(NR, nc - jr);
-            if (!transB) {
-                for (int p = 0; p < kc; p++) {
-                    int src = bOff + (pc + p) * ldb + j0 + jr, dst = base + p * NR;
-                    System.arraycopy(b, src, bp, dst, nr);
-                    for (int j = nr; j < NR; j++) bp[dst + j] = 0f;
+    /** Packs op(B)[pc:pc+kc, j0:j0+nc] into NR-column panels at bp[d0 + (jr/NR)·kc·NR], kc steps of NR values each; pads with zeros. */
+    private static void packB(boolean transB, float[] b, int bOff, int ldb, int pc, int kc, int j0, int nc, float[] bp, int d0) {
+        int full = nc / NR * NR;
+        if (!transB) {
+            // row by row of B (contiguous reads), each row's NR-wide pieces to their panels
+            for (int p = 0; p < kc; p++) {
+                int src = bOff + (pc + p) * ldb + j0, dst = d0 + p * NR;
+                for (int jr = 0; jr < full; jr += NR) {
+                    int s0 = src + jr, t0 = dst + jr * kc;
+                    FloatVector.fromArray(S, b, s0).intoArray(bp, t0);
+                    FloatVector.fromArray(S, b, s0 + L).intoArray(bp, t0 + L);
                 }
-            } else { // B stored n×k: row j of B holds op(B)[:, j]
-                for (int j = 0; j < nr; j++) {
-                    int src = bOff + (j0 + jr + j) * ldb + pc, dst = base + j;
-                    for (int p = 0; p < kc; p++) bp[dst + p * NR] = b[src + p];
+                if (full < nc) {
+                    int t0 = dst + full * kc, nr = nc - full;
+                    System.arraycopy(b, src + full, bp, t0, nr);
+                    java.util.Arrays.fill(bp, t0 + nr, t0 + NR, 0f);
                 }
-                for (int j = nr; j < NR; j++) for (int p = 0; p < kc; p++) bp[base + j + p * NR] = 0f;
             }
+            return;
+        }
+        for (int jr = 0; jr < nc; jr += NR) { // B stored n×k: row j of B holds op(B)[:, j]
+            int base = d0 + jr * kc;
+            int nr = Math.min(NR, nc - jr);
+            for (int j = 0; j < nr; j++) {
+                int src = bOff + (j0 + jr + j) * ldb + pc, dst = base + j;
+                for (int p = 0; p < kc; p++) bp[dst + p * NR] = b[src + p];
+            }
+            for (int j = nr; j < NR; j++) for (int p = 0; p < kc; p++) bp[base + j + p * NR] = 0f;
         }
     }
 

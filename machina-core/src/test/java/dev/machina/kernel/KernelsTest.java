@@ -63,7 +63,7 @@ class KernelsTest {
         assertThat(checked).isGreaterThan(7000);
     }
 
-    private static void checkGemm(Kernels k, Rng rng, boolean ta, boolean tb, int m, int n, int kk, boolean accumulate) {
+    static void checkGemm(Kernels k, Rng rng, boolean ta, boolean tb, int m, int n, int kk, boolean accumulate) {
         float[] a = random(rng, m * kk), b = random(rng, kk * n);
         int lda = ta ? m : kk, ldb = tb ? kk : n;
         float[] c = accumulate ? random(rng, m * n) : new float[m * n];

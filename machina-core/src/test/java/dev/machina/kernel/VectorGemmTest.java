@@ -1,0 +1,96 @@
+package dev.machina.kernel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.machina.tensor.Rng;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The packed GEMM's tiling paths: B packed once and shared by several tile rows, and products
+ * done in halves when the shared buffer would exceed its limit. Both must give the reference
+ * result and, being only a different split of the same per-element work, the same bits as
+ * any other split and any thread count.
+ */
+class VectorGemmTest {
+    private final int savedThreads = Parallel.threads();
+    private final long savedSharedMax = VectorGemm.sharedMax;
+    private Kernels vector;
+
+    @BeforeEach
+    void vectorProvider() {
+        vector = KernelProvider.vectorOrNull();
+        assertThat(vector).as("the Vector API provider must load in tests (surefire passes --add-modules jdk.incubator.vector)").isNotNull();
+    }
+
+    @AfterEach
+    void restore() {
+        Parallel.setThreads(savedThreads);
+        VectorGemm.sharedMax = savedSharedMax;
+    }
+
+    /** Shapes with several tile rows (so B is packed once and shared), edges in every dimension. */
+    private static final int[][] SHARED_SHAPES = {{300, 300, 300}, {517, 129, 1031}, {1100, 784, 64}, {1101, 48, 256}, {5001, 20, 7}};
+
+    @Test
+    void sharedPackedBMatchesReferenceInEveryForm() {
+        Rng rng = new Rng(21);
+        for (int threads : new int[] {1, 2}) {
+            Parallel.setThreads(threads);
+            for (int[] s : SHARED_SHAPES) {
+                for (int form = 0; form < 4; form++) {
+                    boolean ta = (form & 1) != 0, tb = (form & 2) != 0;
+                    if (!(tb && !ta && s[0] < s[1])) { // that form is computed transposed; its own tiling is checked below
+                        assertThat(VectorGemm.tiling(ta, tb, s[0], s[1], s[2])[2]).as("tile rows for %s form %d", java.util.Arrays.toString(s), form).isGreaterThan(1);
+                    }
+                    KernelsTest.checkGemm(vector, rng, ta, tb, s[0], s[1], s[2], form == 0);
+                }
+            }
+        }
+    }
+
+    @Test
+    void productsDoneInHalvesGiveTheSameBits() {
+        Rng rng = new Rng(5);
+        // {m, n, k}: plain, transposed-store (A·Bᵀ with m < n), several K blocks, edges
+        int[][] shapes = {{300, 300, 300}, {64, 520, 784}, {517, 129, 1031}, {261, 100, 64}};
+        for (int[] s : shapes) {
+            for (int form = 0; form < 4; form++) {
+                boolean ta = (form & 1) != 0, tb = (form & 2) != 0;
+                int m = s[0], n = s[1], k = s[2];
+                float[] a = KernelsTest.random(rng, m * k), b = KernelsTest.random(rng, k * n), c0 = KernelsTest.random(rng, m * n);
+                boolean acc = form == 1;
+                float[] whole = c0.clone(), halves = c0.clone(), halvesOneThread = c0.clone();
+                VectorGemm.sharedMax = savedSharedMax;
+                Parallel.setThreads(2);
+                vector.gemm(ta, tb, m, n, k, a, 0, ta ? m : k, b, 0, tb ? k : n, whole, 0, n, acc);
+                VectorGemm.sharedMax = 5_000; // far below every shape's packed B: split down to a panel or two
+                vector.gemm(ta, tb, m, n, k, a, 0, ta ? m : k, b, 0, tb ? k : n, halves, 0, n, acc);
+                Parallel.setThreads(1);
+                vector.gemm(ta, tb, m, n, k, a, 0, ta ? m : k, b, 0, tb ? k : n, halvesOneThread, 0, n, acc);
+                String what = java.util.Arrays.toString(s) + " transA=" + ta + " transB=" + tb + " accumulate=" + acc;
+                for (int i = 0; i < whole.length; i++) {
+                    if (Float.floatToRawIntBits(whole[i]) != Float.floatToRawIntBits(halves[i])
+                            || Float.floatToRawIntBits(whole[i]) != Float.floatToRawIntBits(halvesOneThread[i])) {
+                        throw new AssertionError(what + ": element " + i + " differs: whole " + whole[i] + ", in halves " + halves[i]
+                                + ", in halves on one thread " + halvesOneThread[i]);
+                    }
+                }
+                // and the split product is right, not just consistent
+                VectorGemm.sharedMax = 5_000;
+                KernelsTest.checkGemm(vector, rng, ta, tb, m, n, k, acc);
+            }
+        }
+    }
+
+    @Test
+    void tilesCoverEveryThreadAndKeepThePackedABlockInL2() {
+        Parallel.setThreads(2);
+        int[] t = VectorGemm.tiling(false, false, 1024, 1024, 1024);
+        assertThat(t[2] * t[3]).as("tiles for 1024³ on 2 threads").isGreaterThanOrEqualTo(2).isEven();
+        assertThat((long) t[0] * Math.min(1024, VectorGemm.KC)).as("A block floats").isLessThanOrEqualTo(VectorGemm.A_BLOCK);
+        int[] mlp = VectorGemm.tiling(false, false, 64, 784, 256);
+        assertThat(mlp[2] * mlp[3]).as("tiles for the 64×784 product on 2 threads").isGreaterThanOrEqualTo(2);
+    }
+}
