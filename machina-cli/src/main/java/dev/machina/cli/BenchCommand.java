@@ -74,7 +74,7 @@ final class BenchCommand implements Runnable {
                 out.printf("machina %s, %s kernels (%d-bit), %d thread(s), Java %s%n", Machina.version(),
                         KernelProvider.get().name(), KernelProvider.get().vectorBits(), t, System.getProperty("java.version"));
                 out.printf("fp32 FMA peak measured now: %.1f GFLOP/s%n", peak);
-                out.printf("%-22s %6s %6s %6s %10s %8s%n", "shape", "m", "n", "k", "GFLOP/s", "of peak");
+                out.printf("%-22s %6s %6s %6s %10s %8s %10s %8s%n", "shape", "m", "n", "k", "GFLOP/s", "of peak", "median", "of peak");
             }
             ObjectMapper om = new ObjectMapper();
             ArrayNode arr = om.createArrayNode();
@@ -92,9 +92,12 @@ final class BenchCommand implements Runnable {
                     o.put("gflops", Math.round(r.gflops() * 10) / 10.0);
                     o.put("peak_gflops", Math.round(peak * 10) / 10.0);
                     o.put("ratio", Math.round(r.ratio() * 1000) / 1000.0);
+                    o.put("gflops_median", Math.round(r.median() * 10) / 10.0);
+                    o.put("ratio_median", Math.round(r.medianRatio() * 1000) / 1000.0);
                     o.put("kernels", KernelProvider.get().name());
                 } else {
-                    out.printf("%-22s %6d %6d %6d %10.1f %7.1f%%%n", s.name(), s.m(), s.n(), s.k(), r.gflops(), 100 * r.ratio());
+                    out.printf("%-22s %6d %6d %6d %10.1f %7.1f%% %10.1f %7.1f%%%n", s.name(), s.m(), s.n(), s.k(), r.gflops(), 100 * r.ratio(),
+                            r.median(), 100 * r.medianRatio());
                     out.flush();
                 }
             }

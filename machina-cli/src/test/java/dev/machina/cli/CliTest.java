@@ -49,6 +49,23 @@ class CliTest {
     }
 
     @Test
+    void benchGemmJsonHasTheFieldsDashboardsRead() throws Exception {
+        Result r = run("bench", "gemm", "--shape", "40x70x30", "--seconds", "0.1", "--threads", "1", "--json");
+        assertThat(r.code()).as(r.err()).isZero();
+        JsonNode arr = new ObjectMapper().readTree(r.out());
+        assertThat(arr.isArray()).isTrue();
+        assertThat(arr).hasSize(1);
+        JsonNode o = arr.get(0);
+        assertThat(o.get("m").asInt()).isEqualTo(40);
+        assertThat(o.get("n").asInt()).isEqualTo(70);
+        assertThat(o.get("k").asInt()).isEqualTo(30);
+        assertThat(o.get("threads").asInt()).isEqualTo(1);
+        double best = o.get("gflops").asDouble(), median = o.get("gflops_median").asDouble();
+        assertThat(median).isPositive().isLessThanOrEqualTo(best);
+        assertThat(o.get("ratio").asDouble()).isCloseTo(best / o.get("peak_gflops").asDouble(), org.assertj.core.data.Offset.offset(0.01));
+    }
+
+    @Test
     void trainPrintsEpochLinesTheReportAndWritesTheRunDirectory() throws Exception {
         assertThat(trained.code()).as(trained.err()).isZero();
         assertThat(trained.out()).contains("epoch 1/3", "epoch 3/3", "precision", "machina: test accuracy", "machina: run directory");
