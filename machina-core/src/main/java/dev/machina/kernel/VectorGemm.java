@@ -289,7 +289,7 @@ final class VectorGemm {
             this.c = c; this.cOff = cOff; this.ldc = ldc;
             si = transA ? 1 : lda;
             sp = transA ? lda : 1;
-            // K is cut into equal blocks of at most KC (784 = 2 × 392, not 384 + 384 + 16). A transposed
+            // K is cut into equal blocks of at most KC (784 = 4 × 196, not 3 × 256 + 16). A transposed
             // store costs scalar work per block, so that path takes longer blocks.
             int kBlocks = ceilDiv(k, storeT ? KC_T : KC);
             kStep = ceilDiv(k, kBlocks);
