@@ -37,7 +37,53 @@ public final class Machina {
         m.put("kernels.reason", KernelProvider.reason());
         m.put("threads", Integer.toString(Parallel.threads()));
         m.put("max heap", (Runtime.getRuntime().maxMemory() >> 20) + " MiB");
+        m.put("huge pages", hugePages());
         return m;
+    }
+
+    private static final java.nio.file.Path THP = java.nio.file.Path.of("/sys/kernel/mm/transparent_hugepage/enabled");
+
+    /**
+     * Whether the Java heap is backed by transparent huge pages, and why. Tensors are large heap
+     * arrays, and with 2 MiB pages the GEMM kernels miss the TLB far less (docs/BENCHMARKS.md has
+     * the figures); {@code ./machina} starts the JVM with {@code -XX:+UseTransparentHugePages}
+     * when the kernel offers them.
+     */
+    public static String hugePages() {
+        String mode = null;
+        try {
+            mode = java.nio.file.Files.readString(THP);
+        } catch (IOException | RuntimeException e) {
+            // not Linux, or no transparent huge pages
+        }
+        boolean flag = false;
+        try {
+            var bean = java.lang.management.ManagementFactory.getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class);
+            flag = bean != null && Boolean.parseBoolean(bean.getVMOption("UseTransparentHugePages").getValue());
+        } catch (RuntimeException | LinkageError e) {
+            // not HotSpot: the flag does not exist
+        }
+        return hugePages(mode, flag);
+    }
+
+    /**
+     * The {@link #hugePages()} text for the kernel's setting (the content of
+     * /sys/kernel/mm/transparent_hugepage/enabled, the chosen mode in brackets, or null when
+     * there is none) and whether the JVM runs with {@code -XX:+UseTransparentHugePages}.
+     */
+    static String hugePages(String sysfs, boolean jvmFlag) {
+        String mode = null;
+        if (sysfs != null) {
+            int a = sysfs.indexOf('['), b = sysfs.indexOf(']');
+            if (a >= 0 && b > a) mode = sysfs.substring(a + 1, b);
+        }
+        if (mode == null) return "off (the operating system offers none)";
+        return switch (mode) {
+            case "always" -> "on (the kernel gives them to every large allocation)";
+            case "madvise" -> jvmFlag ? "on (-XX:+UseTransparentHugePages; kernel mode madvise)"
+                    : "off (kernel mode madvise: start the JVM with -XX:+UseTransparentHugePages, as ./machina does)";
+            default -> "off (kernel mode " + mode + ")";
+        };
     }
 
     /** The CPU model from /proc/cpuinfo when there is one, else the architecture. */

@@ -70,9 +70,11 @@ final class BenchCommand implements Runnable {
                 }
             }
             double peak = GemmBench.peak(t);
+            boolean hugePages = Machina.hugePages().startsWith("on");
             if (!json) {
-                out.printf("machina %s, %s kernels (%d-bit), %d thread(s), Java %s%n", Machina.version(),
-                        KernelProvider.get().name(), KernelProvider.get().vectorBits(), t, System.getProperty("java.version"));
+                out.printf("machina %s, %s kernels (%d-bit), %d thread(s), Java %s, huge pages %s%n", Machina.version(),
+                        KernelProvider.get().name(), KernelProvider.get().vectorBits(), t, System.getProperty("java.version"),
+                        hugePages ? "on" : "off");
                 out.printf("fp32 FMA peak measured now: %.1f GFLOP/s%n", peak);
                 out.printf("%-22s %6s %6s %6s %10s %8s %10s %8s%n", "shape", "m", "n", "k", "GFLOP/s", "of peak", "median", "of peak");
             }
@@ -88,6 +90,7 @@ final class BenchCommand implements Runnable {
                     o.put("k", s.k());
                     o.put("transA", s.transA());
                     o.put("transB", s.transB());
+                    o.put("huge_pages", hugePages);
                     o.put("threads", t);
                     o.put("gflops", Math.round(r.gflops() * 10) / 10.0);
                     o.put("peak_gflops", Math.round(peak * 10) / 10.0);

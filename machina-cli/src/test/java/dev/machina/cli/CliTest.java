@@ -60,6 +60,7 @@ class CliTest {
         assertThat(o.get("n").asInt()).isEqualTo(70);
         assertThat(o.get("k").asInt()).isEqualTo(30);
         assertThat(o.get("threads").asInt()).isEqualTo(1);
+        assertThat(o.get("huge_pages").isBoolean()).isTrue();
         double best = o.get("gflops").asDouble(), median = o.get("gflops_median").asDouble();
         assertThat(median).isPositive().isLessThanOrEqualTo(best);
         assertThat(o.get("ratio").asDouble()).isCloseTo(best / o.get("peak_gflops").asDouble(), org.assertj.core.data.Offset.offset(0.01));
