@@ -9,9 +9,9 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>C is cut into tiles of at most mc×nc; each tile is one parallel task, computed whole by
  * one thread, looping over K in blocks of at most KC in order. B is packed into panels NR = 2
- * vectors wide — once for the whole product when several tile rows share it, else by each tile
- * for its own columns — and a tile packs its A block into panels MR rows tall right before using
- * it (or reads A in place when N is too narrow for packing to pay). A register micro-kernel of
+ * vectors wide and A into panels MR rows tall, each panel once: for the whole product when
+ * several tiles share it, else by the one tile that uses it, right before using it (A is read in
+ * place when N is too narrow for packing it to pay). A register micro-kernel of
  * MR×2 vector accumulators (FMA) computes each MR×NR piece. Every element of C therefore sees the
  * same sequence of operations whatever the tile sizes or thread count: results are bit-identical
  * for 1 and for N threads. See {@link Plan}.
@@ -57,9 +57,12 @@ final class VectorGemm {
             smallM(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
             return;
         }
-        if (transB && !transA && m < n && k > 0) {
+        if (transB && !transA && m < n && m < PACK_A_MIN_PANELS * NR && k > 0) {
             // C = A·Bᵀ costs a transposing pack of all of B (n×k). Computing Cᵀ = B·Aᵀ instead reads
-            // B in place and packs only A (m×k, the smaller), writing the result transposed.
+            // B in place and packs only A (m×k, the smaller), writing the result transposed. That
+            // pays only while B can stay unpacked, i.e. while Cᵀ is too narrow for packing its
+            // left operand to pay (m < 8 panels); beyond, both forms pack both operands and the
+            // direct one saves the transposed stores (batch 128 of the MLP: 130 → 140 GFLOP/s).
             gemmStoreTransposed(n, m, k, b, bOff, ldb, a, aOff, lda, c, cOff, ldc, accumulate);
             return;
         }
@@ -243,10 +246,10 @@ final class VectorGemm {
         new Plan(false, true, true, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate).run();
     }
 
-    /** {mc, nc, tile rows, tile columns} the packed path would use for this product (for tests). */
+    /** {mc, nc, tile rows, tile columns, 1 if A is packed once for all tiles} the packed path would use for this product (for tests). */
     static int[] tiling(boolean transA, boolean transB, int m, int n, int k) {
         Plan p = new Plan(transA, transB, false, m, n, k, null, 0, 0, null, 0, 0, null, 0, 0, false);
-        return new int[] {p.mc, p.nc, p.mTiles, p.nTiles};
+        return new int[] {p.mc, p.nc, p.mTiles, p.nTiles, p.shareA ? 1 : 0};
     }
 
     private static int ceilDiv(int x, int y) {
@@ -255,21 +258,33 @@ final class VectorGemm {
 
     /** Floats of A's packed block a tile keeps in L2 (MC×KC: 128 KiB). A shorter K block allows a taller tile. */
     static final int A_BLOCK = MC * KC;
-    /** Largest shared packed B (floats) a caller keeps (32 MiB); bigger products are done in parts. Tests lower it. */
+    /** Largest shared packed B or A (floats) a caller keeps (32 MiB each); bigger products are done in parts. Tests lower it. */
     static long sharedMax = Long.getLong("machina.gemm.sharedMax", 8L << 20);
-    /** The caller's buffer for B packed once and shared by all the tiles. */
-    private static final ThreadLocal<float[][]> SHARED = ThreadLocal.withInitial(() -> new float[][] {new float[0]});
+    /** The caller's buffers for B and A packed once and shared by all the tiles. */
+    private static final ThreadLocal<float[][]> SHARED = ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[0]});
+    /** Tiles per thread the multi-threaded tiling aims for at least. */
+    static final int TASKS_PER_THREAD = Integer.getInteger("machina.gemm.tasksPerThread", 4);
+    /** Work (flops) per tile below which a product gets fewer tiles than TASKS_PER_THREAD asks (8M: about 100 µs on one AVX2 core). */
+    static final long TASK_MIN_FLOPS = Long.getLong("machina.gemm.taskMinFlops", 8L << 20);
 
     /**
      * One product, cut into tiles. C is cut into tiles of mc×nc; each tile is one parallel task,
      * computed whole by one thread, looping over K in blocks of kStep in order, so every element
      * of C sees the same operations whatever the tiling or thread count.
      *
-     * <p>Each B panel is packed once. When several tile rows share B, all of B is packed before
-     * the tiles run, in parallel, into the caller's buffer, and every tile reads it from there;
-     * with a single tile row each tile packs its own columns. A tile packs its A block (mc×kStep)
-     * right before using it, so the packed block is written into and read from L2; tiles are made
-     * as wide as the balance between threads allows, so that A is packed as few times as possible.
+     * <p>Each panel of A and B is packed once. When several tile rows share B, all of B is packed
+     * before the tiles run, in parallel, into the caller's buffer, and every tile reads it from
+     * there; with a single tile row each tile packs each of its panels right before using it, so
+     * that the panel is in L1 for all the tile's rows. Likewise A: on several
+     * threads with several tile columns it is packed once for all tiles, beside B; otherwise a tile
+     * packs its A block (mc×kStep) right before using it, so the block is written into and read
+     * from L2.
+     *
+     * <p>On one thread tiles are as wide as possible. On several, a tile costs only its own
+     * arithmetic, so the product is cut into at least {@link #TASKS_PER_THREAD} tiles per thread
+     * (fewer for small products: about one per {@link #TASK_MIN_FLOPS}), of the widths whose
+     * dynamic split finishes first. Taken dynamically, they let one thread cover for another that
+     * is held up, where two big tiles make the whole product wait for the slower one.
      */
     private static final class Plan {
         final boolean transA, transB, storeT, accumulate, packA;
@@ -280,6 +295,12 @@ final class VectorGemm {
         final int si, sp;
         /** B packed for all tiles, or null when each tile packs its own. */
         float[] sharedB;
+        /** A packed for all tiles (several threads, several tile columns), or null when each tile packs its own block. */
+        float[] sharedA;
+        /** Rows of A rounded up to whole panels: K block pc of the shared A starts at pc·mPad. */
+        final int mPad;
+        /** Whether every tile reads A packed once for all (decided with the tiling). */
+        final boolean shareA;
 
         Plan(boolean transA, boolean transB, boolean storeT, int m, int n, int k, float[] a, int aOff, int lda,
              float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, boolean accumulate) {
@@ -300,45 +321,81 @@ final class VectorGemm {
             // one-off copy cost. A transposed A is always packed (its rows are columns in memory).
             packA = transA || nPanels >= PACK_A_MIN_PANELS;
             // A packed A block (mc×kStep) stays in L2; read in place, A has no block to fit.
-            int mcT = Math.min(packA ? Math.max(MR, A_BLOCK / kStep / MR * MR) : MC_DIRECT, roundUp(m, MR));
-            int mt = ceilDiv(m, mcT);
-            int g = panelsPerTile(mt, Math.min(NC / NR, nPanels));
-            // Too few tiles for the threads even at one panel each: cut M as well.
-            while (mt * ceilDiv(nPanels, g) < threads && mcT > MR) mt = ceilDiv(m, mcT = roundUp(mcT / 2, MR));
+            mPad = roundUp(m, MR);
+            int mcT = Math.min(packA ? Math.max(MR, A_BLOCK / kStep / MR * MR) : MC_DIRECT, mPad);
+            int g;
+            if (threads > 1) {
+                // Several threads: A and B are each packed once, before the tiles, so a tile costs
+                // nothing but its own arithmetic and tiles can be small. Several tiles per thread let
+                // a thread that is held up (another process, a page fault) be covered by the others
+                // instead of holding up the whole product; a small product gets fewer (one per
+                // TASK_MIN_FLOPS), which keeps the hand-out cost and the re-reading of shared panels small.
+                long flops = 2L * m * n * k;
+                int target = (int) Math.min(TASKS_PER_THREAD * threads, Math.max(threads, flops / TASK_MIN_FLOPS));
+                target = roundUp(target, threads);
+                int gMax = Math.min(NC / NR, nPanels);
+                if (packA) {
+                    int[] pick = fineTiling(mcT, Math.min(gMax, 2), gMax, target);
+                    mcT = pick[0];
+                    g = pick[1];
+                } else { // A read in place: cut its rows, so that each row is read by one tile only
+                    g = gMax;
+                    mcT = Math.min(mcT, Math.max(MR, roundUp(ceilDiv(m, ceilDiv(target, ceilDiv(nPanels, g))), MR)));
+                }
+            } else { // one thread: the widest tiles (each packed A block used the most), of equal widths
+                g = ceilDiv(nPanels, ceilDiv(nPanels, Math.min(NC / NR, nPanels)));
+            }
             mc = mcT;
             nc = g * NR;
             mTiles = ceilDiv(m, mc);
             nTiles = ceilDiv(n, nc);
+            shareA = packA && nTiles > 1 && threads > 1;
         }
 
         /**
-         * Panels per tile: the widest tiles (most reuse of each packed A block, fewest tasks) whose
-         * dynamic split over the threads finishes within 3% of the best possible; tile widths are
-         * then as equal as whole panels allow.
+         * {tile height, panels per tile} for several threads: the tallest tiles (halving from
+         * {@code mc0}) that can be cut into at least {@code target} tiles; among the widths that
+         * do, the one whose dynamic split finishes first, the widest on a tie. Without any such
+         * cut, the most tiles there can be.
          */
-        private int panelsPerTile(int mt, int gMax) {
-            double best = Double.MAX_VALUE;
-            double[] span = new double[gMax + 1];
-            for (int g = 1; g <= gMax; g++) {
-                span[g] = (double) ceilDiv(mt * ceilDiv(nPanels, g), threads) * g; // in panel widths
-                best = Math.min(best, span[g]);
+        private int[] fineTiling(int mc0, int gMin, int gMax, int target) {
+            for (int h = mc0; ; h = Math.max(MR, roundUp(h / 2, MR))) {
+                int mt = ceilDiv(m, h), bestG = -1;
+                long bestSpan = Long.MAX_VALUE;
+                for (int g = gMax; g >= gMin; g--) {
+                    int tasks = mt * ceilDiv(nPanels, g);
+                    if (tasks < target) continue;
+                    long span = (long) ceilDiv(tasks, threads) * g * h;
+                    if (span < bestSpan) {
+                        bestSpan = span;
+                        bestG = g;
+                    }
+                }
+                if (bestG > 0) return new int[] {h, ceilDiv(nPanels, ceilDiv(nPanels, bestG))};
+                if (h == MR) return new int[] {MR, gMin};
             }
-            int g = gMax;
-            while (g > 1 && span[g] > best * 1.03) g--;
-            return ceilDiv(nPanels, ceilDiv(nPanels, g));
         }
 
         void run() {
-            if (mTiles > 1) {
-                long need = (long) nPanels * NR * k;
-                if (need > sharedMax && n > NR) { // do it in two halves
-                    splitRun();
-                    return;
-                }
-                float[][] buf = SHARED.get();
-                sharedB = buf[0] = buf[0].length >= need ? buf[0] : new float[(int) need];
-                packSharedB();
+            boolean shareB = mTiles > 1;
+            if (shareA && (long) mPad * k > sharedMax && m > MR) { // do it in two halves of A's rows
+                splitRows();
+                return;
             }
+            if (shareB && (long) nPanels * NR * k > sharedMax && n > NR) { // do it in two halves of B's columns
+                splitRun();
+                return;
+            }
+            float[][] buf = SHARED.get();
+            if (shareB) {
+                long need = (long) nPanels * NR * k;
+                sharedB = buf[0] = buf[0].length >= need ? buf[0] : new float[(int) need];
+            }
+            if (shareA) {
+                long need = (long) mPad * k;
+                sharedA = buf[1] = buf[1].length >= need ? buf[1] : new float[(int) need];
+            }
+            if (shareA || shareB) packShared();
             Parallel.forEach(mTiles * nTiles, threads, t -> tile(t % mTiles, t / mTiles));
         }
 
@@ -351,17 +408,37 @@ final class VectorGemm {
             new Plan(transA, transB, storeT, m, n - n1, k, a, aOff, lda, b, bOff + n1 * bStep, ldb, c, cOff + n1 * cStep, ldc, accumulate).run();
         }
 
+        /** The product as two independent halves of C's rows (cut on a panel boundary). */
+        private void splitRows() {
+            int m1 = ceilDiv(mPad / MR, 2) * MR;
+            // op(A)'s row i is at a[i·si]; C's row i at c[i·ldc] or, stored transposed, c[i].
+            int cStep = storeT ? 1 : ldc;
+            new Plan(transA, transB, storeT, m1, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate).run();
+            new Plan(transA, transB, storeT, m - m1, n, k, a, aOff + m1 * si, lda, b, bOff, ldb, c, cOff + m1 * cStep, ldc, accumulate).run();
+        }
+
         /**
-         * Packs all of op(B), every K block, in parallel (tasks of a few panels each). K block pc
-         * starts at pc·nPanels·NR; its panel q at q·kc·NR from there.
+         * Packs all of op(B) and/or op(A) (whichever is shared), every K block, in parallel, in
+         * tasks of a few panels each. K block pc of B starts at pc·nPanels·NR, its panel q at
+         * q·kc·NR from there; K block pc of A starts at pc·mPad, its row panel of row i at i·kc.
          */
-        private void packSharedB() {
-            int kBlocks = ceilDiv(k, kStep);
-            int per = ceilDiv(nPanels, Math.min(nPanels, 4 * threads)), groups = ceilDiv(nPanels, per);
+        private void packShared() {
+            int kBlocks = ceilDiv(k, kStep), mPanels = mPad / MR;
+            int perB = ceilDiv(nPanels, Math.min(nPanels, 4 * threads)), groupsB = sharedB == null ? 0 : ceilDiv(nPanels, perB);
+            int perA = ceilDiv(mPanels, Math.min(mPanels, 4 * threads)), groupsA = sharedA == null ? 0 : ceilDiv(mPanels, perA);
+            int groups = groupsB + groupsA;
             Parallel.forEach(kBlocks * groups, threads, t -> {
-                int pc = (t / groups) * kStep, kc = Math.min(kStep, k - pc);
-                int q0 = (t % groups) * per, q1 = Math.min(nPanels, q0 + per);
-                packB(transB, b, bOff, ldb, pc, kc, q0 * NR, Math.min(n, q1 * NR) - q0 * NR, sharedB, pc * nPanels * NR + q0 * kc * NR);
+                int pc = (t / groups) * kStep, kc = Math.min(kStep, k - pc), g = t % groups;
+                if (g < groupsB) {
+                    int q0 = g * perB, q1 = Math.min(nPanels, q0 + perB);
+                    packB(transB, b, bOff, ldb, pc, kc, q0 * NR, Math.min(n, q1 * NR) - q0 * NR, sharedB, pc * nPanels * NR + q0 * kc * NR);
+                } else {
+                    int p0 = (g - groupsB) * perA, p1 = Math.min(mPanels, p0 + perA);
+                    for (int q = p0; q < p1; q++) {
+                        int r0 = q * MR;
+                        packRows(a, aOff, si, sp, r0, Math.min(MR, m - r0), pc, kc, sharedA, pc * mPad + r0 * kc);
+                    }
+                }
             });
         }
 
@@ -379,14 +456,17 @@ final class VectorGemm {
                 if (sharedB != null) {
                     bp = sharedB;
                     bBase = pc * nPanels * NR + (j0 / NR) * kc * NR;
-                } else {
+                } else { // each B panel is used by this tile only: packed right before its use, into L1
                     bp = buf[1];
-                    if (bp.length < kc * roundUp(cols, NR)) bp = buf[1] = new float[kc * roundUp(cols, NR)];
+                    if (bp.length < kc * NR) bp = buf[1] = new float[kc * NR];
                     bBase = 0;
-                    packB(transB, b, bOff, ldb, pc, kc, j0, cols, bp, 0);
                 }
                 float[] ap = null;
-                if (packA) {
+                int aBase = 0;
+                if (sharedA != null) {
+                    ap = sharedA;
+                    aBase = pc * mPad + i0 * kc;
+                } else if (packA) {
                     ap = buf[3];
                     if (ap.length < kc * roundUp(rows, MR)) ap = buf[3] = new float[kc * roundUp(rows, MR)];
                     for (int ir = 0; ir < rows; ir += MR) packRows(a, aOff, si, sp, i0 + ir, Math.min(MR, rows - ir), pc, kc, ap, ir * kc);
@@ -396,6 +476,10 @@ final class VectorGemm {
                 for (int jr = 0; jr < cols; jr += NR) {
                     int nr = Math.min(NR, cols - jr);
                     int bo = bBase + jr * kc;
+                    if (sharedB == null) {
+                        packB(transB, b, bOff, ldb, pc, kc, j0 + jr, nr, bp, 0);
+                        bo = 0;
+                    }
                     for (int ir = 0; ir < rows; ir += MR) {
                         int mr = Math.min(MR, rows - ir);
                         int co = cOff + (i0 + ir) * ldc + j0 + jr;
@@ -404,7 +488,7 @@ final class VectorGemm {
                         boolean packed = packA || mr < MR;
                         if (packA) {
                             as = ap;
-                            ao = ir * kc;
+                            ao = aBase + ir * kc;
                         } else if (mr < MR) {
                             as = edge;
                             ao = 0;

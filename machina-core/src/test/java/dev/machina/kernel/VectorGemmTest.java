@@ -8,10 +8,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The packed GEMM's tiling paths: B packed once and shared by several tile rows, and products
- * done in halves when the shared buffer would exceed its limit. Both must give the reference
- * result and, being only a different split of the same per-element work, the same bits as
- * any other split and any thread count.
+ * The packed GEMM's tiling paths: B packed once and shared by several tile rows, A packed once
+ * and shared by several tile columns, and products done in halves when a shared buffer would
+ * exceed its limit. All must give the reference result and, being only a different split of the
+ * same per-element work, the same bits as any other split and any thread count.
  */
 class VectorGemmTest {
     private final int savedThreads = Parallel.threads();
@@ -50,6 +50,39 @@ class VectorGemmTest {
         }
     }
 
+    /** Shapes whose tiles on two threads share a packed A (several tile columns), edges in every dimension. */
+    private static final int[][] SHARED_A_SHAPES = {{64, 784, 256}, {300, 300, 300}, {129, 1000, 70}, {33, 517, 100}, {256, 784, 64}};
+
+    @Test
+    void sharedPackedAMatchesReferenceAndTheBitsOfOtherThreadCounts() {
+        Rng rng = new Rng(23);
+        for (int[] s : SHARED_A_SHAPES) {
+            for (int form = 0; form < 4; form++) {
+                boolean ta = (form & 1) != 0, tb = (form & 2) != 0, acc = form == 3;
+                if (tb && !ta && s[0] < s[1] && s[0] < VectorGemm.PACK_A_MIN_PANELS * VectorGemm.NR) continue; // the transposed-store form: A is not packed
+                int m = s[0], n = s[1], k = s[2];
+                Parallel.setThreads(2);
+                assertThat(VectorGemm.tiling(ta, tb, m, n, k)[4]).as("A shared for %s form %d", java.util.Arrays.toString(s), form).isEqualTo(1);
+                KernelsTest.checkGemm(vector, rng, ta, tb, m, n, k, acc);
+                float[] a = KernelsTest.random(rng, m * k), b = KernelsTest.random(rng, k * n), c0 = KernelsTest.random(rng, m * n);
+                float[][] out = new float[3][];
+                for (int threads = 1; threads <= 3; threads++) { // 3: another tiling again (more tiles than cores is fine)
+                    Parallel.setThreads(threads);
+                    out[threads - 1] = c0.clone();
+                    vector.gemm(ta, tb, m, n, k, a, 0, ta ? m : k, b, 0, tb ? k : n, out[threads - 1], 0, n, acc);
+                }
+                for (int t = 1; t < 3; t++) {
+                    for (int i = 0; i < c0.length; i++) {
+                        if (Float.floatToRawIntBits(out[0][i]) != Float.floatToRawIntBits(out[t][i])) {
+                            throw new AssertionError(java.util.Arrays.toString(s) + " form " + form + ": element " + i + " differs between 1 and "
+                                    + (t + 1) + " threads: " + out[0][i] + " vs " + out[t][i]);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void productsDoneInHalvesGiveTheSameBits() {
         Rng rng = new Rng(5);
@@ -65,7 +98,7 @@ class VectorGemmTest {
                 VectorGemm.sharedMax = savedSharedMax;
                 Parallel.setThreads(2);
                 vector.gemm(ta, tb, m, n, k, a, 0, ta ? m : k, b, 0, tb ? k : n, whole, 0, n, acc);
-                VectorGemm.sharedMax = 5_000; // far below every shape's packed B: split down to a panel or two
+                VectorGemm.sharedMax = 5_000; // far below every shape's packed A and B: split down to a panel or two
                 vector.gemm(ta, tb, m, n, k, a, 0, ta ? m : k, b, 0, tb ? k : n, halves, 0, n, acc);
                 Parallel.setThreads(1);
                 vector.gemm(ta, tb, m, n, k, a, 0, ta ? m : k, b, 0, tb ? k : n, halvesOneThread, 0, n, acc);
@@ -85,12 +118,20 @@ class VectorGemmTest {
     }
 
     @Test
-    void tilesCoverEveryThreadAndKeepThePackedABlockInL2() {
+    void tilesGiveEveryThreadSeveralAndKeepThePackedABlockInL2() {
         Parallel.setThreads(2);
         int[] t = VectorGemm.tiling(false, false, 1024, 1024, 1024);
-        assertThat(t[2] * t[3]).as("tiles for 1024³ on 2 threads").isGreaterThanOrEqualTo(2).isEven();
+        assertThat(t[2] * t[3]).as("tiles for 1024³ on 2 threads").isGreaterThanOrEqualTo(4).isEven();
         assertThat((long) t[0] * Math.min(1024, VectorGemm.KC)).as("A block floats").isLessThanOrEqualTo(VectorGemm.A_BLOCK);
-        int[] mlp = VectorGemm.tiling(false, false, 64, 784, 256);
-        assertThat(mlp[2] * mlp[3]).as("tiles for the 64×784 product on 2 threads").isGreaterThanOrEqualTo(2);
+        // the MLP step's products (batch 64 and 128): at least two tiles per thread, none tiny (a few µs)
+        int[][] mlp = {{64, 784, 256, 0}, {256, 784, 64, 1}, {128, 784, 256, 0}, {256, 784, 128, 1}, {128, 256, 784, 2}};
+        for (int[] s : mlp) {
+            int[] p = VectorGemm.tiling(s[3] == 1, s[3] == 2, s[0], s[1], s[2]);
+            String what = java.util.Arrays.toString(s) + " -> " + java.util.Arrays.toString(p);
+            assertThat(p[2] * p[3]).as("tiles for %s", what).isGreaterThanOrEqualTo(4);
+            assertThat(2L * p[0] * p[1] * s[2]).as("flops of a full tile of %s", what).isGreaterThanOrEqualTo(VectorGemm.TASK_MIN_FLOPS / 4);
+        }
+        Parallel.setThreads(1);
+        assertThat(VectorGemm.tiling(false, false, 64, 784, 256)[3]).as("one thread: one tile column").isEqualTo(1);
     }
 }
