@@ -39,7 +39,7 @@ final class VectorGemm {
     static final int PACK_A_MIN_PANELS = Integer.getInteger("machina.gemm.packa", 8);
     /** Tile height when A is read in place (no packing buffer limits it). */
     static final int MC_DIRECT = roundUp(Integer.getInteger("machina.gemm.mcdirect", 1024), MR);
-    /** K block of the transposed-store path. */
+    /** K block when A is read in place (and so on the transposed-store path). */
     static final int KC_T = Integer.getInteger("machina.gemm.kct", 1024);
 
     private static final ThreadLocal<float[][]> BUFFERS =
@@ -72,7 +72,7 @@ final class VectorGemm {
             if (!accumulate) for (int i = 0; i < m; i++) java.util.Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0f);
             return;
         }
-        new Plan(transA, transB, false, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate).run();
+        new Plan(transA, transB, false, m, n, k, kStep(transA, false, n, k), a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate).run();
     }
 
     static final int SMALL_M = 4;
@@ -245,12 +245,34 @@ final class VectorGemm {
     /** C[j, i] (+)= (A·Bᵀ)[i, j] for A m×k and B n×k, row-major (A read in place, B packed). */
     private static void gemmStoreTransposed(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                                             float[] c, int cOff, int ldc, boolean accumulate) {
-        new Plan(false, true, true, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate).run();
+        new Plan(false, true, true, m, n, k, kStep(false, true, n, k), a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate).run();
+    }
+
+    /**
+     * Packing A pays when its panels are reused across many B panels: it keeps the A block in a
+     * few contiguous pages (no TLB misses or cache-set conflicts on large strides) at a one-off
+     * copy cost. A transposed A is always packed (its rows are columns in memory).
+     */
+    private static boolean packA(boolean transA, int n) {
+        return transA || ceilDiv(n, NR) >= PACK_A_MIN_PANELS;
+    }
+
+    /**
+     * The K block of a whole product: K cut into equal blocks of at most KC (784 = 4 × 196, not
+     * 3 × 256 + 16). When A is read in place (and on the transposed-store path, where it always
+     * is) the blocks are longer: A's MR rows are MR separate streams, which the prefetcher serves
+     * poorly when they are short (256×64×784 on one core: 67 → 73 GFLOP/s). The parts a product is
+     * split into keep this block, whatever their own shape, so that every element of C is summed
+     * in the same order however the product is split.
+     */
+    private static int kStep(boolean transA, boolean storeT, int n, int k) {
+        int kBlocks = ceilDiv(k, storeT || !packA(transA, n) ? KC_T : KC);
+        return Math.max(1, ceilDiv(k, kBlocks));
     }
 
     /** {mc, nc, tile rows, tile columns, 1 if A is packed once for all tiles} the packed path would use for this product (for tests). */
     static int[] tiling(boolean transA, boolean transB, int m, int n, int k) {
-        Plan p = new Plan(transA, transB, false, m, n, k, null, 0, 0, null, 0, 0, null, 0, 0, false);
+        Plan p = new Plan(transA, transB, false, m, n, k, kStep(transA, false, n, k), null, 0, 0, null, 0, 0, null, 0, 0, false);
         return new int[] {p.mc, p.nc, p.mTiles, p.nTiles, p.shareA ? 1 : 0};
     }
 
@@ -304,24 +326,19 @@ final class VectorGemm {
         /** Whether every tile reads A packed once for all (decided with the tiling). */
         final boolean shareA;
 
-        Plan(boolean transA, boolean transB, boolean storeT, int m, int n, int k, float[] a, int aOff, int lda,
+        /** A product, or a part of one: {@code kStep} comes from the whole product ({@link #kStep}), so that every part sums K alike. */
+        Plan(boolean transA, boolean transB, boolean storeT, int m, int n, int k, int kStep, float[] a, int aOff, int lda,
              float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, boolean accumulate) {
             this.transA = transA; this.transB = transB; this.storeT = storeT; this.accumulate = accumulate;
+            this.kStep = kStep;
             this.m = m; this.n = n; this.k = k;
             this.a = a; this.aOff = aOff; this.lda = lda; this.b = b; this.bOff = bOff; this.ldb = ldb;
             this.c = c; this.cOff = cOff; this.ldc = ldc;
             si = transA ? 1 : lda;
             sp = transA ? lda : 1;
-            // K is cut into equal blocks of at most KC (784 = 4 × 196, not 3 × 256 + 16). A transposed
-            // store costs scalar work per block, so that path takes longer blocks.
-            int kBlocks = ceilDiv(k, storeT ? KC_T : KC);
-            kStep = ceilDiv(k, kBlocks);
             nPanels = ceilDiv(n, NR);
             threads = (long) m * n * k < PARALLEL_MIN ? 1 : Parallel.threads();
-            // Packing A pays when its panels are reused across many B panels: it keeps the A block
-            // in a few contiguous pages (no TLB misses or cache-set conflicts on large strides) at a
-            // one-off copy cost. A transposed A is always packed (its rows are columns in memory).
-            packA = transA || nPanels >= PACK_A_MIN_PANELS;
+            packA = packA(transA, n);
             // A packed A block (mc×kStep) stays in L2; read in place, A has no block to fit.
             mPad = roundUp(m, MR);
             int mcT = Math.min(packA ? Math.max(MR, A_BLOCK / kStep / MR * MR) : MC_DIRECT, mPad);
@@ -406,8 +423,8 @@ final class VectorGemm {
             int n1 = ceilDiv(nPanels, 2) * NR;
             // op(B)'s column j is at b[j] (row-major k×n) or b[j·ldb] (stored n×k); C's at c[j] or, stored transposed, c[j·ldc].
             int bStep = transB ? ldb : 1, cStep = storeT ? ldc : 1;
-            new Plan(transA, transB, storeT, m, n1, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate).run();
-            new Plan(transA, transB, storeT, m, n - n1, k, a, aOff, lda, b, bOff + n1 * bStep, ldb, c, cOff + n1 * cStep, ldc, accumulate).run();
+            new Plan(transA, transB, storeT, m, n1, k, kStep, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate).run();
+            new Plan(transA, transB, storeT, m, n - n1, k, kStep, a, aOff, lda, b, bOff + n1 * bStep, ldb, c, cOff + n1 * cStep, ldc, accumulate).run();
         }
 
         /** The product as two independent halves of C's rows (cut on a panel boundary). */
@@ -415,8 +432,8 @@ final class VectorGemm {
             int m1 = ceilDiv(mPad / MR, 2) * MR;
             // op(A)'s row i is at a[i·si]; C's row i at c[i·ldc] or, stored transposed, c[i].
             int cStep = storeT ? 1 : ldc;
-            new Plan(transA, transB, storeT, m1, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate).run();
-            new Plan(transA, transB, storeT, m - m1, n, k, a, aOff + m1 * si, lda, b, bOff, ldb, c, cOff + m1 * cStep, ldc, accumulate).run();
+            new Plan(transA, transB, storeT, m1, n, k, kStep, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate).run();
+            new Plan(transA, transB, storeT, m - m1, n, k, kStep, a, aOff + m1 * si, lda, b, bOff, ldb, c, cOff + m1 * cStep, ldc, accumulate).run();
         }
 
         /**

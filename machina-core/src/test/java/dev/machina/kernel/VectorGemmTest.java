@@ -86,8 +86,9 @@ class VectorGemmTest {
     @Test
     void productsDoneInHalvesGiveTheSameBits() {
         Rng rng = new Rng(5);
-        // {m, n, k}: plain, transposed-store (A·Bᵀ with m < n), several K blocks, edges
-        int[][] shapes = {{300, 300, 300}, {64, 520, 784}, {517, 129, 1031}, {261, 100, 64}};
+        // {m, n, k}: plain, transposed-store (A·Bᵀ with m < n), several K blocks, edges, and A read
+        // in place with long K blocks (n < 8 panels), which its parts must keep
+        int[][] shapes = {{300, 300, 300}, {64, 520, 784}, {517, 129, 1031}, {261, 100, 64}, {256, 64, 784}, {150, 120, 1300}};
         for (int[] s : shapes) {
             for (int form = 0; form < 4; form++) {
                 boolean ta = (form & 1) != 0, tb = (form & 2) != 0;
