@@ -266,8 +266,8 @@ final class VectorGemm {
      * in the same order however the product is split.
      */
     private static int kStep(boolean transA, boolean storeT, int n, int k) {
-        int kBlocks = ceilDiv(k, storeT || !packA(transA, n) ? KC_T : KC);
-        return Math.max(1, ceilDiv(k, kBlocks));
+        if (k <= 0) return 1;
+        return ceilDiv(k, ceilDiv(k, storeT || !packA(transA, n) ? KC_T : KC));
     }
 
     /** {mc, nc, tile rows, tile columns, 1 if A is packed once for all tiles} the packed path would use for this product (for tests). */
