@@ -566,8 +566,11 @@ final class VectorGemm {
             return;
         }
         if (sp == 1 && rows == MR) { // a full panel of rows along K: step by step, MR reads and one contiguous run of writes
-            int src = aOff + r0 * si + pc;
-            for (int p = 0; p < kc; p++) {
+            int src = aOff + r0 * si + pc, p0 = 0;
+            if (MR == 4 && L == 8) { // eight steps at a time, interleaved in registers
+                for (; p0 + 8 <= kc; p0 += 8) interleave4(a, src + p0, si, dst, d0 + p0 * MR);
+            }
+            for (int p = p0; p < kc; p++) {
                 int d = d0 + p * MR, s = src + p;
                 for (int i = 0; i < MR; i++) dst[d + i] = a[s + i * si];
             }
@@ -640,6 +643,24 @@ final class VectorGemm {
     private static final VectorMask<Float> BIT4 = L == 8 ? VectorMask.fromValues(S, false, false, false, false, true, true, true, true) : null;
     private static final VectorMask<Float> BIT2 = L == 8 ? VectorMask.fromValues(S, false, false, true, true, false, false, true, true) : null;
     private static final VectorMask<Float> BIT1 = L == 8 ? VectorMask.fromValues(S, false, true, false, true, false, true, false, true) : null;
+
+    /**
+     * dst[d + 4q + i] = src[s + i·ld + q] for i in [0, 4), q in [0, 8): four rows of eight floats,
+     * interleaved step by step (an A panel). Stages d = 2 and 1 of the butterfly transpose each
+     * group of four lanes; a last blend with the halves swapped puts steps q and q+1 side by side.
+     */
+    private static void interleave4(float[] src, int s, int ld, float[] dst, int d) {
+        FloatVector r0 = FloatVector.fromArray(S, src, s), r1 = FloatVector.fromArray(S, src, s + ld);
+        FloatVector r2 = FloatVector.fromArray(S, src, s + 2 * ld), r3 = FloatVector.fromArray(S, src, s + 3 * ld);
+        FloatVector c0 = r0.blend(r2.rearrange(SWAP2), BIT2), c2 = r0.rearrange(SWAP2).blend(r2, BIT2);
+        FloatVector c1 = r1.blend(r3.rearrange(SWAP2), BIT2), c3 = r1.rearrange(SWAP2).blend(r3, BIT2);
+        FloatVector t0 = c0.blend(c1.rearrange(SWAP1), BIT1), t1 = c0.rearrange(SWAP1).blend(c1, BIT1);
+        FloatVector t2 = c2.blend(c3.rearrange(SWAP1), BIT1), t3 = c2.rearrange(SWAP1).blend(c3, BIT1);
+        t0.blend(t1.rearrange(SWAP4), BIT4).intoArray(dst, d);
+        t2.blend(t3.rearrange(SWAP4), BIT4).intoArray(dst, d + 8);
+        t0.rearrange(SWAP4).blend(t1, BIT4).intoArray(dst, d + 16);
+        t2.rearrange(SWAP4).blend(t3, BIT4).intoArray(dst, d + 24);
+    }
 
     /** dst[d + q·NR + i] = src[s + i·ld + q] for i, q in [0, 8): eight rows of eight floats, transposed. */
     private static void transpose8(float[] src, int s, int ld, float[] dst, int d) {
