@@ -39,7 +39,7 @@ final class VectorGemm {
     static final int PACK_A_MIN_PANELS = Integer.getInteger("machina.gemm.packa", 8);
     /** Tile height when A is read in place (no packing buffer limits it). */
     static final int MC_DIRECT = roundUp(Integer.getInteger("machina.gemm.mcdirect", 1024), MR);
-    /** K block when A is read in place (and so on the transposed-store path). */
+    /** K block when A is read in place, and on the transposed-store path. */
     static final int KC_T = Integer.getInteger("machina.gemm.kct", 1024);
 
     private static final ThreadLocal<float[][]> BUFFERS =
@@ -60,11 +60,11 @@ final class VectorGemm {
             return;
         }
         if (transB && !transA && m < n && m < PACK_A_MIN_PANELS * NR && k > 0) {
-            // C = A·Bᵀ costs a transposing pack of all of B (n×k). Computing Cᵀ = B·Aᵀ instead reads
-            // B in place and packs only A (m×k, the smaller), writing the result transposed. That
-            // pays only while B can stay unpacked, i.e. while Cᵀ is too narrow for packing its
-            // left operand to pay (m < 8 panels); beyond, both forms pack both operands and the
-            // direct one saves the transposed stores (batch 128 of the MLP: 130 → 140 GFLOP/s).
+            // C = A·Bᵀ costs a transposing pack of all of B (n×k). Computing Cᵀ = B·Aᵀ instead gives
+            // the transposing pack to A (m×k, the smaller) and packs B with the cheap interleave,
+            // writing the result transposed. The transposed store costs something per element, so
+            // this pays only for narrow results (m < 8 panels; at batch 128 of the MLP the direct
+            // form was faster, 130 → 140 GFLOP/s).
             gemmStoreTransposed(n, m, k, b, bOff, ldb, a, aOff, lda, c, cOff, ldc, accumulate);
             return;
         }
@@ -259,9 +259,10 @@ final class VectorGemm {
 
     /**
      * The K block of a whole product: K cut into equal blocks of at most KC (784 = 4 × 196, not
-     * 3 × 256 + 16). When A is read in place (and on the transposed-store path, where it always
-     * is) the blocks are longer: A's MR rows are MR separate streams, which the prefetcher serves
-     * poorly when they are short (256×64×784 on one core: 67 → 73 GFLOP/s). The parts a product is
+     * 3 × 256 + 16). When A is read in place the blocks are longer: A's MR rows are MR separate
+     * streams, which the prefetcher serves poorly when they are short (256×64×784 on one core:
+     * 67 → 73 GFLOP/s). So they are on the transposed-store path, whose store costs something
+     * per block (K blocks of 196 there: 71 → 64). The parts a product is
      * split into keep this block, whatever their own shape, so that every element of C is summed
      * in the same order however the product is split.
      */
@@ -338,7 +339,10 @@ final class VectorGemm {
             sp = transA ? lda : 1;
             nPanels = ceilDiv(n, NR);
             threads = (long) m * n * k < PARALLEL_MIN ? 1 : Parallel.threads();
-            packA = packA(transA, n);
+            // The transposed-store path packs its A too (B of the product it computes): with K kept
+            // long, the packed kernel gains more than the interleave costs (X·Wᵀ b=64: 133–136 →
+            // 137–138 GFLOP/s on two threads, 72 → 74 on one).
+            packA = packA(transA, n) || storeT;
             // A packed A block (mc×kStep) stays in L2; read in place, A has no block to fit.
             mPad = roundUp(m, MR);
             int mcT = Math.min(packA ? Math.max(MR, A_BLOCK / kStep / MR * MR) : MC_DIRECT, mPad);

@@ -59,10 +59,11 @@ class VectorGemmTest {
         for (int[] s : SHARED_A_SHAPES) {
             for (int form = 0; form < 4; form++) {
                 boolean ta = (form & 1) != 0, tb = (form & 2) != 0, acc = form == 3;
-                if (tb && !ta && s[0] < s[1] && s[0] < VectorGemm.PACK_A_MIN_PANELS * VectorGemm.NR) continue; // the transposed-store form: A is not packed
                 int m = s[0], n = s[1], k = s[2];
                 Parallel.setThreads(2);
-                assertThat(VectorGemm.tiling(ta, tb, m, n, k)[4]).as("A shared for %s form %d", java.util.Arrays.toString(s), form).isEqualTo(1);
+                if (!(tb && !ta && m < n && m < VectorGemm.PACK_A_MIN_PANELS * VectorGemm.NR)) { // (B·Aᵀ)ᵀ: another plan, checked by its results
+                    assertThat(VectorGemm.tiling(ta, tb, m, n, k)[4]).as("A shared for %s form %d", java.util.Arrays.toString(s), form).isEqualTo(1);
+                }
                 KernelsTest.checkGemm(vector, rng, ta, tb, m, n, k, acc);
                 float[] a = KernelsTest.random(rng, m * k), b = KernelsTest.random(rng, k * n), c0 = KernelsTest.random(rng, m * n);
                 float[][] out = new float[3][];
