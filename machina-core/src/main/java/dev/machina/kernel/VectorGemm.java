@@ -475,14 +475,13 @@ final class VectorGemm {
                 int kc = Math.min(kStep, k - pc);
                 boolean add = accumulate || pc > 0;
                 float[] bp;
-                int bBase;
+                int bBase = 0;
                 if (sharedB != null) {
                     bp = sharedB;
                     bBase = pc * nPanels * NR + (j0 / NR) * kc * NR;
                 } else { // each B panel is used by this tile only: packed right before its use, into L1
                     bp = buf[1];
                     if (bp.length < kc * NR) bp = buf[1] = new float[kc * NR];
-                    bBase = 0;
                 }
                 float[] ap = null;
                 int aBase = 0;
@@ -498,11 +497,9 @@ final class VectorGemm {
                 }
                 for (int jr = 0; jr < cols; jr += NR) {
                     int nr = Math.min(NR, cols - jr);
-                    int bo = bBase + jr * kc;
-                    if (sharedB == null) {
-                        packB(transB, b, bOff, ldb, pc, kc, j0 + jr, nr, bp, 0);
-                        bo = 0;
-                    }
+                    int bo = 0;
+                    if (sharedB != null) bo = bBase + jr * kc;
+                    else packB(transB, b, bOff, ldb, pc, kc, j0 + jr, nr, bp, 0);
                     for (int ir = 0; ir < rows; ir += MR) {
                         int mr = Math.min(MR, rows - ir);
                         int co = cOff + (i0 + ir) * ldc + j0 + jr;
