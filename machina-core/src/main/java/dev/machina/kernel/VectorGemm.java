@@ -72,7 +72,7 @@ final class VectorGemm {
             if (!accumulate) for (int i = 0; i < m; i++) java.util.Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0f);
             return;
         }
-        new Plan(transA, transB, false, m, n, k, kStep(transA, false, n, k), a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate).run();
+        new Plan(transA, transB, false, m, n, k, kStep(transA, false, n, k), packA(transA, n), a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate).run();
     }
 
     static final int SMALL_M = 4;
@@ -245,7 +245,7 @@ final class VectorGemm {
     /** C[j, i] (+)= (A·Bᵀ)[i, j] for A m×k and B n×k, row-major (A read in place, B packed). */
     private static void gemmStoreTransposed(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                                             float[] c, int cOff, int ldc, boolean accumulate) {
-        new Plan(false, true, true, m, n, k, kStep(false, true, n, k), a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate).run();
+        new Plan(false, true, true, m, n, k, kStep(false, true, n, k), true, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate).run();
     }
 
     /**
@@ -273,7 +273,7 @@ final class VectorGemm {
 
     /** {mc, nc, tile rows, tile columns, 1 if A is packed once for all tiles} the packed path would use for this product (for tests). */
     static int[] tiling(boolean transA, boolean transB, int m, int n, int k) {
-        Plan p = new Plan(transA, transB, false, m, n, k, kStep(transA, false, n, k), null, 0, 0, null, 0, 0, null, 0, 0, false);
+        Plan p = new Plan(transA, transB, false, m, n, k, kStep(transA, false, n, k), packA(transA, n), null, 0, 0, null, 0, 0, null, 0, 0, false);
         return new int[] {p.mc, p.nc, p.mTiles, p.nTiles, p.shareA ? 1 : 0};
     }
 
@@ -313,6 +313,8 @@ final class VectorGemm {
      */
     private static final class Plan {
         final boolean transA, transB, storeT, accumulate, packA;
+        /** Whether steps are in {@link #slot} order inside each full block of 8 (A packed, 8-lane vectors, 4-row panels). */
+        final boolean perm;
         final int m, n, k, kStep, mc, nc, mTiles, nTiles, nPanels, threads;
         final float[] a, b, c;
         final int aOff, lda, bOff, ldb, cOff, ldc;
@@ -327,8 +329,12 @@ final class VectorGemm {
         /** Whether every tile reads A packed once for all (decided with the tiling). */
         final boolean shareA;
 
-        /** A product, or a part of one: {@code kStep} comes from the whole product ({@link #kStep}), so that every part sums K alike. */
-        Plan(boolean transA, boolean transB, boolean storeT, int m, int n, int k, int kStep, float[] a, int aOff, int lda,
+        /**
+         * A product, or a part of one: {@code kStep} ({@link #kStep}) and {@code packA} come from
+         * the whole product, so that every part sums K alike (a packed A also orders the steps
+         * of each block its own way, see {@link #slot}).
+         */
+        Plan(boolean transA, boolean transB, boolean storeT, int m, int n, int k, int kStep, boolean packA, float[] a, int aOff, int lda,
              float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, boolean accumulate) {
             this.transA = transA; this.transB = transB; this.storeT = storeT; this.accumulate = accumulate;
             this.kStep = kStep;
@@ -342,7 +348,8 @@ final class VectorGemm {
             // The transposed-store path packs its A too (B of the product it computes): with K kept
             // long, the packed kernel gains more than the interleave costs (X·Wᵀ b=64: 133–136 →
             // 137–138 GFLOP/s on two threads, 72 → 74 on one).
-            packA = packA(transA, n) || storeT;
+            this.packA = packA;
+            perm = packA && PERMUTE;
             // A packed A block (mc×kStep) stays in L2; read in place, A has no block to fit.
             mPad = roundUp(m, MR);
             int mcT = Math.min(packA ? Math.max(MR, A_BLOCK / kStep / MR * MR) : MC_DIRECT, mPad);
@@ -427,8 +434,8 @@ final class VectorGemm {
             int n1 = ceilDiv(nPanels, 2) * NR;
             // op(B)'s column j is at b[j] (row-major k×n) or b[j·ldb] (stored n×k); C's at c[j] or, stored transposed, c[j·ldc].
             int bStep = transB ? ldb : 1, cStep = storeT ? ldc : 1;
-            new Plan(transA, transB, storeT, m, n1, k, kStep, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate).run();
-            new Plan(transA, transB, storeT, m, n - n1, k, kStep, a, aOff, lda, b, bOff + n1 * bStep, ldb, c, cOff + n1 * cStep, ldc, accumulate).run();
+            new Plan(transA, transB, storeT, m, n1, k, kStep, packA, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate).run();
+            new Plan(transA, transB, storeT, m, n - n1, k, kStep, packA, a, aOff, lda, b, bOff + n1 * bStep, ldb, c, cOff + n1 * cStep, ldc, accumulate).run();
         }
 
         /** The product as two independent halves of C's rows (cut on a panel boundary). */
@@ -436,8 +443,8 @@ final class VectorGemm {
             int m1 = ceilDiv(mPad / MR, 2) * MR;
             // op(A)'s row i is at a[i·si]; C's row i at c[i·ldc] or, stored transposed, c[i].
             int cStep = storeT ? 1 : ldc;
-            new Plan(transA, transB, storeT, m1, n, k, kStep, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate).run();
-            new Plan(transA, transB, storeT, m - m1, n, k, kStep, a, aOff + m1 * si, lda, b, bOff, ldb, c, cOff + m1 * cStep, ldc, accumulate).run();
+            new Plan(transA, transB, storeT, m1, n, k, kStep, packA, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate).run();
+            new Plan(transA, transB, storeT, m - m1, n, k, kStep, packA, a, aOff + m1 * si, lda, b, bOff, ldb, c, cOff + m1 * cStep, ldc, accumulate).run();
         }
 
         /**
@@ -454,12 +461,12 @@ final class VectorGemm {
                 int pc = (t / groups) * kStep, kc = Math.min(kStep, k - pc), g = t % groups;
                 if (g < groupsB) {
                     int q0 = g * perB, q1 = Math.min(nPanels, q0 + perB);
-                    packB(transB, b, bOff, ldb, pc, kc, q0 * NR, Math.min(n, q1 * NR) - q0 * NR, sharedB, pc * nPanels * NR + q0 * kc * NR);
+                    packB(transB, b, bOff, ldb, pc, kc, q0 * NR, Math.min(n, q1 * NR) - q0 * NR, sharedB, pc * nPanels * NR + q0 * kc * NR, perm);
                 } else {
                     int p0 = (g - groupsB) * perA, p1 = Math.min(mPanels, p0 + perA);
                     for (int q = p0; q < p1; q++) {
                         int r0 = q * MR;
-                        packRows(a, aOff, si, sp, r0, Math.min(MR, m - r0), pc, kc, sharedA, pc * mPad + r0 * kc);
+                        packRows(a, aOff, si, sp, r0, Math.min(MR, m - r0), pc, kc, sharedA, pc * mPad + r0 * kc, perm);
                     }
                 }
             });
@@ -491,15 +498,15 @@ final class VectorGemm {
                 } else if (packA) {
                     ap = buf[3];
                     if (ap.length < kc * roundUp(rows, MR)) ap = buf[3] = new float[kc * roundUp(rows, MR)];
-                    for (int ir = 0; ir < rows; ir += MR) packRows(a, aOff, si, sp, i0 + ir, Math.min(MR, rows - ir), pc, kc, ap, ir * kc);
+                    for (int ir = 0; ir < rows; ir += MR) packRows(a, aOff, si, sp, i0 + ir, Math.min(MR, rows - ir), pc, kc, ap, ir * kc, perm);
                 } else if (fullRows < rows) { // A read in place; its last, partial row panel packed with zero padding
-                    packRows(a, aOff, si, sp, i0 + fullRows, rows - fullRows, pc, kc, edge, 0);
+                    packRows(a, aOff, si, sp, i0 + fullRows, rows - fullRows, pc, kc, edge, 0, false);
                 }
                 for (int jr = 0; jr < cols; jr += NR) {
                     int nr = Math.min(NR, cols - jr);
                     int bo = 0;
                     if (sharedB != null) bo = bBase + jr * kc;
-                    else packB(transB, b, bOff, ldb, pc, kc, j0 + jr, nr, bp, 0);
+                    else packB(transB, b, bOff, ldb, pc, kc, j0 + jr, nr, bp, 0, perm);
                     for (int ir = 0; ir < rows; ir += MR) {
                         int mr = Math.min(MR, rows - ir);
                         int co = cOff + (i0 + ir) * ldc + j0 + jr;
@@ -559,19 +566,40 @@ final class VectorGemm {
         }
     }
 
-    /** Packs rows [r0, r0+rows) of op(A), steps [pc, pc+kc), as kc steps of MR values at dst; pads with zeros. */
-    private static void packRows(float[] a, int aOff, int si, int sp, int r0, int rows, int pc, int kc, float[] dst, int d0) {
+    /**
+     * Whether packed A panels take their steps in {@link #slot} order: 8-lane vectors and 4-row
+     * panels, whose interleave then needs one butterfly stage fewer.
+     */
+    static final boolean PERMUTE = MR == 4 && L == 8;
+
+    /**
+     * The slot that step p of a K block takes in a packed panel of A or B when steps are
+     * permuted: inside each full block of eight, steps 0–7 go to slots 0, 2, 4, 6, 1, 3, 5, 7
+     * (the order {@link #interleave4} leaves them in without its last, lane-crossing stage); the
+     * steps after the last full block keep their place. A and B of a product are packed alike, so
+     * every step still meets its own partner, in a fixed order; only the order of the sum changes.
+     */
+    static int slot(int p, int kc, boolean perm) {
+        if (!perm || p >= (kc & ~7)) return p;
+        return (p & ~7) | ((p & 3) << 1) | ((p >> 2) & 1);
+    }
+
+    /**
+     * Packs rows [r0, r0+rows) of op(A), steps [pc, pc+kc), as kc steps of MR values at dst (in
+     * {@link #slot} order if {@code perm}); pads with zeros.
+     */
+    private static void packRows(float[] a, int aOff, int si, int sp, int r0, int rows, int pc, int kc, float[] dst, int d0, boolean perm) {
         if (rows < MR) java.util.Arrays.fill(dst, d0, d0 + MR * kc, 0f);
         if (si == 1) { // transposed A: the MR values of a step are contiguous
-            for (int p = 0; p < kc; p++) System.arraycopy(a, aOff + r0 + (pc + p) * sp, dst, d0 + p * MR, rows);
+            for (int p = 0; p < kc; p++) System.arraycopy(a, aOff + r0 + (pc + p) * sp, dst, d0 + slot(p, kc, perm) * MR, rows);
             return;
         }
         if (sp == 1 && rows == MR) { // a full panel of rows along K: step by step, MR reads and one contiguous run of writes
             int src = aOff + r0 * si + pc, p0 = 0;
-            if (MR == 4 && L == 8) { // eight steps at a time, interleaved in registers
+            if (perm) { // MR = 4, L = 8: eight steps at a time, interleaved in registers
                 for (; p0 + 8 <= kc; p0 += 8) interleave4(a, src + p0, si, dst, d0 + p0 * MR);
             }
-            for (int p = p0; p < kc; p++) {
+            for (int p = p0; p < kc; p++) { // past the last full block: slot(p) = p
                 int d = d0 + p * MR, s = src + p;
                 for (int i = 0; i < MR; i++) dst[d + i] = a[s + i * si];
             }
@@ -579,21 +607,20 @@ final class VectorGemm {
         }
         for (int i = 0; i < rows; i++) {
             int src = aOff + (r0 + i) * si + pc * sp;
-            if (sp == 1) {
-                for (int p = 0; p < kc; p++) dst[d0 + p * MR + i] = a[src + p];
-            } else {
-                for (int p = 0; p < kc; p++) dst[d0 + p * MR + i] = a[src + p * sp];
-            }
+            for (int p = 0; p < kc; p++) dst[d0 + slot(p, kc, perm) * MR + i] = a[src + p * sp];
         }
     }
 
-    /** Packs op(B)[pc:pc+kc, j0:j0+nc] into NR-column panels at bp[d0 + (jr/NR)·kc·NR], kc steps of NR values each; pads with zeros. */
-    private static void packB(boolean transB, float[] b, int bOff, int ldb, int pc, int kc, int j0, int nc, float[] bp, int d0) {
+    /**
+     * Packs op(B)[pc:pc+kc, j0:j0+nc] into NR-column panels at bp[d0 + (jr/NR)·kc·NR], kc steps
+     * of NR values each (in {@link #slot} order if {@code perm}); pads with zeros.
+     */
+    private static void packB(boolean transB, float[] b, int bOff, int ldb, int pc, int kc, int j0, int nc, float[] bp, int d0, boolean perm) {
         int full = nc / NR * NR;
         if (!transB) {
             // row by row of B (contiguous reads), each row's NR-wide pieces to their panels
             for (int p = 0; p < kc; p++) {
-                int src = bOff + (pc + p) * ldb + j0, dst = d0 + p * NR;
+                int src = bOff + (pc + p) * ldb + j0, dst = d0 + slot(p, kc, perm) * NR;
                 for (int jr = 0; jr < full; jr += NR) {
                     int s0 = src + jr, t0 = dst + jr * kc;
                     FloatVector.fromArray(S, b, s0).intoArray(bp, t0);
@@ -618,9 +645,10 @@ final class VectorGemm {
             int nr = Math.min(NR, nc - jr);
             if (L == 8 && nr == NR) {
                 int src = bOff + (j0 + jr) * ldb + pc, p = 0;
+                int step = perm ? 2 * NR : NR, half = perm ? -5 * NR : NR; // where transpose8 puts each step (see there)
                 for (; p + 8 <= kc; p += 8) {
-                    transpose8(b, src + p, ldb, bp, base + p * NR);
-                    transpose8(b, src + 8 * ldb + p, ldb, bp, base + p * NR + 8);
+                    transpose8(b, src + p, ldb, bp, base + p * NR, step, half);
+                    transpose8(b, src + 8 * ldb + p, ldb, bp, base + p * NR + 8, step, half);
                 }
                 for (; p < kc; p++) for (int j = 0; j < NR; j++) bp[base + p * NR + j] = b[src + j * ldb + p];
                 continue;
@@ -629,7 +657,7 @@ final class VectorGemm {
                 int p1 = Math.min(kc, p0 + chunk);
                 for (int j = 0; j < nr; j++) {
                     int src = bOff + (j0 + jr + j) * ldb + pc, dst = base + j;
-                    for (int p = p0; p < p1; p++) bp[dst + p * NR] = b[src + p];
+                    for (int p = p0; p < p1; p++) bp[dst + slot(p, kc, perm) * NR] = b[src + p];
                 }
             }
             for (int j = nr; j < NR; j++) for (int p = 0; p < kc; p++) bp[base + j + p * NR] = 0f;
@@ -646,25 +674,29 @@ final class VectorGemm {
     private static final VectorMask<Float> BIT1 = L == 8 ? VectorMask.fromValues(S, false, true, false, true, false, true, false, true) : null;
 
     /**
-     * dst[d + 4q + i] = src[s + i·ld + q] for i in [0, 4), q in [0, 8): four rows of eight floats,
-     * interleaved step by step (an A panel). Stages d = 2 and 1 of the butterfly transpose each
-     * group of four lanes; a last blend with the halves swapped puts steps q and q+1 side by side.
+     * dst[d + 4·slot(q) + i] = src[s + i·ld + q] for i in [0, 4), q in [0, 8): four rows of
+     * eight floats, interleaved step by step (an A panel) in {@link #slot} order. Stages d = 2
+     * and 1 of the butterfly transpose each group of four lanes, which leaves steps q and q+4
+     * side by side; putting the steps in order would take a third stage across the 128-bit
+     * halves (256×784 on one core: 0.84 cycles a float with it, 0.60 without).
      */
     private static void interleave4(float[] src, int s, int ld, float[] dst, int d) {
         FloatVector r0 = FloatVector.fromArray(S, src, s), r1 = FloatVector.fromArray(S, src, s + ld);
         FloatVector r2 = FloatVector.fromArray(S, src, s + 2 * ld), r3 = FloatVector.fromArray(S, src, s + 3 * ld);
         FloatVector c0 = r0.blend(r2.rearrange(SWAP2), BIT2), c2 = r0.rearrange(SWAP2).blend(r2, BIT2);
         FloatVector c1 = r1.blend(r3.rearrange(SWAP2), BIT2), c3 = r1.rearrange(SWAP2).blend(r3, BIT2);
-        FloatVector t0 = c0.blend(c1.rearrange(SWAP1), BIT1), t1 = c0.rearrange(SWAP1).blend(c1, BIT1);
-        FloatVector t2 = c2.blend(c3.rearrange(SWAP1), BIT1), t3 = c2.rearrange(SWAP1).blend(c3, BIT1);
-        t0.blend(t1.rearrange(SWAP4), BIT4).intoArray(dst, d);
-        t2.blend(t3.rearrange(SWAP4), BIT4).intoArray(dst, d + 8);
-        t0.rearrange(SWAP4).blend(t1, BIT4).intoArray(dst, d + 16);
-        t2.rearrange(SWAP4).blend(t3, BIT4).intoArray(dst, d + 24);
+        c0.blend(c1.rearrange(SWAP1), BIT1).intoArray(dst, d);
+        c0.rearrange(SWAP1).blend(c1, BIT1).intoArray(dst, d + 8);
+        c2.blend(c3.rearrange(SWAP1), BIT1).intoArray(dst, d + 16);
+        c2.rearrange(SWAP1).blend(c3, BIT1).intoArray(dst, d + 24);
     }
 
-    /** dst[d + q·NR + i] = src[s + i·ld + q] for i, q in [0, 8): eight rows of eight floats, transposed. */
-    private static void transpose8(float[] src, int s, int ld, float[] dst, int d) {
+    /**
+     * dst[d + row(q) + i] = src[s + i·ld + q] for i, q in [0, 8): eight rows of eight floats,
+     * transposed; step q goes to row(q) = q·step for q < 4 and half + (q−1)·step after
+     * (step NR, half NR: the rows in order; step 2·NR, half −5·NR: the {@link #slot} order).
+     */
+    private static void transpose8(float[] src, int s, int ld, float[] dst, int d, int step, int half) {
         FloatVector r0 = FloatVector.fromArray(S, src, s), r1 = FloatVector.fromArray(S, src, s + ld);
         FloatVector r2 = FloatVector.fromArray(S, src, s + 2 * ld), r3 = FloatVector.fromArray(S, src, s + 3 * ld);
         FloatVector r4 = FloatVector.fromArray(S, src, s + 4 * ld), r5 = FloatVector.fromArray(S, src, s + 5 * ld);
@@ -677,14 +709,15 @@ final class VectorGemm {
         FloatVector c1 = a1.blend(a3.rearrange(SWAP2), BIT2), c3 = a1.rearrange(SWAP2).blend(a3, BIT2);
         FloatVector c4 = a4.blend(a6.rearrange(SWAP2), BIT2), c6 = a4.rearrange(SWAP2).blend(a6, BIT2);
         FloatVector c5 = a5.blend(a7.rearrange(SWAP2), BIT2), c7 = a5.rearrange(SWAP2).blend(a7, BIT2);
+        int d4 = d + 3 * step + half;
         c0.blend(c1.rearrange(SWAP1), BIT1).intoArray(dst, d);
-        c0.rearrange(SWAP1).blend(c1, BIT1).intoArray(dst, d + NR);
-        c2.blend(c3.rearrange(SWAP1), BIT1).intoArray(dst, d + 2 * NR);
-        c2.rearrange(SWAP1).blend(c3, BIT1).intoArray(dst, d + 3 * NR);
-        c4.blend(c5.rearrange(SWAP1), BIT1).intoArray(dst, d + 4 * NR);
-        c4.rearrange(SWAP1).blend(c5, BIT1).intoArray(dst, d + 5 * NR);
-        c6.blend(c7.rearrange(SWAP1), BIT1).intoArray(dst, d + 6 * NR);
-        c6.rearrange(SWAP1).blend(c7, BIT1).intoArray(dst, d + 7 * NR);
+        c0.rearrange(SWAP1).blend(c1, BIT1).intoArray(dst, d + step);
+        c2.blend(c3.rearrange(SWAP1), BIT1).intoArray(dst, d + 2 * step);
+        c2.rearrange(SWAP1).blend(c3, BIT1).intoArray(dst, d + 3 * step);
+        c4.blend(c5.rearrange(SWAP1), BIT1).intoArray(dst, d4);
+        c4.rearrange(SWAP1).blend(c5, BIT1).intoArray(dst, d4 + step);
+        c6.blend(c7.rearrange(SWAP1), BIT1).intoArray(dst, d4 + 2 * step);
+        c6.rearrange(SWAP1).blend(c7, BIT1).intoArray(dst, d4 + 3 * step);
     }
 
     /** C[4×2L] (+)= A[4×kc]·Bpanel; A read in place, element (i, p) at a[ao + i·lda + p]; B packed 2L per step. */

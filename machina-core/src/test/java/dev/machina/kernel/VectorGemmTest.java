@@ -136,4 +136,23 @@ class VectorGemmTest {
         Parallel.setThreads(1);
         assertThat(VectorGemm.tiling(false, false, 64, 784, 256)[3]).as("one thread: one tile column").isEqualTo(1);
     }
+
+    @Test
+    void permutedStepsFillEverySlotOnceAndLeaveTheTailInPlace() {
+        for (int kc : new int[] {1, 7, 8, 9, 15, 16, 23, 196, 784}) {
+            boolean[] seen = new boolean[kc];
+            for (int p = 0; p < kc; p++) {
+                int s = VectorGemm.slot(p, kc, true);
+                assertThat(s).as("slot of step %d of %d", p, kc).isBetween(p & ~7, Math.min(kc, (p | 7) + 1) - 1);
+                assertThat(seen[s]).as("slot %d of %d taken twice", s, kc).isFalse();
+                seen[s] = true;
+                if (p >= (kc & ~7)) assertThat(s).as("tail step %d of %d", p, kc).isEqualTo(p);
+                assertThat(VectorGemm.slot(p, kc, false)).isEqualTo(p);
+            }
+        }
+        // the order interleave4 leaves a block in: steps 0, 4, 1, 5, 2, 6, 3, 7 in slots 0..7
+        int[] stepInSlot = new int[8];
+        for (int p = 0; p < 8; p++) stepInSlot[VectorGemm.slot(p, 8, true)] = p;
+        assertThat(stepInSlot).containsExactly(0, 4, 1, 5, 2, 6, 3, 7);
+    }
 }
