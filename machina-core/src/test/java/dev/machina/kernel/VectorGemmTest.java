@@ -133,8 +133,12 @@ class VectorGemmTest {
             assertThat(p[2] * p[3]).as("tiles for %s", what).isGreaterThanOrEqualTo(4);
             assertThat(2L * p[0] * p[1] * s[2]).as("flops of a full tile of %s", what).isGreaterThanOrEqualTo(VectorGemm.TASK_MIN_FLOPS / 4);
         }
+        // the last tile of each thread is cut into pieces (1024³: 8 tiles of 128 rows, two of them in four)
+        assertThat(t[5]).as("tasks for 1024³ on 2 threads").isEqualTo(t[2] * t[3] + 2 * (VectorGemm.TAIL_PIECES - 1));
         Parallel.setThreads(1);
         assertThat(VectorGemm.tiling(false, false, 64, 784, 256)[3]).as("one thread: one tile column").isEqualTo(1);
+        int[] one = VectorGemm.tiling(false, false, 1024, 1024, 1024);
+        assertThat(one[5]).as("one thread: one task a tile").isEqualTo(one[2] * one[3]);
     }
 
     @Test
