@@ -37,13 +37,15 @@ final class VectorGemm {
      */
     static final long PARALLEL_MIN = Long.getLong("machina.gemm.parallelMin", 1L << 20);
     static final int PACK_A_MIN_PANELS = Integer.getInteger("machina.gemm.packa", 8);
+    /** Whether the transposed-store path stores pairs of A panels (8×8 blocks) with register transposes: 8-lane vectors, 4-row panels. */
+    static final boolean PAIRS_T = L == 8 && MR == 4;
     /** Tile height when A is read in place (no packing buffer limits it). */
     static final int MC_DIRECT = roundUp(Integer.getInteger("machina.gemm.mcdirect", 1024), MR);
     /** K block when A is read in place, and on the transposed-store path. */
     static final int KC_T = Integer.getInteger("machina.gemm.kct", 1024);
 
     private static final ThreadLocal<float[][]> BUFFERS =
-            ThreadLocal.withInitial(() -> new float[][] {new float[MR * Math.max(KC, KC_T)], new float[0], new float[Math.max(MR * NR, 9 * L + 8)], new float[0]}); // edge A panel, B, lanes, A (B and A grow on first use)
+            ThreadLocal.withInitial(() -> new float[][] {new float[MR * Math.max(KC, KC_T)], new float[0], new float[Math.max(2 * MR * NR, 9 * L + 8)], new float[0]}); // edge A panel, B, lanes, A (B and A grow on first use)
 
     private VectorGemm() {}
 
@@ -553,7 +555,15 @@ final class VectorGemm {
                             as = edge;
                             ao = 0;
                         }
-                        if (storeT) { // element (i, j) goes to C[j, i]
+                        if (storeT && PAIRS_T && packA && nr == NR && ir + 2 * MR <= rows) {
+                            // two panels of A: an 8×NR block, stored as two 8×8 register transposes
+                            micro(kc, true, ap, ao, lda, bp, bo, tmp, 0, NR, false);
+                            micro(kc, true, ap, ao + MR * kc, lda, bp, bo, tmp, MR * NR, NR, false);
+                            int ct = cOff + (j0 + jr) * ldc + i0 + ir;
+                            transpose8(tmp, 0, NR, c, ct, ldc, ldc, add);
+                            transpose8(tmp, L, NR, c, ct + L * ldc, ldc, ldc, add);
+                            ir += MR; // the next panel is done
+                        } else if (storeT) { // element (i, j) goes to C[j, i]
                             micro(kc, packed, as, ao, lda, bp, bo, tmp, 0, NR, false);
                             int ct = cOff + (j0 + jr) * ldc + i0 + ir;
                             for (int j = 0; j < nr; j++) {
@@ -680,8 +690,8 @@ final class VectorGemm {
                 int src = bOff + (j0 + jr) * ldb + pc, p = 0;
                 int step = perm ? 2 * NR : NR, half = perm ? -5 * NR : NR; // where transpose8 puts each step (see there)
                 for (; p + 8 <= kc; p += 8) {
-                    transpose8(b, src + p, ldb, bp, base + p * NR, step, half);
-                    transpose8(b, src + 8 * ldb + p, ldb, bp, base + p * NR + 8, step, half);
+                    transpose8(b, src + p, ldb, bp, base + p * NR, step, half, false);
+                    transpose8(b, src + 8 * ldb + p, ldb, bp, base + p * NR + 8, step, half, false);
                 }
                 for (; p < kc; p++) for (int j = 0; j < NR; j++) bp[base + p * NR + j] = b[src + j * ldb + p];
                 continue;
@@ -729,7 +739,7 @@ final class VectorGemm {
      * transposed; step q goes to row(q) = q·step for q < 4 and half + (q−1)·step after
      * (step NR, half NR: the rows in order; step 2·NR, half −5·NR: the {@link #slot} order).
      */
-    private static void transpose8(float[] src, int s, int ld, float[] dst, int d, int step, int half) {
+    private static void transpose8(float[] src, int s, int ld, float[] dst, int d, int step, int half, boolean add) {
         FloatVector r0 = FloatVector.fromArray(S, src, s), r1 = FloatVector.fromArray(S, src, s + ld);
         FloatVector r2 = FloatVector.fromArray(S, src, s + 2 * ld), r3 = FloatVector.fromArray(S, src, s + 3 * ld);
         FloatVector r4 = FloatVector.fromArray(S, src, s + 4 * ld), r5 = FloatVector.fromArray(S, src, s + 5 * ld);
@@ -743,14 +753,19 @@ final class VectorGemm {
         FloatVector c4 = a4.blend(a6.rearrange(SWAP2), BIT2), c6 = a4.rearrange(SWAP2).blend(a6, BIT2);
         FloatVector c5 = a5.blend(a7.rearrange(SWAP2), BIT2), c7 = a5.rearrange(SWAP2).blend(a7, BIT2);
         int d4 = d + 3 * step + half;
-        c0.blend(c1.rearrange(SWAP1), BIT1).intoArray(dst, d);
-        c0.rearrange(SWAP1).blend(c1, BIT1).intoArray(dst, d + step);
-        c2.blend(c3.rearrange(SWAP1), BIT1).intoArray(dst, d + 2 * step);
-        c2.rearrange(SWAP1).blend(c3, BIT1).intoArray(dst, d + 3 * step);
-        c4.blend(c5.rearrange(SWAP1), BIT1).intoArray(dst, d4);
-        c4.rearrange(SWAP1).blend(c5, BIT1).intoArray(dst, d4 + step);
-        c6.blend(c7.rearrange(SWAP1), BIT1).intoArray(dst, d4 + 2 * step);
-        c6.rearrange(SWAP1).blend(c7, BIT1).intoArray(dst, d4 + 3 * step);
+        put(c0.blend(c1.rearrange(SWAP1), BIT1), dst, d, add);
+        put(c0.rearrange(SWAP1).blend(c1, BIT1), dst, d + step, add);
+        put(c2.blend(c3.rearrange(SWAP1), BIT1), dst, d + 2 * step, add);
+        put(c2.rearrange(SWAP1).blend(c3, BIT1), dst, d + 3 * step, add);
+        put(c4.blend(c5.rearrange(SWAP1), BIT1), dst, d4, add);
+        put(c4.rearrange(SWAP1).blend(c5, BIT1), dst, d4 + step, add);
+        put(c6.blend(c7.rearrange(SWAP1), BIT1), dst, d4 + 2 * step, add);
+        put(c6.rearrange(SWAP1).blend(c7, BIT1), dst, d4 + 3 * step, add);
+    }
+
+    /** dst[off ..] = v, or dst[off ..] + v (small enough to be inlined, so v stays in a register). */
+    private static void put(FloatVector v, float[] dst, int off, boolean add) {
+        (add ? FloatVector.fromArray(S, dst, off).add(v) : v).intoArray(dst, off);
     }
 
     /** C[4×2L] (+)= A[4×kc]·Bpanel; A read in place, element (i, p) at a[ao + i·lda + p]; B packed 2L per step. */
