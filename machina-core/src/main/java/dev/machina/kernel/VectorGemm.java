@@ -61,12 +61,7 @@ final class VectorGemm {
             smallM(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
             return;
         }
-        if (transB && !transA && m < n && m < PACK_A_MIN_PANELS * NR && k > 0) {
-            // C = A·Bᵀ costs a transposing pack of all of B (n×k). Computing Cᵀ = B·Aᵀ instead gives
-            // the transposing pack to A (m×k, the smaller) and packs B with the cheap interleave,
-            // writing the result transposed. The transposed store costs something per element, so
-            // this pays only for narrow results (m < 8 panels; at batch 128 of the MLP the direct
-            // form was faster, 130 → 140 GFLOP/s).
+        if (storesTransposed(transA, transB, m, n, k)) {
             gemmStoreTransposed(n, m, k, b, bOff, ldb, a, aOff, lda, c, cOff, ldc, accumulate);
             return;
         }
@@ -75,6 +70,19 @@ final class VectorGemm {
             return;
         }
         new Plan(transA, transB, false, m, n, k, kStep(transA, false, n, k), packA(transA, n), a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate).run();
+    }
+
+    /**
+     * Whether C = A·Bᵀ is computed as Cᵀ = B·Aᵀ, written transposed. Directly, B (n×k) needs a
+     * transposing pack (about 0.9 cycles a float) and A the interleave (0.6); the other way round
+     * A gets the transposing pack and B the interleave, so it pays whenever A is the smaller,
+     * now that the transposed store goes through register transposes. In-process A/B, median
+     * GFLOP/s, direct → transposed: X·Wᵀ b=128 72 → 77 on one thread; 192×256×784 75 → 85,
+     * 512×1024×512 90 → 103, 256×1024×1024 79 → 97 on two. (With a scalar transposed store this
+     * paid only below 8 panels of m: at batch 128 the direct form was faster, 130 → 140.)
+     */
+    static boolean storesTransposed(boolean transA, boolean transB, int m, int n, int k) {
+        return transB && !transA && m < n && m > SMALL_M && k > 0;
     }
 
     static final int SMALL_M = 4;
@@ -244,7 +252,7 @@ final class VectorGemm {
         for (; j < n; j++) c[co + j] += x * b[bo + j];
     }
 
-    /** C[j, i] (+)= (A·Bᵀ)[i, j] for A m×k and B n×k, row-major (A read in place, B packed). */
+    /** C[j, i] (+)= (A·Bᵀ)[i, j] for A m×k and B n×k, row-major (both packed). */
     private static void gemmStoreTransposed(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                                             float[] c, int cOff, int ldc, boolean accumulate) {
         new Plan(false, true, true, m, n, k, kStep(false, true, n, k), true, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate).run();
@@ -273,9 +281,15 @@ final class VectorGemm {
         return ceilDiv(k, ceilDiv(k, storeT || !packA(transA, n) ? KC_T : KC));
     }
 
-    /** {mc, nc, tile rows, tile columns, 1 if A is packed once for all tiles, parallel tasks} the packed path would use for this product (for tests). */
+    /**
+     * {mc, nc, tile rows, tile columns, 1 if A is packed once for all tiles, parallel tasks} of the
+     * plan the packed path uses for this product (for tests); for a product computed transposed
+     * (see {@link #storesTransposed}), those of Cᵀ = B·Aᵀ.
+     */
     static int[] tiling(boolean transA, boolean transB, int m, int n, int k) {
-        Plan p = new Plan(transA, transB, false, m, n, k, kStep(transA, false, n, k), packA(transA, n), null, 0, 0, null, 0, 0, null, 0, 0, false);
+        Plan p = storesTransposed(transA, transB, m, n, k)
+                ? new Plan(false, true, true, n, m, k, kStep(false, true, m, k), true, null, 0, 0, null, 0, 0, null, 0, 0, false)
+                : new Plan(transA, transB, false, m, n, k, kStep(transA, false, n, k), packA(transA, n), null, 0, 0, null, 0, 0, null, 0, 0, false);
         return new int[] {p.mc, p.nc, p.mTiles, p.nTiles, p.shareA ? 1 : 0, p.tasks(p.mTiles > 1).length / 4};
     }
 
