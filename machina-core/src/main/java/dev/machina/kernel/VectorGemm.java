@@ -648,7 +648,12 @@ final class VectorGemm {
     private static void packRows(float[] a, int aOff, int si, int sp, int r0, int rows, int pc, int kc, float[] dst, int d0, boolean perm) {
         if (rows < MR) java.util.Arrays.fill(dst, d0, d0 + MR * kc, 0f);
         if (si == 1) { // transposed A: the MR values of a step are contiguous
-            for (int p = 0; p < kc; p++) System.arraycopy(a, aOff + r0 + (pc + p) * sp, dst, d0 + slot(p, kc, perm) * MR, rows);
+            int p0 = 0;
+            if (perm && rows == MR) { // eight steps at a time, two per vector (see pairSteps)
+                int src = aOff + r0 + pc * sp;
+                for (; p0 + 8 <= kc && src + (p0 + 7) * sp + L <= a.length; p0 += 8) pairSteps(a, src + p0 * sp, sp, dst, d0 + p0 * MR);
+            }
+            for (int p = p0; p < kc; p++) System.arraycopy(a, aOff + r0 + (pc + p) * sp, dst, d0 + slot(p, kc, perm) * MR, rows);
             return;
         }
         if (sp == 1 && rows == MR) { // a full panel of rows along K: step by step, MR reads and one contiguous run of writes
@@ -729,6 +734,20 @@ final class VectorGemm {
     private static final VectorMask<Float> BIT4 = L == 8 ? VectorMask.fromValues(S, false, false, false, false, true, true, true, true) : null;
     private static final VectorMask<Float> BIT2 = L == 8 ? VectorMask.fromValues(S, false, false, true, true, false, false, true, true) : null;
     private static final VectorMask<Float> BIT1 = L == 8 ? VectorMask.fromValues(S, false, true, false, true, false, true, false, true) : null;
+
+    /**
+     * dst[d + 4·slot(q) + i] = src[s + q·ld + i] for i in [0, 4), q in [0, 8): eight steps of a
+     * transposed A panel, whose four values per step are contiguous. Steps q and q+4 share a
+     * vector in {@link #slot} order, so each vector is the low halves of two 8-wide loads (the high
+     * halves, the next panel's or past the rows, are not used). Gᵀ of 256×64 on one core: 1.6
+     * cycles a float, against 3.5 with a four-float copy a step.
+     */
+    private static void pairSteps(float[] src, int s, int ld, float[] dst, int d) {
+        for (int q = 0; q < 4; q++) {
+            FloatVector u = FloatVector.fromArray(S, src, s + q * ld), v = FloatVector.fromArray(S, src, s + (q + 4) * ld);
+            u.blend(v.rearrange(SWAP4), BIT4).intoArray(dst, d + 8 * q);
+        }
+    }
 
     /**
      * dst[d + 4·slot(q) + i] = src[s + i·ld + q] for i in [0, 4), q in [0, 8): four rows of
