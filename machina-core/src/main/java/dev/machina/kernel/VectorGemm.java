@@ -632,7 +632,7 @@ final class VectorGemm {
     /**
      * The slot that step p of a K block takes in a packed panel of A or B when steps are
      * permuted: inside each full block of eight, steps 0–7 go to slots 0, 2, 4, 6, 1, 3, 5, 7
-     * (the order {@link #interleave4} leaves them in without its last, lane-crossing stage); the
+     * (the order {@link #interleave4} leaves them in, having skipped the lane-crossing stage); the
      * steps after the last full block keep their place. A and B of a product are packed alike, so
      * every step still meets its own partner, in a fixed order; only the order of the sum changes.
      */
@@ -769,8 +769,9 @@ final class VectorGemm {
 
     /**
      * dst[d + row(q) + i] = src[s + i·ld + q] for i, q in [0, 8): eight rows of eight floats,
-     * transposed; step q goes to row(q) = q·step for q < 4 and half + (q−1)·step after
-     * (step NR, half NR: the rows in order; step 2·NR, half −5·NR: the {@link #slot} order).
+     * transposed, written over dst (or added to it); column q goes to row(q) = q·step for q < 4
+     * and half + (q−1)·step after. Packing B: step NR, half NR put the steps in order, 2·NR and
+     * −5·NR in {@link #slot} order; the transposed store passes C's row stride for both.
      */
     private static void transpose8(float[] src, int s, int ld, float[] dst, int d, int step, int half, boolean add) {
         FloatVector r0 = FloatVector.fromArray(S, src, s), r1 = FloatVector.fromArray(S, src, s + ld);
