@@ -9,8 +9,8 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * Packed, cache-blocked SGEMM on the Vector API (Goto/BLIS structure).
  *
- * <p>C is cut into tiles of at most mc×nc; each tile is one parallel task, computed whole by
- * one thread, looping over K in blocks of at most KC in order. B is packed into panels NR = 2
+ * <p>C is cut into tiles of at most mc×nc; each tile (the last ones in pieces) is one parallel
+ * task, computed whole by one thread, looping over K in blocks of at most KC in order. B is packed into panels NR = 2
  * vectors wide and A into panels MR rows tall, each panel once: for the whole product when
  * several tiles share it, else by the one tile that uses it, right before using it (A is read in
  * place when N is too narrow for packing it to pay). A register micro-kernel of
@@ -79,10 +79,11 @@ final class VectorGemm {
      * now that the transposed store goes through register transposes. In-process A/B, median
      * GFLOP/s, direct → transposed: X·Wᵀ b=128 72 → 77 on one thread; 192×256×784 75 → 85,
      * 512×1024×512 90 → 103, 256×1024×1024 79 → 97 on two. (With a scalar transposed store this
-     * paid only below 8 panels of m: at batch 128 the direct form was faster, 130 → 140.)
+     * paid only below 8 panels of m: at batch 128 the direct form was faster, 130 → 140; so it
+     * still does where the paired store is not built, as with 16-lane vectors.)
      */
     static boolean storesTransposed(boolean transA, boolean transB, int m, int n, int k) {
-        return transB && !transA && m < n && m > SMALL_M && k > 0;
+        return transB && !transA && m < n && (PAIRS_T || m < PACK_A_MIN_PANELS * NR) && m > SMALL_M && k > 0;
     }
 
     static final int SMALL_M = 4;
@@ -252,7 +253,11 @@ final class VectorGemm {
         for (; j < n; j++) c[co + j] += x * b[bo + j];
     }
 
-    /** C[j, i] (+)= (A·Bᵀ)[i, j] for A m×k and B n×k, row-major (both packed). */
+    /**
+     * C[j, i] (+)= (A·Bᵀ)[i, j] for A m×k and B n×k, row-major. A is packed too, though N (the
+     * original M) may be narrow: with K kept long the packed kernel gains more than the interleave
+     * costs (X·Wᵀ b=64: 133–136 → 137–138 GFLOP/s on two threads, 72 → 74 on one).
+     */
     private static void gemmStoreTransposed(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                                             float[] c, int cOff, int ldc, boolean accumulate) {
         new Plan(false, true, true, m, n, k, kStep(false, true, n, k), true, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate).run();
@@ -308,12 +313,13 @@ final class VectorGemm {
     /** Work (flops) per tile below which a product gets fewer tiles than TASKS_PER_THREAD asks (8M: about 100 µs on one AVX2 core). */
     static final long TASK_MIN_FLOPS = Long.getLong("machina.gemm.taskMinFlops", 8L << 20);
     /** Pieces each of the last tiles of a multi-threaded product is cut into (see Plan.tasks). */
-    static final int TAIL_PIECES = Integer.getInteger("machina.gemm.tailPieces", 4);
+    static final int TAIL_PIECES = Math.max(1, Integer.getInteger("machina.gemm.tailPieces", 4));
 
     /**
-     * One product, cut into tiles. C is cut into tiles of mc×nc; each tile is one parallel task,
-     * computed whole by one thread, looping over K in blocks of kStep in order, so every element
-     * of C sees the same operations whatever the tiling or thread count.
+     * One product, cut into tiles. C is cut into tiles of mc×nc; each tile (or piece of one, see
+     * {@code tasks}) is one parallel task, computed whole by one thread, looping over K in blocks
+     * of kStep in order, so every element of C sees the same operations whatever the tiling or
+     * thread count.
      *
      * <p>Each panel of A and B is packed once. When several tile rows share B, all of B is packed
      * before the tiles run, in parallel, into the caller's buffer, and every tile reads it from
@@ -365,10 +371,7 @@ final class VectorGemm {
             sp = transA ? lda : 1;
             nPanels = ceilDiv(n, NR);
             threads = (long) m * n * k < PARALLEL_MIN ? 1 : Parallel.threads();
-            // The transposed-store path packs its A too (B of the product it computes): with K kept
-            // long, the packed kernel gains more than the interleave costs (X·Wᵀ b=64: 133–136 →
-            // 137–138 GFLOP/s on two threads, 72 → 74 on one).
-            this.packA = packA;
+            this.packA = packA; // decided by the caller for the whole product (see gemmStoreTransposed)
             perm = packA && PERMUTE;
             // A packed A block (mc×kStep) stays in L2; read in place, A has no block to fit.
             mPad = roundUp(m, MR);

@@ -89,6 +89,48 @@ class KernelsTest {
         }
     }
 
+    /**
+     * Every form, on shapes that take the packed paths (permuted steps, transposing packs, the
+     * transposed store, several K blocks), with offsets and padded leading dimensions, in arrays
+     * no larger than they need: the result is right and nothing outside C is written.
+     */
+    @ParameterizedTest
+    @MethodSource("providers")
+    void gemmRespectsOffsetsAndLeadingDimensionsInEveryForm(Kernels k) {
+        Rng rng = new Rng(31);
+        for (int[] s : new int[][] {{37, 100, 67}, {100, 37, 67}, {33, 300, 1100}, {130, 70, 300}}) {
+            int m = s[0], n = s[1], kk = s[2];
+            for (int form = 0; form < 4; form++) {
+                boolean ta = (form & 1) != 0, tb = (form & 2) != 0;
+                for (boolean acc : new boolean[] {false, true}) {
+                    // op(A) is m×kk: stored kk×m when transposed; op(B) is kk×n: stored n×kk when transposed
+                    int aRows = ta ? kk : m, aCols = ta ? m : kk, bRows = tb ? n : kk, bCols = tb ? kk : n;
+                    int lda = aCols + 3, ldb = bCols + 5, ldc = n + 2, ao = 3, bo = 5, co = 7;
+                    float[] a = random(rng, ao + (aRows - 1) * lda + aCols), b = random(rng, bo + (bRows - 1) * ldb + bCols);
+                    float[] c = random(rng, co + (m - 1) * ldc + n);
+                    float[] before = c.clone();
+                    k.gemm(ta, tb, m, n, kk, a, ao, lda, b, bo, ldb, c, co, ldc, acc);
+                    String what = k.name() + " " + java.util.Arrays.toString(s) + " transA=" + ta + " transB=" + tb + " accumulate=" + acc;
+                    for (int idx = 0; idx < c.length; idx++) {
+                        int r = (idx - co) / ldc, j = (idx - co) % ldc;
+                        if (idx < co || j >= n) {
+                            assertEquals(before[idx], c[idx], what + ": element " + idx + " outside C must be untouched");
+                            continue;
+                        }
+                        double sum = acc ? before[idx] : 0, abs = acc ? Math.abs(before[idx]) : 0;
+                        for (int p = 0; p < kk; p++) {
+                            double x = ta ? a[ao + p * lda + r] : a[ao + r * lda + p];
+                            double y = tb ? b[bo + j * ldb + p] : b[bo + p * ldb + j];
+                            sum += x * y;
+                            abs += Math.abs(x * y);
+                        }
+                        assertEquals(sum, c[idx], 2.0 * (kk + 1) * 0x1p-24 * abs + 1e-6, what + ": C[" + r + "," + j + "]");
+                    }
+                }
+            }
+        }
+    }
+
     @ParameterizedTest
     @MethodSource("providers")
     void gemmRespectsOffsetsAndLeadingDimensions(Kernels k) {

@@ -85,8 +85,10 @@ class VectorGemmTest {
     @Test
     void productsDoneInHalvesGiveTheSameBits() {
         Rng rng = new Rng(5);
-        // {m, n, k}: plain, transposed-store (A·Bᵀ with m < n), several K blocks, edges, and A read
-        // in place with long K blocks (n < 8 panels), which its parts must keep
+        // {m, n, k}: plain, transposed-store (A·Bᵀ with m < n), several K blocks, edges, A read in
+        // place with long K blocks (256×64: n < 8 panels), which its parts must keep, and a packed A
+        // whose halves would read it in place on their own (150×120: they must keep its packing
+        // and step order)
         int[][] shapes = {{300, 300, 300}, {64, 520, 784}, {517, 129, 1031}, {261, 100, 64}, {256, 64, 784}, {150, 120, 1300}};
         for (int[] s : shapes) {
             for (int form = 0; form < 4; form++) {
@@ -156,5 +158,35 @@ class VectorGemmTest {
         int[] stepInSlot = new int[8];
         for (int p = 0; p < 8; p++) stepInSlot[VectorGemm.slot(p, 8, true)] = p;
         assertThat(stepInSlot).containsExactly(0, 4, 1, 5, 2, 6, 3, 7);
+    }
+
+    @Test
+    void transposedStoreWithSeveralKBlocksMatchesReferenceAndTheBitsOfOtherThreadCounts() {
+        // A·Bᵀ with m < n goes through (B·Aᵀ)ᵀ, whose K blocks are up to 1024 long: these have two
+        // and three, not multiples of 8, so later blocks add to C through the transposed store
+        Rng rng = new Rng(29);
+        for (int[] s : new int[][] {{40, 300, 1100}, {100, 257, 2100}, {17, 33, 1031}}) {
+            int m = s[0], n = s[1], k = s[2];
+            assertThat(VectorGemm.storesTransposed(false, true, m, n, k)).as("%s goes through (B·Aᵀ)ᵀ", java.util.Arrays.toString(s)).isTrue();
+            for (boolean acc : new boolean[] {false, true}) {
+                Parallel.setThreads(2);
+                KernelsTest.checkGemm(vector, rng, false, true, m, n, k, acc);
+                float[] a = KernelsTest.random(rng, m * k), b = KernelsTest.random(rng, n * k), c0 = KernelsTest.random(rng, m * n);
+                float[][] out = new float[3][];
+                for (int threads = 1; threads <= 3; threads++) {
+                    Parallel.setThreads(threads);
+                    out[threads - 1] = c0.clone();
+                    vector.gemm(false, true, m, n, k, a, 0, k, b, 0, k, out[threads - 1], 0, n, acc);
+                }
+                for (int t = 1; t < 3; t++) {
+                    for (int i = 0; i < c0.length; i++) {
+                        if (Float.floatToRawIntBits(out[0][i]) != Float.floatToRawIntBits(out[t][i])) {
+                            throw new AssertionError(java.util.Arrays.toString(s) + " accumulate=" + acc + ": element " + i
+                                    + " differs between 1 and " + (t + 1) + " threads: " + out[0][i] + " vs " + out[t][i]);
+                        }
+                    }
+                }
+            }
+        }
     }
 }
