@@ -43,7 +43,7 @@ class ExamplesTest {
     void theBenchmarkProgramsCompileAgainstTheLibrary(@TempDir Path out) {
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
         Path bench = Path.of("..", "bench");
-        for (String program : List.of("GemmWindows", "MlpStep")) {
+        for (String program : List.of("GemmWindows", "MlpStep", "FlipAB")) {
             int rc = javac.run(null, null, null, "--add-modules", "jdk.incubator.vector", "-proc:none", "-cp", System.getProperty("java.class.path"),
                     "-d", out.toString(), bench.resolve(program + ".java").toString());
             assertThat(rc).as(program).isZero();
