@@ -189,4 +189,38 @@ class VectorGemmTest {
             }
         }
     }
+
+    @Test
+    void sumsOfSeveralKBlocksKeptApartFromCMatchReferenceAndTheBitsOfOtherThreadCounts() {
+        // K longer than a block (KC = 256) on the plain store: each tile keeps the sums of its full
+        // blocks in a buffer of its own until the last K block, and its edge blocks in C; the
+        // buffer is reused by the next tile, so a stale sum would show. Edges in every dimension.
+        Rng rng = new Rng(37);
+        for (int[] s : new int[][] {{300, 300, 600}, {517, 129, 1031}, {33, 517, 700}, {4, 1024, 1024}}) {
+            int m = s[0], n = s[1], k = s[2];
+            for (int form = 0; form < 4; form++) {
+                boolean ta = (form & 1) != 0, tb = (form & 2) != 0;
+                if (VectorGemm.storesTransposed(ta, tb, m, n, k)) continue; // checked above
+                for (boolean acc : new boolean[] {false, true}) {
+                    Parallel.setThreads(2);
+                    KernelsTest.checkGemm(vector, rng, ta, tb, m, n, k, acc);
+                    float[] a = KernelsTest.random(rng, m * k), b = KernelsTest.random(rng, k * n), c0 = KernelsTest.random(rng, m * n);
+                    float[][] out = new float[3][];
+                    for (int threads = 1; threads <= 3; threads++) {
+                        Parallel.setThreads(threads);
+                        out[threads - 1] = c0.clone();
+                        vector.gemm(ta, tb, m, n, k, a, 0, ta ? m : k, b, 0, tb ? k : n, out[threads - 1], 0, n, acc);
+                    }
+                    for (int t = 1; t < 3; t++) {
+                        for (int i = 0; i < c0.length; i++) {
+                            if (Float.floatToRawIntBits(out[0][i]) != Float.floatToRawIntBits(out[t][i])) {
+                                throw new AssertionError(java.util.Arrays.toString(s) + " form " + form + " accumulate=" + acc + ": element " + i
+                                        + " differs between 1 and " + (t + 1) + " threads: " + out[0][i] + " vs " + out[t][i]);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
