@@ -63,21 +63,7 @@ class VectorGemmTest {
                     assertThat(VectorGemm.tiling(ta, tb, m, n, k)[4]).as("A shared for %s form %d", java.util.Arrays.toString(s), form).isEqualTo(1);
                 }
                 KernelsTest.checkGemm(vector, rng, ta, tb, m, n, k, acc);
-                float[] a = KernelsTest.random(rng, m * k), b = KernelsTest.random(rng, k * n), c0 = KernelsTest.random(rng, m * n);
-                float[][] out = new float[3][];
-                for (int threads = 1; threads <= 3; threads++) { // 3: another tiling again (more tiles than cores is fine)
-                    Parallel.setThreads(threads);
-                    out[threads - 1] = c0.clone();
-                    vector.gemm(ta, tb, m, n, k, a, 0, ta ? m : k, b, 0, tb ? k : n, out[threads - 1], 0, n, acc);
-                }
-                for (int t = 1; t < 3; t++) {
-                    for (int i = 0; i < c0.length; i++) {
-                        if (Float.floatToRawIntBits(out[0][i]) != Float.floatToRawIntBits(out[t][i])) {
-                            throw new AssertionError(java.util.Arrays.toString(s) + " form " + form + ": element " + i + " differs between 1 and "
-                                    + (t + 1) + " threads: " + out[0][i] + " vs " + out[t][i]);
-                        }
-                    }
-                }
+                assertSameBitsOnOneToThreeThreads(rng, ta, tb, m, n, k, acc);
             }
         }
     }
@@ -171,21 +157,7 @@ class VectorGemmTest {
             for (boolean acc : new boolean[] {false, true}) {
                 Parallel.setThreads(2);
                 KernelsTest.checkGemm(vector, rng, false, true, m, n, k, acc);
-                float[] a = KernelsTest.random(rng, m * k), b = KernelsTest.random(rng, n * k), c0 = KernelsTest.random(rng, m * n);
-                float[][] out = new float[3][];
-                for (int threads = 1; threads <= 3; threads++) {
-                    Parallel.setThreads(threads);
-                    out[threads - 1] = c0.clone();
-                    vector.gemm(false, true, m, n, k, a, 0, k, b, 0, k, out[threads - 1], 0, n, acc);
-                }
-                for (int t = 1; t < 3; t++) {
-                    for (int i = 0; i < c0.length; i++) {
-                        if (Float.floatToRawIntBits(out[0][i]) != Float.floatToRawIntBits(out[t][i])) {
-                            throw new AssertionError(java.util.Arrays.toString(s) + " accumulate=" + acc + ": element " + i
-                                    + " differs between 1 and " + (t + 1) + " threads: " + out[0][i] + " vs " + out[t][i]);
-                        }
-                    }
-                }
+                assertSameBitsOnOneToThreeThreads(rng, false, true, m, n, k, acc);
             }
         }
     }
@@ -205,21 +177,26 @@ class VectorGemmTest {
                 for (boolean acc : new boolean[] {false, true}) {
                     Parallel.setThreads(2);
                     KernelsTest.checkGemm(vector, rng, ta, tb, m, n, k, acc);
-                    float[] a = KernelsTest.random(rng, m * k), b = KernelsTest.random(rng, k * n), c0 = KernelsTest.random(rng, m * n);
-                    float[][] out = new float[3][];
-                    for (int threads = 1; threads <= 3; threads++) {
-                        Parallel.setThreads(threads);
-                        out[threads - 1] = c0.clone();
-                        vector.gemm(ta, tb, m, n, k, a, 0, ta ? m : k, b, 0, tb ? k : n, out[threads - 1], 0, n, acc);
-                    }
-                    for (int t = 1; t < 3; t++) {
-                        for (int i = 0; i < c0.length; i++) {
-                            if (Float.floatToRawIntBits(out[0][i]) != Float.floatToRawIntBits(out[t][i])) {
-                                throw new AssertionError(java.util.Arrays.toString(s) + " form " + form + " accumulate=" + acc + ": element " + i
-                                        + " differs between 1 and " + (t + 1) + " threads: " + out[0][i] + " vs " + out[t][i]);
-                            }
-                        }
-                    }
+                    assertSameBitsOnOneToThreeThreads(rng, ta, tb, m, n, k, acc);
+                }
+            }
+        }
+    }
+
+    /** op(A)·op(B) (+ C) on random operands gives the same bits on 1, 2 and 3 threads (3: another tiling again; more tiles than cores is fine). */
+    private void assertSameBitsOnOneToThreeThreads(Rng rng, boolean ta, boolean tb, int m, int n, int k, boolean acc) {
+        float[] a = KernelsTest.random(rng, m * k), b = KernelsTest.random(rng, k * n), c0 = KernelsTest.random(rng, m * n);
+        float[][] out = new float[3][];
+        for (int threads = 1; threads <= 3; threads++) {
+            Parallel.setThreads(threads);
+            out[threads - 1] = c0.clone();
+            vector.gemm(ta, tb, m, n, k, a, 0, ta ? m : k, b, 0, tb ? k : n, out[threads - 1], 0, n, acc);
+        }
+        for (int t = 1; t < 3; t++) {
+            for (int i = 0; i < c0.length; i++) {
+                if (Float.floatToRawIntBits(out[0][i]) != Float.floatToRawIntBits(out[t][i])) {
+                    throw new AssertionError(m + "×" + n + "×" + k + " transA=" + ta + " transB=" + tb + " accumulate=" + acc + ": element " + i
+                            + " differs between 1 and " + (t + 1) + " threads: " + out[0][i] + " vs " + out[t][i]);
                 }
             }
         }
