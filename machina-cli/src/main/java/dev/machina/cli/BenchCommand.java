@@ -245,6 +245,11 @@ final class BenchCommand implements Runnable {
                 err.println("machina: " + skip);
                 err.flush();
             }
+            String blasWarning = withTorch ? E2eBench.blasWarning(torch.blas()) : null;
+            if (blasWarning != null) {
+                err.println("machina: warning: " + blasWarning);
+                err.flush();
+            }
             if (repeats < 3) err.println("machina: note: --repeats " + repeats + " < 3; figures are less robust.");
 
             ObjectMapper om = new ObjectMapper();
@@ -277,6 +282,7 @@ final class BenchCommand implements Runnable {
                 out.print(table);
             }
             if (!withTorch) out.println("(" + skip + ")");
+            if (blasWarning != null && !skipTiming) out.println("(warning: " + blasWarning + ")");
 
             ObjectNode acc = null;
             if (accuracy) acc = accuracyCheck(settings, withTorch, torch, torchScript, om, out);
@@ -302,6 +308,7 @@ final class BenchCommand implements Runnable {
                 versions.put("numpy", torch.numpyVersion());
                 versions.put("torch_blas", torch.blas());
             }
+            if (blasWarning != null) root.put("torch_warning", blasWarning);
             ObjectNode set = root.putObject("settings");
             set.put("threads", threads);
             set.put("warmup_epochs", warmup);
@@ -397,6 +404,7 @@ final class BenchCommand implements Runnable {
             sb.append("- command: `").append(envNote).append(root.path("command").asText()).append("`\n\n");
             sb.append(table);
             if (skip != null) sb.append("\n").append(skip).append('\n');
+            if (root.hasNonNull("torch_warning")) sb.append("\nWarning: ").append(root.path("torch_warning").asText()).append('\n');
             if (acc != null) {
                 sb.append(table.isEmpty() ? "" : "\n").append("Accuracy after ").append(acc.path("epochs").asInt()).append(" epochs (batch 64): Machina ")
                         .append(E2eBench.pct(acc.path("machina"))).append(", PyTorch ").append(E2eBench.pct(acc.path("pytorch")))

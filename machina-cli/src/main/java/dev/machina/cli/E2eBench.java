@@ -27,8 +27,28 @@ final class E2eBench {
     private E2eBench() {}
 
     static final String TORCH_INSTALL_HINT =
-            "install it with `apt-get install python3-torch` (Debian/Ubuntu; then /usr/bin/python3 has it) "
+            "install it with `apt-get install python3-torch libopenblas0-pthread` (Debian/Ubuntu; then /usr/bin/python3 has it) "
                     + "or `pip install torch`, or point --python at a python that can `import torch`";
+
+    /**
+     * Why the PyTorch figures are not a fair comparison, or null. Debian's python3-torch calls
+     * whichever libblas.so.3 the system's alternatives point at, and with no optimised BLAS
+     * installed that is the reference (netlib) one: on the AVX2 machine of 2026-12-01 a batch-64
+     * epoch took 24 s instead of about 6. {@code blas} is the probe's BLAS_INFO followed by the
+     * paths of the BLAS libraries the process had mapped.
+     */
+    static String blasWarning(String blas) {
+        if (blas == null || blas.isBlank()) return null;
+        String b = blas.toLowerCase(Locale.ROOT);
+        for (String optimised : List.of("openblas", "blis", "mkl", "atlas", "accelerate", "armpl", "flexiblas")) {
+            if (b.contains(optimised)) return null;
+        }
+        if (!b.contains("/blas/libblas.so")) return null; // not the reference library's place either: nothing known to warn of
+        String path = Arrays.stream(blas.split("\\s+")).filter(t -> t.contains("/blas/libblas.so")).findFirst().orElse(blas.strip());
+        return "PyTorch is calling the reference BLAS (" + path + "), which is not optimised: its matrix products run several "
+                + "times slower than with OpenBLAS, so every ratio below flatters Machina. For a fair comparison install an "
+                + "optimised BLAS (Debian/Ubuntu: `apt-get install libopenblas0-pthread`) and run again.";
+    }
 
     enum Side {
         MACHINA("machina"), PYTORCH("pytorch");

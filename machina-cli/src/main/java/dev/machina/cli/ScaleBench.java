@@ -81,6 +81,8 @@ final class ScaleBench implements Callable<Integer> {
         java.util.Arrays.fill(torch, Double.NaN);
         E2eBench.TorchProbe probe = E2eBench.findTorch(python);
         if (probe.ok()) {
+            String blasWarning = E2eBench.blasWarning(probe.blas());
+            if (blasWarning != null) out.println("warning: " + blasWarning);
             StringBuilder cs = new StringBuilder();
             for (int[] c : configs) cs.append(cs.length() == 0 ? "" : ",").append(c[0]).append(':').append(c[1]);
             Path script = Path.of("bench", "torch_scale.py").toAbsolutePath();
@@ -90,7 +92,7 @@ final class ScaleBench implements Callable<Integer> {
             JsonNode t = new ObjectMapper().readTree(r.stdout().lines().reduce((a, b) -> b).orElse("{}")).path("times");
             for (int i = 0; i < t.size() && i < torch.length; i++) torch[i] = t.get(i).get(2).asDouble();
         } else {
-            out.println("PyTorch comparison skipped: " + probe.failure() + " (install it with apt-get install python3-torch)");
+            out.println("PyTorch comparison skipped: " + probe.failure() + "; " + E2eBench.TORCH_INSTALL_HINT + ".");
         }
         out.printf("%n| hidden | batch | Machina s/epoch | PyTorch s/epoch | Machina/PyTorch |%n|---:|---:|---:|---:|---:|%n");
         for (int i = 0; i < configs.size(); i++) {

@@ -37,6 +37,22 @@ class E2eBenchTest {
     }
 
     @Test
+    void warnsWhenPytorchCallsTheReferenceBlasOnly() {
+        // what the probe reported on 2026-12-01 with python3-torch and no optimised BLAS installed
+        String reference = "generic /usr/lib/x86_64-linux-gnu/blas/libblas.so.3.11.0";
+        assertThat(E2eBench.blasWarning(reference)).contains("reference BLAS (/usr/lib/x86_64-linux-gnu/blas/libblas.so.3.11.0)")
+                .contains("apt-get install libopenblas0-pthread");
+        // … and with libopenblas0-pthread installed (the alternatives then point at OpenBLAS)
+        assertThat(E2eBench.blasWarning("generic /usr/lib/x86_64-linux-gnu/openblas-pthread/libblas.so.3 "
+                + "/usr/lib/x86_64-linux-gnu/openblas-pthread/liblapack.so.3 "
+                + "/usr/lib/x86_64-linux-gnu/openblas-pthread/libopenblasp-r0.3.21.so")).isNull();
+        assertThat(E2eBench.blasWarning("generic /usr/lib/x86_64-linux-gnu/blis-pthread/libblas.so.3")).isNull();
+        assertThat(E2eBench.blasWarning("mkl")).isNull(); // pip wheels: MKL linked in, no BLAS library mapped
+        assertThat(E2eBench.blasWarning("")).isNull();
+        assertThat(E2eBench.blasWarning(null)).isNull();
+    }
+
+    @Test
     void runsAlternateMachinaAndPytorch() {
         assertThat(E2eBench.schedule(3, true)).containsExactly(Side.MACHINA, Side.PYTORCH, Side.MACHINA, Side.PYTORCH,
                 Side.MACHINA, Side.PYTORCH);

@@ -56,6 +56,37 @@ class E2eCommandTest {
     }
 
     @Test
+    void pytorchOnTheReferenceBlasIsComparedWithAWarningEverywhereTheFiguresGo() throws Exception {
+        // a python whose torch reports Debian's reference BLAS, and whose "worker" prints a fixed result
+        Path fakePython = tmp.resolve("python-reference-blas");
+        Files.writeString(fakePython, """
+                #!/bin/sh
+                if [ "$1" = "-c" ]; then
+                  echo '{"torch": "1.13.0a0", "numpy": "1.24.2", "blas": "generic /usr/lib/x86_64-linux-gnu/blas/libblas.so.3.11.0"}'
+                else
+                  echo '{"train": {"64": {"mean_epoch_s": 20.0, "samples_per_s": 15.0}}, "vmhwm_train_kb": 1024}'
+                fi
+                """);
+        Files.setPosixFilePermissions(fakePython, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path json = tmp.resolve("e2e.json"), docs = tmp.resolve("BENCHMARKS.md");
+        Files.writeString(docs, "# Benchmarks\n");
+        StringWriter out = new StringWriter(), err = new StringWriter();
+
+        int code = Main.execute(new String[] {"bench", "e2e", "--synthetic", "300", "--repeats", "1", "--warmup", "0",
+            "--python", fakePython.toString(), "--json", json.toString(), "--append-docs", "--docs", docs.toString()},
+                new PrintWriter(out, true), new PrintWriter(err, true));
+
+        assertThat(code).as("stderr: %s", err).isZero();
+        String warning = "reference BLAS (/usr/lib/x86_64-linux-gnu/blas/libblas.so.3.11.0)";
+        assertThat(err.toString()).contains("machina: warning: PyTorch is calling the " + warning).contains("libopenblas0-pthread");
+        assertThat(out.toString()).contains("pytorch done").contains("(warning: PyTorch is calling the " + warning);
+        JsonNode root = new ObjectMapper().readTree(json.toFile());
+        assertThat(root.get("torch_warning").asText()).contains(warning);
+        assertThat(root.get("rows").get(1).get("pytorch").asDouble()).isEqualTo(20.0);
+        assertThat(Files.readString(docs)).contains("\nWarning: PyTorch is calling the " + warning);
+    }
+
+    @Test
     void badOptionsAreUsageErrors() {
         StringWriter out = new StringWriter(), err = new StringWriter();
         assertThat(Main.execute(new String[] {"bench", "e2e", "--skip-timing", "--synthetic", "100"},
