@@ -44,7 +44,9 @@ final class BenchCommand implements Runnable {
         @Option(names = "--seconds", defaultValue = "1.0", description = "Measuring time per shape (default: ${DEFAULT-VALUE}).")
         double seconds;
 
-        @Option(names = "--shape", description = "Only this shape, MxNxK (repeatable); A·B form.")
+        @Option(names = "--shape", description = "Only this shape (repeatable): MxNxK for A·B, or MxNxK:FORM with FORM nn (A·B), "
+                + "nt (A·Bᵀ), tn (Aᵀ·B) or tt (Aᵀ·Bᵀ); op(A) is MxK and op(B) KxN, e.g. 64x256x784:nt, the forward "
+                + "product of a 784→256 layer at batch 64.")
         List<String> shapes;
 
         @Override
@@ -57,17 +59,7 @@ final class BenchCommand implements Runnable {
             if (shapes == null) {
                 list.addAll(GemmBench.defaultShapes());
             } else {
-                for (String s : shapes) {
-                    String[] p = s.toLowerCase().split("x");
-                    try {
-                        if (p.length != 3) throw new NumberFormatException();
-                        int m = Integer.parseInt(p[0]), n = Integer.parseInt(p[1]), k = Integer.parseInt(p[2]);
-                        if (m < 1 || n < 1 || k < 1) throw new NumberFormatException();
-                        list.add(new GemmBench.Shape(s, false, false, m, n, k));
-                    } catch (NumberFormatException e) {
-                        throw new Main.UserError("--shape must be MxNxK with positive integers, e.g. 1024x1024x1024; got '" + s + "'");
-                    }
-                }
+                for (String s : shapes) list.add(GemmBench.parseShape(s));
             }
             // The FMA peak is measured before and after the shapes and the higher one is used: on a
             // shared machine one measurement can land in a minute when a core is slowed, which would

@@ -33,6 +33,33 @@ final class GemmBench {
         return s;
     }
 
+    /**
+     * A {@code --shape}: MxNxK (A·B) or MxNxK:FORM, FORM two letters, n (as stored) or t
+     * (transposed), for A then B, as in BLAS. m, n, k are the sizes of the product: op(A) is m×k.
+     */
+    static Shape parseShape(String s) {
+        String spec = s.strip().toLowerCase(java.util.Locale.ROOT), form = "nn";
+        int colon = spec.indexOf(':');
+        if (colon >= 0) {
+            form = spec.substring(colon + 1);
+            spec = spec.substring(0, colon);
+            if (!form.matches("[nt][nt]")) {
+                throw new Main.UserError("--shape '" + s + "': the form after ':' must be nn, nt, tn or tt (n: as stored, t: transposed; "
+                        + "A's letter first), got '" + form + "'");
+            }
+        }
+        String[] p = spec.split("x", -1);
+        try {
+            if (p.length != 3) throw new NumberFormatException();
+            int m = Integer.parseInt(p[0]), n = Integer.parseInt(p[1]), k = Integer.parseInt(p[2]);
+            if (m < 1 || n < 1 || k < 1) throw new NumberFormatException();
+            return new Shape(s.strip(), form.charAt(0) == 't', form.charAt(1) == 't', m, n, k);
+        } catch (NumberFormatException e) {
+            throw new Main.UserError("--shape must be MxNxK with positive integers, optionally followed by :nn, :nt, :tn or :tt, "
+                    + "e.g. 1024x1024x1024 or 64x256x784:nt; got '" + s + "'");
+        }
+    }
+
     static double peak(int threads) {
         return KernelProvider.measurePeakGflops(threads, 600);
     }

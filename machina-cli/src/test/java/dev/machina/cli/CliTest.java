@@ -67,6 +67,25 @@ class CliTest {
     }
 
     @Test
+    void benchGemmShapesTakeTheFormOfEachOperand() throws Exception {
+        Result r = run("bench", "gemm", "--shape", "40x70x30:nt", "--shape", "33x17x9:TN", "--shape", "5x6x7:tt", "--shape", "8x9x10",
+                "--seconds", "0.05", "--threads", "1", "--json");
+        assertThat(r.code()).as(r.err()).isZero();
+        JsonNode arr = new ObjectMapper().readTree(r.out());
+        assertThat(arr).hasSize(4);
+        int[][] mnk = {{40, 70, 30}, {33, 17, 9}, {5, 6, 7}, {8, 9, 10}};
+        boolean[][] trans = {{false, true}, {true, false}, {true, true}, {false, false}};
+        for (int i = 0; i < 4; i++) {
+            JsonNode o = arr.get(i);
+            assertThat(new int[] {o.get("m").asInt(), o.get("n").asInt(), o.get("k").asInt()}).as("shape %d", i).containsExactly(mnk[i]);
+            assertThat(o.get("transA").asBoolean()).as("transA of shape %d", i).isEqualTo(trans[i][0]);
+            assertThat(o.get("transB").asBoolean()).as("transB of shape %d", i).isEqualTo(trans[i][1]);
+            assertThat(o.get("gflops").asDouble()).isPositive();
+        }
+        assertThat(run("bench", "gemm", "--shape", "6x6x6:nx").err()).contains("must be nn, nt, tn or tt").contains("'nx'");
+    }
+
+    @Test
     void trainPrintsEpochLinesTheReportAndWritesTheRunDirectory() throws Exception {
         assertThat(trained.code()).as(trained.err()).isZero();
         assertThat(trained.out()).contains("epoch 1/3", "epoch 3/3", "precision", "machina: test accuracy", "machina: run directory");
@@ -126,6 +145,8 @@ class CliTest {
         cases.add(new String[] {"train", "--resume", tmp.toString()});
         cases.add(new String[] {"train", spec.toString(), "--threads", "0"});
         cases.add(new String[] {"bench", "gemm", "--shape", "6x6"});
+        cases.add(new String[] {"bench", "gemm", "--shape", "6x6x6:nx"});
+        cases.add(new String[] {"bench", "gemm", "--shape", "6x0x6:nt"});
         for (String[] c : cases) {
             Result r = run(c);
             String cmd = String.join(" ", c);
