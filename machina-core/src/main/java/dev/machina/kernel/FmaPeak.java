@@ -10,7 +10,7 @@ import jdk.incubator.vector.VectorSpecies;
  * the same run. Loaded only on the Vector API path.
  */
 final class FmaPeak {
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> S = VectorGemm.S;
 
     private FmaPeak() {}
 

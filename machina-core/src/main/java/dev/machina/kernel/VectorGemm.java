@@ -4,6 +4,7 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -21,9 +22,12 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>MR is 8 with 512-bit vectors (32 registers: 16 accumulators + 2 B + 1 broadcast) and 4
  * with 256-bit ones (16 registers), the shape measured to compile without spills (6×16 spills on
  * AVX2 and runs at half speed; unrolling the K loop by hand makes C2 hoist the loads and spill).
+ * The 6×16 spill comes from C2's register-pressure scheduling: with -XX:-OptoRegScheduling it
+ * compiles clean and gains 4–8% on most shapes, but not on those an MLP step at batch 64 makes
+ * (docs/BENCHMARKS.md, sixth session), so the kernels do not depend on a JVM flag.
  */
 final class VectorGemm {
-    static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    static final VectorSpecies<Float> S = species(System.getProperty("machina.simd.bits"));
     static final int L = S.length();
     static final int NR = 2 * L;
     static final int MR = Integer.getInteger("machina.gemm.mr", L >= 16 ? 8 : 4);
@@ -50,6 +54,20 @@ final class VectorGemm {
             ThreadLocal.withInitial(() -> new float[][] {new float[MR * Math.max(KC, KC_T)], new float[0], new float[Math.max(2 * MR * NR, 9 * L + 8)], new float[0], new float[0]}); // edge A panel, B, lanes, A, C sums (B, A and C grow on first use)
 
     private VectorGemm() {}
+
+    /**
+     * The vector width of every Vector API kernel: the CPU's preferred one, or the one
+     * {@code -Dmachina.simd.bits} names (128, 256 or 512). A width the CPU lacks runs in the
+     * Vector API's Java fallback, correct but some hundred times slower: it is there so that the
+     * 16-lane code (8×32 micro-kernel) is tested on AVX2 machines as well (see the machina-core
+     * pom), and the 4-lane one anywhere.
+     */
+    static VectorSpecies<Float> species(String bits) {
+        String problem = KernelSettings.simdBitsProblem(bits);
+        if (problem != null) throw new IllegalArgumentException(problem);
+        if (bits == null || bits.isBlank()) return FloatVector.SPECIES_PREFERRED;
+        return VectorSpecies.of(float.class, VectorShape.forBitSize(Integer.parseInt(bits.strip())));
+    }
 
     static int roundUp(int x, int m) {
         return (x + m - 1) / m * m;
