@@ -34,7 +34,7 @@ final class E2eBench {
      * Why the PyTorch figures are not a fair comparison, or null. Debian's python3-torch calls
      * whichever libblas.so.3 the system's alternatives point at, and with no optimised BLAS
      * installed that is the reference (netlib) one: on the AVX2 machine of 2026-12-01 a batch-64
-     * epoch took 24 s instead of about 6. {@code blas} is the probe's BLAS_INFO followed by the
+     * epoch took 24 s instead of about 8. {@code blas} is the probe's BLAS_INFO followed by the
      * paths of the BLAS libraries the process had mapped.
      */
     static String blasWarning(String blas) {
