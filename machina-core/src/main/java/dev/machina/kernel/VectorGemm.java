@@ -895,20 +895,29 @@ final class VectorGemm {
         }
     }
 
+    /** Floats of packed B per float of packed A in one step: NR per MR (kernel4p, kernel8p). */
+    private static final int B_PER_A4 = NR / 4, B_PER_A8 = NR / 8;
+
     /** C[4×2L] (+)= A[4×kc]·Bpanel; A packed 4 values per step at ap[ao + 4·p + i]; B packed 2L per step. */
     private static void kernel4p(int kc, float[] a, int ao, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
         FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
-        for (int p = 0; p < kc; p++) {
-            FloatVector b0 = FloatVector.fromArray(S, bp, bo + p * NR);
-            FloatVector b1 = FloatVector.fromArray(S, bp, bo + p * NR + L);
+        // The loop counter is A's index itself and B's index a multiple of it: C2 then spends 4
+        // integer instructions a step (index, loop control) instead of 7 next to the 6 loads and
+        // 8 FMAs, which matters when a busy SMT sibling takes half of the core's dispatch (one
+        // core, alternating: median 84.7 → 88.7 GFLOP/s, lower quartile 74.7 → 84.1; docs/BENCHMARKS.md).
+        int end = ao + 4 * kc, bOff = bo - B_PER_A4 * ao;
+        for (int i = ao; i < end; i += 4) {
+            int j = B_PER_A4 * i + bOff;
+            FloatVector b0 = FloatVector.fromArray(S, bp, j);
+            FloatVector b1 = FloatVector.fromArray(S, bp, j + L);
             FloatVector x;
-            x = FloatVector.broadcast(S, a[ao + p * 4 + 0]); c00 = x.fma(b0, c00); c01 = x.fma(b1, c01);
-            x = FloatVector.broadcast(S, a[ao + p * 4 + 1]); c10 = x.fma(b0, c10); c11 = x.fma(b1, c11);
-            x = FloatVector.broadcast(S, a[ao + p * 4 + 2]); c20 = x.fma(b0, c20); c21 = x.fma(b1, c21);
-            x = FloatVector.broadcast(S, a[ao + p * 4 + 3]); c30 = x.fma(b0, c30); c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(S, a[i + 0]); c00 = x.fma(b0, c00); c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, a[i + 1]); c10 = x.fma(b0, c10); c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, a[i + 2]); c20 = x.fma(b0, c20); c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, a[i + 3]); c30 = x.fma(b0, c30); c31 = x.fma(b1, c31);
         }
         if (add) {
             FloatVector.fromArray(S, c, co + 0 * ldc).add(c00).intoArray(c, co + 0 * ldc);
@@ -1099,18 +1108,21 @@ final class VectorGemm {
         FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
         FloatVector c60 = FloatVector.zero(S), c61 = FloatVector.zero(S);
         FloatVector c70 = FloatVector.zero(S), c71 = FloatVector.zero(S);
-        for (int p = 0; p < kc; p++) {
-            FloatVector b0 = FloatVector.fromArray(S, bp, bo + p * NR);
-            FloatVector b1 = FloatVector.fromArray(S, bp, bo + p * NR + L);
+        // the loop counter is A's index, as in kernel4p
+        int end = ao + 8 * kc, bOff = bo - B_PER_A8 * ao;
+        for (int i = ao; i < end; i += 8) {
+            int j = B_PER_A8 * i + bOff;
+            FloatVector b0 = FloatVector.fromArray(S, bp, j);
+            FloatVector b1 = FloatVector.fromArray(S, bp, j + L);
             FloatVector x;
-            x = FloatVector.broadcast(S, a[ao + p * 8 + 0]); c00 = x.fma(b0, c00); c01 = x.fma(b1, c01);
-            x = FloatVector.broadcast(S, a[ao + p * 8 + 1]); c10 = x.fma(b0, c10); c11 = x.fma(b1, c11);
-            x = FloatVector.broadcast(S, a[ao + p * 8 + 2]); c20 = x.fma(b0, c20); c21 = x.fma(b1, c21);
-            x = FloatVector.broadcast(S, a[ao + p * 8 + 3]); c30 = x.fma(b0, c30); c31 = x.fma(b1, c31);
-            x = FloatVector.broadcast(S, a[ao + p * 8 + 4]); c40 = x.fma(b0, c40); c41 = x.fma(b1, c41);
-            x = FloatVector.broadcast(S, a[ao + p * 8 + 5]); c50 = x.fma(b0, c50); c51 = x.fma(b1, c51);
-            x = FloatVector.broadcast(S, a[ao + p * 8 + 6]); c60 = x.fma(b0, c60); c61 = x.fma(b1, c61);
-            x = FloatVector.broadcast(S, a[ao + p * 8 + 7]); c70 = x.fma(b0, c70); c71 = x.fma(b1, c71);
+            x = FloatVector.broadcast(S, a[i + 0]); c00 = x.fma(b0, c00); c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, a[i + 1]); c10 = x.fma(b0, c10); c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, a[i + 2]); c20 = x.fma(b0, c20); c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, a[i + 3]); c30 = x.fma(b0, c30); c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(S, a[i + 4]); c40 = x.fma(b0, c40); c41 = x.fma(b1, c41);
+            x = FloatVector.broadcast(S, a[i + 5]); c50 = x.fma(b0, c50); c51 = x.fma(b1, c51);
+            x = FloatVector.broadcast(S, a[i + 6]); c60 = x.fma(b0, c60); c61 = x.fma(b1, c61);
+            x = FloatVector.broadcast(S, a[i + 7]); c70 = x.fma(b0, c70); c71 = x.fma(b1, c71);
         }
         if (add) {
             FloatVector.fromArray(S, c, co + 0 * ldc).add(c00).intoArray(c, co + 0 * ldc);
