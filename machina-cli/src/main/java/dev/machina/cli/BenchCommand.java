@@ -1,20 +1,21 @@
 package dev.machina.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.machina.Machina;
+import dev.machina.experiment.UserError;
 import dev.machina.kernel.KernelProvider;
 import dev.machina.kernel.Parallel;
-import com.fasterxml.jackson.databind.JsonNode;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /** `machina bench …`: benchmarks that print figures (never pass/fail). */
 @Command(mixinStandardHelpOptions = true, name = "bench", description = "Benchmarks (figures, never pass/fail).",
@@ -53,8 +54,8 @@ final class BenchCommand implements Runnable {
         public void run() {
             PrintWriter out = spec.commandLine().getOut();
             int t = threads == null ? Parallel.threads() : threads;
-            if (t < 1) throw new Main.UserError("--threads must be at least 1, got " + t);
-            if (!(seconds > 0)) throw new Main.UserError("--seconds must be positive, got " + seconds);
+            if (t < 1) throw new UserError("--threads must be at least 1, got " + t);
+            if (!(seconds > 0)) throw new UserError("--seconds must be positive, got " + seconds);
             List<GemmBench.Shape> list = new ArrayList<>();
             if (shapes == null) {
                 list.addAll(GemmBench.defaultShapes());
@@ -191,19 +192,19 @@ final class BenchCommand implements Runnable {
         public void run() {
             PrintWriter out = spec.commandLine().getOut();
             PrintWriter err = spec.commandLine().getErr();
-            if (threads < 1) throw new Main.UserError("--threads must be at least 1, got " + threads);
-            if (warmup < 0) throw new Main.UserError("--warmup must be 0 or more, got " + warmup);
-            if (epochs < 1) throw new Main.UserError("--epochs must be at least 1, got " + epochs);
-            if (repeats < 1) throw new Main.UserError("--repeats must be at least 1, got " + repeats);
-            if (accuracyEpochs < 1) throw new Main.UserError("--accuracy-epochs must be at least 1, got " + accuracyEpochs);
-            if (skipTiming && !accuracy) throw new Main.UserError("--skip-timing leaves nothing to do without --accuracy");
+            if (threads < 1) throw new UserError("--threads must be at least 1, got " + threads);
+            if (warmup < 0) throw new UserError("--warmup must be 0 or more, got " + warmup);
+            if (epochs < 1) throw new UserError("--epochs must be at least 1, got " + epochs);
+            if (repeats < 1) throw new UserError("--repeats must be at least 1, got " + repeats);
+            if (accuracyEpochs < 1) throw new UserError("--accuracy-epochs must be at least 1, got " + accuracyEpochs);
+            if (skipTiming && !accuracy) throw new UserError("--skip-timing leaves nothing to do without --accuracy");
             for (String kv : torchEnv) {
-                if (kv.indexOf('=') < 1) throw new Main.UserError("--torch-env must be KEY=VALUE, got '" + kv + "'");
+                if (kv.indexOf('=') < 1) throw new UserError("--torch-env must be KEY=VALUE, got '" + kv + "'");
             }
-            if (synthetic != null && synthetic < 10) throw new Main.UserError("--synthetic must be at least 10, got " + synthetic);
+            if (synthetic != null && synthetic < 10) throw new UserError("--synthetic must be at least 10, got " + synthetic);
             Path dataDir = null;
             if (synthetic == null) {
-                dataDir = dev.machina.data.DatasetLocator.system().find("fashion-mnist", data).orElseThrow(() -> new Main.UserError(
+                dataDir = dev.machina.data.DatasetLocator.system().find("fashion-mnist", data).orElseThrow(() -> new UserError(
                         "Fashion-MNIST not found (looked in " + dev.machina.data.DatasetLocator.system().candidates("fashion-mnist", data)
                                 + "); get it with " + dev.machina.data.DatasetLocator.howToGet("fashion-mnist") + ", or use --data DIR"))
                         .toAbsolutePath();

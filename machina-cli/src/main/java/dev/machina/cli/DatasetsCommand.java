@@ -5,15 +5,16 @@ import dev.machina.data.DatasetFetcher;
 import dev.machina.data.DatasetInfo;
 import dev.machina.data.Datasets;
 import dev.machina.data.RemoteDataset;
+import dev.machina.experiment.UserError;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine;
 
 /** `machina datasets list|fetch`. */
 @Command(mixinStandardHelpOptions = true, name = "datasets", description = "Built-in datasets: where they are, and fetching them.",
@@ -70,7 +71,7 @@ final class DatasetsCommand implements Runnable {
             try {
                 ds = RemoteDataset.byName(name);
             } catch (IllegalArgumentException e) {
-                throw new Main.UserError(e.getMessage());
+                throw new UserError(e.getMessage());
             }
             if (baseUrl != null) ds = ds.withBaseUrl(baseUrl);
             long[] last = {0};
@@ -89,7 +90,7 @@ final class DatasetsCommand implements Runnable {
                 out.println("machina: " + name + " is in " + where);
                 return 0;
             } catch (DatasetFetchException e) {
-                throw new Main.UserError(e.getMessage());
+                throw new UserError(e.getMessage());
             }
         }
     }

@@ -1,10 +1,12 @@
 package dev.machina.cli;
 
-import dev.machina.cli.spec.Experiment;
-import dev.machina.cli.spec.Prepared;
 import dev.machina.data.DataFormatException;
 import dev.machina.data.DataLoader;
 import dev.machina.data.TensorDataset;
+import dev.machina.experiment.Experiment;
+import dev.machina.experiment.Prepared;
+import dev.machina.experiment.TrainedModel;
+import dev.machina.experiment.UserError;
 import dev.machina.metrics.ClassificationReport;
 import dev.machina.train.Evaluator;
 import java.io.PrintWriter;
@@ -13,10 +15,10 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine;
 
 /** `machina eval RUN_DIR [--data SPEC_OR_CSV]`: classification report and confusion matrix of a trained model. */
 @Command(mixinStandardHelpOptions = true, name = "eval", description = {"Evaluate a trained run: classification report and confusion matrix.",
@@ -45,18 +47,18 @@ final class EvalCommand implements Callable<Integer> {
             test = Prepared.of(Experiment.load(data, List.of()), tm.transform()).test();
             what = "the test split of " + data;
         } else {
-            if (!Files.isRegularFile(data)) throw new Main.UserError("data file " + data + " does not exist");
+            if (!Files.isRegularFile(data)) throw new UserError("data file " + data + " does not exist");
             try {
                 test = Prepared.csvReader(tm.experiment().data()).read(data);
             } catch (DataFormatException e) {
-                throw new Main.UserError(e.getMessage());
+                throw new UserError(e.getMessage());
             }
             if (tm.transform() != null) test = tm.transform().apply(test);
             what = data.toString();
         }
-        if (!test.isClassification()) throw new Main.UserError("eval needs class labels; " + what + " has none");
+        if (!test.isClassification()) throw new UserError("eval needs class labels; " + what + " has none");
         if (!java.util.Arrays.equals(test.featureShape(), tm.featureShape())) {
-            throw new Main.UserError(what + " has examples of shape " + java.util.Arrays.toString(test.featureShape())
+            throw new UserError(what + " has examples of shape " + java.util.Arrays.toString(test.featureShape())
                     + " but the model was trained on " + java.util.Arrays.toString(tm.featureShape()));
         }
         Evaluator.Predictions p = Evaluator.predict(tm.model(), DataLoader.builder(test).batchSize(1000).build());

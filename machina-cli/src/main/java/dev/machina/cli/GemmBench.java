@@ -1,5 +1,6 @@
 package dev.machina.cli;
 
+import dev.machina.experiment.UserError;
 import dev.machina.kernel.KernelProvider;
 import dev.machina.kernel.Kernels;
 import dev.machina.kernel.Parallel;
@@ -44,7 +45,7 @@ final class GemmBench {
             form = spec.substring(colon + 1);
             spec = spec.substring(0, colon);
             if (!form.matches("[nt][nt]")) {
-                throw new Main.UserError("--shape '" + s + "': the form after ':' must be nn, nt, tn or tt (n: as stored, t: transposed; "
+                throw new UserError("--shape '" + s + "': the form after ':' must be nn, nt, tn or tt (n: as stored, t: transposed; "
                         + "A's letter first), got '" + form + "'");
             }
         }
@@ -55,7 +56,7 @@ final class GemmBench {
             if (m < 1 || n < 1 || k < 1) throw new NumberFormatException();
             return new Shape(s.strip(), form.charAt(0) == 't', form.charAt(1) == 't', m, n, k);
         } catch (NumberFormatException e) {
-            throw new Main.UserError("--shape must be MxNxK with positive integers, optionally followed by :nn, :nt, :tn or :tt, "
+            throw new UserError("--shape must be MxNxK with positive integers, optionally followed by :nn, :nt, :tn or :tt, "
                     + "e.g. 1024x1024x1024 or 64x256x784:nt; got '" + s + "'");
         }
     }

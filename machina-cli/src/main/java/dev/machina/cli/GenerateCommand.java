@@ -1,15 +1,17 @@
 package dev.machina.cli;
 
 import dev.machina.data.Sequences;
+import dev.machina.experiment.TrainedModel;
+import dev.machina.experiment.UserError;
 import dev.machina.tensor.Rng;
 import dev.machina.tensor.Tensor;
 import java.io.PrintWriter;
 import java.util.Arrays;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine;
 
 /** `machina generate RUN_DIR`: sample text from a character-level language model. */
 @Command(mixinStandardHelpOptions = true, name = "generate", description = {"Sample text from a character model trained on data.dataset: text.",
@@ -38,18 +40,18 @@ final class GenerateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (length < 0) throw new Main.UserError("--length must be >= 0, got " + length);
-        if (!(temperature > 0)) throw new Main.UserError("--temperature must be positive, got " + temperature);
-        if (topK != null && topK < 1) throw new Main.UserError("--top-k must be at least 1, got " + topK);
+        if (length < 0) throw new UserError("--length must be >= 0, got " + length);
+        if (!(temperature > 0)) throw new UserError("--temperature must be positive, got " + temperature);
+        if (topK != null && topK < 1) throw new UserError("--top-k must be at least 1, got " + topK);
         TrainedModel tm = TrainedModel.load(runDir);
-        if (tm.vocabulary() == null) throw new Main.UserError(runDir + " is not a character model (trained on data.dataset: text)");
+        if (tm.vocabulary() == null) throw new UserError(runDir + " is not a character model (trained on data.dataset: text)");
         Sequences.Vocabulary vocab = new Sequences.Vocabulary(tm.vocabulary());
         int window = tm.featureShape()[0];
         int[] ids;
         try {
             ids = vocab.encode(prompt);
         } catch (IllegalArgumentException e) {
-            throw new Main.UserError("--prompt: " + e.getMessage());
+            throw new UserError("--prompt: " + e.getMessage());
         }
         Rng rng = new Rng(seed);
         int v = vocab.size();

@@ -2,6 +2,7 @@ package dev.machina.cli;
 
 import dev.machina.Machina;
 import dev.machina.cli.report.ReportCommand;
+import dev.machina.experiment.UserError;
 import java.io.PrintWriter;
 import java.util.Map;
 import picocli.CommandLine;
@@ -69,17 +70,6 @@ public final class Main implements Runnable {
         CommandLine c = spec.commandLine();
         while (c.getParent() != null) c = c.getParent();
         return ((Main) c.getCommand()).debug;
-    }
-
-    /** An error in what the user gave (file, spec, option): printed as one line, exit code 2. */
-    public static class UserError extends RuntimeException {
-        public UserError(String message) {
-            super(message);
-        }
-
-        public UserError(String message, Throwable cause) {
-            super(message, cause);
-        }
     }
 
     static final class Version implements CommandLine.IVersionProvider {

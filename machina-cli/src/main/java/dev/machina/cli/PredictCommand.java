@@ -3,6 +3,8 @@ package dev.machina.cli;
 import dev.machina.data.CsvReader;
 import dev.machina.data.DataFormatException;
 import dev.machina.data.IdxReader;
+import dev.machina.experiment.TrainedModel;
+import dev.machina.experiment.UserError;
 import dev.machina.tensor.Tensor;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -11,10 +13,10 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine;
 
 /** `machina predict RUN_DIR INPUT`: class predictions with probabilities, as CSV on stdout. */
 @Command(mixinStandardHelpOptions = true, name = "predict", description = {"Predict classes of new inputs (CSV rows or an IDX image file) with a trained run.",
@@ -37,7 +39,7 @@ final class PredictCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         TrainedModel tm = TrainedModel.load(runDir);
-        if (!Files.isRegularFile(input)) throw new Main.UserError("input file " + input + " does not exist");
+        if (!Files.isRegularFile(input)) throw new UserError("input file " + input + " does not exist");
         Tensor x;
         try {
             if (isIdx(input)) {
@@ -53,11 +55,11 @@ final class PredictCommand implements Callable<Integer> {
                 x = b.build().read(input).features();
             }
         } catch (DataFormatException e) {
-            throw new Main.UserError(e.getMessage());
+            throw new UserError(e.getMessage());
         }
         int[] fs = Arrays.copyOfRange(x.shape(), 1, x.rank());
         if (Arrays.stream(fs).reduce(1, (a, b2) -> a * b2) != Arrays.stream(tm.featureShape()).reduce(1, (a, b2) -> a * b2)) {
-            throw new Main.UserError(input + " has examples of shape " + Arrays.toString(fs) + " but the model takes "
+            throw new UserError(input + " has examples of shape " + Arrays.toString(fs) + " but the model takes "
                     + Arrays.toString(tm.featureShape()));
         }
         int[] shape = new int[tm.featureShape().length + 1];

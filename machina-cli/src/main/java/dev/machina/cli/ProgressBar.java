@@ -15,7 +15,8 @@ import java.util.Map;
  */
 final class ProgressBar implements Callback {
     private final PrintStream out;
-    private final int batchesPerEpoch, batchSize;
+    private final int batchSize;
+    private int batchesPerEpoch;
     private long epochStart, lastDraw;
     private int batches;
     private double lossSum;
@@ -24,6 +25,11 @@ final class ProgressBar implements Callback {
         this.out = out;
         this.batchesPerEpoch = batchesPerEpoch;
         this.batchSize = batchSize;
+    }
+
+    /** The number of batches an epoch has, known once the data is loaded. */
+    void batchesPerEpoch(int n) {
+        this.batchesPerEpoch = n;
     }
 
     @Override

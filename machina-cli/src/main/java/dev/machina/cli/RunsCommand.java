@@ -1,5 +1,6 @@
 package dev.machina.cli;
 
+import dev.machina.experiment.UserError;
 import dev.machina.run.RunInfo;
 import dev.machina.run.Runs;
 import java.io.IOException;
@@ -9,10 +10,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine;
 
 /** `machina runs list|show|compare`: what past runs did and how they differ. */
 @Command(mixinStandardHelpOptions = true, name = "runs", description = "List, show and compare runs.",
@@ -81,7 +82,7 @@ final class RunsCommand implements Runnable {
             try {
                 r = RunInfo.require(dir);
             } catch (IOException e) {
-                throw new Main.UserError(e.getMessage());
+                throw new UserError(e.getMessage());
             }
             out.printf("%s/%s  %s%n", r.name(), r.id(), r.status());
             out.printf("started %s, %s%n", r.startTime().isEmpty() ? "—" : r.startTime(), fmt(r.durationSeconds(), "%.1f s"));
@@ -129,7 +130,7 @@ final class RunsCommand implements Runnable {
                 try {
                     runs.add(RunInfo.require(d));
                 } catch (IOException e) {
-                    throw new Main.UserError(e.getMessage());
+                    throw new UserError(e.getMessage());
                 }
             }
             Runs.Comparison c = Runs.compare(runs);

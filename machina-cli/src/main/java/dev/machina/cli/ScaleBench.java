@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.machina.data.TensorDataset;
 import dev.machina.data.TrainTest;
+import dev.machina.experiment.UserError;
 import dev.machina.kernel.Parallel;
 import dev.machina.nn.Dropout;
 import dev.machina.nn.Linear;
@@ -23,9 +24,9 @@ import java.util.concurrent.Callable;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * `machina bench scale`: how the time of a training epoch grows with the hidden size (128…2048,
@@ -58,7 +59,7 @@ final class ScaleBench implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        if (examples < 64) throw new Main.UserError("--examples must be at least 64, got " + examples);
+        if (examples < 64) throw new UserError("--examples must be at least 64, got " + examples);
         Path dir = data != null ? data : Path.of("/usr/share/datasets/fashion-mnist");
         E2eWorker.Settings s = E2eWorker.Settings.defaults();
         TrainTest tt = E2eWorker.load(new E2eWorker.Settings(dir, 0, threads, s.batchSizes(), 0, 1, 0, 1000, 0, 1, 0, 1, "bench"));

@@ -2,7 +2,7 @@ package dev.machina.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.machina.cli.spec.Experiment;
+import dev.machina.experiment.Experiment;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

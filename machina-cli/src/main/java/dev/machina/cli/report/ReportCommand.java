@@ -1,14 +1,15 @@
 package dev.machina.cli.report;
 
 import dev.machina.cli.Main;
+import dev.machina.experiment.UserError;
 import dev.machina.run.RunInfo;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine;
 
 /** {@code machina report RUN_DIR}: the run's plots and a self-contained report.html. */
 @Command(mixinStandardHelpOptions = true, name = "report", description = {
@@ -27,7 +28,7 @@ public final class ReportCommand implements Callable<Integer> {
         try {
             RunInfo.require(runDir);
         } catch (IOException e) {
-            throw new Main.UserError(e.getMessage());
+            throw new UserError(e.getMessage());
         }
         ReportWriter.Result r = ReportWriter.write(runDir);
         PrintWriter out = spec.commandLine().getOut();

@@ -1,6 +1,7 @@
 package dev.machina.cli.tune;
 
 import dev.machina.cli.report.SweepReport;
+import dev.machina.experiment.SweepRunner;
 import dev.machina.tune.TrialResult;
 import java.io.PrintWriter;
 import java.util.ArrayList;

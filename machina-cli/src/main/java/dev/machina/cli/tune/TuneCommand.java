@@ -3,7 +3,9 @@ package dev.machina.cli.tune;
 import dev.machina.cli.Main;
 import dev.machina.cli.report.ReportWriter;
 import dev.machina.cli.report.SweepReport;
-import dev.machina.cli.spec.SweepSpec;
+import dev.machina.experiment.SweepRunner;
+import dev.machina.experiment.SweepSpec;
+import dev.machina.experiment.UserError;
 import dev.machina.kernel.Parallel;
 import dev.machina.tune.Asha;
 import dev.machina.tune.Dimension;
@@ -21,10 +23,10 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine;
 
 /** `machina tune SWEEP.yaml`: runs a hyperparameter sweep and leaves its leaderboard, best spec, plots and report. */
 @Command(mixinStandardHelpOptions = true, name = "tune", description = {
@@ -67,28 +69,28 @@ public final class TuneCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         if (!List.of("auto", "table", "lines", "none").contains(progress)) {
-            throw new Main.UserError("--progress must be auto, table, lines or none, got '" + progress + "'");
+            throw new UserError("--progress must be auto, table, lines or none, got '" + progress + "'");
         }
-        if (trials != null && trials < 1) throw new Main.UserError("--trials must be at least 1, got " + trials);
-        if (parallel != null && parallel < 1) throw new Main.UserError("--parallel must be at least 1, got " + parallel);
-        if (trialReports < 0) throw new Main.UserError("--trial-reports must be >= 0, got " + trialReports);
+        if (trials != null && trials < 1) throw new UserError("--trials must be at least 1, got " + trials);
+        if (parallel != null && parallel < 1) throw new UserError("--parallel must be at least 1, got " + parallel);
+        if (trialReports < 0) throw new UserError("--trial-reports must be >= 0, got " + trialReports);
         List<String> all = new ArrayList<>(sets);
         if (trials != null) all.add("trials=" + trials);
         SweepSpec sweep;
         Path dir;
         if (resume != null) {
-            if (sweepFile != null) throw new Main.UserError("give either a SWEEP file or --resume SWEEP_DIR, not both (the sweep keeps its own spec)");
+            if (sweepFile != null) throw new UserError("give either a SWEEP file or --resume SWEEP_DIR, not both (the sweep keeps its own spec)");
             for (String s : sets) {
                 if (!s.matches("\\s*(trials|parallel|time_budget_s)\\s*=.*")) {
-                    throw new Main.UserError("--set " + s + ": a resumed sweep keeps its settings; only trials, parallel and time_budget_s may change");
+                    throw new UserError("--set " + s + ": a resumed sweep keeps its settings; only trials, parallel and time_budget_s may change");
                 }
             }
             Path stored = resume.resolve(SweepRunner.SWEEP_YAML);
-            if (!Files.isRegularFile(stored)) throw new Main.UserError(resume + " is not a sweep directory: it has no " + SweepRunner.SWEEP_YAML);
+            if (!Files.isRegularFile(stored)) throw new UserError(resume + " is not a sweep directory: it has no " + SweepRunner.SWEEP_YAML);
             sweep = SweepSpec.load(stored, all);
             dir = resume;
         } else {
-            if (sweepFile == null) throw new Main.UserError("missing SWEEP: machina tune SWEEP.yaml (see examples/digits-sweep.yaml)");
+            if (sweepFile == null) throw new UserError("missing SWEEP: machina tune SWEEP.yaml (see examples/digits-sweep.yaml)");
             sweep = SweepSpec.load(sweepFile, all);
             dir = null;
         }

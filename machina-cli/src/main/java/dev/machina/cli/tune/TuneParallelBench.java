@@ -1,7 +1,9 @@
 package dev.machina.cli.tune;
 
 import dev.machina.cli.Main;
-import dev.machina.cli.spec.SweepSpec;
+import dev.machina.experiment.SweepRunner;
+import dev.machina.experiment.SweepSpec;
+import dev.machina.experiment.UserError;
 import dev.machina.kernel.Parallel;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -12,9 +14,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * `machina bench tune-parallel`: the wall time of two digits trials run one after the other
@@ -38,7 +40,7 @@ public final class TuneParallelBench implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        if (epochs < 1 || hidden < 1 || repeats < 1) throw new Main.UserError("--epochs, --hidden and --repeats must be at least 1");
+        if (epochs < 1 || hidden < 1 || repeats < 1) throw new UserError("--epochs, --hidden and --repeats must be at least 1");
         PrintWriter out = spec.commandLine().getOut();
         String text = """
                 name: tune-parallel

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.machina.cli.Main;
-import dev.machina.cli.spec.SweepSpec;
+import dev.machina.experiment.SweepSpec;
 import dev.machina.run.RunInfo;
 import java.io.PrintWriter;
 import java.io.StringWriter;

@@ -1,8 +1,5 @@
-package dev.machina.cli.tune;
+package dev.machina.experiment;
 
-import dev.machina.cli.spec.Experiment;
-import dev.machina.cli.spec.Prepared;
-import dev.machina.cli.spec.Setup;
 import dev.machina.io.AtomicFiles;
 import dev.machina.run.RunDirectory;
 import dev.machina.train.Callback;

@@ -1,7 +1,6 @@
-package dev.machina.cli.spec;
+package dev.machina.experiment;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.machina.cli.Main;
 import dev.machina.train.Monitor;
 import dev.machina.tune.Dimension;
 import dev.machina.tune.SearchSpace;
@@ -127,9 +126,9 @@ public final class SweepSpec {
         try {
             text = Files.readString(file);
         } catch (NoSuchFileException e) {
-            throw new Main.UserError("sweep file " + file + " does not exist");
+            throw new UserError("sweep file " + file + " does not exist");
         } catch (IOException e) {
-            throw new Main.UserError("cannot read sweep file " + file + ": " + e.getMessage());
+            throw new UserError("cannot read sweep file " + file + ": " + e.getMessage());
         }
         String def = file.getFileName().toString().replaceFirst("\\.(ya?ml|json)$", "");
         if (!def.matches("[A-Za-z0-9._-]+")) def = "sweep";
@@ -330,7 +329,7 @@ public final class SweepSpec {
     public String file() { return source.file; }
 
     /** An error located at a sweep key. */
-    public Main.UserError error(String path, String message) {
+    public UserError error(String path, String message) {
         return new SpecNode(source, null, path).error(message);
     }
 

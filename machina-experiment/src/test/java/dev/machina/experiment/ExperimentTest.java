@@ -1,9 +1,8 @@
-package dev.machina.cli.spec;
+package dev.machina.experiment;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.machina.cli.Main;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -31,7 +30,7 @@ class ExperimentTest {
     private static String error(String text, String... sets) {
         try {
             parse(text, sets);
-        } catch (Main.UserError e) {
+        } catch (UserError e) {
             return e.getMessage();
         }
         throw new AssertionError("expected the spec to be rejected");

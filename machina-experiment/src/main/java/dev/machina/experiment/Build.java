@@ -1,4 +1,4 @@
-package dev.machina.cli.spec;
+package dev.machina.experiment;
 
 import dev.machina.data.TensorDataset;
 import dev.machina.loss.CrossEntropyLoss;
@@ -135,7 +135,7 @@ public final class Build {
                     shape = new int[] {shape[1]};
                     sequence = false;
                 }
-                default -> throw new dev.machina.cli.Main.UserError(e.source().where(l.where()) + ": layer '" + l.kind()
+                default -> throw new UserError(e.source().where(l.where()) + ": layer '" + l.kind()
                         + "' is not available in this version of Machina");
             }
             lastWhere = l.where();

@@ -1,4 +1,4 @@
-package dev.machina.cli.spec;
+package dev.machina.experiment;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;

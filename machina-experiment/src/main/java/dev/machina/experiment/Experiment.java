@@ -1,6 +1,5 @@
-package dev.machina.cli.spec;
+package dev.machina.experiment;
 
-import dev.machina.cli.Main;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -99,6 +98,22 @@ public final class Experiment {
         return new Experiment(src, "run");
     }
 
+    /**
+     * This experiment with one key overridden, as {@code --set key=value} does: {@code
+     * with("optimizer.lr", "3e-4")}, {@code with("model[0].linear", "128")}. The value is read as
+     * YAML; the result is validated like a spec file. This experiment is left as it is.
+     */
+    public Experiment with(String key, String value) {
+        SpecSource s = source.copy();
+        s.applySet(key + "=" + value);
+        return new Experiment(s, name);
+    }
+
+    /** Reads and validates a spec file (YAML or JSON). */
+    public static Experiment load(Path file) {
+        return load(file, List.of());
+    }
+
     public String name() { return name; }
     public long seed() { return seed; }
     public Data data() { return data; }
@@ -110,7 +125,7 @@ public final class Experiment {
     public SpecSource source() { return source; }
 
     /** An error about the spec at a path (e.g. "model"), with its location. */
-    public Main.UserError error(String path, String message) {
+    public UserError error(String path, String message) {
         return new SpecNode(source, null, path).error(message);
     }
 
@@ -165,7 +180,7 @@ public final class Experiment {
                                     boolean header, char delim, List<String> features, List<String> drop, Sequence seq) {
         boolean images = ds.equals("fashion-mnist") || ds.equals("mnist") || ds.equals("idx");
         if (tf == null) tf = images ? "scale" : ds.equals("text") || ds.equals("sine") ? "none" : "standardize";
-        if (ds.equals("text") && !tf.equals("none")) throw new Main.UserError("data.transform: text is read as character indices; use transform: none");
+        if (ds.equals("text") && !tf.equals("none")) throw new UserError("data.transform: text is read as character indices; use transform: none");
         if (tf.equals("scale") && scale == null) scale = images ? 1 / 255.0 : ds.equals("digits") ? 1 / 16.0 : null;
         return new Data(ds, path, test, val, strat, tf, scale, label, header, delim, features, drop, seq);
     }

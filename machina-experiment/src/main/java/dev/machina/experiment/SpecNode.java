@@ -1,8 +1,7 @@
-package dev.machina.cli.spec;
+package dev.machina.experiment;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.MissingNode;
-import dev.machina.cli.Main;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
@@ -37,15 +36,15 @@ final class SpecNode {
         return new SpecNode(src, node.get(i), path + "[" + i + "]");
     }
 
-    Main.UserError error(String message) {
+    UserError error(String message) {
         String where = src.where(path);
         boolean set = where.startsWith("--set ");
-        return new Main.UserError(where + ": " + (path.isEmpty() || set && where.equals("--set " + path) ? "" : path + ": ") + message);
+        return new UserError(where + ": " + (path.isEmpty() || set && where.equals("--set " + path) ? "" : path + ": ") + message);
     }
 
     /** An error about this node, located where {@code locPath} is in the file. */
-    Main.UserError errorAt(String locPath, String message) {
-        return new Main.UserError(src.where(locPath) + ": " + (path.isEmpty() ? "" : path + ": ") + message);
+    UserError errorAt(String locPath, String message) {
+        return new UserError(src.where(locPath) + ": " + (path.isEmpty() ? "" : path + ": ") + message);
     }
 
     private String found() {

@@ -1,12 +1,8 @@
-package dev.machina.cli.tune;
+package dev.machina.experiment;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import dev.machina.cli.Main;
-import dev.machina.cli.spec.Experiment;
-import dev.machina.cli.spec.Prepared;
-import dev.machina.cli.spec.SweepSpec;
 import dev.machina.io.AtomicFiles;
 import dev.machina.kernel.Parallel;
 import dev.machina.run.RunDirectory;
@@ -87,7 +83,7 @@ public final class SweepRunner {
     private volatile boolean stopping;
 
     public SweepRunner(SweepSpec spec, Path dir, int parallel, Listener listener) {
-        if (parallel < 1) throw new Main.UserError("--parallel must be at least 1, got " + parallel);
+        if (parallel < 1) throw new UserError("--parallel must be at least 1, got " + parallel);
         this.spec = spec;
         this.dir = dir;
         this.parallel = parallel;

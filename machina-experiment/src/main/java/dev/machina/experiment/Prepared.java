@@ -1,6 +1,5 @@
-package dev.machina.cli.spec;
+package dev.machina.experiment;
 
-import dev.machina.cli.Main;
 import dev.machina.data.CsvReader;
 import dev.machina.data.DataFormatException;
 import dev.machina.data.DatasetNotFoundException;
@@ -114,14 +113,14 @@ public record Prepared(TensorDataset train, TensorDataset validation, TensorData
                 }
                 default -> throw e.error("data.dataset", "unknown dataset " + d.dataset());
             }
-        } catch (Main.UserError ex) {
+        } catch (UserError ex) {
             throw ex;
         } catch (DatasetNotFoundException | DataFormatException ex) {
-            throw new Main.UserError(ex.getMessage(), ex);
+            throw new UserError(ex.getMessage(), ex);
         } catch (java.io.IOException ex) {
-            throw new Main.UserError("cannot read data: " + ex.getMessage(), ex);
+            throw new UserError("cannot read data: " + ex.getMessage(), ex);
         } catch (IllegalArgumentException ex) {
-            throw new Main.UserError("data: " + ex.getMessage(), ex);
+            throw new UserError("data: " + ex.getMessage(), ex);
         }
         TensorDataset validation = null;
         if (d.validation() > 0 && e.sequential()) {
@@ -188,7 +187,7 @@ public record Prepared(TensorDataset train, TensorDataset validation, TensorData
         try (var r = Files.newBufferedReader(file)) {
             header = d.header() ? r.readLine() : null;
         } catch (java.io.IOException ex) {
-            throw new Main.UserError("cannot read " + file + ": " + ex.getMessage());
+            throw new UserError("cannot read " + file + ": " + ex.getMessage());
         }
         List<String> cols = header == null ? List.of() : java.util.Arrays.stream(header.split(java.util.regex.Pattern.quote(String.valueOf(d.delimiter()))))
                 .map(x -> x.trim().replace("\"", "")).toList();

@@ -1,4 +1,4 @@
-package dev.machina.cli.spec;
+package dev.machina.experiment;
 
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import dev.machina.cli.Main;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -45,9 +44,9 @@ public final class SpecSource {
         try {
             text = Files.readString(path);
         } catch (NoSuchFileException e) {
-            throw new Main.UserError("spec file " + path + " does not exist");
+            throw new UserError("spec file " + path + " does not exist");
         } catch (IOException e) {
-            throw new Main.UserError("cannot read spec file " + path + ": " + e.getMessage());
+            throw new UserError("cannot read spec file " + path + ": " + e.getMessage());
         }
         SpecSource s = parse(path.toString(), text);
         for (String set : sets) s.applySet(set);
@@ -62,10 +61,10 @@ public final class SpecSource {
         } catch (JsonProcessingException e) {
             JsonLocation l = e.getLocation();
             String msg = e.getOriginalMessage().lines().findFirst().orElse("malformed");
-            throw new Main.UserError(file + (l == null ? "" : ":" + l.getLineNr() + ":" + l.getColumnNr()) + ": malformed YAML: " + msg);
+            throw new UserError(file + (l == null ? "" : ":" + l.getLineNr() + ":" + l.getColumnNr()) + ": malformed YAML: " + msg);
         }
-        if (tree == null || tree.isMissingNode() || tree.isNull()) throw new Main.UserError(file + ": the spec is empty");
-        if (!(tree instanceof ObjectNode o)) throw new Main.UserError(file + ":1:1: a spec must be a mapping of keys (name, seed, data, model, …)");
+        if (tree == null || tree.isMissingNode() || tree.isNull()) throw new UserError(file + ": the spec is empty");
+        if (!(tree instanceof ObjectNode o)) throw new UserError(file + ":1:1: a spec must be a mapping of keys (name, seed, data, model, …)");
         return new SpecSource(file, o, locate(text));
     }
 
@@ -127,7 +126,7 @@ public final class SpecSource {
     /** Applies "a.b.c=value" (the value parsed as YAML: numbers, booleans, lists all work). */
     void applySet(String set) {
         int eq = set.indexOf('=');
-        if (eq <= 0) throw new Main.UserError("--set needs KEY=VALUE (e.g. --set optimizer.lr=3e-4), got '" + set + "'");
+        if (eq <= 0) throw new UserError("--set needs KEY=VALUE (e.g. --set optimizer.lr=3e-4), got '" + set + "'");
         String key = set.substring(0, eq).trim(), raw = set.substring(eq + 1).trim();
         apply(key, parseValue(raw), "--set " + key);
     }
@@ -157,7 +156,7 @@ public final class SpecSource {
         for (int i = 0; i < parts.length; i++) {
             java.util.regex.Matcher m = SEGMENT.matcher(parts[i]);
             if (!m.matches()) {
-                throw new Main.UserError((origin.startsWith("--set ") ? "--set key '" + key + "'" : origin + ": '" + key + "'")
+                throw new UserError((origin.startsWith("--set ") ? "--set key '" + key + "'" : origin + ": '" + key + "'")
                         + " is not a dotted key like optimizer.lr or model[0].linear");
             }
             String field = m.group(1);
@@ -190,9 +189,9 @@ public final class SpecSource {
             JsonNode arr = obj.get(field);
             for (int j = 0; j < idx.size(); j++) {
                 int k = idx.get(j);
-                if (arr == null || !arr.isArray()) throw new Main.UserError(origin + ": " + path + " is not a list, so " + key + " cannot be set");
+                if (arr == null || !arr.isArray()) throw new UserError(origin + ": " + path + " is not a list, so " + key + " cannot be set");
                 if (k >= arr.size()) {
-                    throw new Main.UserError(origin + ": " + path + " has " + arr.size() + " item(s) (0.." + (arr.size() - 1) + "), so " + key + " cannot be set");
+                    throw new UserError(origin + ": " + path + " has " + arr.size() + " item(s) (0.." + (arr.size() - 1) + "), so " + key + " cannot be set");
                 }
                 path.append('[').append(k).append(']');
                 if (last && j == idx.size() - 1) {
@@ -203,7 +202,7 @@ public final class SpecSource {
                 arr = arr.get(k);
             }
             if (!arr.isObject()) {
-                throw new Main.UserError(origin + ": " + path + " is " + arr + ", not a mapping, so " + key + " cannot be set");
+                throw new UserError(origin + ": " + path + " is " + arr + ", not a mapping, so " + key + " cannot be set");
             }
             cur = arr;
         }
@@ -225,7 +224,7 @@ public final class SpecSource {
      */
     public SpecSource sub(String path) {
         JsonNode n = root.get(path);
-        if (!(n instanceof ObjectNode o)) throw new Main.UserError(where(path) + ": " + path + ": expected a mapping");
+        if (!(n instanceof ObjectNode o)) throw new UserError(where(path) + ": " + path + ": expected a mapping");
         Map<String, int[]> loc = new HashMap<>();
         String prefix = path + ".";
         for (var e : locations.entrySet()) if (e.getKey().startsWith(prefix)) loc.put(e.getKey().substring(prefix.length()), e.getValue());

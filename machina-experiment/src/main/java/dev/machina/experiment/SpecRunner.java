@@ -1,0 +1,231 @@
+package dev.machina.experiment;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.machina.data.DataLoader;
+import dev.machina.io.AtomicFiles;
+import dev.machina.metrics.ClassificationReport;
+import dev.machina.run.RunDirectory;
+import dev.machina.train.Callback;
+import dev.machina.train.Evaluator;
+import dev.machina.train.History;
+import dev.machina.train.Trainer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Trains an experiment into a run directory, exactly as {@code machina train} does: the data
+ * prepared and split, the run directory with its resolved {@code spec.yaml}, run.json, metric log,
+ * checkpoints and weights, then the test split evaluated ({@code test-results.json}, the test
+ * metric in run.json, misclassified examples for images) and, when a {@link RunReporter} is on
+ * the class path, plots and {@code report.html}.
+ *
+ * <pre>{@code
+ * Experiment exp = Experiment.load(Path.of("examples/digits-mlp.yaml")).with("training.epochs", "5");
+ * SpecRunner.Result r = SpecRunner.of(exp).runsDir(Path.of("runs")).run();
+ * System.out.println(r.report().accuracy() + " in " + r.run().dir());
+ * }</pre>
+ */
+public final class SpecRunner {
+    /** What a caller hears as the run goes (the command prints it). All methods are optional. */
+    public interface Listener {
+        /** Before the data is read. */
+        default void preparing(Experiment experiment) {}
+
+        /** The run directory exists and the trainer is about to start (keep it to stop it from another thread). */
+        default void started(RunDirectory run, Setup setup, Trainer trainer) {}
+    }
+
+    /**
+     * @param report     the test classification report (null unless the task is classification, or the run did not finish)
+     * @param testResults what test-results.json holds (empty when the run did not finish)
+     * @param reportFile the report.html written, or null (no reporter on the class path, or it failed: see {@code reportError})
+     */
+    public record Result(RunDirectory run, Setup setup, History history, ClassificationReport report, Map<String, Object> testResults,
+                         Path reportFile, String reportError) {
+        public Path dir() {
+            return run.dir();
+        }
+
+        /** True when training ended normally (completed or stopped early), so the test split was evaluated. */
+        public boolean finished() {
+            return history.status() == Trainer.Status.COMPLETED || history.status() == Trainer.Status.STOPPED_EARLY;
+        }
+    }
+
+    private final Experiment experiment;
+    private final RunDirectory resumeRun;
+    private Path runsDir = Path.of("runs");
+    private String name;
+    private boolean writeReport = true;
+    private final List<Callback> callbacks = new ArrayList<>();
+    private Listener listener = new Listener() {};
+
+    private SpecRunner(Experiment experiment, RunDirectory resumeRun) {
+        this.experiment = experiment;
+        this.resumeRun = resumeRun;
+    }
+
+    /** A new run of {@code experiment}. */
+    public static SpecRunner of(Experiment experiment) {
+        return new SpecRunner(experiment, null);
+    }
+
+    /**
+     * Continues a run from its last checkpoint; the result is bit-identical to an uninterrupted run.
+     *
+     * @param sets only training.epochs and training.time_budget_s may change ("training.epochs=40")
+     */
+    public static SpecRunner resume(Path runDir, List<String> sets) {
+        for (String s : sets) {
+            if (!s.startsWith("training.epochs=") && !s.startsWith("training.time_budget_s=")) {
+                throw new UserError("--set " + s + ": a resumed run keeps its settings; only training.epochs and training.time_budget_s may change");
+            }
+        }
+        RunDirectory run;
+        try {
+            run = RunDirectory.open(runDir);
+        } catch (IOException e) {
+            throw new UserError(e.getMessage());
+        }
+        Path resolved = run.file("spec.yaml");
+        if (!Files.isRegularFile(resolved)) {
+            throw new UserError(runDir + " has no spec.yaml: only runs trained from a spec can be resumed");
+        }
+        if (!Files.isRegularFile(checkpoint(run))) {
+            throw new UserError(runDir + " has no checkpoint yet (checkpoints/last.safetensors): it stopped before its first epoch ended; train it again");
+        }
+        return new SpecRunner(Experiment.load(resolved, sets), run);
+    }
+
+    private static Path checkpoint(RunDirectory run) {
+        return run.checkpoints().resolve("last.safetensors");
+    }
+
+    /** The directory that holds the runs (default {@code runs}); the run goes to {@code <runsDir>/<name>/<run-id>/}. */
+    public SpecRunner runsDir(Path dir) {
+        this.runsDir = dir;
+        return this;
+    }
+
+    /** The run's name (default: the spec's). */
+    public SpecRunner name(String name) {
+        if (name != null && (!name.matches("[A-Za-z0-9._-]+") || name.matches("\\.+"))) {
+            throw new UserError("run name '" + name + "': use letters, digits, '.', '_' or '-' (it names a directory)");
+        }
+        this.name = name;
+        return this;
+    }
+
+    /** Whether to write plots and report.html (default true; needs a {@link RunReporter} on the class path). */
+    public SpecRunner report(boolean report) {
+        this.writeReport = report;
+        return this;
+    }
+
+    /** An extra callback (progress display, pruning), run before the recorder. */
+    public SpecRunner callback(Callback c) {
+        callbacks.add(c);
+        return this;
+    }
+
+    public SpecRunner listener(Listener l) {
+        this.listener = l;
+        return this;
+    }
+
+    public Experiment experiment() {
+        return experiment;
+    }
+
+    /**
+     * Trains, evaluates and records. A failure inside training is in the result's history (status
+     * failed, run.json says so); bad data or settings throw {@link UserError} before anything runs.
+     */
+    @SuppressWarnings("unchecked")
+    public Result run() throws IOException {
+        listener.preparing(experiment);
+        Prepared data = Prepared.of(experiment);
+        RunDirectory run = resumeRun;
+        if (run == null) {
+            run = RunDirectory.create(runsDir, name != null ? name : experiment.name());
+            AtomicFiles.writeString(run.file("spec.yaml"), experiment.resolvedYaml());
+        }
+        Setup setup = Setup.of(experiment, data, run);
+        Trainer trainer = new Trainer(setup.config(callbacks, checkpoint(run)));
+        listener.started(run, setup, trainer);
+        History h = resumeRun == null
+                ? trainer.fit(setup.model(), setup.train(), setup.validation())
+                : trainer.resume(setup.model(), setup.train(), setup.validation(), checkpoint(run));
+        if (h.status() != Trainer.Status.COMPLETED && h.status() != Trainer.Status.STOPPED_EARLY) {
+            return new Result(run, setup, h, null, Map.of(), null, null);
+        }
+        ClassificationReport report = null;
+        Map<String, Object> tr;
+        DataLoader test = setup.test();
+        if (setup.classes() > 0) {
+            Evaluator.Predictions p = Evaluator.predict(setup.model(), test);
+            report = ClassificationReport.of(p.labels(), p.predicted(), data.classNames(), p.probabilities());
+            run.writeTestResults(report.toJson());
+            setup.recorder().putFinalMetric("test_accuracy", report.accuracy());
+            if (data.imageShape() != null) writeMisclassified(run, data, p);
+            tr = new ObjectMapper().readValue(report.toJson(), Map.class);
+        } else {
+            Evaluator.Result r = Evaluator.evaluate(setup.model(), test, setup.loss());
+            setup.recorder().putFinalMetric("test_loss", r.loss());
+            tr = new LinkedHashMap<>();
+            tr.put("test_loss", r.loss());
+            tr.put("examples", r.examples());
+            tr.put("loss", setup.vocabulary() > 0 ? "cross-entropy per character (nats)" : "mean squared error");
+            if (setup.vocabulary() > 0) tr.put("perplexity", Math.exp(r.loss()));
+            run.writeTestResults(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(tr));
+        }
+        Path reportFile = null;
+        String reportError = null;
+        if (writeReport) {
+            var reporter = RunReporter.find();
+            if (reporter.isPresent()) {
+                try {
+                    reportFile = reporter.get().write(run.dir());
+                } catch (IOException | RuntimeException e) { // the run itself is saved; the report can be written again
+                    reportError = String.valueOf(e.getMessage());
+                }
+            }
+        }
+        return new Result(run, setup, h, report, tr, reportFile, reportError);
+    }
+
+    private static void writeMisclassified(RunDirectory run, Prepared data, Evaluator.Predictions p) {
+        int[] pred = p.predicted();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("image_shape", data.imageShape());
+        m.put("class_names", data.classNames());
+        List<Map<String, Object>> ex = new ArrayList<>();
+        float[] probs = p.probabilities().data();
+        int c = data.classNames().size(), f = data.test().features().size() / data.test().size();
+        float[] feats = data.test().features().data();
+        for (int i = 0; i < pred.length && ex.size() < 16; i++) {
+            if (pred[i] == p.labels()[i]) continue;
+            Map<String, Object> e = new LinkedHashMap<>();
+            int idx = p.indices()[i];
+            e.put("index", idx);
+            e.put("true", p.labels()[i]);
+            e.put("predicted", pred[i]);
+            e.put("probability", probs[i * c + pred[i]]);
+            e.put("pixels", Arrays.copyOfRange(feats, idx * f, idx * f + f));
+            ex.add(e);
+        }
+        m.put("examples", ex);
+        try {
+            AtomicFiles.writeString(run.file("misclassified.json"), new ObjectMapper().writeValueAsString(m));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
