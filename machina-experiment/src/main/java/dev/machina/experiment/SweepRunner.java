@@ -31,9 +31,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.stream.Stream;
 
 /**
@@ -73,6 +70,7 @@ public final class SweepRunner {
     private final SweepSpec spec;
     private final Path dir;
     private final int parallel;
+    private final TrialExecutor executor;
     private final Listener listener;
     private final List<Map<String, Object>> plan;
     private final Pruner pruner;
@@ -82,11 +80,17 @@ public final class SweepRunner {
     private final Set<Trainer> live = ConcurrentHashMap.newKeySet();
     private volatile boolean stopping;
 
+    /** A sweep whose trials run {@code parallel} at a time on threads of this JVM. */
     public SweepRunner(SweepSpec spec, Path dir, int parallel, Listener listener) {
-        if (parallel < 1) throw new UserError("--parallel must be at least 1, got " + parallel);
+        this(spec, dir, TrialExecutor.threads(parallel), listener);
+    }
+
+    /** A sweep whose trials run on {@code executor}. */
+    public SweepRunner(SweepSpec spec, Path dir, TrialExecutor executor, Listener listener) {
         this.spec = spec;
         this.dir = dir;
-        this.parallel = parallel;
+        this.executor = executor;
+        this.parallel = executor.parallelism();
         this.listener = listener == null ? new Listener() {} : listener;
         this.plan = spec.plan();
         int maxEpochs = spec.base().training().epochs();
@@ -129,44 +133,27 @@ public final class SweepRunner {
         if (!Files.exists(dir.resolve(SWEEP_YAML))) AtomicFiles.writeString(dir.resolve(SWEEP_YAML), spec.storedYaml());
         writeSweepJson();
         resumeFinished();
-        int budget = Math.max(1, Parallel.threads() / parallel);
         long deadline = spec.timeBudgetS() == null ? Long.MAX_VALUE : System.nanoTime() + (long) (spec.timeBudgetS() * 1e9);
         int[] notRun = {0};
-        ExecutorService pool = Executors.newFixedThreadPool(parallel, r -> {
-            Thread t = new Thread(r, "machina-trial");
-            t.setDaemon(true);
-            return t;
-        });
-        try {
-            List<Future<?>> futures = new ArrayList<>();
-            for (int i = 0; i < plan.size(); i++) {
-                if (results.containsKey(i)) continue;
-                int trial = i;
-                futures.add(pool.submit(() -> {
-                    if (stopping || System.nanoTime() > deadline) {
-                        synchronized (notRun) {
-                            notRun[0]++;
-                        }
-                        return;
+        List<TrialExecutor.Trial> todo = new ArrayList<>();
+        for (int i = 0; i < plan.size(); i++) {
+            if (results.containsKey(i)) continue;
+            int trial = i;
+            todo.add(new TrialExecutor.Trial(trial, plan.get(trial), trialDir(trial), () -> {
+                if (stopping || System.nanoTime() > deadline) {
+                    synchronized (notRun) {
+                        notRun[0]++;
                     }
-                    Parallel.withThreads(budget, () -> runTrial(trial));
-                }));
-            }
-            for (Future<?> f : futures) {
-                try {
-                    f.get();
-                } catch (java.util.concurrent.ExecutionException e) {
-                    Throwable c = e.getCause();
-                    if (c instanceof RuntimeException re) throw re;
-                    if (c instanceof Error er) throw er;
-                    throw new IllegalStateException(c);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    stop();
+                    return;
                 }
-            }
-        } finally {
-            pool.shutdownNow();
+                runTrial(trial);
+            }));
+        }
+        try {
+            executor.execute(todo);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            stop();
         }
         Leaderboard lb = writeLeaderboard();
         writeBest(lb);
