@@ -1,7 +1,7 @@
 package dev.machina.cli;
 
 import dev.machina.train.Callback;
-import dev.machina.train.ConsoleProgress;
+import dev.machina.train.callbacks.ConsoleProgress;
 import dev.machina.train.TrainContext;
 import java.io.PrintStream;
 import java.util.Locale;

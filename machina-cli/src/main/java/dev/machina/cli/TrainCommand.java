@@ -7,7 +7,7 @@ import dev.machina.experiment.SpecRunner;
 import dev.machina.experiment.UserError;
 import dev.machina.kernel.Parallel;
 import dev.machina.run.RunDirectory;
-import dev.machina.train.ConsoleProgress;
+import dev.machina.train.callbacks.ConsoleProgress;
 import dev.machina.train.History;
 import dev.machina.train.Trainer;
 import java.io.PrintStream;

@@ -27,7 +27,7 @@ public final class Trainer {
     /** How a fit ended (and the run's status). */
     public enum Status {
         RUNNING("running"), COMPLETED("completed"), STOPPED_EARLY("stopped-early"), FAILED("failed"), INTERRUPTED("interrupted"),
-        /** Stopped by a {@link Pruner} (a sweep judged the trial unpromising). */
+        /** Stopped by a {@link dev.machina.train.callbacks.Pruner} (a sweep judged the trial unpromising). */
         PRUNED("pruned");
 
         private final String label;

@@ -1,6 +1,6 @@
 package dev.machina.tune;
 
-import dev.machina.train.Pruner;
+import dev.machina.train.callbacks.Pruner;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;

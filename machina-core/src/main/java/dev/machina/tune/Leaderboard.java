@@ -1,6 +1,6 @@
 package dev.machina.tune;
 
-import dev.machina.train.Monitor;
+import dev.machina.train.callbacks.Monitor;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;

@@ -18,7 +18,7 @@ class RegularizationTest {
         Sequential m = new Sequential(a, new ReLU(), b);
         double expected = 0;
         for (Tensor w : List.of(a.weight(), b.weight())) for (float v : w.data()) expected += v * v;
-        Tensor pen = Regularization.l2Penalty(m, 0.3);
+        Tensor pen = Regularization.l2Penalty(m.namedParameters(), 0.3);
         assertThat(pen.item()).isCloseTo((float) (0.3 * expected), within(1e-6f));
         pen.backward();
         // d(λΣw²)/dw = 2λw; biases are not included.
@@ -33,7 +33,7 @@ class RegularizationTest {
         Tensor in = Tensor.randn(new Rng(4), 5, 3);
         SGD withPenalty = new SGD(x.parameters(), SGD.Config.lr(0.1));
         SGD withDecay = new SGD(y.parameters(), SGD.Config.lr(0.1).withWeightDecay(0.2));
-        x.forward(in).sum().add(Regularization.l2Penalty(x, 0.1)).backward();
+        x.forward(in).sum().add(Regularization.l2Penalty(x.namedParameters(), 0.1)).backward();
         y.forward(in).sum().backward();
         withPenalty.step();
         withDecay.step();

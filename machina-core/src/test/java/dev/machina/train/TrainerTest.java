@@ -7,8 +7,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.machina.data.DataLoader;
 import dev.machina.data.Datasets;
-import dev.machina.data.Standardizer;
 import dev.machina.data.Splits;
+import dev.machina.data.Standardizer;
 import dev.machina.data.TensorDataset;
 import dev.machina.io.Checkpoint;
 import dev.machina.io.SafeTensors;
@@ -24,8 +24,14 @@ import dev.machina.optim.lr.CosineAnnealingLR;
 import dev.machina.optim.lr.StepLR;
 import dev.machina.run.RunDirectory;
 import dev.machina.run.RunInfo;
+import dev.machina.run.RunRecorder;
 import dev.machina.tensor.Rng;
 import dev.machina.tensor.Tensor;
+import dev.machina.train.callbacks.EarlyStopping;
+import dev.machina.train.callbacks.LrScheduleCallback;
+import dev.machina.train.callbacks.ModelCheckpoint;
+import dev.machina.train.callbacks.Monitor;
+import dev.machina.train.callbacks.NanGuard;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -33,11 +39,11 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class TrainerTest {
+public class TrainerTest {
     /** Digits split 80/20 (stratified, seed 42) into train and held-out test, standardized with train statistics. */
-    record Data(TensorDataset train, TensorDataset test) {}
+    public record Data(TensorDataset train, TensorDataset test) {}
 
-    static Data digits() {
+    public static Data digits() {
         TensorDataset all = Datasets.digits();
         Splits.Split s = Splits.stratified(all.labels(), 0.2, 42);
         TensorDataset train = s.trainOf(all);
@@ -45,12 +51,12 @@ class TrainerTest {
         return new Data(st.apply(train), st.apply(s.validationOf(all)));
     }
 
-    static Module mlp(long seed, float dropout) {
+    public static Module mlp(long seed, float dropout) {
         Rng rng = new Rng(seed);
         return new Sequential(new Linear(64, 128, true, rng), new ReLU(), new Dropout(dropout), new Linear(128, 10, true, rng));
     }
 
-    static DataLoader loader(TensorDataset ds, int batch, boolean shuffle) {
+    public static DataLoader loader(TensorDataset ds, int batch, boolean shuffle) {
         DataLoader.Builder b = DataLoader.builder(ds).batchSize(batch);
         if (shuffle) b.shuffle(11);
         return b.build();

@@ -2,7 +2,7 @@ package dev.machina.tune;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.machina.train.Monitor;
+import dev.machina.train.callbacks.Monitor;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

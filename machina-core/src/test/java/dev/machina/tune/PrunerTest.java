@@ -2,7 +2,7 @@ package dev.machina.tune;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.machina.train.Pruner.Decision;
+import dev.machina.train.callbacks.Pruner.Decision;
 import org.junit.jupiter.api.Test;
 
 /** ASHA and the median rule on hand-made reports. */

@@ -1,7 +1,7 @@
 package dev.machina.experiment;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.machina.train.Monitor;
+import dev.machina.train.callbacks.Monitor;
 import dev.machina.tune.Dimension;
 import dev.machina.tune.SearchSpace;
 import java.io.IOException;

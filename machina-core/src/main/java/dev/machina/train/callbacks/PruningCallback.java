@@ -1,5 +1,8 @@
-package dev.machina.train;
+package dev.machina.train.callbacks;
 
+import dev.machina.train.Callback;
+import dev.machina.train.TrainContext;
+import dev.machina.train.Trainer;
 import java.util.Map;
 
 /**

@@ -1,6 +1,9 @@
-package dev.machina.train;
+package dev.machina.train.callbacks;
 
 import dev.machina.tensor.Tensor;
+import dev.machina.train.Callback;
+import dev.machina.train.TrainContext;
+import dev.machina.train.Trainer;
 import java.util.LinkedHashMap;
 import java.util.Map;
 

@@ -1,7 +1,9 @@
-package dev.machina.train;
+package dev.machina.train.callbacks;
 
 import dev.machina.optim.lr.LRScheduler;
 import dev.machina.optim.lr.ReduceLROnPlateau;
+import dev.machina.train.Callback;
+import dev.machina.train.TrainContext;
 import java.util.Map;
 
 /** Steps a learning-rate schedule per batch or per epoch, or feeds reduce-on-plateau a monitored metric. */

@@ -1,10 +1,14 @@
-package dev.machina.train;
+package dev.machina.train.callbacks;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.machina.nn.Module;
 import dev.machina.optim.Adam;
+import dev.machina.train.History;
+import dev.machina.train.Trainer;
+import dev.machina.train.TrainerConfig;
+import dev.machina.train.TrainerTest;
 import dev.machina.tune.Asha;
 import java.util.ArrayList;
 import java.util.List;

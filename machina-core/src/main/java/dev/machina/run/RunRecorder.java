@@ -1,9 +1,12 @@
-package dev.machina.train;
+package dev.machina.run;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.machina.io.SafeTensors;
-import dev.machina.run.Provenance;
-import dev.machina.run.RunDirectory;
+import dev.machina.train.Callback;
+import dev.machina.train.History;
+import dev.machina.train.TrainContext;
+import dev.machina.train.Trainer;
+import dev.machina.train.callbacks.ConsoleProgress;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Instant;

@@ -1,4 +1,4 @@
-package dev.machina.train;
+package dev.machina.train.callbacks;
 
 /**
  * Decides, from a trial's metric after each epoch, whether the trial should go on. A sweep gives

@@ -1,4 +1,4 @@
-package dev.machina.train;
+package dev.machina.train.callbacks;
 
 /**
  * A monitored metric and its direction. "auto" picks max for accuracies, F1, AUC, precision

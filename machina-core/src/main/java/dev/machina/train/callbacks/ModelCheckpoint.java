@@ -1,5 +1,7 @@
-package dev.machina.train;
+package dev.machina.train.callbacks;
 
+import dev.machina.train.Callback;
+import dev.machina.train.TrainContext;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
