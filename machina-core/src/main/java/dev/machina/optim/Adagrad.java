@@ -36,6 +36,10 @@ public final class Adagrad extends Optimizer {
         public Config withInitialAccumulatorValue(double v) {
             return new Config(lr, lrDecay, weightDecay, v, eps);
         }
+
+        public Config withEps(double v) {
+            return new Config(lr, lrDecay, weightDecay, initialAccumulatorValue, v);
+        }
     }
 
     private final Config cfg;

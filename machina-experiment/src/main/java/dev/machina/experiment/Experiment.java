@@ -12,24 +12,98 @@ import java.util.Map;
  */
 public final class Experiment {
     public static final String[] TOP_KEYS = {"name", "seed", "data", "model", "loss", "optimizer", "schedule", "training"};
-    public static final String[] DATASETS = {"digits", "fashion-mnist", "mnist", "csv", "idx", "text", "series", "sine"};
-    public static final String[] TRANSFORMS = {"none", "scale", "minmax", "standardize"};
-    public static final String[] OPTIMIZERS = {"sgd", "adam", "adamw", "rmsprop", "adagrad"};
-    public static final String[] SCHEDULES = {"none", "step", "multistep", "exponential", "cosine", "cosine_restarts", "warmup", "onecycle", "plateau"};
-    public static final String[] LOSSES = {"cross_entropy"};
+    public static final String[] TRAINING_KEYS = {"epochs", "batch_size", "eval_batch_size", "clip_norm", "clip_value", "early_stopping",
+        "time_budget_s", "log_every"};
+    public static final String[] EARLY_STOPPING_KEYS = {"monitor", "patience", "mode", "min_delta", "restore_best"};
 
-    public record Data(String dataset, String path, double test, double validation, boolean stratify, String transform,
-                       Double scale, String label, boolean header, char delimiter, List<String> features, List<String> drop,
-                       Sequence sequence) {}
+    /**
+     * A named component of the spec (a loss, an optimizer, a schedule) and its settings, every
+     * default filled in, in the order {@link Registry} lists them.
+     */
+    public record Part(String name, Map<String, Object> args) {
+        public double num(String key) {
+            return ((Number) args.get(key)).doubleValue();
+        }
 
-    /** Settings of sequence data: text (seq_len, stride), series and sine (window, horizon, stride, targets, length, noise). */
-    public record Sequence(int seqLen, int stride, int window, int horizon, List<String> targets, int length, double noise) {
-        static final Sequence NONE = new Sequence(0, 0, 0, 0, List.of(), 0, 0);
+        public int integer(String key) {
+            return ((Number) args.get(key)).intValue();
+        }
+
+        public boolean bool(String key) {
+            return (Boolean) args.get(key);
+        }
+
+        public String str(String key) {
+            Object v = args.get(key);
+            return v == null ? null : v.toString();
+        }
+
+        /** A list setting as text values (e.g. CSV column names or indices). */
+        public List<String> strings(String key) {
+            Object v = args.get(key);
+            if (v == null) return List.of();
+            List<String> out = new ArrayList<>();
+            for (Object o : (List<?>) v) out.add(String.valueOf(o));
+            return out;
+        }
     }
 
-    /** True for text, series and sine data (ordered: split by position, not at random). */
-    public boolean sequential() {
-        return data.dataset().equals("text") || data.dataset().equals("series") || data.dataset().equals("sine");
+    /** The data section: the dataset's name and its settings (see {@link DatasetRegistry}). */
+    public record Data(String dataset, Map<String, Object> args) {
+        private Part part() {
+            return new Part(dataset, args);
+        }
+
+        /** The file or directory read, or null. */
+        public String path() {
+            return part().str("path");
+        }
+
+        public double test() {
+            return part().num("test");
+        }
+
+        public double validation() {
+            return part().num("validation");
+        }
+
+        public boolean stratify() {
+            return part().bool("stratify");
+        }
+
+        public String transform() {
+            return part().str("transform");
+        }
+
+        /** The factor of transform: scale, or null (1/max|x| of the training data). */
+        public Double scale() {
+            return args.get("scale") == null ? null : part().num("scale");
+        }
+
+        /** The CSV label column, by name or index ("-1": the last). */
+        public String label() {
+            return args.containsKey("label") ? part().str("label") : "-1";
+        }
+
+        public boolean header() {
+            return !args.containsKey("header") || part().bool("header");
+        }
+
+        public char delimiter() {
+            return args.containsKey("delimiter") ? part().str("delimiter").charAt(0) : ',';
+        }
+
+        public List<String> features() {
+            return part().strings("features");
+        }
+
+        public List<String> drop() {
+            return part().strings("drop");
+        }
+
+        public List<String> strings(String key) {
+            return part().strings(key);
+        }
     }
 
     /** True when the model has a recurrent layer. */
@@ -37,17 +111,8 @@ public final class Experiment {
         return model.stream().anyMatch(l -> l.kind().equals("lstm") || l.kind().equals("gru") || l.kind().equals("rnn"));
     }
 
-    /** One layer: its kind and its settings (e.g. linear {out: 256, bias: true}). */
+    /** One layer: its kind and its settings (e.g. linear {out: 256, bias: true}), and where the spec gives it. */
     public record Layer(String kind, Map<String, Object> args, String where) {}
-
-    public record Loss(String name, double labelSmoothing, String classWeights) {}
-
-    public record Optimizer(String name, double lr, double weightDecay, double momentum, double dampening, boolean nesterov,
-                            double beta1, double beta2, double eps, boolean amsgrad, double alpha, boolean centered, boolean noDecayOnBias) {}
-
-    public record Schedule(String name, String every, int stepSize, double gamma, List<Integer> milestones, int tMax, double etaMin,
-                           int t0, int tMult, int warmupEpochs, double startFactor, double maxLr, double pctStart,
-                           String monitor, double factor, int patience) {}
 
     public record EarlyStop(String monitor, int patience, String mode, double minDelta, boolean restoreBest) {}
 
@@ -58,9 +123,9 @@ public final class Experiment {
     private final long seed;
     private final Data data;
     private final List<Layer> model;
-    private final Loss loss;
-    private final Optimizer optimizer;
-    private final Schedule schedule;
+    private final Part loss;
+    private final Part optimizer;
+    private final Part schedule;
     private final Training training;
     private final SpecSource source;
 
@@ -74,10 +139,10 @@ public final class Experiment {
         seed = s == null ? 42 : s;
         data = readData(root.get("data"));
         model = readModel(root.get("model"));
-        loss = readLoss(root.get("loss"));
-        optimizer = readOptimizer(root.get("optimizer"));
-        training = readTraining(root.get("training"), model.stream().anyMatch(l -> l.kind().equals("lstm") || l.kind().equals("gru") || l.kind().equals("rnn")));
-        schedule = readSchedule(root.get("schedule"), training.epochs());
+        loss = readPart(root.get("loss"), LossRegistry.LOSSES, "cross_entropy", 0);
+        optimizer = readPart(root.get("optimizer"), OptimizerRegistry.OPTIMIZERS, "adam", 0);
+        training = readTraining(root.get("training"), recurrent());
+        schedule = readPart(root.get("schedule"), ScheduleRegistry.SCHEDULES, "none", training.epochs());
     }
 
     public static Experiment load(Path file, List<String> sets) {
@@ -118,9 +183,9 @@ public final class Experiment {
     public long seed() { return seed; }
     public Data data() { return data; }
     public List<Layer> model() { return model; }
-    public Loss loss() { return loss; }
-    public Optimizer optimizer() { return optimizer; }
-    public Schedule schedule() { return schedule; }
+    public Part loss() { return loss; }
+    public Part optimizer() { return optimizer; }
+    public Part schedule() { return schedule; }
     public Training training() { return training; }
     public SpecSource source() { return source; }
 
@@ -132,61 +197,21 @@ public final class Experiment {
     // ------------------------------------------------------------------ sections
 
     private static Data readData(SpecNode d) {
+        var kind = DatasetRegistry.DATASETS;
         if (!d.present()) throw d.error("required: a data section, e.g. data: {dataset: digits}");
         if (d.node.isTextual()) {
-            String ds = d.choice(null, DATASETS);
-            if (ds.equals("csv") || ds.equals("idx") || ds.equals("text") || ds.equals("series")) throw d.error("dataset " + ds + " needs a path: data: {dataset: " + ds + ", path: …}");
-            return defaultsFor(ds, null, 0.2, 0.1, true, null, null, "-1", true, ',', List.of(), List.of(), sequence(d, ds));
+            Component<DatasetRegistry.Factory> c = kind.find(d.node.asText(), d);
+            if (c.settings().stream().anyMatch(Setting::required)) {
+                throw d.error("dataset " + c.name() + " needs a path: data: {dataset: " + c.name() + ", path: …}");
+            }
+            return new Data(c.name(), c.read(new SpecNode(d.src, null, d.path), 0));
         }
-        d.allowKeys("dataset", "path", "test", "validation", "stratify", "transform", "scale", "label", "header", "delimiter", "features", "drop",
-                "seq_len", "stride", "window", "horizon", "targets", "length", "noise");
-        String ds = d.get("dataset").choice(null, DATASETS);
-        if (ds == null) throw d.get("dataset").error("required: one of " + String.join(", ", DATASETS));
-        String path = d.get("path").str(null);
-        if ((ds.equals("csv") || ds.equals("idx") || ds.equals("text") || ds.equals("series")) && path == null) {
-            throw d.get("path").error("required for dataset " + ds + ": the file or directory to read");
-        }
-        double test = d.get("test").fraction(0.2, 0, 1, false);
-        double val = d.get("validation").fraction(0.1, 0, 1, false);
-        boolean strat = d.get("stratify").bool(true);
-        String tf = d.get("transform").choice(null, TRANSFORMS);
-        Double scale = d.get("scale").present() ? d.get("scale").positive(1) : null;
-        String label = d.get("label").present() ? d.get("label").node.asText() : "-1";
-        boolean header = d.get("header").bool(true);
-        String delim = d.get("delimiter").str(",");
-        if (delim.equals("\\t") || delim.equalsIgnoreCase("tab")) delim = "\t";
-        if (delim.length() != 1) throw d.get("delimiter").error("expected a single character, got '" + delim + "'");
-        return defaultsFor(ds, path, test, val, strat, tf, scale, label, header, delim.charAt(0), d.get("features").strList(), d.get("drop").strList(),
-                sequence(d, ds));
+        if (!d.node.isObject()) throw d.error("expected a dataset name or a mapping, e.g. data: {dataset: digits}");
+        SpecNode ds = d.get("dataset");
+        if (!ds.present()) throw ds.error("required: one of " + String.join(", ", kind.names()));
+        Component<DatasetRegistry.Factory> c = kind.find(ds.str(null), ds);
+        return new Data(c.name(), c.read(d, 0, "dataset"));
     }
-
-    private static Sequence sequence(SpecNode d, String ds) {
-        for (String k : new String[] {"seq_len", "stride", "window", "horizon", "targets", "length", "noise"}) {
-            boolean textKey = k.equals("seq_len") || k.equals("stride");
-            boolean seriesKey = !k.equals("seq_len");
-            boolean ok = ds.equals("text") ? textKey : (ds.equals("series") || ds.equals("sine")) && seriesKey
-                    && (ds.equals("sine") || !(k.equals("length") || k.equals("noise")));
-            if (d.get(k).present() && !ok) throw d.get(k).error("is not a setting of dataset " + ds);
-        }
-        return switch (ds) {
-            case "text" -> new Sequence(d.get("seq_len").integer(100, 1), d.get("stride").integer(d.get("seq_len").integer(100, 1), 1), 0, 0, List.of(), 0, 0);
-            case "series", "sine" -> new Sequence(0, d.get("stride").integer(1, 1), d.get("window").integer(50, 1), d.get("horizon").integer(1, 1),
-                    d.get("targets").strList(), d.get("length").integer(2000, 10), d.get("noise").nonNegative(0.05));
-            default -> Sequence.NONE;
-        };
-    }
-
-    private static Data defaultsFor(String ds, String path, double test, double val, boolean strat, String tf, Double scale, String label,
-                                    boolean header, char delim, List<String> features, List<String> drop, Sequence seq) {
-        boolean images = ds.equals("fashion-mnist") || ds.equals("mnist") || ds.equals("idx");
-        if (tf == null) tf = images ? "scale" : ds.equals("text") || ds.equals("sine") ? "none" : "standardize";
-        if (ds.equals("text") && !tf.equals("none")) throw new UserError("data.transform: text is read as character indices; use transform: none");
-        if (tf.equals("scale") && scale == null) scale = images ? 1 / 255.0 : ds.equals("digits") ? 1 / 16.0 : null;
-        return new Data(ds, path, test, val, strat, tf, scale, label, header, delim, features, drop, seq);
-    }
-
-    private static final String[] LAYERS = {"linear", "relu", "leaky_relu", "sigmoid", "tanh", "gelu", "softmax", "log_softmax",
-        "dropout", "flatten", "identity", "lstm", "gru", "rnn", "embedding", "last_step"};
 
     private static List<Layer> readModel(SpecNode m) {
         if (!m.present()) throw m.error("required: a list of layers, e.g. [{linear: 128}, relu, {linear: 10}]");
@@ -203,147 +228,34 @@ public final class Experiment {
             } else {
                 throw item.error("a layer is a name (relu) or one key with its setting ({linear: 128}), got " + item.node);
             }
-            String k = kind.toLowerCase().replace('-', '_');
-            boolean known = false;
-            for (String l : LAYERS) known |= l.equals(k);
-            if (!known) {
-                String hint = SpecNode.didYouMean(kind, LAYERS);
-                throw item.error("unknown layer '" + kind + "'" + (hint == null ? "" : "; did you mean '" + hint + "'?")
-                        + " (layers: " + String.join(", ", LAYERS) + ")");
-            }
-            Map<String, Object> args = new LinkedHashMap<>();
-            switch (k) {
-                case "linear" -> {
-                    if (arg.node.isNumber() || arg.node.isTextual()) {
-                        args.put("out", outFeatures(arg));
-                        args.put("bias", true);
-                    } else {
-                        arg.allowKeys("out", "bias");
-                        if (!arg.get("out").present()) throw arg.error("required: out (the number of output features, or auto)");
-                        args.put("out", outFeatures(arg.get("out")));
-                        args.put("bias", arg.get("bias").bool(true));
-                    }
-                }
-                case "dropout" -> args.put("p", arg.present() ? arg.fraction(0.5, 0, 1, false) : 0.5);
-                case "leaky_relu" -> args.put("slope", arg.present() ? arg.num(0.01) : 0.01);
-                case "softmax", "log_softmax" -> args.put("dim", -1);
-                case "lstm", "gru", "rnn" -> {
-                    if (arg.node.isNumber()) {
-                        args.put("hidden", arg.integer(0, 1));
-                        args.put("layers", 1);
-                        args.put("bidirectional", false);
-                        args.put("dropout", 0.0);
-                    } else {
-                        arg.allowKeys("hidden", "layers", "bidirectional", "dropout", "nonlinearity", "bias");
-                        if (!arg.get("hidden").present()) throw arg.error("required: hidden (the hidden size)");
-                        args.put("hidden", arg.get("hidden").integer(0, 1));
-                        args.put("layers", arg.get("layers").integer(1, 1));
-                        args.put("bidirectional", arg.get("bidirectional").bool(false));
-                        args.put("dropout", arg.get("dropout").fraction(0, 0, 1, false));
-                        args.put("bias", arg.get("bias").bool(true));
-                        if (k.equals("rnn")) args.put("nonlinearity", arg.get("nonlinearity").choice("tanh", "tanh", "relu"));
-                    }
-                }
-                case "embedding" -> {
-                    if (arg.node.isNumber()) {
-                        args.put("dim", arg.integer(0, 1));
-                    } else {
-                        arg.allowKeys("dim");
-                        if (!arg.get("dim").present()) throw arg.error("required: dim (the vector size); the vocabulary size comes from the data");
-                        args.put("dim", arg.get("dim").integer(0, 1));
-                    }
-                }
-                default -> {
-                    if (arg.present()) throw arg.error("layer '" + k + "' takes no settings");
-                }
-            }
-            out.add(new Layer(k, args, item.path));
+            Component<LayerRegistry.Factory> c = LayerRegistry.LAYERS.find(kind, item);
+            out.add(new Layer(c.name(), c.read(arg, 0), item.path));
         }
         if (out.isEmpty()) throw m.error("the model has no layers");
         return out;
     }
 
-    /** A positive size, or "auto" (stored as -1): as many outputs as the data needs (classes, vocabulary, targets). */
-    private static int outFeatures(SpecNode n) {
-        if (n.node.isTextual() && n.node.asText().equals("auto")) return -1;
-        if (n.node.isTextual() && !n.node.asText().matches("\\d+")) throw n.error("expected a whole number >= 1 or auto, got '" + n.node.asText() + "'");
-        return n.integer(0, 1);
-    }
-
-    private static Loss readLoss(SpecNode l) {
-        if (!l.present()) return new Loss("cross_entropy", 0, "none");
-        if (l.node.isTextual()) return new Loss(l.choice(null, LOSSES), 0, "none");
-        l.allowKeys("name", "label_smoothing", "class_weights");
-        return new Loss(l.get("name").choice("cross_entropy", LOSSES), l.get("label_smoothing").fraction(0, 0, 1, true),
-                l.get("class_weights").choice("none", "none", "balanced"));
-    }
-
-    private static Optimizer readOptimizer(SpecNode o) {
-        if (!o.present()) return optimizer("adam", new SpecNode(o.src, null, o.path));
-        if (o.node.isTextual()) return optimizer(o.choice(null, OPTIMIZERS), new SpecNode(o.src, null, o.path));
-        o.allowKeys("name", "lr", "weight_decay", "momentum", "dampening", "nesterov", "betas", "eps", "amsgrad", "alpha", "centered", "no_decay_on_bias");
-        return optimizer(o.get("name").choice("adam", OPTIMIZERS), o);
-    }
-
-    private static Optimizer optimizer(String name, SpecNode o) {
-        double defLr = switch (name) {
-            case "sgd" -> 0.01;
-            case "rmsprop" -> 0.01;
-            case "adagrad" -> 0.01;
-            default -> 1e-3;
-        };
-        double lr = o.get("lr").positive(defLr);
-        double wd = o.get("weight_decay").nonNegative(name.equals("adamw") ? 1e-2 : 0);
-        double mom = o.get("momentum").nonNegative(0);
-        double damp = o.get("dampening").nonNegative(0);
-        boolean nest = o.get("nesterov").bool(false);
-        if (nest && (mom <= 0 || damp != 0)) throw o.get("nesterov").error("Nesterov momentum requires a momentum > 0 and zero dampening");
-        double b1 = 0.9, b2 = 0.999;
-        SpecNode betas = o.get("betas");
-        if (betas.present()) {
-            List<SpecNode> bl = betas.list();
-            if (bl.size() != 2) throw betas.error("expected two numbers [beta1, beta2], got " + betas.node);
-            b1 = bl.get(0).fraction(0.9, 0, 1, false);
-            b2 = bl.get(1).fraction(0.999, 0, 1, false);
+    /** A component given by name ({@code optimizer: sgd}), as a mapping with a name and settings, or left out (the default). */
+    private static <F> Part readPart(SpecNode s, Component.Kind<F> kind, String defaultName, int epochs) {
+        SpecNode none = new SpecNode(s.src, null, s.path);
+        if (!s.present()) return new Part(defaultName, kind.get(defaultName).read(none, epochs));
+        if (s.node.isTextual()) {
+            Component<F> c = kind.find(s.node.asText(), s);
+            return new Part(c.name(), c.read(none, epochs));
         }
-        double eps = o.get("eps").nonNegative(name.equals("rmsprop") ? 1e-8 : name.equals("adagrad") ? 1e-10 : 1e-8);
-        return new Optimizer(name, lr, wd, mom, damp, nest, b1, b2, eps, o.get("amsgrad").bool(false),
-                o.get("alpha").fraction(0.99, 0, 1, true), o.get("centered").bool(false), o.get("no_decay_on_bias").bool(false));
-    }
-
-    private static Schedule readSchedule(SpecNode s, int epochs) {
-        String name;
-        SpecNode a;
-        if (!s.present()) {
-            name = "none";
-            a = new SpecNode(s.src, null, s.path);
-        } else if (s.node.isTextual()) {
-            name = s.choice(null, SCHEDULES);
-            a = new SpecNode(s.src, null, s.path);
-        } else {
-            s.allowKeys("name", "every", "step_size", "gamma", "milestones", "t_max", "eta_min", "t_0", "t_mult", "warmup_epochs",
-                    "start_factor", "max_lr", "pct_start", "monitor", "factor", "patience");
-            name = s.get("name").choice("none", SCHEDULES);
-            a = s;
-        }
-        List<Integer> ms = new ArrayList<>();
-        for (SpecNode m : a.get("milestones").list()) ms.add(m.integer(0, 1));
-        if (name.equals("multistep") && ms.isEmpty()) throw a.get("milestones").error("required for multistep: a list of epochs, e.g. [10, 20]");
-        return new Schedule(name, a.get("every").choice("epoch", "epoch", "batch"), a.get("step_size").integer(Math.max(1, epochs / 3), 1),
-                a.get("gamma").positive(name.equals("exponential") ? 0.95 : 0.1), ms, a.get("t_max").integer(epochs, 1),
-                a.get("eta_min").nonNegative(0), a.get("t_0").integer(Math.max(1, epochs / 3), 1), a.get("t_mult").integer(1, 1),
-                a.get("warmup_epochs").integer(Math.max(1, epochs / 10), 1), a.get("start_factor").fraction(0.1, 0, 1, true),
-                a.get("max_lr").positive(0.01), a.get("pct_start").fraction(0.3, 0, 1, false),
-                a.get("monitor").str("val_loss"), a.get("factor").fraction(0.1, 0, 1, false), a.get("patience").integer(5, 0));
+        if (!s.node.isObject()) throw s.error("expected a " + kind.kind() + " name (" + String.join(", ", kind.names()) + ") or a mapping with a name");
+        SpecNode n = s.get("name");
+        Component<F> c = n.present() ? kind.find(n.str(null), n) : kind.get(defaultName);
+        return new Part(c.name(), c.read(s, epochs, "name"));
     }
 
     private static Training readTraining(SpecNode t, boolean recurrent) {
-        t.allowKeys("epochs", "batch_size", "eval_batch_size", "clip_norm", "clip_value", "early_stopping", "time_budget_s", "log_every");
+        t.allowKeys(TRAINING_KEYS);
         EarlyStop es = null;
         SpecNode e = t.get("early_stopping");
         if (e.present() && !(e.node.isBoolean() && !e.node.asBoolean())) {
             if (e.node.isBoolean()) e = new SpecNode(e.src, null, e.path);
-            else e.allowKeys("monitor", "patience", "mode", "min_delta", "restore_best");
+            else e.allowKeys(EARLY_STOPPING_KEYS);
             es = new EarlyStop(e.get("monitor").str("val_loss"), e.get("patience").integer(5, 0), e.get("mode").choice("auto", "auto", "min", "max"),
                     e.get("min_delta").nonNegative(0), e.get("restore_best").bool(true));
         }
@@ -361,93 +273,19 @@ public final class Experiment {
         m.put("seed", seed);
         Map<String, Object> d = new LinkedHashMap<>();
         d.put("dataset", data.dataset());
-        if (data.path() != null) d.put("path", data.path());
-        d.put("test", data.test());
-        d.put("validation", data.validation());
-        d.put("stratify", data.stratify());
-        d.put("transform", data.transform());
-        if (data.scale() != null) d.put("scale", data.scale());
-        Sequence q = data.sequence();
-        if (data.dataset().equals("text")) {
-            d.put("seq_len", q.seqLen());
-            d.put("stride", q.stride());
-        } else if (data.dataset().equals("series") || data.dataset().equals("sine")) {
-            d.put("window", q.window());
-            d.put("horizon", q.horizon());
-            d.put("stride", q.stride());
-            if (!q.targets().isEmpty()) d.put("targets", q.targets());
-            if (data.dataset().equals("sine")) {
-                d.put("length", q.length());
-                d.put("noise", q.noise());
-            }
-        }
-        if (data.dataset().equals("csv") || data.dataset().equals("series")) {
-            d.put("label", data.label());
-            d.put("header", data.header());
-            d.put("delimiter", String.valueOf(data.delimiter()));
-            if (!data.features().isEmpty()) d.put("features", data.features());
-            if (!data.drop().isEmpty()) d.put("drop", data.drop());
-        }
+        d.putAll(DatasetRegistry.DATASETS.get(data.dataset()).resolved(data.args()));
         m.put("data", d);
         List<Object> layers = new ArrayList<>();
         for (Layer l : model) {
-            if (l.args().isEmpty()) {
-                layers.add(l.kind());
-                continue;
-            }
-            Map<String, Object> args = new LinkedHashMap<>(l.args());
-            if (Integer.valueOf(-1).equals(args.get("out"))) args.put("out", "auto");
-            if (l.kind().equals("linear")) {
-                layers.add(Map.of("linear", args));
-                continue;
-            }
-            else layers.add(Map.of(l.kind(), l.args().size() == 1 && !l.kind().equals("linear") ? l.args().values().iterator().next() : l.args()));
+            Component<LayerRegistry.Factory> c = LayerRegistry.LAYERS.get(l.kind());
+            Map<String, Object> args = c.resolved(l.args());
+            if (c.settings().isEmpty()) layers.add(l.kind());
+            else layers.add(Map.of(l.kind(), c.settings().size() == 1 ? args.values().iterator().next() : args));
         }
         m.put("model", layers);
-        Map<String, Object> lo = new LinkedHashMap<>();
-        lo.put("name", loss.name());
-        lo.put("label_smoothing", loss.labelSmoothing());
-        lo.put("class_weights", loss.classWeights());
-        m.put("loss", lo);
-        Map<String, Object> o = new LinkedHashMap<>();
-        o.put("name", optimizer.name());
-        o.put("lr", optimizer.lr());
-        o.put("weight_decay", optimizer.weightDecay());
-        switch (optimizer.name()) {
-            case "sgd" -> {
-                o.put("momentum", optimizer.momentum());
-                o.put("dampening", optimizer.dampening());
-                o.put("nesterov", optimizer.nesterov());
-            }
-            case "adam", "adamw" -> {
-                o.put("betas", List.of(optimizer.beta1(), optimizer.beta2()));
-                o.put("eps", optimizer.eps());
-                o.put("amsgrad", optimizer.amsgrad());
-            }
-            case "rmsprop" -> {
-                o.put("alpha", optimizer.alpha());
-                o.put("eps", optimizer.eps());
-                o.put("momentum", optimizer.momentum());
-                o.put("centered", optimizer.centered());
-            }
-            default -> o.put("eps", optimizer.eps());
-        }
-        o.put("no_decay_on_bias", optimizer.noDecayOnBias());
-        m.put("optimizer", o);
-        Map<String, Object> s = new LinkedHashMap<>();
-        s.put("name", schedule.name());
-        switch (schedule.name()) {
-            case "step" -> { s.put("step_size", schedule.stepSize()); s.put("gamma", schedule.gamma()); s.put("every", schedule.every()); }
-            case "multistep" -> { s.put("milestones", schedule.milestones()); s.put("gamma", schedule.gamma()); s.put("every", schedule.every()); }
-            case "exponential" -> { s.put("gamma", schedule.gamma()); s.put("every", schedule.every()); }
-            case "cosine" -> { s.put("t_max", schedule.tMax()); s.put("eta_min", schedule.etaMin()); s.put("every", schedule.every()); }
-            case "cosine_restarts" -> { s.put("t_0", schedule.t0()); s.put("t_mult", schedule.tMult()); s.put("eta_min", schedule.etaMin()); s.put("every", schedule.every()); }
-            case "warmup" -> { s.put("warmup_epochs", schedule.warmupEpochs()); s.put("start_factor", schedule.startFactor()); s.put("every", schedule.every()); }
-            case "onecycle" -> { s.put("max_lr", schedule.maxLr()); s.put("pct_start", schedule.pctStart()); }
-            case "plateau" -> { s.put("monitor", schedule.monitor()); s.put("factor", schedule.factor()); s.put("patience", schedule.patience()); }
-            default -> { }
-        }
-        m.put("schedule", s);
+        m.put("loss", resolved(loss, LossRegistry.LOSSES));
+        m.put("optimizer", resolved(optimizer, OptimizerRegistry.OPTIMIZERS));
+        m.put("schedule", resolved(schedule, ScheduleRegistry.SCHEDULES));
         Map<String, Object> t = new LinkedHashMap<>();
         t.put("epochs", training.epochs());
         t.put("batch_size", training.batchSize());
@@ -469,6 +307,13 @@ public final class Experiment {
         if (training.timeBudgetS() != null) t.put("time_budget_s", training.timeBudgetS());
         t.put("log_every", training.logEvery());
         m.put("training", t);
+        return m;
+    }
+
+    private static Map<String, Object> resolved(Part p, Component.Kind<?> kind) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", p.name());
+        m.putAll(kind.get(p.name()).resolved(p.args()));
         return m;
     }
 

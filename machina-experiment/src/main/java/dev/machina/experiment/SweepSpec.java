@@ -24,7 +24,6 @@ public final class SweepSpec {
     public static final String[] KEYS = {"name", "base", "space", "objective", "strategy", "sampler", "trials", "seed", "parallel",
         "time_budget_s", "halving", "pruner"};
     public static final String[] STRATEGIES = {"grid", "random", "halving"};
-    public static final String[] KINDS = {"choice", "range", "uniform", "loguniform", "intLogUniform"};
     /** Metrics the trainer logs per epoch. */
     public static final String[] METRICS = {"val_accuracy", "val_loss", "train_accuracy", "train_loss", "lr", "epoch_time_s", "samples_per_s"};
 
@@ -189,42 +188,21 @@ public final class SweepSpec {
     }
 
     private static Dimension readDimension(String key, SpecNode d) {
-        if (d.node.isArray()) return new Dimension.Choice(key, values(d));
+        var kinds = DimensionRegistry.DIMENSIONS;
+        if (d.node.isArray()) return new Dimension.Choice(key, DimensionRegistry.values(d));
         if (!d.node.isObject() || d.node.size() != 1) {
-            throw d.error("expected one of " + String.join(", ", KINDS) + " with its values, e.g. {loguniform: [1.0e-4, 1.0e-1]} or {choice: [32, 64]}, got " + d.node);
+            throw d.error("expected one of " + String.join(", ", kinds.names()) + " with its values, e.g. {loguniform: [1.0e-4, 1.0e-1]} or {choice: [32, 64]}, got " + d.node);
         }
         String kind = d.node.fieldNames().next();
         SpecNode v = d.get(kind);
-        String k = null;
-        for (String o : KINDS) if (norm(o).equals(norm(kind))) k = o;
+        Component<DimensionRegistry.Factory> k = null;
+        for (var c : kinds.byName().values()) if (norm(c.name()).equals(norm(kind))) k = c;
         if (k == null) {
-            String hint = SpecNode.didYouMean(kind, KINDS);
-            throw v.error("unknown kind '" + kind + "'" + (hint == null ? "" : "; did you mean '" + hint + "'?") + " (kinds: " + String.join(", ", KINDS) + ")");
+            String hint = SpecNode.didYouMean(kind, kinds.names().toArray(new String[0]));
+            throw v.error("unknown kind '" + kind + "'" + (hint == null ? "" : "; did you mean '" + hint + "'?") + " (kinds: " + String.join(", ", kinds.names()) + ")");
         }
         try {
-            return switch (k) {
-                case "choice" -> new Dimension.Choice(key, values(v));
-                case "range" -> {
-                    List<SpecNode> l = v.list();
-                    if (l.size() != 2 && l.size() != 3) throw v.error("expected [lo, hi] or [lo, hi, step] (whole numbers), got " + v.node);
-                    yield new Dimension.IntRange(key, wholeNumber(l.get(0)), wholeNumber(l.get(1)), l.size() == 3 ? l.get(2).integer(1, 1) : 1);
-                }
-                case "uniform", "loguniform" -> {
-                    List<SpecNode> l = v.list();
-                    if (l.size() != 2) throw v.error("expected [lo, hi], got " + v.node);
-                    double lo = l.get(0).num(0), hi = l.get(1).num(0);
-                    if (k.equals("loguniform") && !(lo > 0)) throw l.get(0).error("loguniform needs lo > 0 (it samples between log(lo) and log(hi)), got " + l.get(0).node.asText());
-                    if (!(lo < hi)) throw v.error(k + " needs lo < hi, got " + v.node);
-                    yield k.equals("uniform") ? new Dimension.Uniform(key, lo, hi) : new Dimension.LogUniform(key, lo, hi);
-                }
-                default -> {
-                    List<SpecNode> l = v.list();
-                    if (l.size() != 2) throw v.error("expected [lo, hi] (whole numbers >= 1), got " + v.node);
-                    int lo = l.get(0).integer(1, 1), hi = l.get(1).integer(1, 1);
-                    if (hi < lo) throw v.error("intLogUniform needs lo <= hi, got " + v.node);
-                    yield new Dimension.IntLogUniform(key, lo, hi);
-                }
-            };
+            return k.factory().build(key, v);
         } catch (IllegalArgumentException e) {
             throw v.error(e.getMessage());
         }
@@ -232,20 +210,6 @@ public final class SweepSpec {
 
     private static String norm(String s) {
         return s.toLowerCase(Locale.ROOT).replace("_", "").replace("-", "");
-    }
-
-    private static int wholeNumber(SpecNode n) {
-        double v = n.num(0);
-        if (v != Math.rint(v) || Math.abs(v) > Integer.MAX_VALUE) throw n.error("expected a whole number, got " + n.node.asText());
-        return (int) v;
-    }
-
-    private static List<Object> values(SpecNode v) {
-        List<SpecNode> l = v.list();
-        if (l.isEmpty()) throw v.error("expected at least one value");
-        List<Object> out = new ArrayList<>();
-        for (SpecNode n : l) out.add(SpecSource.YAML.convertValue(n.node, Object.class));
-        return out;
     }
 
     /** Every value a dimension can give (continuous ones: both ends) must make a valid experiment. */

@@ -1,0 +1,169 @@
+package dev.machina.experiment;
+
+import static dev.machina.experiment.Setting.bool;
+import static dev.machina.experiment.Setting.fraction;
+import static dev.machina.experiment.Setting.integer;
+import static dev.machina.experiment.Setting.number;
+import static dev.machina.experiment.Setting.sizeOrAuto;
+
+import dev.machina.nn.Dropout;
+import dev.machina.nn.Embedding;
+import dev.machina.nn.Flatten;
+import dev.machina.nn.GELU;
+import dev.machina.nn.GRU;
+import dev.machina.nn.Identity;
+import dev.machina.nn.LSTM;
+import dev.machina.nn.LastStep;
+import dev.machina.nn.LeakyReLU;
+import dev.machina.nn.Linear;
+import dev.machina.nn.LogSoftmax;
+import dev.machina.nn.RNN;
+import dev.machina.nn.RNNBase;
+import dev.machina.nn.ReLU;
+import dev.machina.nn.RnnConfig;
+import dev.machina.nn.Sequential;
+import dev.machina.nn.Sigmoid;
+import dev.machina.nn.Softmax;
+import dev.machina.nn.Tanh;
+import dev.machina.tensor.Rng;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/** The layers a spec's {@code model} list can hold: one entry each. */
+final class LayerRegistry {
+    private LayerRegistry() {}
+
+    /**
+     * The model as it is built, layer by layer: the shape of one example's output so far, and
+     * what the layers after it need to know.
+     */
+    static final class Shape {
+        final Sequential seq = new Sequential();
+        final Rng rng;
+        final int vocabulary;
+        final int[] wanted;
+        int[] dims;
+        /** True once a recurrent or embedding layer ran: a linear layer then applies per step. */
+        boolean sequence;
+        int lastDirections;
+        Experiment experiment;
+        String where;
+
+        Shape(int[] featureShape, int vocabulary, int[] wanted, Rng rng) {
+            this.dims = featureShape.clone();
+            this.vocabulary = vocabulary;
+            this.wanted = wanted;
+            this.rng = rng;
+        }
+
+        UserError error(String message) {
+            return experiment.error(where, message);
+        }
+
+        void flatten() {
+            seq.add(new Flatten());
+            dims = new int[] {Arrays.stream(dims).reduce(1, (x, y) -> x * y)};
+        }
+    }
+
+    /** Adds a layer with these settings to the model, updating the shape. */
+    interface Factory {
+        void add(Map<String, Object> a, Shape s);
+    }
+
+    private static final RnnConfig RNN_DEFAULTS = RnnConfig.of(1, 1);
+
+    static final Component.Kind<Factory> LAYERS = Component.Kind.<Factory>of("layer", "Layers",
+            Component.of("linear", "fully connected; a flatten is added before it for image inputs", "out", List.of(
+                    Setting.required("out", sizeOrAuto(), "the number of output features, or auto: as many as the data needs (classes, vocabulary, targets)"),
+                    Setting.of("bias", bool(), true, "learn an additive bias")), (a, s) -> {
+                        if (s.dims.length > 1 && !s.sequence) s.flatten();
+                        int out = (Integer) a.get("out");
+                        if (out == -1) {
+                            if (s.wanted == null) throw s.error("linear: auto needs labelled data (classes, vocabulary or targets) to size it");
+                            out = s.wanted[s.wanted.length - 1];
+                        }
+                        s.seq.add(new Linear(s.dims[s.dims.length - 1], out, (Boolean) a.get("bias"), s.rng));
+                        s.dims[s.dims.length - 1] = out;
+                    }),
+            simple("relu", "max(0, x)", ReLU::new),
+            Component.of("leaky_relu", "max(0, x) + slope·min(0, x)", "slope", List.of(
+                    Setting.of("slope", number(), 0.01, "the slope for negative inputs")),
+                    (a, s) -> s.seq.add(new LeakyReLU(((Number) a.get("slope")).floatValue()))),
+            simple("sigmoid", "1 / (1 + e^-x)", Sigmoid::new),
+            simple("tanh", "hyperbolic tangent", Tanh::new),
+            simple("gelu", "Gaussian error linear unit", GELU::new),
+            Component.of("softmax", "probabilities over the last dimension (do not put it before cross_entropy, which takes logits)", "dim",
+                    List.of(Setting.of("dim", signedInteger(), -1, "the dimension to normalise")),
+                    (a, s) -> s.seq.add(new Softmax((Integer) a.get("dim")))),
+            Component.of("log_softmax", "log-probabilities over the last dimension", "dim",
+                    List.of(Setting.of("dim", signedInteger(), -1, "the dimension to normalise")),
+                    (a, s) -> s.seq.add(new LogSoftmax((Integer) a.get("dim")))),
+            Component.of("dropout", "inverted dropout, off in evaluation", "p", List.of(
+                    Setting.of("p", fraction(0, 1, false), 0.5, "the probability of zeroing an element")),
+                    (a, s) -> s.seq.add(new Dropout(((Number) a.get("p")).floatValue()))),
+            Component.<Factory>of("flatten", "one vector per example", null, List.of(), (a, s) -> s.flatten()),
+            simple("identity", "passes its input through", Identity::new),
+            recurrent("lstm", "long short-term memory (gates i, f, g, o as PyTorch)", false),
+            recurrent("gru", "gated recurrent unit (gates r, z, n as PyTorch)", false),
+            recurrent("rnn", "Elman recurrent layer", true),
+            Component.of("embedding", "a learned vector per token (text data); the vocabulary size comes from the data", "dim", List.of(
+                    Setting.required("dim", integer(1), "the vector size")), (a, s) -> {
+                        if (s.vocabulary <= 0 || s.dims.length != 1) {
+                            throw s.error("an embedding needs token sequences (data.dataset: text); this data has examples of shape " + Arrays.toString(s.dims));
+                        }
+                        int dim = (Integer) a.get("dim");
+                        s.seq.add(new Embedding(s.vocabulary, dim, null, s.rng));
+                        s.dims = new int[] {s.dims[0], dim};
+                        s.sequence = true;
+                    }),
+            Component.<Factory>of("last_step", "the last step of a recurrent layer's output (both directions' ends when bidirectional)", null, List.of(),
+                    (a, s) -> {
+                        if (s.dims.length != 2 || s.lastDirections == 0) throw s.error("last_step follows a recurrent layer (lstm, gru, rnn)");
+                        s.seq.add(new LastStep(s.lastDirections));
+                        s.dims = new int[] {s.dims[1]};
+                        s.sequence = false;
+                    }));
+
+    private static Component<Factory> simple(String name, String doc, Supplier<dev.machina.nn.Module> make) {
+        return Component.of(name, doc, null, List.of(), (a, s) -> s.seq.add(make.get()));
+    }
+
+    private static Component<Factory> recurrent(String name, String doc, boolean elman) {
+        List<Setting> settings = new ArrayList<>(List.of(
+                Setting.required("hidden", integer(1), "the hidden size"),
+                Setting.of("layers", integer(1), RNN_DEFAULTS.numLayers(), "stacked layers"),
+                Setting.of("bidirectional", bool(), RNN_DEFAULTS.bidirectional(), "also run backwards; outputs are concatenated"),
+                Setting.of("dropout", fraction(0, 1, false), RNN_DEFAULTS.dropout(), "dropout between stacked layers"),
+                Setting.of("bias", bool(), RNN_DEFAULTS.bias(), "learn biases")));
+        if (elman) settings.add(Setting.of("nonlinearity", Setting.choice("tanh", "relu"), "tanh", "tanh or relu"));
+        return Component.of(name, doc, "hidden", settings, (a, s) -> {
+            if (s.dims.length != 2) {
+                throw s.error("a recurrent layer needs sequences [steps, features] per example; this data has "
+                        + Arrays.toString(s.dims) + (s.dims.length == 1 ? " (for text, put an embedding first)" : ""));
+            }
+            RnnConfig c = RnnConfig.of(s.dims[1], (Integer) a.get("hidden")).layers((Integer) a.get("layers"))
+                    .bidirectional((Boolean) a.get("bidirectional")).dropout(((Number) a.get("dropout")).doubleValue()).bias((Boolean) a.get("bias"));
+            RNNBase r = switch (name) {
+                case "lstm" -> new LSTM(c, s.rng);
+                case "gru" -> new GRU(c, s.rng);
+                default -> new RNN(c, "relu".equals(a.get("nonlinearity")) ? RNN.Nonlinearity.RELU : RNN.Nonlinearity.TANH, s.rng);
+            };
+            s.seq.add(r);
+            s.lastDirections = c.directions();
+            s.dims = new int[] {s.dims[0], c.directions() * c.hiddenSize()};
+            s.sequence = true;
+        });
+    }
+
+    private static Setting.Reader signedInteger() {
+        return n -> {
+            double v = n.num(0);
+            if (v != Math.rint(v) || Math.abs(v) > 8) throw n.error("expected a whole number (a dimension, e.g. -1), got " + n.node.asText());
+            return (int) v;
+        };
+    }
+}
