@@ -30,7 +30,7 @@ final class VectorGemm {
     static final VectorSpecies<Float> S = species(System.getProperty("machina.simd.bits"));
     static final int L = S.length();
     static final int NR = 2 * L;
-    static final int MR = Integer.getInteger("machina.gemm.mr", L >= 16 ? 8 : 4);
+    static final int MR = L >= 16 ? 8 : 4;
     static final int KC = Integer.getInteger("machina.gemm.kc", 256);
     static final int MC = roundUp(Integer.getInteger("machina.gemm.mc", 128), MR);
     static final int NC = roundUp(Integer.getInteger("machina.gemm.nc", 1024), NR);
@@ -665,17 +665,11 @@ final class VectorGemm {
      */
     private static void micro(int kc, boolean packed, float[] a, int ao, int lda, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
         if (packed) {
-            switch (MR) {
-                case 8 -> kernel8p(kc, a, ao, bp, bo, c, co, ldc, add);
-                case 6 -> kernel6p(kc, a, ao, bp, bo, c, co, ldc, add);
-                default -> kernel4p(kc, a, ao, bp, bo, c, co, ldc, add);
-            }
+            if (MR == 8) kernel8p(kc, a, ao, bp, bo, c, co, ldc, add);
+            else kernel4p(kc, a, ao, bp, bo, c, co, ldc, add);
         } else {
-            switch (MR) {
-                case 8 -> kernel8d(kc, a, ao, lda, bp, bo, c, co, ldc, add);
-                case 6 -> kernel6d(kc, a, ao, lda, bp, bo, c, co, ldc, add);
-                default -> kernel4d(kc, a, ao, lda, bp, bo, c, co, ldc, add);
-            }
+            if (MR == 8) kernel8d(kc, a, ao, lda, bp, bo, c, co, ldc, add);
+            else kernel4d(kc, a, ao, lda, bp, bo, c, co, ldc, add);
         }
     }
 
@@ -937,103 +931,6 @@ final class VectorGemm {
             c21.intoArray(c, co + 2 * ldc + L);
             c30.intoArray(c, co + 3 * ldc);
             c31.intoArray(c, co + 3 * ldc + L);
-        }
-    }
-
-    /** C[6×2L] (+)= A[6×kc]·Bpanel; A read in place, element (i, p) at a[ao + i·lda + p]; B packed 2L per step. */
-    private static void kernel6d(int kc, float[] a, int ao, int lda, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
-        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
-        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
-        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
-        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
-        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
-        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
-        int r0 = ao + 0 * lda; int r1 = ao + 1 * lda; int r2 = ao + 2 * lda; int r3 = ao + 3 * lda; int r4 = ao + 4 * lda; int r5 = ao + 5 * lda;
-        for (int p = 0; p < kc; p++) {
-            FloatVector b0 = FloatVector.fromArray(S, bp, bo + p * NR);
-            FloatVector b1 = FloatVector.fromArray(S, bp, bo + p * NR + L);
-            FloatVector x;
-            x = FloatVector.broadcast(S, a[r0 + p]); c00 = x.fma(b0, c00); c01 = x.fma(b1, c01);
-            x = FloatVector.broadcast(S, a[r1 + p]); c10 = x.fma(b0, c10); c11 = x.fma(b1, c11);
-            x = FloatVector.broadcast(S, a[r2 + p]); c20 = x.fma(b0, c20); c21 = x.fma(b1, c21);
-            x = FloatVector.broadcast(S, a[r3 + p]); c30 = x.fma(b0, c30); c31 = x.fma(b1, c31);
-            x = FloatVector.broadcast(S, a[r4 + p]); c40 = x.fma(b0, c40); c41 = x.fma(b1, c41);
-            x = FloatVector.broadcast(S, a[r5 + p]); c50 = x.fma(b0, c50); c51 = x.fma(b1, c51);
-        }
-        if (add) {
-            FloatVector.fromArray(S, c, co + 0 * ldc).add(c00).intoArray(c, co + 0 * ldc);
-            FloatVector.fromArray(S, c, co + 0 * ldc + L).add(c01).intoArray(c, co + 0 * ldc + L);
-            FloatVector.fromArray(S, c, co + 1 * ldc).add(c10).intoArray(c, co + 1 * ldc);
-            FloatVector.fromArray(S, c, co + 1 * ldc + L).add(c11).intoArray(c, co + 1 * ldc + L);
-            FloatVector.fromArray(S, c, co + 2 * ldc).add(c20).intoArray(c, co + 2 * ldc);
-            FloatVector.fromArray(S, c, co + 2 * ldc + L).add(c21).intoArray(c, co + 2 * ldc + L);
-            FloatVector.fromArray(S, c, co + 3 * ldc).add(c30).intoArray(c, co + 3 * ldc);
-            FloatVector.fromArray(S, c, co + 3 * ldc + L).add(c31).intoArray(c, co + 3 * ldc + L);
-            FloatVector.fromArray(S, c, co + 4 * ldc).add(c40).intoArray(c, co + 4 * ldc);
-            FloatVector.fromArray(S, c, co + 4 * ldc + L).add(c41).intoArray(c, co + 4 * ldc + L);
-            FloatVector.fromArray(S, c, co + 5 * ldc).add(c50).intoArray(c, co + 5 * ldc);
-            FloatVector.fromArray(S, c, co + 5 * ldc + L).add(c51).intoArray(c, co + 5 * ldc + L);
-        } else {
-            c00.intoArray(c, co + 0 * ldc);
-            c01.intoArray(c, co + 0 * ldc + L);
-            c10.intoArray(c, co + 1 * ldc);
-            c11.intoArray(c, co + 1 * ldc + L);
-            c20.intoArray(c, co + 2 * ldc);
-            c21.intoArray(c, co + 2 * ldc + L);
-            c30.intoArray(c, co + 3 * ldc);
-            c31.intoArray(c, co + 3 * ldc + L);
-            c40.intoArray(c, co + 4 * ldc);
-            c41.intoArray(c, co + 4 * ldc + L);
-            c50.intoArray(c, co + 5 * ldc);
-            c51.intoArray(c, co + 5 * ldc + L);
-        }
-    }
-
-    /** C[6×2L] (+)= A[6×kc]·Bpanel; A packed 6 values per step at ap[ao + 6·p + i]; B packed 2L per step. */
-    private static void kernel6p(int kc, float[] a, int ao, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
-        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
-        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
-        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
-        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
-        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
-        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
-        for (int p = 0; p < kc; p++) {
-            FloatVector b0 = FloatVector.fromArray(S, bp, bo + p * NR);
-            FloatVector b1 = FloatVector.fromArray(S, bp, bo + p * NR + L);
-            FloatVector x;
-            x = FloatVector.broadcast(S, a[ao + p * 6 + 0]); c00 = x.fma(b0, c00); c01 = x.fma(b1, c01);
-            x = FloatVector.broadcast(S, a[ao + p * 6 + 1]); c10 = x.fma(b0, c10); c11 = x.fma(b1, c11);
-            x = FloatVector.broadcast(S, a[ao + p * 6 + 2]); c20 = x.fma(b0, c20); c21 = x.fma(b1, c21);
-            x = FloatVector.broadcast(S, a[ao + p * 6 + 3]); c30 = x.fma(b0, c30); c31 = x.fma(b1, c31);
-            x = FloatVector.broadcast(S, a[ao + p * 6 + 4]); c40 = x.fma(b0, c40); c41 = x.fma(b1, c41);
-            x = FloatVector.broadcast(S, a[ao + p * 6 + 5]); c50 = x.fma(b0, c50); c51 = x.fma(b1, c51);
-        }
-        if (add) {
-            FloatVector.fromArray(S, c, co + 0 * ldc).add(c00).intoArray(c, co + 0 * ldc);
-            FloatVector.fromArray(S, c, co + 0 * ldc + L).add(c01).intoArray(c, co + 0 * ldc + L);
-            FloatVector.fromArray(S, c, co + 1 * ldc).add(c10).intoArray(c, co + 1 * ldc);
-            FloatVector.fromArray(S, c, co + 1 * ldc + L).add(c11).intoArray(c, co + 1 * ldc + L);
-            FloatVector.fromArray(S, c, co + 2 * ldc).add(c20).intoArray(c, co + 2 * ldc);
-            FloatVector.fromArray(S, c, co + 2 * ldc + L).add(c21).intoArray(c, co + 2 * ldc + L);
-            FloatVector.fromArray(S, c, co + 3 * ldc).add(c30).intoArray(c, co + 3 * ldc);
-            FloatVector.fromArray(S, c, co + 3 * ldc + L).add(c31).intoArray(c, co + 3 * ldc + L);
-            FloatVector.fromArray(S, c, co + 4 * ldc).add(c40).intoArray(c, co + 4 * ldc);
-            FloatVector.fromArray(S, c, co + 4 * ldc + L).add(c41).intoArray(c, co + 4 * ldc + L);
-            FloatVector.fromArray(S, c, co + 5 * ldc).add(c50).intoArray(c, co + 5 * ldc);
-            FloatVector.fromArray(S, c, co + 5 * ldc + L).add(c51).intoArray(c, co + 5 * ldc + L);
-        } else {
-            c00.intoArray(c, co + 0 * ldc);
-            c01.intoArray(c, co + 0 * ldc + L);
-            c10.intoArray(c, co + 1 * ldc);
-            c11.intoArray(c, co + 1 * ldc + L);
-            c20.intoArray(c, co + 2 * ldc);
-            c21.intoArray(c, co + 2 * ldc + L);
-            c30.intoArray(c, co + 3 * ldc);
-            c31.intoArray(c, co + 3 * ldc + L);
-            c40.intoArray(c, co + 4 * ldc);
-            c41.intoArray(c, co + 4 * ldc + L);
-            c50.intoArray(c, co + 5 * ldc);
-            c51.intoArray(c, co + 5 * ldc + L);
         }
     }
 
