@@ -31,24 +31,22 @@ final class VectorGemm {
     static final int L = S.length();
     static final int NR = 2 * L;
     static final int MR = L >= 16 ? 8 : 4;
-    static final int KC = Integer.getInteger("machina.gemm.kc", 256);
-    static final int MC = roundUp(Integer.getInteger("machina.gemm.mc", 128), MR);
-    static final int NC = roundUp(Integer.getInteger("machina.gemm.nc", 1024), NR);
+    static final int KC = 256;
+    static final int MC = 128;
+    static final int NC = 1024;
 
     /**
      * Products smaller than this many multiply-adds stay on the calling thread: at about 1 µs per
      * 100k they finish before a second thread could even start (a batch-1 forward is 200k).
      */
-    static final long PARALLEL_MIN = Long.getLong("machina.gemm.parallelMin", 1L << 20);
-    static final int PACK_A_MIN_PANELS = Integer.getInteger("machina.gemm.packa", 8);
+    static final long PARALLEL_MIN = 1L << 20;
+    static final int PACK_A_MIN_PANELS = 8;
     /** Whether the transposed-store path stores pairs of A panels (8×8 blocks) with register transposes: 8-lane vectors, 4-row panels. */
     static final boolean PAIRS_T = L == 8 && MR == 4;
-    /** Whether the sums of a product with several K blocks are kept apart from C until the last block (see Plan.tile). */
-    static final boolean LOCAL_SUMS = Boolean.parseBoolean(System.getProperty("machina.gemm.localSums", "true"));
     /** Tile height when A is read in place (no packing buffer limits it). */
-    static final int MC_DIRECT = roundUp(Integer.getInteger("machina.gemm.mcdirect", 1024), MR);
+    static final int MC_DIRECT = 1024;
     /** K block when A is read in place, and on the transposed-store path. */
-    static final int KC_T = Integer.getInteger("machina.gemm.kct", 1024);
+    static final int KC_T = 1024;
 
     private static final ThreadLocal<float[][]> BUFFERS =
             ThreadLocal.withInitial(() -> new float[][] {new float[MR * Math.max(KC, KC_T)], new float[0], new float[Math.max(2 * MR * NR, 9 * L + 8)], new float[0], new float[0]}); // edge A panel, B, lanes, A, C sums (B, A and C grow on first use)
@@ -107,7 +105,7 @@ final class VectorGemm {
     }
 
     static final int SMALL_M = 4;
-    static final long SMALL_PARALLEL_MIN = Long.getLong("machina.gemm.smallParallelMin", 100_000);
+    static final long SMALL_PARALLEL_MIN = 100_000;
 
     /**
      * C (+)= op(A)·op(B) for at most {@link #SMALL_M} rows of C, without packing. With Bᵀ every
@@ -325,15 +323,15 @@ final class VectorGemm {
     /** Floats of A's packed block a tile keeps in L2 (MC×KC: 128 KiB). A shorter K block allows a taller tile. */
     static final int A_BLOCK = MC * KC;
     /** Largest shared packed B or A (floats) a caller keeps (32 MiB each); bigger products are done in parts. Tests lower it. */
-    static long sharedMax = Long.getLong("machina.gemm.sharedMax", 8L << 20);
+    static long sharedMax = 8L << 20;
     /** The caller's buffers for B and A packed once and shared by all the tiles. */
     private static final ThreadLocal<float[][]> SHARED = ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[0]});
     /** Tiles per thread the multi-threaded tiling aims for at least. */
-    static final int TASKS_PER_THREAD = Integer.getInteger("machina.gemm.tasksPerThread", 4);
+    static final int TASKS_PER_THREAD = 4;
     /** Work (flops) per tile below which a product gets fewer tiles than TASKS_PER_THREAD asks (8M: about 100 µs on one AVX2 core). */
-    static final long TASK_MIN_FLOPS = Long.getLong("machina.gemm.taskMinFlops", 8L << 20);
+    static final long TASK_MIN_FLOPS = 8L << 20;
     /** Pieces each of the last tiles of a multi-threaded product is cut into (see Plan.tasks). */
-    static final int TAIL_PIECES = Math.max(1, Integer.getInteger("machina.gemm.tailPieces", 4));
+    static final int TAIL_PIECES = 4;
 
     /**
      * One product, cut into tiles. C is cut into tiles of mc×nc; each tile (or piece of one, see
@@ -559,7 +557,7 @@ final class VectorGemm {
             // The same sums in the same order: C = ((s0 + s1) + s2)…, or, accumulating,
             // C + (((s0 + s1) + s2)…) instead of ((C + s0) + s1)….
             float[] sums = null;
-            if (LOCAL_SUMS && !storeT && k > kStep) {
+            if (!storeT && k > kStep) {
                 int need = rowsPad * roundUp(cols, NR);
                 sums = buf[4] = buf[4].length >= need ? buf[4] : new float[need];
             }
