@@ -1,7 +1,5 @@
 package dev.machina.kernel;
 
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -24,7 +22,7 @@ import jdk.incubator.vector.VectorSpecies;
  * (docs/BENCHMARKS.md, sixth session), so the kernels do not depend on a JVM flag.
  */
 final class VectorGemm {
-    static final VectorSpecies<Float> S = species(System.getProperty("machina.simd.bits"));
+    static final VectorSpecies<Float> S = VectorWidth.species();
     static final int L = S.length();
     static final int NR = 2 * L;
     static final int MR = L >= 16 ? 8 : 4;
@@ -49,20 +47,6 @@ final class VectorGemm {
             ThreadLocal.withInitial(() -> new float[][] {new float[MR * Math.max(KC, KC_T)], new float[0], new float[Math.max(2 * MR * NR, 9 * L + 8)], new float[0], new float[0]}); // edge A panel, B, lanes, A, C sums (B, A and C grow on first use)
 
     private VectorGemm() {}
-
-    /**
-     * The vector width of every Vector API kernel: the CPU's preferred one, or the one
-     * {@code -Dmachina.simd.bits} names (128, 256 or 512). A width the CPU lacks runs in the
-     * Vector API's Java fallback, correct but some hundred times slower: it is there so that the
-     * 16-lane code (8×32 micro-kernel) is tested on AVX2 machines as well (see the machina-core
-     * pom), and the 4-lane one anywhere.
-     */
-    static VectorSpecies<Float> species(String bits) {
-        String problem = KernelSettings.simdBitsProblem(bits);
-        if (problem != null) throw new IllegalArgumentException(problem);
-        if (bits == null || bits.isBlank()) return FloatVector.SPECIES_PREFERRED;
-        return VectorSpecies.of(float.class, VectorShape.forBitSize(Integer.parseInt(bits.strip())));
-    }
 
     static int roundUp(int x, int m) {
         return (x + m - 1) / m * m;

@@ -1,6 +1,7 @@
 package dev.machina.kernel;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.machina.tensor.Rng;
 import org.junit.jupiter.api.AfterEach;
@@ -20,7 +21,7 @@ class VectorGemmTest {
 
     @BeforeEach
     void vectorProvider() {
-        vector = KernelProvider.vectorOrNull();
+        vector = KernelsTest.vectorKernels();
         assertThat(vector).as("the Vector API provider must load in tests (surefire passes --add-modules jdk.incubator.vector)").isNotNull();
     }
 
@@ -38,6 +39,12 @@ class VectorGemmTest {
         assertThat(VectorGemm.L * 32).isEqualTo(expected);
         assertThat(vector.vectorBits()).isEqualTo(expected);
         assertThat(VectorGemm.MR).isEqualTo(VectorGemm.L >= 16 ? 8 : 4);
+        // the width is fixed for the JVM: another one cannot be had any more, a wrong one never
+        assertThatThrownBy(() -> VectorWidth.kernelsAt(300)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("got 300");
+        int other = expected == 256 ? 512 : 256;
+        assertThatThrownBy(() -> VectorWidth.kernelsAt(other)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("already run at " + expected + " bits");
+        assertThat(VectorWidth.kernelsAt(expected).vectorBits()).isEqualTo(expected);
     }
 
     /**
