@@ -93,8 +93,7 @@ final class GemmKernels {
         FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
         // The loop counter is A's index itself and B's index a multiple of it: C2 then spends 5
         // integer instructions a step (index, loop control) instead of 8 next to the 6 loads and
-        // 8 FMAs, which matters when a busy SMT sibling takes half of the core's dispatch (one
-        // core, alternating: median 84.7 → 88.7 GFLOP/s, lower quartile 74.7 → 84.1; docs/BENCHMARKS.md).
+        // 8 FMAs, which matters when a busy SMT sibling takes half of the core's dispatch.
         int end = ao + 4 * kc, bOff = bo - B_PER_A4 * ao;
         for (int i = ao; i < end; i += 4) {
             int j = B_PER_A4 * i + bOff;

@@ -91,10 +91,9 @@ final class GemmPack {
             return;
         }
         // B stored n×k: row j of B holds op(B)[:, j]. With 8-lane vectors, full groups of 8 rows
-        // and 8 steps are transposed in registers (0.8–1.2 cycles a float against 1.4–3.7 for the
-        // scalar copy); the rest is copied one float at a time. A panel longer than L1 is written
-        // in chunks of steps, so that the scalar passes over it stay in L1 (kc = 784: 3.7 → 2.2
-        // cycles a float); a short one in one go (kc = 196: 1.4; in chunks of 32, 1.9).
+        // and 8 steps are transposed in registers, much cheaper than the scalar copy; the rest is
+        // copied one float at a time. A panel longer than L1 is written in chunks of steps, so that
+        // the scalar passes over it stay in L1; a short one in one go, which is cheaper there.
         int chunk = kc > 256 ? 32 : kc;
         for (int jr = 0; jr < nc; jr += NR) {
             int base = d0 + jr * kc;
@@ -133,8 +132,8 @@ final class GemmPack {
      * dst[d + 4·slot(q) + i] = src[s + q·ld + i] for i in [0, 4), q in [0, 8): eight steps of a
      * transposed A panel, whose four values per step are contiguous. Steps q and q+4 share a
      * vector in {@link #slot} order, so each vector is the low halves of two 8-wide loads (the high
-     * halves, the next panel's or past the rows, are not used). Gᵀ of 256×64 on one core: 1.6
-     * cycles a float, against 3.5 with a four-float copy a step.
+     * halves, the next panel's or past the rows, are not used): about half the cost of copying
+     * four floats a step.
      */
     private static void pairSteps(float[] src, int s, int ld, float[] dst, int d) {
         for (int q = 0; q < 4; q++) {
@@ -147,8 +146,8 @@ final class GemmPack {
      * dst[d + 4·slot(q) + i] = src[s + i·ld + q] for i in [0, 4), q in [0, 8): four rows of
      * eight floats, interleaved step by step (an A panel) in {@link #slot} order. Stages d = 2
      * and 1 of the butterfly transpose each group of four lanes, which leaves steps q and q+4
-     * side by side; putting the steps in order would take a third stage across the 128-bit
-     * halves (256×784 on one core: 0.84 cycles a float with it, 0.60 without).
+     * side by side; putting the steps in order would take a third stage, across the 128-bit
+     * halves, and make the packing about two fifths dearer.
      */
     private static void interleave4(float[] src, int s, int ld, float[] dst, int d) {
         FloatVector r0 = FloatVector.fromArray(S, src, s), r1 = FloatVector.fromArray(S, src, s + ld);

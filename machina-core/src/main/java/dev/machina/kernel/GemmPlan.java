@@ -54,13 +54,13 @@ final class GemmPlan {
     static final int TASKS_PER_THREAD = 4;
     /** Work (flops) per tile below which a product gets fewer tiles than TASKS_PER_THREAD asks (8M: about 100 µs on one AVX2 core). */
     static final long TASK_MIN_FLOPS = 8L << 20;
-    /** Pieces each of the last tiles of a multi-threaded product is cut into (see tasks). */
+    /** Pieces each of the last tiles of a multi-threaded product is cut into (see {@code tasks}). */
     static final int TAIL_PIECES = 4;
 
     /**
      * C[j, i] (+)= (A·Bᵀ)[i, j] for A m×k and B n×k, row-major. A is packed too, though N (the
      * original M) may be narrow: with K kept long the packed kernel gains more than the interleave
-     * costs (X·Wᵀ b=64: 133–136 → 137–138 GFLOP/s on two threads, 72 → 74 on one).
+     * costs.
      */
     static void gemmStoreTransposed(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                                     float[] c, int cOff, int ldc, boolean accumulate) {
@@ -79,11 +79,10 @@ final class GemmPlan {
     /**
      * The K block of a whole product: K cut into equal blocks of at most KC (784 = 4 × 196, not
      * 3 × 256 + 16). When A is read in place the blocks are longer: A's MR rows are MR separate
-     * streams, which the prefetcher serves poorly when they are short (256×64×784 on one core:
-     * 67 → 73 GFLOP/s). So they are on the transposed-store path, whose store costs something
-     * per block (K blocks of 196 there: 71 → 64). The parts a product is
-     * split into keep this block, whatever their own shape, so that every element of C is summed
-     * in the same order however the product is split.
+     * streams, which the prefetcher serves poorly when they are short. So they are on the
+     * transposed-store path, whose store costs something per block. The parts a product is split
+     * into keep this block, whatever their own shape, so that every element of C is summed in the
+     * same order however the product is split.
      */
     static int kStep(boolean transA, boolean storeT, int n, int k) {
         if (k <= 0) return 1;
@@ -220,12 +219,10 @@ final class GemmPlan {
     /**
      * The parallel tasks, {i0, rows, j0, cols} each: the tiles in order, the last
      * {@code threads} of them (on several threads) cut into {@link #TAIL_PIECES} pieces. A
-     * thread that finishes early then waits for at most a piece instead of a tile. The
-     * threads' finishing times, on two threads (mean gap in µs, one piece → four):
-     * X·Wᵀ b=64 12 → 5.5, G·W b=64 24 → 7, Gᵀ·X b=64 18 → 7, 1024³ 1500 → 630 (X·Wᵀ b=128,
-     * whose tiles are two panels wide, 27 → 23). Tiles are cut along the operand each tile packs itself, if
-     * any: into row pieces when B is shared (each piece packs its own rows of A), into
-     * column pieces otherwise (each packs its own B panels), so nothing is packed twice.
+     * thread that finishes early then waits for at most a piece instead of a tile, so the threads
+     * finish close together. Tiles are cut along the operand each tile packs itself, if any: into
+     * row pieces when B is shared (each piece packs its own rows of A), into column pieces
+     * otherwise (each packs its own B panels), so nothing is packed twice.
      */
     private int[] tasks(boolean shareB) {
         int tiles = mTiles * nTiles, cut = threads > 1 ? Math.min(tiles, threads) : 0;
@@ -295,12 +292,12 @@ final class GemmPlan {
         float[] edge = buf[0], tmp = buf[2];
         int fullRows = rows / MR * MR, rowsPad = roundUp(rows, MR);
         // Over several K blocks, the sums of the full MR×NR blocks wait in a buffer of the
-        // tile's own, each block's 64 floats after the last's in the order the loops below
+        // tile's own, each block's MR·NR floats after the last's in the order the loops below
         // visit them, and go to C with the last K block. In C the MR rows of a block are ldc
-        // apart and are re-read by every K block; by then, with 1024³, the tile's 512 KiB of C
-        // have left L2, and its rows far apart are a pattern the prefetcher misses (1024³,
-        // in-process A/B, median GFLOP/s: one thread 65 → 70, two 100 → 106 and 91 → 99).
-        // The same sums in the same order: C = ((s0 + s1) + s2)…, or, accumulating,
+        // apart and are re-read by every K block; by then a large tile's C has left L2, and rows
+        // far apart are a pattern the prefetcher misses; the buffer is read in the order it was
+        // written, which it follows.
+        // The sums are the same in the same order: C = ((s0 + s1) + s2)…, or, accumulating,
         // C + (((s0 + s1) + s2)…) instead of ((C + s0) + s1)….
         float[] sums = null;
         if (!storeT && k > kStep) {

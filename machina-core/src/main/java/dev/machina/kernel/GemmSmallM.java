@@ -14,7 +14,9 @@ import jdk.incubator.vector.FloatVector;
 final class GemmSmallM {
     private GemmSmallM() {}
 
+    /** Most rows of C this path takes. */
     static final int SMALL_M = 4;
+    /** Multiply-adds from which the columns are split across threads (see {@link #smallM}). */
     static final long SMALL_PARALLEL_MIN = 100_000;
 
     /**
@@ -63,6 +65,7 @@ final class GemmSmallM {
         });
     }
 
+    /** The dot product of a[ao ..] and b[bo ..] over k: vector lanes, then the lanes summed in order, then the tail. */
     private static float dot(float[] a, int ao, float[] b, int bo, int k, float[] lanes) {
         FloatVector acc = FloatVector.zero(S);
         int p = 0, ub = S.loopBound(k);
@@ -168,12 +171,14 @@ final class GemmSmallM {
         lanes[L + 3] = v3;
     }
 
+    /** The dot product of a column of A (a[ao + p·lda]) and b[bo ..] over k, in order. */
     private static float dotStrided(float[] a, int ao, int lda, float[] b, int bo, int k) {
         float s = 0f;
         for (int p = 0; p < k; p++) s += a[ao + p * lda] * b[bo + p];
         return s;
     }
 
+    /** c[co ..] += x · b[bo ..] over n. */
     private static void axpyRow(float x, float[] b, int bo, float[] c, int co, int n) {
         FloatVector vx = FloatVector.broadcast(S, x);
         int j = 0, ub = S.loopBound(n);

@@ -3,31 +3,39 @@ package dev.machina.kernel;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Packed, cache-blocked SGEMM on the Vector API (Goto/BLIS structure).
+ * Packed, cache-blocked SGEMM on the Vector API (Goto/BLIS structure): the entry point, which
+ * picks a path for each product, and the sizes all paths share.
  *
  * <p>C is cut into tiles of at most mc×nc; each tile (the last ones in pieces) is one parallel
- * task, computed whole by one thread, looping over K in blocks of at most KC in order. B is packed into panels NR = 2
- * vectors wide and A into panels MR rows tall, each panel once: for the whole product when
- * several tiles share it, else by the one tile that uses it, right before using it (A is read in
- * place when N is too narrow for packing it to pay). A register micro-kernel of
- * MR×2 vector accumulators (FMA) computes each MR×NR piece. Every element of C therefore sees the
- * same sequence of operations whatever the tile sizes or thread count: results are bit-identical
- * for 1 and for N threads. See {@link GemmPlan}.
+ * task, computed whole by one thread, looping over K in blocks of at most KC in order
+ * ({@link GemmPlan}). B is packed into panels NR = 2 vectors wide and A into panels MR rows tall
+ * ({@link GemmPack}), each panel once: for the whole product when several tiles share it, else by
+ * the one tile that uses it, right before using it (A is read in place when N is too narrow for
+ * packing it to pay). A register micro-kernel of MR×2 vector accumulators (FMA) computes each
+ * MR×NR piece ({@link GemmKernels}). Every element of C therefore sees the same sequence of
+ * operations whatever the tile sizes or thread count: results are bit-identical for 1 and for N
+ * threads. Products of a few rows take a path without packing ({@link GemmSmallM}).
  *
- * <p>MR is 8 with 512-bit vectors (32 registers: 16 accumulators + 2 B + 1 broadcast) and 4
- * with 256-bit ones (16 registers), the shape measured to compile without spills (6×16 spills on
- * AVX2 and runs at half speed; unrolling the K loop by hand makes C2 hoist the loads and spill).
- * The 6×16 spill comes from C2's register-pressure scheduling: with -XX:-OptoRegScheduling it
- * compiles clean and gains 4–8% on most shapes, but not on those an MLP step at batch 64 makes
- * (docs/BENCHMARKS.md, sixth session), so the kernels do not depend on a JVM flag.
+ * <p>MR is 8 with 16-lane vectors (AVX-512's 32 registers hold 16 accumulators, 2 B vectors and a
+ * broadcast) and 4 with narrower ones, which fits 16 registers (AVX2) without spills. Taller
+ * kernels for 16 registers (6 rows) spill under C2's register-pressure scheduling, and so does a
+ * K loop unrolled by hand (C2 then hoists the loads); the kernels do not rely on a JVM flag that
+ * changes the scheduling.
  */
 final class VectorGemm {
+    /** The species of every Vector API kernel: the CPU's preferred one in production (see {@link VectorWidth}). */
     static final VectorSpecies<Float> S = VectorWidth.species();
+    /** Floats per vector. */
     static final int L = S.length();
+    /** Columns of a B panel and of a micro-kernel's block: two vectors. */
     static final int NR = 2 * L;
+    /** Rows of an A panel and of a micro-kernel's block. */
     static final int MR = L >= 16 ? 8 : 4;
+    /** Longest K block when A is packed; MC×KC floats of packed A (128 KiB) stay in L2. */
     static final int KC = 256;
+    /** Tile height with a packed A at the longest K block (shorter blocks allow taller tiles: {@link GemmPlan#A_BLOCK}). */
     static final int MC = 128;
+    /** Widest tile: NC/NR panels of B. */
     static final int NC = 1024;
 
     /**
@@ -35,6 +43,7 @@ final class VectorGemm {
      * 100k they finish before a second thread could even start (a batch-1 forward is 200k).
      */
     static final long PARALLEL_MIN = 1L << 20;
+    /** B panels from which A is packed rather than read in place (see {@link GemmPlan#packA(boolean, int)}). */
     static final int PACK_A_MIN_PANELS = 8;
     /** Whether the transposed-store path stores pairs of A panels (8×8 blocks) with register transposes: 8-lane vectors, 4-row panels. */
     static final boolean PAIRS_T = L == 8 && MR == 4;
@@ -43,8 +52,12 @@ final class VectorGemm {
     /** K block when A is read in place, and on the transposed-store path. */
     static final int KC_T = 1024;
 
+    /**
+     * Each thread's work buffers: an edge A panel, a B panel, a block of lanes or sums, an A block,
+     * a tile's sums of C (B, A and C grow on first use).
+     */
     static final ThreadLocal<float[][]> BUFFERS =
-            ThreadLocal.withInitial(() -> new float[][] {new float[MR * Math.max(KC, KC_T)], new float[0], new float[Math.max(2 * MR * NR, 9 * L + 8)], new float[0], new float[0]}); // edge A panel, B, lanes, A, C sums (B, A and C grow on first use)
+            ThreadLocal.withInitial(() -> new float[][] {new float[MR * Math.max(KC, KC_T)], new float[0], new float[Math.max(2 * MR * NR, 9 * L + 8)], new float[0], new float[0]});
 
     private VectorGemm() {}
 
@@ -56,6 +69,7 @@ final class VectorGemm {
         return (x + y - 1) / y;
     }
 
+    /** C (+)= op(A)·op(B), as {@link Kernels#gemm}. */
     static void gemm(boolean transA, boolean transB, int m, int n, int k,
                      float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                      float[] c, int cOff, int ldc, boolean accumulate) {
@@ -76,14 +90,12 @@ final class VectorGemm {
     }
 
     /**
-     * Whether C = A·Bᵀ is computed as Cᵀ = B·Aᵀ, written transposed. Directly, B (n×k) needs a
-     * transposing pack (about 0.9 cycles a float) and A the interleave (0.6); the other way round
-     * A gets the transposing pack and B the interleave, so it pays whenever A is the smaller,
-     * now that the transposed store goes through register transposes. In-process A/B, median
-     * GFLOP/s, direct → transposed: X·Wᵀ b=128 72 → 77 on one thread; 192×256×784 75 → 85,
-     * 512×1024×512 90 → 103, 256×1024×1024 79 → 97 on two. (With a scalar transposed store this
-     * paid only below 8 panels of m: at batch 128 the direct form was faster, 130 → 140; so it
-     * still does where the paired store is not built, as with 16-lane vectors.)
+     * Whether C = A·Bᵀ is computed as Cᵀ = B·Aᵀ, written transposed. Directly, B (n×k) needs the
+     * transposing pack, the costlier one, and A the interleave; the other way round A gets the
+     * transposing pack and B the interleave, which pays when A is the smaller operand. Where the
+     * transposed store goes through register transposes ({@link #PAIRS_T}) that is any m < n;
+     * where it is scalar, only m under {@link #PACK_A_MIN_PANELS} panels, since for taller A the
+     * scalar store costs more than the cheaper packing saves.
      */
     static boolean storesTransposed(boolean transA, boolean transB, int m, int n, int k) {
         return transB && !transA && m < n && (PAIRS_T || m < PACK_A_MIN_PANELS * NR) && m > GemmSmallM.SMALL_M && k > 0;
