@@ -34,11 +34,6 @@ public final class Main implements Runnable {
     /** Runs the command in-process (tests use this); returns the exit code. */
     public static int execute(String[] args, PrintWriter out, PrintWriter err) {
         boolean debug = java.util.Arrays.asList(args).contains("--debug");
-        String settings = dev.machina.kernel.KernelSettings.simdBitsProblem(); // before any kernel initialises
-        if (settings != null) {
-            err.println("machina: " + settings + " (in MACHINA_JAVA_OPTS or the JVM's options)");
-            return 2;
-        }
         CommandLine cl = new CommandLine(new Main());
         cl.setOut(out);
         cl.setErr(err);

@@ -161,20 +161,6 @@ class CliTest {
     }
 
     @Test
-    void aWrongVectorWidthSettingIsOneLineBeforeAnyKernelLoads() {
-        System.setProperty("machina.simd.bits", "300");
-        try {
-            Result r = run("info");
-            assertThat(r.code()).isEqualTo(2);
-            assertThat(r.err().strip()).isEqualTo("machina: -Dmachina.simd.bits must be 128, 256 or 512, got '300' "
-                    + "(in MACHINA_JAVA_OPTS or the JVM's options)");
-            assertThat(r.out()).isEmpty();
-        } finally {
-            System.clearProperty("machina.simd.bits");
-        }
-    }
-
-    @Test
     void debugShowsTheStackTrace() {
         Result r = run("--debug", "train", tmp.resolve("missing.yaml").toString());
         assertThat(r.code()).isEqualTo(2);

@@ -6,8 +6,8 @@ import java.util.logging.Logger;
  * Chooses the kernel implementation once, at first use, and says why. The Vector API
  * provider is used when the {@code jdk.incubator.vector} module is readable (the JVM was
  * started with {@code --add-modules jdk.incubator.vector}) and {@code -Dmachina.simd} is not
- * {@code false}; otherwise the scalar provider. {@code -Dmachina.simd.bits=128|256|512} sets the
- * vector width instead of the CPU's preferred one (for tests: see {@link VectorGemm#species}).
+ * {@code false}; otherwise the scalar provider. The Vector API kernels use the CPU's preferred
+ * vector width.
  */
 public final class KernelProvider {
     private static final Logger LOG = Logger.getLogger(KernelProvider.class.getName());
@@ -83,9 +83,6 @@ public final class KernelProvider {
             why[0] = "jdk.incubator.vector is not readable; pass --add-modules jdk.incubator.vector for SIMD kernels";
             return new ScalarKernels();
         }
-        String bits = System.getProperty("machina.simd.bits");
-        String problem = KernelSettings.simdBitsProblem(bits);
-        if (problem != null) throw new IllegalArgumentException(problem); // a wrong setting must not quietly change the kernels
         try {
             Kernels k = (Kernels) Class.forName("dev.machina.kernel.VectorKernels").getDeclaredConstructor().newInstance();
             if (k.vectorBits() < 128) {
@@ -93,8 +90,7 @@ public final class KernelProvider {
                 return new ScalarKernels();
             }
             why[0] = "jdk.incubator.vector is readable; " + k.vectorBits() + "-bit vectors ("
-                    + (k.vectorBits() / 32) + " floats" + (bits != null && !bits.isBlank() ? ", set by -Dmachina.simd.bits" : "")
-                    + "), GEMM micro-kernel " + VectorGemm.MR + "x" + VectorGemm.NR;
+                    + (k.vectorBits() / 32) + " floats), GEMM micro-kernel " + VectorGemm.MR + "x" + VectorGemm.NR;
             return k;
         } catch (ReflectiveOperationException | LinkageError e) {
             why[0] = "the Vector API could not be loaded (" + e + "); using scalar";

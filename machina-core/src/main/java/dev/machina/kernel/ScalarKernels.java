@@ -4,7 +4,7 @@ package dev.machina.kernel;
  * Plain-Java kernels: the reference for every kernel, and the provider used when the
  * Vector API is not available or {@code -Dmachina.simd=false}.
  */
-public class ScalarKernels implements Kernels {
+public final class ScalarKernels implements Kernels {
 
     /** Rows of C per parallel task in the scalar GEMM. */
     private static final int GEMM_ROWS_PER_TASK = 16;

@@ -9,11 +9,13 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * Kernels on the Java Vector API. Loaded only when {@link KernelProvider} chooses it, so a JVM
  * without {@code jdk.incubator.vector} never touches these classes. Every loop has one shape:
- * {@code SPECIES.loopBound(n)}, vector body, scalar tail.
+ * {@code SPECIES.loopBound(n)}, vector body, scalar tail. Every op is implemented here; the one
+ * without a vector form ({@link #log}) calls {@link ScalarKernels} explicitly.
  */
-final class VectorKernels extends ScalarKernels {
+final class VectorKernels implements Kernels {
     private static final VectorSpecies<Float> S = VectorGemm.S;
     private static final int L = S.length();
+    private static final ScalarKernels SCALAR = new ScalarKernels();
 
     @Override
     public String name() {
@@ -123,6 +125,12 @@ final class VectorKernels extends ScalarKernels {
         int i = 0, ub = S.loopBound(n);
         for (; i < ub; i += L) expPoly(FloatVector.fromArray(S, a, ao + i)).intoArray(out, oo + i);
         for (; i < n; i++) out[oo + i] = FloatMath.exp(a[ao + i]);
+    }
+
+    /** The scalar loop: the Vector API's LOG is not bit-identical across JIT tiers (as its EXP is not), and {@link FloatMath} has no log. */
+    @Override
+    public void log(float[] a, int ao, float[] out, int oo, int n) {
+        SCALAR.log(a, ao, out, oo, n);
     }
 
     /** tanh by {@link FloatMath}: bit-identical across JIT tiers (the Vector API's TANH is not). */

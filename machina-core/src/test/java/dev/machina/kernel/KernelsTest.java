@@ -18,10 +18,21 @@ class KernelsTest {
     static Stream<Kernels> providers() {
         List<Kernels> ks = new ArrayList<>();
         ks.add(KernelProvider.scalar());
-        Kernels v = KernelProvider.vectorOrNull();
+        Kernels v = vectorKernels();
         assertThat(v).as("the Vector API provider must load in tests (surefire passes --add-modules jdk.incubator.vector)").isNotNull();
         ks.add(v);
         return ks.stream();
+    }
+
+    /**
+     * The Vector API kernels these tests check: at the width {@code -Dmachina.simd.bits} names
+     * (machina-core's pom runs KernelsTest and VectorGemmTest once more at 128, 256 and 512 bits),
+     * else at the CPU's preferred width, as in production.
+     */
+    static Kernels vectorKernels() {
+        String bits = System.getProperty("machina.simd.bits");
+        if (bits == null || bits.isBlank()) return KernelProvider.vectorOrNull();
+        return VectorWidth.kernelsAt(Integer.parseInt(bits.strip()));
     }
 
     private final int savedThreads = Parallel.threads();

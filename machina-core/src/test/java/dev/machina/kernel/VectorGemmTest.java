@@ -1,6 +1,7 @@
 package dev.machina.kernel;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.machina.tensor.Rng;
 import org.junit.jupiter.api.AfterEach;
@@ -15,19 +16,19 @@ import org.junit.jupiter.api.Test;
  */
 class VectorGemmTest {
     private final int savedThreads = Parallel.threads();
-    private final long savedSharedMax = VectorGemm.sharedMax;
+    private final long savedSharedMax = GemmPlan.sharedMax;
     private Kernels vector;
 
     @BeforeEach
     void vectorProvider() {
-        vector = KernelProvider.vectorOrNull();
+        vector = KernelsTest.vectorKernels();
         assertThat(vector).as("the Vector API provider must load in tests (surefire passes --add-modules jdk.incubator.vector)").isNotNull();
     }
 
     @AfterEach
     void restore() {
         Parallel.setThreads(savedThreads);
-        VectorGemm.sharedMax = savedSharedMax;
+        GemmPlan.sharedMax = savedSharedMax;
     }
 
     @Test
@@ -38,6 +39,12 @@ class VectorGemmTest {
         assertThat(VectorGemm.L * 32).isEqualTo(expected);
         assertThat(vector.vectorBits()).isEqualTo(expected);
         assertThat(VectorGemm.MR).isEqualTo(VectorGemm.L >= 16 ? 8 : 4);
+        // the width is fixed for the JVM: another one cannot be had any more, a wrong one never
+        assertThatThrownBy(() -> VectorWidth.kernelsAt(300)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("got 300");
+        int other = expected == 256 ? 512 : 256;
+        assertThatThrownBy(() -> VectorWidth.kernelsAt(other)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("already run at " + expected + " bits");
+        assertThat(VectorWidth.kernelsAt(expected).vectorBits()).isEqualTo(expected);
     }
 
     /**
@@ -56,7 +63,7 @@ class VectorGemmTest {
                 boolean ta = (form & 1) != 0, tb = (form & 2) != 0;
                 int shared = 0;
                 for (int[] s : SHARED_SHAPES) {
-                    if (VectorGemm.tiling(ta, tb, s[0], s[1], s[2])[2] > 1) shared++;
+                    if (GemmPlan.tiling(ta, tb, s[0], s[1], s[2])[2] > 1) shared++;
                     KernelsTest.checkGemm(vector, rng, ta, tb, s[0], s[1], s[2], form == 0);
                 }
                 assertThat(shared).as("shapes with several tile rows, form %d, %d thread(s), %d lanes", form, threads, VectorGemm.L)
@@ -77,7 +84,7 @@ class VectorGemmTest {
                 int m = s[0], n = s[1], k = s[2];
                 Parallel.setThreads(2);
                 if (!VectorGemm.storesTransposed(ta, tb, m, n, k)) { // (B·Aᵀ)ᵀ: its own plan, checked by its results
-                    assertThat(VectorGemm.tiling(ta, tb, m, n, k)[4]).as("A shared for %s form %d", java.util.Arrays.toString(s), form).isEqualTo(1);
+                    assertThat(GemmPlan.tiling(ta, tb, m, n, k)[4]).as("A shared for %s form %d", java.util.Arrays.toString(s), form).isEqualTo(1);
                 }
                 KernelsTest.checkGemm(vector, rng, ta, tb, m, n, k, acc);
                 assertSameBitsOnOneToThreeThreads(rng, ta, tb, m, n, k, acc);
@@ -100,10 +107,10 @@ class VectorGemmTest {
                 float[] a = KernelsTest.random(rng, m * k), b = KernelsTest.random(rng, k * n), c0 = KernelsTest.random(rng, m * n);
                 boolean acc = form == 1;
                 float[] whole = c0.clone(), halves = c0.clone(), halvesOneThread = c0.clone();
-                VectorGemm.sharedMax = savedSharedMax;
+                GemmPlan.sharedMax = savedSharedMax;
                 Parallel.setThreads(2);
                 vector.gemm(ta, tb, m, n, k, a, 0, ta ? m : k, b, 0, tb ? k : n, whole, 0, n, acc);
-                VectorGemm.sharedMax = 5_000; // far below every shape's packed A and B: split down to a panel or two
+                GemmPlan.sharedMax = 5_000; // far below every shape's packed A and B: split down to a panel or two
                 vector.gemm(ta, tb, m, n, k, a, 0, ta ? m : k, b, 0, tb ? k : n, halves, 0, n, acc);
                 Parallel.setThreads(1);
                 vector.gemm(ta, tb, m, n, k, a, 0, ta ? m : k, b, 0, tb ? k : n, halvesOneThread, 0, n, acc);
@@ -116,7 +123,7 @@ class VectorGemmTest {
                     }
                 }
                 // and the split product is right, not just consistent
-                VectorGemm.sharedMax = 5_000;
+                GemmPlan.sharedMax = 5_000;
                 KernelsTest.checkGemm(vector, rng, ta, tb, m, n, k, acc);
             }
         }
@@ -125,23 +132,23 @@ class VectorGemmTest {
     @Test
     void tilesGiveEveryThreadSeveralAndKeepThePackedABlockInL2() {
         Parallel.setThreads(2);
-        int[] t = VectorGemm.tiling(false, false, 1024, 1024, 1024);
+        int[] t = GemmPlan.tiling(false, false, 1024, 1024, 1024);
         assertThat(t[2] * t[3]).as("tiles for 1024³ on 2 threads").isGreaterThanOrEqualTo(4).isEven();
-        assertThat((long) t[0] * Math.min(1024, VectorGemm.KC)).as("A block floats").isLessThanOrEqualTo(VectorGemm.A_BLOCK);
+        assertThat((long) t[0] * Math.min(1024, VectorGemm.KC)).as("A block floats").isLessThanOrEqualTo(GemmPlan.A_BLOCK);
         // the MLP step's products (batch 64 and 128): at least two tiles per thread, none tiny (a few µs)
         int[][] mlp = {{64, 784, 256, 0}, {256, 784, 64, 1}, {128, 784, 256, 0}, {256, 784, 128, 1}, {128, 256, 784, 2}};
         for (int[] s : mlp) {
-            int[] p = VectorGemm.tiling(s[3] == 1, s[3] == 2, s[0], s[1], s[2]);
+            int[] p = GemmPlan.tiling(s[3] == 1, s[3] == 2, s[0], s[1], s[2]);
             String what = java.util.Arrays.toString(s) + " -> " + java.util.Arrays.toString(p);
             assertThat(p[2] * p[3]).as("tiles for %s", what).isGreaterThanOrEqualTo(4);
             // 1 MFLOP takes 10 µs or more on one core; with 4-lane vectors 64×784×256 gets 14 tiles of 1.8
-            assertThat(2L * p[0] * p[1] * s[2]).as("flops of a full tile of %s", what).isGreaterThanOrEqualTo(VectorGemm.TASK_MIN_FLOPS / 8);
+            assertThat(2L * p[0] * p[1] * s[2]).as("flops of a full tile of %s", what).isGreaterThanOrEqualTo(GemmPlan.TASK_MIN_FLOPS / 8);
         }
         // the last tile of each thread is cut into pieces (1024³: 8 tiles of 128 rows, two of them in four)
-        assertThat(t[5]).as("tasks for 1024³ on 2 threads").isEqualTo(t[2] * t[3] + 2 * (VectorGemm.TAIL_PIECES - 1));
+        assertThat(t[5]).as("tasks for 1024³ on 2 threads").isEqualTo(t[2] * t[3] + 2 * (GemmPlan.TAIL_PIECES - 1));
         Parallel.setThreads(1);
-        assertThat(VectorGemm.tiling(false, false, 64, 784, 256)[3]).as("one thread: one tile column").isEqualTo(1);
-        int[] one = VectorGemm.tiling(false, false, 1024, 1024, 1024);
+        assertThat(GemmPlan.tiling(false, false, 64, 784, 256)[3]).as("one thread: one tile column").isEqualTo(1);
+        int[] one = GemmPlan.tiling(false, false, 1024, 1024, 1024);
         assertThat(one[5]).as("one thread: one task a tile").isEqualTo(one[2] * one[3]);
     }
 
@@ -150,17 +157,17 @@ class VectorGemmTest {
         for (int kc : new int[] {1, 7, 8, 9, 15, 16, 23, 196, 784}) {
             boolean[] seen = new boolean[kc];
             for (int p = 0; p < kc; p++) {
-                int s = VectorGemm.slot(p, kc, true);
+                int s = GemmPack.slot(p, kc, true);
                 assertThat(s).as("slot of step %d of %d", p, kc).isBetween(p & ~7, Math.min(kc, (p | 7) + 1) - 1);
                 assertThat(seen[s]).as("slot %d of %d taken twice", s, kc).isFalse();
                 seen[s] = true;
                 if (p >= (kc & ~7)) assertThat(s).as("tail step %d of %d", p, kc).isEqualTo(p);
-                assertThat(VectorGemm.slot(p, kc, false)).isEqualTo(p);
+                assertThat(GemmPack.slot(p, kc, false)).isEqualTo(p);
             }
         }
         // the order interleave4 leaves a block in: steps 0, 4, 1, 5, 2, 6, 3, 7 in slots 0..7
         int[] stepInSlot = new int[8];
-        for (int p = 0; p < 8; p++) stepInSlot[VectorGemm.slot(p, 8, true)] = p;
+        for (int p = 0; p < 8; p++) stepInSlot[GemmPack.slot(p, 8, true)] = p;
         assertThat(stepInSlot).containsExactly(0, 4, 1, 5, 2, 6, 3, 7);
     }
 
