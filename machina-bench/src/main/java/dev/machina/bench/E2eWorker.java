@@ -1,4 +1,4 @@
-package dev.machina.cli;
+package dev.machina.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;

@@ -1,4 +1,4 @@
-package dev.machina.cli;
+package dev.machina.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package dev.machina.cli;
+package dev.machina.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -347,13 +347,13 @@ final class E2eBench {
         return new TorchProbe(null, null, null, null, why.toString());
     }
 
-    /** bench/torch_bench.py of the source tree: next to the working directory or above the CLI jar. */
+    /** bench/torch_bench.py of the source tree: next to the working directory or above the benchmarks jar. */
     static Path findScript() {
         List<Path> tries = new ArrayList<>();
         tries.add(Path.of("bench", "torch_bench.py"));
         try {
             Path jar = Path.of(E2eBench.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-            // machina-cli/target/machina-cli.jar or machina-cli/target/classes → the repository root
+            // machina-bench/target/machina-bench.jar or machina-bench/target/classes → the repository root
             Path root = jar.getParent() == null ? null : jar.getParent().getParent();
             if (root != null && root.getParent() != null) tries.add(root.getParent().resolve("bench").resolve("torch_bench.py"));
         } catch (Exception e) {

@@ -1,4 +1,4 @@
-package dev.machina.cli;
+package dev.machina.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -28,7 +28,7 @@ class E2eCommandTest {
         Files.writeString(docs, "# Benchmarks\n\nearlier content\n");
         StringWriter out = new StringWriter(), err = new StringWriter();
 
-        int code = Main.execute(new String[] {"bench", "e2e", "--synthetic", "300", "--repeats", "1", "--warmup", "0",
+        int code = BenchMain.execute(new String[] {"e2e", "--synthetic", "300", "--repeats", "1", "--warmup", "0",
             "--python", fakePython.toString(), "--json", json.toString(), "--append-docs", "--docs", docs.toString()},
                 new PrintWriter(out, true), new PrintWriter(err, true));
 
@@ -72,7 +72,7 @@ class E2eCommandTest {
         Files.writeString(docs, "# Benchmarks\n");
         StringWriter out = new StringWriter(), err = new StringWriter();
 
-        int code = Main.execute(new String[] {"bench", "e2e", "--synthetic", "300", "--repeats", "1", "--warmup", "0",
+        int code = BenchMain.execute(new String[] {"e2e", "--synthetic", "300", "--repeats", "1", "--warmup", "0",
             "--python", fakePython.toString(), "--json", json.toString(), "--append-docs", "--docs", docs.toString()},
                 new PrintWriter(out, true), new PrintWriter(err, true));
 
@@ -89,13 +89,13 @@ class E2eCommandTest {
     @Test
     void badOptionsAreUsageErrors() {
         StringWriter out = new StringWriter(), err = new StringWriter();
-        assertThat(Main.execute(new String[] {"bench", "e2e", "--skip-timing", "--synthetic", "100"},
+        assertThat(BenchMain.execute(new String[] {"e2e", "--skip-timing", "--synthetic", "100"},
                 new PrintWriter(out, true), new PrintWriter(err, true))).isEqualTo(2);
         assertThat(err.toString()).contains("--skip-timing leaves nothing to do without --accuracy");
-        assertThat(Main.execute(new String[] {"bench", "e2e", "--torch-env", "NOEQUALS", "--synthetic", "100"},
+        assertThat(BenchMain.execute(new String[] {"e2e", "--torch-env", "NOEQUALS", "--synthetic", "100"},
                 new PrintWriter(out, true), new PrintWriter(err, true))).isEqualTo(2);
         assertThat(err.toString()).contains("--torch-env must be KEY=VALUE");
-        assertThat(Main.execute(new String[] {"bench", "e2e", "--threads", "0"},
+        assertThat(BenchMain.execute(new String[] {"e2e", "--threads", "0"},
                 new PrintWriter(out, true), new PrintWriter(err, true))).isEqualTo(2);
         assertThat(err.toString()).contains("--threads must be at least 1");
     }

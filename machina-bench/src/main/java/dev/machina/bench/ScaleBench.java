@@ -1,4 +1,4 @@
-package dev.machina.cli;
+package dev.machina.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -58,7 +58,7 @@ final class ScaleBench implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        if (examples < 64) throw new Main.UserError("--examples must be at least 64, got " + examples);
+        if (examples < 64) throw new BenchMain.UserError("--examples must be at least 64, got " + examples);
         Path dir = data != null ? data : Path.of("/usr/share/datasets/fashion-mnist");
         E2eWorker.Settings s = E2eWorker.Settings.defaults();
         TrainTest tt = E2eWorker.load(new E2eWorker.Settings(dir, 0, threads, s.batchSizes(), 0, 1, 0, 1000, 0, 1, 0, 1, "bench"));

@@ -1,0 +1,470 @@
+package dev.machina.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.machina.Machina;
+import dev.machina.kernel.KernelProvider;
+import dev.machina.kernel.Parallel;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The benchmarks' entry point, {@code machina bench …} ({@code ./machina bench} runs this class
+ * from machina-bench's jar): benchmarks that print figures, never pass/fail. Exit codes: 0
+ * success, 1 a run failed, 2 bad usage or bad input. {@code bench tune-parallel} is the one
+ * benchmark still in the command-line tool (the launcher sends it there).
+ */
+@Command(name = "machina bench", mixinStandardHelpOptions = true, versionProvider = BenchMain.Version.class,
+        description = "Benchmarks (figures, never pass/fail).",
+        footer = {"", "`./machina bench tune-parallel` (the parallel sweep's benchmark) runs in the machina command itself."},
+        subcommands = {BenchMain.Gemm.class, BenchMain.E2e.class, ScaleBench.class, CommandLine.HelpCommand.class})
+public final class BenchMain implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--debug", description = "Show stack traces of errors.", scope = CommandLine.ScopeType.INHERIT)
+    boolean debug;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    public static void main(String[] args) {
+        System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    /** Runs the command in-process (tests use this); returns the exit code. */
+    public static int execute(String[] args, PrintWriter out, PrintWriter err) {
+        boolean debug = java.util.Arrays.asList(args).contains("--debug");
+        String settings = dev.machina.kernel.KernelSettings.simdBitsProblem(); // before any kernel initialises
+        if (settings != null) {
+            err.println("machina: " + settings + " (in MACHINA_JAVA_OPTS or the JVM's options)");
+            return 2;
+        }
+        CommandLine cl = new CommandLine(new BenchMain());
+        cl.setOut(out);
+        cl.setErr(err);
+        cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+            Throwable e = ex;
+            if (debug) e.printStackTrace(cmd.getErr());
+            if (e instanceof UserError) {
+                cmd.getErr().println("machina: " + e.getMessage());
+                return 2;
+            }
+            if (e instanceof IllegalArgumentException || e instanceof java.io.UncheckedIOException
+                    || e instanceof java.io.IOException || e instanceof IllegalStateException) {
+                cmd.getErr().println("machina: " + e.getMessage() + (debug ? "" : " (use --debug for details)"));
+                return 2;
+            }
+            cmd.getErr().println("machina: failed: " + e + (debug ? "" : " (use --debug for details)"));
+            return 1;
+        });
+        cl.setParameterExceptionHandler((ex, a) -> {
+            ex.getCommandLine().getErr().println("machina: " + ex.getMessage());
+            ex.getCommandLine().getErr().println("Try '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help'.");
+            return 2;
+        });
+        return cl.execute(args);
+    }
+
+    /** An error in what the user gave (option, file): printed as one line, exit code 2. */
+    public static class UserError extends RuntimeException {
+        public UserError(String message) {
+            super(message);
+        }
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"machina " + Machina.version()};
+        }
+    }
+
+    @Command(mixinStandardHelpOptions = true, name = "gemm", description = {
+        "GEMM throughput (GFLOP/s) on square 256..2048 and on the products of an MLP training step",
+        "(batch 64 and 128, a 784->256 layer), next to the fp32 FMA peak measured in the same run."})
+    static final class Gemm implements Runnable {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Option(names = "--threads", description = "Threads (default: all cores).")
+        Integer threads;
+
+        @Option(names = "--json", description = "Print a JSON array of objects (m, n, k, threads, gflops, …) instead of a table.")
+        boolean json;
+
+        @Option(names = "--seconds", defaultValue = "1.0", description = "Measuring time per shape (default: ${DEFAULT-VALUE}).")
+        double seconds;
+
+        @Option(names = "--shape", description = "Only this shape (repeatable): MxNxK for A·B, or MxNxK:FORM with FORM nn (A·B), "
+                + "nt (A·Bᵀ), tn (Aᵀ·B) or tt (Aᵀ·Bᵀ); op(A) is MxK and op(B) KxN, e.g. 64x256x784:nt, the forward "
+                + "product of a 784→256 layer at batch 64.")
+        List<String> shapes;
+
+        @Override
+        public void run() {
+            PrintWriter out = spec.commandLine().getOut();
+            int t = threads == null ? Parallel.threads() : threads;
+            if (t < 1) throw new UserError("--threads must be at least 1, got " + t);
+            if (!(seconds > 0)) throw new UserError("--seconds must be positive, got " + seconds);
+            List<GemmBench.Shape> list = new ArrayList<>();
+            if (shapes == null) {
+                list.addAll(GemmBench.defaultShapes());
+            } else {
+                for (String s : shapes) list.add(GemmBench.parseShape(s));
+            }
+            // The FMA peak is measured before and after the shapes and the higher one is used: on a
+            // shared machine one measurement can land in a minute when a core is slowed, which would
+            // inflate every ratio (a 2-thread peak of 151 instead of 205 once gave ratios above 100%).
+            double peakBefore = GemmBench.peak(t);
+            boolean hugePages = Machina.hugePages().startsWith("on");
+            if (!json) {
+                out.printf("machina %s, %s kernels (%d-bit), %d thread(s), Java %s, huge pages %s%n", Machina.version(),
+                        KernelProvider.get().name(), KernelProvider.get().vectorBits(), t, System.getProperty("java.version"),
+                        hugePages ? "on" : "off");
+                out.flush();
+            }
+            List<GemmBench.Result> results = new ArrayList<>();
+            for (GemmBench.Shape s : list) results.add(GemmBench.run(s, t, peakBefore, seconds));
+            double peakAfter = GemmBench.peak(t);
+            double peak = Math.max(peakBefore, peakAfter);
+            if (!json) {
+                out.printf("fp32 FMA peak measured now: %.1f GFLOP/s (%.1f before the shapes, %.1f after; the higher is used)%n",
+                        peak, peakBefore, peakAfter);
+                out.printf("%-22s %6s %6s %6s %10s %8s %10s %8s%n", "shape", "m", "n", "k", "GFLOP/s", "of peak", "median", "of peak");
+            }
+            ObjectMapper om = new ObjectMapper();
+            ArrayNode arr = om.createArrayNode();
+            for (GemmBench.Result measured : results) {
+                GemmBench.Shape s = measured.shape();
+                GemmBench.Result r = new GemmBench.Result(s, measured.threads(), measured.gflops(), measured.median(), peak);
+                if (json) {
+                    ObjectNode o = arr.addObject();
+                    o.put("name", s.name());
+                    o.put("m", s.m());
+                    o.put("n", s.n());
+                    o.put("k", s.k());
+                    o.put("transA", s.transA());
+                    o.put("transB", s.transB());
+                    o.put("huge_pages", hugePages);
+                    o.put("threads", t);
+                    o.put("gflops", Math.round(r.gflops() * 10) / 10.0);
+                    o.put("peak_gflops", Math.round(peak * 10) / 10.0);
+                    o.put("ratio", Math.round(r.ratio() * 1000) / 1000.0);
+                    o.put("gflops_median", Math.round(r.median() * 10) / 10.0);
+                    o.put("ratio_median", Math.round(r.medianRatio() * 1000) / 1000.0);
+                    o.put("kernels", KernelProvider.get().name());
+                } else {
+                    out.printf("%-22s %6d %6d %6d %10.1f %7.1f%% %10.1f %7.1f%%%n", s.name(), s.m(), s.n(), s.k(), r.gflops(), 100 * r.ratio(),
+                            r.median(), 100 * r.medianRatio());
+                }
+            }
+            if (json) {
+                try {
+                    out.println(om.writerWithDefaultPrettyPrinter().writeValueAsString(arr));
+                } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        }
+    }
+
+    @Command(name = "e2e", sortOptions = false, mixinStandardHelpOptions = true, description = {
+        "End-to-end comparison with PyTorch on Fashion-MNIST: MLP 784-256-128-10 training time per epoch (batch 64 and 256), test-set inference throughput, single-example latency and peak memory.",
+        "Machina and PyTorch each run in their own process, alternately (M, P, M, P, ...); every figure is the median over the repeats.",
+        "PyTorch runs bench/torch_bench.py with a python that can import torch."})
+    static final class E2e implements Runnable {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Option(names = "--threads", defaultValue = "2", description = "Threads on both sides (default: ${DEFAULT-VALUE}).")
+        int threads;
+
+        @Option(names = "--warmup", defaultValue = "1", description = "Warm-up epochs before measuring (default: ${DEFAULT-VALUE}).")
+        int warmup;
+
+        @Option(names = "--epochs", defaultValue = "1", description = "Measured epochs per run (default: ${DEFAULT-VALUE}).")
+        int epochs;
+
+        @Option(names = "--repeats", defaultValue = "3", description = "Runs of each side; figures are medians (default: ${DEFAULT-VALUE}).")
+        int repeats;
+
+        @Option(names = "--lstm-examples", defaultValue = "6400",
+                description = "Training images of the LSTM row (28 rows of 28 pixels, LSTM 128, batch 64); 0 leaves the row out (default: ${DEFAULT-VALUE}).")
+        int lstmExamples;
+
+        @Option(names = "--json", paramLabel = "FILE", description = "Also write the results as JSON to FILE.")
+        Path json;
+
+        @Option(names = "--append-docs", description = "Append the table, machine, versions and command to the docs file.")
+        boolean appendDocs;
+
+        @Option(names = "--docs", paramLabel = "FILE", defaultValue = "docs/BENCHMARKS.md",
+                description = "The file --append-docs writes (default: ${DEFAULT-VALUE}).")
+        Path docs;
+
+        @Option(names = "--accuracy", description = "Also train the MLP for --accuracy-epochs epochs on both sides and compare test accuracy (slow).")
+        boolean accuracy;
+
+        @Option(names = "--skip-timing", description = "Skip the timing runs (e.g. with --accuracy alone).")
+        boolean skipTiming;
+
+        @Option(names = "--accuracy-epochs", defaultValue = "15", description = "Epochs of the accuracy check (default: ${DEFAULT-VALUE}).")
+        int accuracyEpochs;
+
+        @Option(names = "--python", paramLabel = "PATH", description = "Python with torch (default: /usr/bin/python3, then python3 on the PATH).")
+        String python;
+
+        @Option(names = "--no-torch", description = "Run Machina only.")
+        boolean noTorch;
+
+        @Option(names = "--script", paramLabel = "FILE", description = "The PyTorch side (default: bench/torch_bench.py).")
+        Path script;
+
+        @Option(names = "--data", paramLabel = "DIR", description = "Fashion-MNIST directory (default: the first standard one that has it).")
+        Path data;
+
+        @Option(names = "--synthetic", paramLabel = "N", description = "Use N synthetic examples instead of Fashion-MNIST (for smoke tests).")
+        Integer synthetic;
+
+        @Option(names = "--seed", defaultValue = "0", description = "Seed of initialisation, shuffling and dropout (default: ${DEFAULT-VALUE}).")
+        long seed;
+
+        @Option(names = "--worker-jvm-opt", paramLabel = "OPT", description = "Extra JVM option of the Machina worker (repeatable), e.g. -XX:StartFlightRecording=….")
+        List<String> workerJvmOpts = new ArrayList<>();
+
+        @Option(names = "--torch-env", paramLabel = "KEY=VALUE", description = "Extra environment variable of the PyTorch process (repeatable), e.g. OMP_WAIT_POLICY=PASSIVE.")
+        List<String> torchEnv = new ArrayList<>();
+
+        @Option(names = "--timeout", defaultValue = "3600", description = "Seconds one worker may take (default: ${DEFAULT-VALUE}).")
+        long timeout;
+
+        @Override
+        public void run() {
+            PrintWriter out = spec.commandLine().getOut();
+            PrintWriter err = spec.commandLine().getErr();
+            if (threads < 1) throw new UserError("--threads must be at least 1, got " + threads);
+            if (warmup < 0) throw new UserError("--warmup must be 0 or more, got " + warmup);
+            if (epochs < 1) throw new UserError("--epochs must be at least 1, got " + epochs);
+            if (repeats < 1) throw new UserError("--repeats must be at least 1, got " + repeats);
+            if (accuracyEpochs < 1) throw new UserError("--accuracy-epochs must be at least 1, got " + accuracyEpochs);
+            if (skipTiming && !accuracy) throw new UserError("--skip-timing leaves nothing to do without --accuracy");
+            for (String kv : torchEnv) {
+                if (kv.indexOf('=') < 1) throw new UserError("--torch-env must be KEY=VALUE, got '" + kv + "'");
+            }
+            if (synthetic != null && synthetic < 10) throw new UserError("--synthetic must be at least 10, got " + synthetic);
+            Path dataDir = null;
+            if (synthetic == null) {
+                dataDir = dev.machina.data.DatasetLocator.system().find("fashion-mnist", data).orElseThrow(() -> new UserError(
+                        "Fashion-MNIST not found (looked in " + dev.machina.data.DatasetLocator.system().candidates("fashion-mnist", data)
+                                + "); get it with " + dev.machina.data.DatasetLocator.howToGet("fashion-mnist") + ", or use --data DIR"))
+                        .toAbsolutePath();
+            }
+            E2eWorker.Settings d = E2eWorker.Settings.defaults();
+            E2eWorker.Settings settings = new E2eWorker.Settings(dataDir, synthetic == null ? 0 : synthetic, threads, d.batchSizes(),
+                    warmup, epochs, seed, d.inferBatch(), Math.max(1, warmup) * d.inferWarmup(), d.inferPasses(),
+                    d.latencyWarmup(), d.latencyCalls(), "bench", synthetic != null ? 0 : lstmExamples);
+
+            // the PyTorch side: a python that imports torch and the script, or a loud skip
+            E2eBench.TorchProbe torch = null;
+            Path torchScript = null;
+            String skip = null;
+            if (noTorch) {
+                skip = "PyTorch comparison skipped (--no-torch).";
+            } else {
+                torchScript = script != null ? script : E2eBench.findScript();
+                if (torchScript == null || !Files.isRegularFile(torchScript)) {
+                    skip = "PyTorch comparison skipped: " + (script != null ? script : "bench/torch_bench.py")
+                            + " not found; run from the repository root or pass --script FILE.";
+                } else {
+                    torch = E2eBench.findTorch(python);
+                    if (!torch.ok()) {
+                        skip = "PyTorch comparison skipped: no python that can import torch (" + torch.failure() + "); "
+                                + E2eBench.TORCH_INSTALL_HINT + ".";
+                    }
+                }
+            }
+            boolean withTorch = skip == null;
+            if (!withTorch) {
+                err.println("machina: " + skip);
+                err.flush();
+            }
+            String blasWarning = withTorch ? E2eBench.blasWarning(torch.blas()) : null;
+            if (blasWarning != null) {
+                err.println("machina: warning: " + blasWarning);
+                err.flush();
+            }
+            if (repeats < 3) err.println("machina: note: --repeats " + repeats + " < 3; figures are less robust.");
+
+            ObjectMapper om = new ObjectMapper();
+            List<JsonNode> mRuns = new ArrayList<>(), pRuns = new ArrayList<>();
+            ArrayNode runsJson = om.createArrayNode();
+            String loadBefore = E2eBench.loadAverage();
+            List<E2eBench.Side> order = skipTiming ? List.of() : E2eBench.schedule(repeats, withTorch);
+            out.printf("machina bench e2e: %d run(s) in the order %s; %d thread(s), %d warm-up + %d measured epoch(s), load %s%n",
+                    order.size(), String.join(", ", order.stream().map(x -> x == E2eBench.Side.MACHINA ? "M" : "P").toList()),
+                    threads, warmup, epochs, loadBefore);
+            out.flush();
+            for (int i = 0; i < order.size(); i++) {
+                E2eBench.Side side = order.get(i);
+                JsonNode r = runWorker(side, settings, torch, torchScript, om);
+                (side == E2eBench.Side.MACHINA ? mRuns : pRuns).add(r);
+                ObjectNode rj = runsJson.addObject();
+                rj.put("side", side.key);
+                rj.put("index", i);
+                rj.set("result", r);
+                out.printf("  run %d/%d %-7s done (batch 64 epoch %s s, peak RSS %s MiB)%n", i + 1, order.size(), side.key,
+                        E2eBench.fmt(r.path("train").path("64").path("mean_epoch_s").asDouble(Double.NaN)),
+                        E2eBench.fmt(r.path("vmhwm_train_kb").asDouble(Double.NaN) / 1024));
+                out.flush();
+            }
+            String loadAfter = E2eBench.loadAverage();
+            List<E2eBench.Result> results = E2eBench.results(E2eBench.rows(settings.batchSizes()), mRuns, pRuns);
+            String table = E2eBench.table(results);
+            if (!skipTiming) {
+                out.println();
+                out.print(table);
+            }
+            if (!withTorch) out.println("(" + skip + ")");
+            if (blasWarning != null && !skipTiming) out.println("(warning: " + blasWarning + ")");
+
+            ObjectNode acc = null;
+            if (accuracy) acc = accuracyCheck(settings, withTorch, torch, torchScript, om, out);
+
+            // the whole command line as given (picocli keeps the arguments of the top-level command, "e2e" included)
+            String command = spec.commandLine().getParseResult() == null ? "./machina bench e2e"
+                    : ("./machina bench " + String.join(" ", spec.commandLine().getParseResult().originalArgs())).strip();
+            ObjectNode root = om.createObjectNode();
+            root.put("date", java.time.OffsetDateTime.now().withNano(0).toString());
+            root.put("command", command);
+            ObjectNode machine = root.putObject("machine");
+            machine.put("cpu", Machina.cpuModel());
+            machine.put("cores", Runtime.getRuntime().availableProcessors());
+            machine.put("load_average_before", loadBefore);
+            machine.put("load_average_after", loadAfter);
+            ObjectNode versions = root.putObject("versions");
+            versions.put("machina", Machina.version());
+            versions.put("java", System.getProperty("java.version") + " (" + System.getProperty("java.vm.name") + ")");
+            versions.put("kernels", KernelProvider.get().name() + ", " + KernelProvider.get().vectorBits() + "-bit");
+            if (withTorch) {
+                versions.put("python", torch.python());
+                versions.put("torch", torch.torchVersion());
+                versions.put("numpy", torch.numpyVersion());
+                versions.put("torch_blas", torch.blas());
+            }
+            if (blasWarning != null) root.put("torch_warning", blasWarning);
+            ObjectNode set = root.putObject("settings");
+            set.put("threads", threads);
+            set.put("warmup_epochs", warmup);
+            set.put("epochs", epochs);
+            set.put("repeats", repeats);
+            set.put("data", dataDir == null ? "synthetic:" + synthetic : dataDir.toString());
+            set.put("seed", seed);
+            set.put("machina_worker_jvm_opts", String.join(" ", workerJvmOpts));
+            set.put("machina_java_opts_env", System.getenv().getOrDefault("MACHINA_JAVA_OPTS", ""));
+            set.put("torch_env", String.join(" ", torchEnv));
+            StringBuilder threadEnv = new StringBuilder();
+            for (String k : List.of("OMP_NUM_THREADS", "OMP_WAIT_POLICY", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")) {
+                String v = System.getenv(k);
+                if (v != null) threadEnv.append(threadEnv.isEmpty() ? "" : " ").append(k).append('=').append(v);
+            }
+            set.put("inherited_thread_env", threadEnv.toString());
+            if (withTorch) root.putNull("torch_skipped");
+            else root.put("torch_skipped", skip);
+            if (skipTiming) root.set("rows", om.createArrayNode());
+            else root.set("rows", E2eBench.rowsJson(om, results));
+            if (acc != null) root.set("accuracy", acc);
+            root.set("runs", runsJson);
+            try {
+                if (json != null) {
+                    if (json.toAbsolutePath().getParent() != null) Files.createDirectories(json.toAbsolutePath().getParent());
+                    dev.machina.io.AtomicFiles.writeString(json, om.writerWithDefaultPrettyPrinter().writeValueAsString(root));
+                    out.println("results written to " + json);
+                }
+                if (appendDocs) {
+                    E2eBench.appendDocs(docs, docsSection(root, skipTiming ? "" : table, skip, acc));
+                    out.println("table appended to " + docs);
+                }
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException("cannot write results: " + e.getMessage(), e);
+            }
+        }
+
+        private JsonNode runWorker(E2eBench.Side side, E2eWorker.Settings s, E2eBench.TorchProbe torch, Path torchScript, ObjectMapper om) {
+            List<String> cmd = side == E2eBench.Side.MACHINA
+                    ? E2eBench.machinaCommand(s.args(), s.threads(), workerJvmOpts)
+                    : E2eBench.torchCommand(torch.python(), torchScript, s.args());
+            try {
+                java.util.Map<String, String> env = new java.util.LinkedHashMap<>();
+                if (side == E2eBench.Side.PYTORCH) for (String kv : torchEnv) env.put(kv.substring(0, kv.indexOf('=')), kv.substring(kv.indexOf('=') + 1));
+                return E2eBench.parseResult(om, E2eBench.exec(cmd, env, timeout), side.key + " worker");
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException(e.getMessage(), e);
+            }
+        }
+
+        private ObjectNode accuracyCheck(E2eWorker.Settings s, boolean withTorch, E2eBench.TorchProbe torch, Path torchScript,
+                                         ObjectMapper om, PrintWriter out) {
+            E2eWorker.Settings a = new E2eWorker.Settings(s.data(), s.synthetic(), s.threads(), new int[] {64}, 0, accuracyEpochs,
+                    s.seed(), s.inferBatch(), s.inferWarmup(), s.inferPasses(), s.latencyWarmup(), s.latencyCalls(), "accuracy");
+            out.printf("%naccuracy check: %d epochs, batch 64, on each side…%n", accuracyEpochs);
+            out.flush();
+            ObjectNode acc = om.createObjectNode();
+            acc.put("epochs", accuracyEpochs);
+            acc.put("batch_size", 64);
+            double m = runWorker(E2eBench.Side.MACHINA, a, torch, torchScript, om).path("accuracy").path("test_accuracy").asDouble(Double.NaN);
+            E2eBench.putNum(acc, "machina", m);
+            double p = Double.NaN;
+            if (withTorch) p = runWorker(E2eBench.Side.PYTORCH, a, torch, torchScript, om).path("accuracy").path("test_accuracy").asDouble(Double.NaN);
+            E2eBench.putNum(acc, "pytorch", p);
+            String verdict = E2eBench.accuracyStatus(m, p);
+            acc.put("status", verdict);
+            out.printf("test accuracy after %d epochs: Machina %.2f%%, PyTorch %s → %s (must be within %.1f points)%n", accuracyEpochs,
+                    100 * m, Double.isNaN(p) ? "n/a" : String.format(java.util.Locale.ROOT, "%.2f%%", 100 * p), verdict,
+                    E2eBench.ACCURACY_TOLERANCE_POINTS);
+            return acc;
+        }
+
+        private static String docsSection(ObjectNode root, String table, String skip, ObjectNode acc) {
+            StringBuilder sb = new StringBuilder();
+            JsonNode m = root.path("machine"), v = root.path("versions"), st = root.path("settings");
+            sb.append("## ").append(root.path("date").asText()).append("\n\n");
+            sb.append("- machine: ").append(m.path("cpu").asText()).append(", ").append(m.path("cores").asInt()).append(" cores; load average (1, 5, 15 min) ")
+                    .append(m.path("load_average_before").asText()).append(" at the start, ").append(m.path("load_average_after").asText())
+                    .append(" at the end\n");
+            sb.append("- versions: Machina ").append(v.path("machina").asText()).append(" (").append(v.path("kernels").asText())
+                    .append(" kernels), Java ").append(v.path("java").asText());
+            if (v.has("torch")) {
+                sb.append(", PyTorch ").append(v.path("torch").asText()).append(" (BLAS ").append(v.path("torch_blas").asText())
+                        .append("), numpy ").append(v.path("numpy").asText()).append(", ").append(v.path("python").asText());
+            }
+            if (table.isEmpty()) sb.append("\n- settings: ").append(st.path("threads").asInt()).append(" thread(s), accuracy check only, data ")
+                    .append(st.path("data").asText()).append('\n');
+            else sb.append("\n- settings: ").append(st.path("threads").asInt()).append(" thread(s), ").append(st.path("warmup_epochs").asInt())
+                    .append(" warm-up + ").append(st.path("epochs").asInt()).append(" measured epoch(s), median of ")
+                    .append(st.path("repeats").asInt()).append(" alternating runs per side, data ").append(st.path("data").asText()).append('\n');
+            String envNote = (st.path("machina_java_opts_env").asText().isEmpty() ? "" : "MACHINA_JAVA_OPTS='" + st.path("machina_java_opts_env").asText() + "' ")
+                    + (st.path("inherited_thread_env").asText().isEmpty() ? "" : st.path("inherited_thread_env").asText() + " ");
+            sb.append("- command: `").append(envNote).append(root.path("command").asText()).append("`\n\n");
+            sb.append(table);
+            if (skip != null) sb.append("\n").append(skip).append('\n');
+            if (root.hasNonNull("torch_warning")) sb.append("\nWarning: ").append(root.path("torch_warning").asText()).append('\n');
+            if (acc != null) {
+                sb.append(table.isEmpty() ? "" : "\n").append("Accuracy after ").append(acc.path("epochs").asInt()).append(" epochs (batch 64): Machina ")
+                        .append(E2eBench.pct(acc.path("machina"))).append(", PyTorch ").append(E2eBench.pct(acc.path("pytorch")))
+                        .append(" → ").append(acc.path("status").asText()).append('\n');
+            }
+            return sb.toString();
+        }
+    }
+}
