@@ -270,10 +270,15 @@ public final class BenchMain implements Runnable {
                                 + "); get it with " + dev.machina.data.DatasetLocator.howToGet("fashion-mnist") + ", or use --data DIR"))
                         .toAbsolutePath();
             }
-            E2eWorker.Settings d = E2eWorker.Settings.defaults();
-            E2eWorker.Settings settings = new E2eWorker.Settings(dataDir, synthetic == null ? 0 : synthetic, threads, d.batchSizes(),
-                    warmup, epochs, seed, d.inferBatch(), Math.max(1, warmup) * d.inferWarmup(), d.inferPasses(),
-                    d.latencyWarmup(), d.latencyCalls(), "bench", synthetic != null ? 0 : lstmExamples);
+            E2eWorker.Settings settings = E2eWorker.Settings.defaults()
+                    .with("data", dataDir)
+                    .with("synthetic", synthetic == null ? 0 : synthetic)
+                    .with("threads", threads)
+                    .with("warmup", warmup)
+                    .with("epochs", epochs)
+                    .with("seed", seed)
+                    .with("infer-warmup", Math.max(1, warmup) * E2eWorker.Settings.defaults().inferWarmup())
+                    .with("lstm-examples", synthetic != null ? 0 : lstmExamples);
 
             // the PyTorch side: a python that imports torch and the script, or a loud skip
             E2eBench.TorchProbe torch = null;
@@ -415,8 +420,8 @@ public final class BenchMain implements Runnable {
 
         private ObjectNode accuracyCheck(E2eWorker.Settings s, boolean withTorch, E2eBench.TorchProbe torch, Path torchScript,
                                          ObjectMapper om, PrintWriter out) {
-            E2eWorker.Settings a = new E2eWorker.Settings(s.data(), s.synthetic(), s.threads(), new int[] {64}, 0, accuracyEpochs,
-                    s.seed(), s.inferBatch(), s.inferWarmup(), s.inferPasses(), s.latencyWarmup(), s.latencyCalls(), "accuracy");
+            E2eWorker.Settings a = s.with("batch-sizes", 64).with("warmup", 0).with("epochs", accuracyEpochs).with("mode", "accuracy")
+                    .with("lstm-examples", 0);
             out.printf("%naccuracy check: %d epochs, batch 64, on each side…%n", accuracyEpochs);
             out.flush();
             ObjectNode acc = om.createObjectNode();

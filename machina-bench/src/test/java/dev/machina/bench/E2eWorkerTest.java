@@ -1,26 +1,67 @@
 package dev.machina.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The Machina worker in its own JVM, on a few hundred synthetic examples. */
 class E2eWorkerTest {
 
     static E2eWorker.Settings tiny(String mode) {
-        return new E2eWorker.Settings(null, 300, 2, new int[] {64, 256}, 1, 1, 0, 1000, 1, 3, 20, 100, mode);
+        return E2eWorker.Settings.of(Map.of("synthetic", 300, "infer-warmup", 1, "infer-passes", 3, "latency-warmup", 20,
+                "latency-calls", 100, "mode", mode, "lstm-examples", 0));
     }
 
     @Test
     void settingsRoundTripThroughTheCommandLine() {
         E2eWorker.Settings s = tiny("bench");
         E2eWorker.Settings back = E2eWorker.Settings.parse(s.args());
+        assertThat(back).isEqualTo(s);
         assertThat(back.args()).containsExactly(s.args());
         assertThat(back.synthetic()).isEqualTo(300);
         assertThat(back.batchSizes()).containsExactly(64, 256);
+        assertThat(back.latencyCalls()).isEqualTo(100);
+        assertThat(back.mode()).isEqualTo("bench");
+    }
+
+    @Test
+    void settingsAreNamedOptionsWithDefaults() {
+        E2eWorker.Settings d = E2eWorker.Settings.defaults();
+        assertThat(d.threads()).isEqualTo(2);
+        assertThat(d.batchSizes()).containsExactly(64, 256);
+        assertThat(d.inferBatch()).isEqualTo(1000);
+        assertThat(d.lstmExamples()).isEqualTo(E2eWorker.LSTM_EXAMPLES);
+        assertThat(d.data()).isNull();
+        // every setting is written by name, as --name=value; synthetic data without a directory, the directory with one
+        assertThat(d.with("threads", 1).args()).contains("--threads=1", "--synthetic=0", "--batch-sizes=64,256", "--mode=bench")
+                .allMatch(a -> a.startsWith("--") && a.contains("=")).noneMatch(a -> a.startsWith("--data"));
+        E2eWorker.Settings withData = d.with("data", Path.of("/data/fashion mnist"));
+        assertThat(withData.args()).contains("--data=/data/fashion mnist").noneMatch(a -> a.startsWith("--synthetic"));
+        assertThat(withData.data()).isEqualTo(Path.of("/data/fashion mnist"));
+        assertThat(withData.with("data", null).data()).isNull();
+        // both spellings on the command line; what is not given keeps its default; the order does not matter
+        E2eWorker.Settings p = E2eWorker.Settings.parse(new String[] {"--mode", "accuracy", "--batch-sizes=64", "--seed=7", "--epochs", "3"});
+        assertThat(p).isEqualTo(d.with("mode", "accuracy").with("batch-sizes", new int[] {64}).with("seed", 7L).with("epochs", 3));
+        assertThat(p.seed()).isEqualTo(7L);
+        assertThat(p.threads()).isEqualTo(2);
+    }
+
+    @Test
+    void badSettingsNameTheSetting() {
+        assertThatThrownBy(() -> E2eWorker.Settings.parse(new String[] {"--thread=2"}))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unknown option --thread");
+        assertThatThrownBy(() -> E2eWorker.Settings.parse(new String[] {"--epochs"})).hasMessageContaining("--epochs needs a value");
+        assertThatThrownBy(() -> E2eWorker.Settings.parse(new String[] {"2"})).hasMessageContaining("expected --name=value");
+        assertThatThrownBy(() -> E2eWorker.Settings.defaults().with("epochs", "two")).hasMessageContaining("--epochs must be an integer");
+        assertThatThrownBy(() -> E2eWorker.Settings.defaults().with("batch-sizes", "64,,256")).hasMessageContaining("--batch-sizes");
+        assertThatThrownBy(() -> E2eWorker.Settings.defaults().with("mode", "fast")).hasMessageContaining("--mode must be bench or accuracy");
+        assertThatThrownBy(() -> E2eWorker.Settings.of(Map.of("nosuch", 1))).hasMessageContaining("unknown setting 'nosuch'");
     }
 
     @Test
