@@ -206,13 +206,6 @@ public final class BenchMain implements Runnable {
         @Option(names = "--json", paramLabel = "FILE", description = "Also write the results as JSON to FILE.")
         Path json;
 
-        @Option(names = "--append-docs", description = "Append the table, machine, versions and command to the docs file.")
-        boolean appendDocs;
-
-        @Option(names = "--docs", paramLabel = "FILE", defaultValue = "docs/BENCHMARKS.md",
-                description = "The file --append-docs writes (default: ${DEFAULT-VALUE}).")
-        Path docs;
-
         @Option(names = "--accuracy", description = "Also train the MLP for --accuracy-epochs epochs on both sides and compare test accuracy (slow).")
         boolean accuracy;
 
@@ -396,10 +389,6 @@ public final class BenchMain implements Runnable {
                     dev.machina.io.AtomicFiles.writeString(json, om.writerWithDefaultPrettyPrinter().writeValueAsString(root));
                     out.println("results written to " + json);
                 }
-                if (appendDocs) {
-                    E2eBench.appendDocs(docs, docsSection(root, skipTiming ? "" : table, skip, acc));
-                    out.println("table appended to " + docs);
-                }
             } catch (java.io.IOException e) {
                 throw new java.io.UncheckedIOException("cannot write results: " + e.getMessage(), e);
             }
@@ -438,38 +427,6 @@ public final class BenchMain implements Runnable {
                     100 * m, Double.isNaN(p) ? "n/a" : String.format(java.util.Locale.ROOT, "%.2f%%", 100 * p), verdict,
                     E2eBench.ACCURACY_TOLERANCE_POINTS);
             return acc;
-        }
-
-        private static String docsSection(ObjectNode root, String table, String skip, ObjectNode acc) {
-            StringBuilder sb = new StringBuilder();
-            JsonNode m = root.path("machine"), v = root.path("versions"), st = root.path("settings");
-            sb.append("## ").append(root.path("date").asText()).append("\n\n");
-            sb.append("- machine: ").append(m.path("cpu").asText()).append(", ").append(m.path("cores").asInt()).append(" cores; load average (1, 5, 15 min) ")
-                    .append(m.path("load_average_before").asText()).append(" at the start, ").append(m.path("load_average_after").asText())
-                    .append(" at the end\n");
-            sb.append("- versions: Machina ").append(v.path("machina").asText()).append(" (").append(v.path("kernels").asText())
-                    .append(" kernels), Java ").append(v.path("java").asText());
-            if (v.has("torch")) {
-                sb.append(", PyTorch ").append(v.path("torch").asText()).append(" (BLAS ").append(v.path("torch_blas").asText())
-                        .append("), numpy ").append(v.path("numpy").asText()).append(", ").append(v.path("python").asText());
-            }
-            if (table.isEmpty()) sb.append("\n- settings: ").append(st.path("threads").asInt()).append(" thread(s), accuracy check only, data ")
-                    .append(st.path("data").asText()).append('\n');
-            else sb.append("\n- settings: ").append(st.path("threads").asInt()).append(" thread(s), ").append(st.path("warmup_epochs").asInt())
-                    .append(" warm-up + ").append(st.path("epochs").asInt()).append(" measured epoch(s), median of ")
-                    .append(st.path("repeats").asInt()).append(" alternating runs per side, data ").append(st.path("data").asText()).append('\n');
-            String envNote = (st.path("machina_java_opts_env").asText().isEmpty() ? "" : "MACHINA_JAVA_OPTS='" + st.path("machina_java_opts_env").asText() + "' ")
-                    + (st.path("inherited_thread_env").asText().isEmpty() ? "" : st.path("inherited_thread_env").asText() + " ");
-            sb.append("- command: `").append(envNote).append(root.path("command").asText()).append("`\n\n");
-            sb.append(table);
-            if (skip != null) sb.append("\n").append(skip).append('\n');
-            if (root.hasNonNull("torch_warning")) sb.append("\nWarning: ").append(root.path("torch_warning").asText()).append('\n');
-            if (acc != null) {
-                sb.append(table.isEmpty() ? "" : "\n").append("Accuracy after ").append(acc.path("epochs").asInt()).append(" epochs (batch 64): Machina ")
-                        .append(E2eBench.pct(acc.path("machina"))).append(", PyTorch ").append(E2eBench.pct(acc.path("pytorch")))
-                        .append(" → ").append(acc.path("status").asText()).append('\n');
-            }
-            return sb.toString();
         }
     }
 }

@@ -375,32 +375,11 @@ final class E2eBench {
         }
     }
 
-    /** Appends a dated section with the table to {@code docs}, creating the file with a header if absent. */
-    static void appendDocs(Path docs, String section) throws IOException {
-        if (docs.getParent() != null) Files.createDirectories(docs.getParent());
-        String existing = Files.exists(docs) ? Files.readString(docs) : HEADER;
-        if (!existing.endsWith("\n")) existing += "\n";
-        dev.machina.io.AtomicFiles.writeString(docs, existing + "\n" + section);
-    }
-
-    static final String HEADER = """
-            # Benchmarks
-
-            End-to-end comparisons of Machina with PyTorch on the same machine, written by
-            `./machina bench e2e --append-docs` (see `bench/README.md`). Ratios are Machina/PyTorch
-            as a cost: below 1 means Machina is faster (or smaller). Each figure is the median of the
-            repeats, with Machina and PyTorch run alternately in their own processes.
-            """;
-
     static final double ACCURACY_TOLERANCE_POINTS = 0.5;
 
     /** "pass" when Machina's test accuracy is within 0.5 points of PyTorch's, "miss" otherwise, "n/a" without both. */
     static String accuracyStatus(double machina, double pytorch) {
         if (Double.isNaN(machina) || Double.isNaN(pytorch)) return "n/a";
         return Math.abs(machina - pytorch) * 100 <= ACCURACY_TOLERANCE_POINTS + 1e-9 ? "pass" : "miss";
-    }
-
-    static String pct(JsonNode v) {
-        return v == null || !v.isNumber() ? "n/a" : String.format(Locale.ROOT, "%.2f%%", 100 * v.asDouble());
     }
 }
