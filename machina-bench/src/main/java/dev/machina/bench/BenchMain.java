@@ -25,9 +25,9 @@ import picocli.CommandLine.Option;
 @Command(name = "machina bench", mixinStandardHelpOptions = true, versionProvider = BenchMain.Version.class,
         description = "Benchmarks (figures, never pass/fail).",
         footer = {"", "`./machina bench tune-parallel` (the parallel sweep's benchmark) runs in the machina command itself."},
-        subcommands = {BenchMain.Gemm.class, BenchMain.E2e.class, ScaleBench.class,
+        subcommands = {BenchMain.Gemm.class, BenchMain.E2e.class, ScaleBench.class, LoadBench.class,
             dev.machina.bench.ab.GemmWindows.class, dev.machina.bench.ab.FlipAB.class, dev.machina.bench.ab.LoaderAB.class,
-            dev.machina.bench.ab.MlpStep.class, CommandLine.HelpCommand.class})
+            dev.machina.bench.ab.MlpStep.class, JmhCommand.class, CommandLine.HelpCommand.class})
 public final class BenchMain implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -73,10 +73,27 @@ class BenchMainTest {
     }
 
     @Test
+    void jmhGetsEveryArgumentAsItIs() {
+        java.io.PrintStream stdout = System.out;
+        java.io.ByteArrayOutputStream jmhOut = new java.io.ByteArrayOutputStream();
+        System.setOut(new java.io.PrintStream(jmhOut, true, java.nio.charset.StandardCharsets.UTF_8));
+        Result r;
+        try {
+            r = run("jmh", "-l", "Step");
+        } finally {
+            System.setOut(stdout);
+        }
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(jmhOut.toString(java.nio.charset.StandardCharsets.UTF_8))
+                .contains("dev.machina.bench.MlpStepBench.step", "dev.machina.bench.LstmStepBench.step").doesNotContain("GemmBench");
+    }
+
+    @Test
     void helpListsTheBenchmarksAndPointsAtTuneParallel() {
         Result r = run("--help");
         assertThat(r.code()).isZero();
-        assertThat(r.out()).contains("gemm", "e2e", "scale", "tune-parallel");
+        assertThat(r.out()).contains("gemm", "e2e", "scale", "load", "gemm-windows", "ab-flip", "ab-loader", "mlp-step", "jmh",
+                "tune-parallel");
         assertThat(run("e2e", "--help").out()).contains("--no-torch", "--synthetic");
         Result u = run("nosuchbench");
         assertThat(u.code()).isEqualTo(2);
