@@ -25,7 +25,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * (the static methods below: a steady-state warm-up, the best and the median 0.2 GFLOP batch, next
  * to the FMA peak measured in the same run), or as a JMH benchmark (the instance part), which
  * reports time per call and prints GFLOP/s at tear-down:
- * {@code java -cp machina-bench/target/machina-bench.jar org.openjdk.jmh.Main GemmBench}
+ * {@code java --add-modules jdk.incubator.vector -cp machina-bench/target/machina-bench.jar org.openjdk.jmh.Main GemmBench}
  * (or {@code ./machina bench jmh GemmBench}). JMH's {@code shape} takes the {@code --shape} form.
  */
 @State(Scope.Benchmark)
