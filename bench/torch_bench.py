@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """The PyTorch side of `./machina bench e2e`.
 
-Mirrors dev.machina.cli.E2eWorker option for option and prints the same JSON shape on stdout:
+Mirrors dev.machina.bench.E2eWorker (machina-bench) option for option (the harness passes them as
+--name=value) and prints the same JSON shape on stdout:
 data load time, per-epoch training time of the Fashion-MNIST MLP (784-256-128-10, ReLU,
 dropout 0.2 after each hidden layer, Adam lr 1e-3 with default betas/eps, cross-entropy) at
 each batch size, test-set inference throughput (batch 1000, eval mode, no grad), single-example

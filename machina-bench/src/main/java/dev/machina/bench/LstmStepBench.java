@@ -24,7 +24,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * Forward and backward of one training step of a row-by-row MNIST-style sequence classifier:
  * LSTM(28→128) over [64, 28, 28] (batch first), last output → Linear(128→10), cross-entropy,
  * backward (gradients of every parameter; no optimizer step), in milliseconds per step. Run:
- * {@code java --add-modules jdk.incubator.vector -jar machina-bench/target/machina-bench.jar LstmStep}.
+ * {@code ./machina bench jmh LstmStep}, or without the launcher
+ * {@code java --add-modules jdk.incubator.vector -cp machina-bench/target/machina-bench.jar org.openjdk.jmh.Main LstmStep}.
  * {@code forwardOnly} times the same forward without a graph, to split forward from backward.
  */
 @State(Scope.Thread)

@@ -24,7 +24,8 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * One training step of a 784-256-128-10 ReLU MLP on a batch of 64 (forward, cross-entropy,
  * backward, Adam step), in milliseconds per step. Run:
- * {@code java --add-modules jdk.incubator.vector -jar machina-bench/target/machina-bench.jar MlpStep}.
+ * {@code ./machina bench jmh MlpStep}, or without the launcher
+ * {@code java --add-modules jdk.incubator.vector -cp machina-bench/target/machina-bench.jar org.openjdk.jmh.Main MlpStep}.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)

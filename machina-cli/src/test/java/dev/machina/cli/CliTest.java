@@ -49,43 +49,6 @@ class CliTest {
     }
 
     @Test
-    void benchGemmJsonHasTheFieldsDashboardsRead() throws Exception {
-        Result r = run("bench", "gemm", "--shape", "40x70x30", "--seconds", "0.1", "--threads", "1", "--json");
-        assertThat(r.code()).as(r.err()).isZero();
-        JsonNode arr = new ObjectMapper().readTree(r.out());
-        assertThat(arr.isArray()).isTrue();
-        assertThat(arr).hasSize(1);
-        JsonNode o = arr.get(0);
-        assertThat(o.get("m").asInt()).isEqualTo(40);
-        assertThat(o.get("n").asInt()).isEqualTo(70);
-        assertThat(o.get("k").asInt()).isEqualTo(30);
-        assertThat(o.get("threads").asInt()).isEqualTo(1);
-        assertThat(o.get("huge_pages").isBoolean()).isTrue();
-        double best = o.get("gflops").asDouble(), median = o.get("gflops_median").asDouble();
-        assertThat(median).isPositive().isLessThanOrEqualTo(best);
-        assertThat(o.get("ratio").asDouble()).isCloseTo(best / o.get("peak_gflops").asDouble(), org.assertj.core.data.Offset.offset(0.01));
-    }
-
-    @Test
-    void benchGemmShapesTakeTheFormOfEachOperand() throws Exception {
-        Result r = run("bench", "gemm", "--shape", "40x70x30:nt", "--shape", "33x17x9:TN", "--shape", "5x6x7:tt", "--shape", "8x9x10",
-                "--seconds", "0.05", "--threads", "1", "--json");
-        assertThat(r.code()).as(r.err()).isZero();
-        JsonNode arr = new ObjectMapper().readTree(r.out());
-        assertThat(arr).hasSize(4);
-        int[][] mnk = {{40, 70, 30}, {33, 17, 9}, {5, 6, 7}, {8, 9, 10}};
-        boolean[][] trans = {{false, true}, {true, false}, {true, true}, {false, false}};
-        for (int i = 0; i < 4; i++) {
-            JsonNode o = arr.get(i);
-            assertThat(new int[] {o.get("m").asInt(), o.get("n").asInt(), o.get("k").asInt()}).as("shape %d", i).containsExactly(mnk[i]);
-            assertThat(o.get("transA").asBoolean()).as("transA of shape %d", i).isEqualTo(trans[i][0]);
-            assertThat(o.get("transB").asBoolean()).as("transB of shape %d", i).isEqualTo(trans[i][1]);
-            assertThat(o.get("gflops").asDouble()).isPositive();
-        }
-        assertThat(run("bench", "gemm", "--shape", "6x6x6:nx").err()).contains("must be nn, nt, tn or tt").contains("'nx'");
-    }
-
-    @Test
     void trainPrintsEpochLinesTheReportAndWritesTheRunDirectory() throws Exception {
         assertThat(trained.code()).as(trained.err()).isZero();
         assertThat(trained.out()).contains("epoch 1/3", "epoch 3/3", "precision", "machina: test accuracy", "machina: run directory");
@@ -144,9 +107,6 @@ class CliTest {
         cases.add(new String[] {"eval", tmp.toString()});
         cases.add(new String[] {"train", "--resume", tmp.toString()});
         cases.add(new String[] {"train", spec.toString(), "--threads", "0"});
-        cases.add(new String[] {"bench", "gemm", "--shape", "6x6"});
-        cases.add(new String[] {"bench", "gemm", "--shape", "6x6x6:nx"});
-        cases.add(new String[] {"bench", "gemm", "--shape", "6x0x6:nt"});
         for (String[] c : cases) {
             Result r = run(c);
             String cmd = String.join(" ", c);
@@ -192,12 +152,5 @@ class CliTest {
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(png).exists();
         assertThat(tmp.resolve("cmp.svg")).exists();
-    }
-
-    @Test
-    void benchScaleValidatesItsOptions() {
-        Result r = run("bench", "scale", "--examples", "10");
-        assertThat(r.code()).isEqualTo(2);
-        assertThat(r.err()).contains("--examples must be at least 64");
     }
 }

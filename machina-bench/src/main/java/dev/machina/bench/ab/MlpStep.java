@@ -1,3 +1,7 @@
+package dev.machina.bench.ab;
+
+import dev.machina.bench.BenchMain;
+import dev.machina.experiment.UserError;
 import dev.machina.loss.CrossEntropyLoss;
 import dev.machina.nn.Linear;
 import dev.machina.nn.Module;
@@ -9,18 +13,40 @@ import dev.machina.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine;
 
 /**
  * Time of one training step of the 784-256-128-10 MLP (forward, cross-entropy, backward, Adam)
  * on random data, for A/B runs in alternating JVMs (docs/BENCHMARKS.md):
  *
- * <pre>./machina java bench/MlpStep.java BATCH</pre>
+ * <pre>./machina bench mlp-step [--warmms MS] BATCH</pre>
  *
- * 3 s of warm-up, then ten 0.2 s windows; prints the median and the best µs per step.
+ * 3 s of warm-up (--warmms), then ten 0.2 s windows; prints the median and the best µs per step.
+ * The JMH benchmark of the same step is {@code dev.machina.bench.MlpStepBench}.
  */
-public class MlpStep {
+@Command(name = "mlp-step", mixinStandardHelpOptions = true, description = {
+    "µs per training step of the 784-256-128-10 MLP (forward, cross-entropy, backward, Adam) on random data:",
+    "the median and the best of ten 0.2 s windows after the warm-up, for A/B runs in alternating JVMs."})
+public class MlpStep implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--warmms", defaultValue = "${sys:warmms:-3000}", description = "Warm-up in ms (default: ${DEFAULT-VALUE}).")
+    long warmms;
+
+    @Parameters(index = "0", paramLabel = "BATCH", description = "Batch size.")
+    int batch;
+
     public static void main(String[] args) {
-        int batch = Integer.parseInt(args[0]);
+        BenchMain.main(Shape.prepend("mlp-step", args));
+    }
+
+    @Override
+    public void run() {
+        if (batch < 1) throw new UserError("BATCH must be at least 1, got " + batch);
         Rng rng = new Rng(0);
         Module model = new Sequential(new Linear(784, 256, true, rng), new ReLU(), new Linear(256, 128, true, rng), new ReLU(),
                 new Linear(128, 10, true, rng));
@@ -29,7 +55,7 @@ public class MlpStep {
         int[] y = new int[batch];
         for (int i = 0; i < y.length; i++) y[i] = rng.nextInt(10);
         CrossEntropyLoss ce = new CrossEntropyLoss();
-        long warm = System.nanoTime() + 3_000_000_000L;
+        long warm = System.nanoTime() + warmms * 1_000_000L;
         while (System.nanoTime() < warm) step(model, opt, ce, x, y);
         List<Double> w = new ArrayList<>();
         for (int r = 0; r < 10; r++) {
@@ -42,7 +68,7 @@ public class MlpStep {
             w.add((System.nanoTime() - t0) / 1e3 / n);
         }
         Collections.sort(w);
-        System.out.printf("batch %d step: median %.0f us, best %.0f us%n", batch, w.get(5), w.get(0));
+        spec.commandLine().getOut().printf("batch %d step: median %.0f us, best %.0f us%n", batch, w.get(5), w.get(0));
     }
 
     private static void step(Module model, Adam opt, CrossEntropyLoss ce, Tensor x, int[] y) {

@@ -1,4 +1,4 @@
-package dev.machina.cli;
+package dev.machina.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -347,13 +347,13 @@ final class E2eBench {
         return new TorchProbe(null, null, null, null, why.toString());
     }
 
-    /** bench/torch_bench.py of the source tree: next to the working directory or above the CLI jar. */
+    /** bench/torch_bench.py of the source tree: next to the working directory or above the benchmarks jar. */
     static Path findScript() {
         List<Path> tries = new ArrayList<>();
         tries.add(Path.of("bench", "torch_bench.py"));
         try {
             Path jar = Path.of(E2eBench.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-            // machina-cli/target/machina-cli.jar or machina-cli/target/classes → the repository root
+            // machina-bench/target/machina-bench.jar or machina-bench/target/classes → the repository root
             Path root = jar.getParent() == null ? null : jar.getParent().getParent();
             if (root != null && root.getParent() != null) tries.add(root.getParent().resolve("bench").resolve("torch_bench.py"));
         } catch (Exception e) {
@@ -375,32 +375,11 @@ final class E2eBench {
         }
     }
 
-    /** Appends a dated section with the table to {@code docs}, creating the file with a header if absent. */
-    static void appendDocs(Path docs, String section) throws IOException {
-        if (docs.getParent() != null) Files.createDirectories(docs.getParent());
-        String existing = Files.exists(docs) ? Files.readString(docs) : HEADER;
-        if (!existing.endsWith("\n")) existing += "\n";
-        dev.machina.io.AtomicFiles.writeString(docs, existing + "\n" + section);
-    }
-
-    static final String HEADER = """
-            # Benchmarks
-
-            End-to-end comparisons of Machina with PyTorch on the same machine, written by
-            `./machina bench e2e --append-docs` (see `bench/README.md`). Ratios are Machina/PyTorch
-            as a cost: below 1 means Machina is faster (or smaller). Each figure is the median of the
-            repeats, with Machina and PyTorch run alternately in their own processes.
-            """;
-
     static final double ACCURACY_TOLERANCE_POINTS = 0.5;
 
     /** "pass" when Machina's test accuracy is within 0.5 points of PyTorch's, "miss" otherwise, "n/a" without both. */
     static String accuracyStatus(double machina, double pytorch) {
         if (Double.isNaN(machina) || Double.isNaN(pytorch)) return "n/a";
         return Math.abs(machina - pytorch) * 100 <= ACCURACY_TOLERANCE_POINTS + 1e-9 ? "pass" : "miss";
-    }
-
-    static String pct(JsonNode v) {
-        return v == null || !v.isNumber() ? "n/a" : String.format(Locale.ROOT, "%.2f%%", 100 * v.asDouble());
     }
 }

@@ -1,4 +1,4 @@
-package dev.machina.cli;
+package dev.machina.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -27,7 +27,11 @@ import dev.machina.train.TrainerConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * The Machina side of {@code machina bench e2e}, run in its own JVM so that its peak resident
@@ -36,78 +40,195 @@ import java.util.Arrays;
  * (784-256-128-10, ReLU, dropout 0.2, Adam 1e-3, cross-entropy) at each batch size, test-set
  * inference throughput, single-example latency and VmHWM from /proc/self/status.
  *
- * <p>Options: {@code --data DIR | --synthetic N}, {@code --threads T}, {@code --batch-sizes 64,256},
- * {@code --warmup E}, {@code --epochs E}, {@code --seed S}, {@code --infer-batch B},
- * {@code --infer-warmup P}, {@code --infer-passes P}, {@code --latency-warmup C},
- * {@code --latency-calls C}, {@code --mode bench|accuracy}.
+ * <p>Its settings are named options, {@code --name=value} (or {@code --name value}), every one
+ * optional: see {@link Settings#DEFAULTS}. {@code bench/torch_bench.py} takes the same ones.
  */
 public final class E2eWorker {
     private E2eWorker() {}
 
-    /** The settings shared by both sides; {@link #args()} gives the command-line form. */
-    record Settings(Path data, int synthetic, int threads, int[] batchSizes, int warmup, int epochs, long seed,
-                    int inferBatch, int inferWarmup, int inferPasses, int latencyWarmup, int latencyCalls, String mode, int lstmExamples) {
-        /** Without the LSTM benchmark (lstmExamples 0). */
-        Settings(Path data, int synthetic, int threads, int[] batchSizes, int warmup, int epochs, long seed,
-                 int inferBatch, int inferWarmup, int inferPasses, int latencyWarmup, int latencyCalls, String mode) {
-            this(data, synthetic, threads, batchSizes, warmup, epochs, seed, inferBatch, inferWarmup, inferPasses, latencyWarmup,
-                    latencyCalls, mode, 0);
+    /**
+     * The settings shared by both sides, by name (the option names of both workers, without the
+     * dashes); a value is kept as its command-line text and read through the typed accessors.
+     * Build one with {@link #defaults()} and {@link #with}, or {@link #of} from a map.
+     */
+    record Settings(Map<String, String> values) {
+        /** Every setting and its default, in the order {@link #args()} writes them. {@code data} empty: {@code synthetic} data. */
+        static final Map<String, String> DEFAULTS = defaultsInOrder();
+
+        private static Map<String, String> defaultsInOrder() {
+            Map<String, String> d = new LinkedHashMap<>();
+            d.put("data", "");                     // Fashion-MNIST directory; empty: synthetic data
+            d.put("synthetic", "0");               // examples of synthetic data (when there is no data)
+            d.put("threads", "2");
+            d.put("batch-sizes", "64,256");        // one training run per batch size
+            d.put("warmup", "1");                  // warm-up epochs
+            d.put("epochs", "1");                  // measured epochs
+            d.put("seed", "0");
+            d.put("infer-batch", "1000");
+            d.put("infer-warmup", "2");            // warm-up passes over the test set
+            d.put("infer-passes", "5");            // measured passes over the test set (median)
+            d.put("latency-warmup", "200");        // warm-up calls of batch 1
+            d.put("latency-calls", "1000");        // measured calls of batch 1
+            d.put("mode", "bench");                // bench (timings) or accuracy (train, then test accuracy)
+            d.put("lstm-examples", Integer.toString(LSTM_EXAMPLES)); // images of the LSTM benchmark; 0: none
+            return java.util.Collections.unmodifiableMap(d);
+        }
+
+        /** Fills in the defaults and checks every value, so that a bad one fails here with its name, not in the worker. */
+        Settings {
+            Map<String, String> all = new LinkedHashMap<>(DEFAULTS);
+            for (Map.Entry<String, String> e : values.entrySet()) {
+                if (!DEFAULTS.containsKey(e.getKey())) {
+                    throw new IllegalArgumentException("unknown setting '" + e.getKey() + "'; the settings are " + DEFAULTS.keySet());
+                }
+                all.put(e.getKey(), e.getValue() == null ? DEFAULTS.get(e.getKey()) : e.getValue());
+            }
+            values = java.util.Collections.unmodifiableMap(all);
+            for (String k : List.of("synthetic", "threads", "warmup", "epochs", "infer-batch", "infer-warmup", "infer-passes",
+                    "latency-warmup", "latency-calls", "lstm-examples")) {
+                int v = integer(values, k);
+                if (v < 0) throw new IllegalArgumentException("--" + k + " must be 0 or more, got " + v);
+            }
+            seed(values);
+            batchSizes(values);
+            String mode = values.get("mode");
+            if (!mode.equals("bench") && !mode.equals("accuracy")) throw new IllegalArgumentException("--mode must be bench or accuracy, got " + mode);
         }
 
         static Settings defaults() {
-            return new Settings(null, 0, 2, new int[] {64, 256}, 1, 1, 0, 1000, 2, 5, 200, 1000, "bench", LSTM_EXAMPLES);
+            return new Settings(Map.of());
         }
 
-        /** A copy with another LSTM slice size (0 = no LSTM benchmark). */
-        Settings withLstmExamples(int n) {
-            return new Settings(data, synthetic, threads, batchSizes, warmup, epochs, seed, inferBatch, inferWarmup, inferPasses,
-                    latencyWarmup, latencyCalls, mode, n);
-        }
-
-        String[] args() {
-            return new String[] {
-                data != null ? "--data" : "--synthetic", data != null ? data.toString() : Integer.toString(synthetic),
-                "--threads", Integer.toString(threads),
-                "--batch-sizes", String.join(",", Arrays.stream(batchSizes).mapToObj(Integer::toString).toList()),
-                "--warmup", Integer.toString(warmup), "--epochs", Integer.toString(epochs), "--seed", Long.toString(seed),
-                "--infer-batch", Integer.toString(inferBatch), "--infer-warmup", Integer.toString(inferWarmup),
-                "--infer-passes", Integer.toString(inferPasses), "--latency-warmup", Integer.toString(latencyWarmup),
-                "--latency-calls", Integer.toString(latencyCalls), "--mode", mode, "--lstm-examples", Integer.toString(lstmExamples)};
-        }
-
-        static Settings parse(String[] a) {
+        /** The defaults with {@code named} settings changed; a value is any object whose text is the option's (an int[] gives 64,256). */
+        static Settings of(Map<String, ?> named) {
             Settings s = defaults();
-            Path data = s.data;
-            int synthetic = s.synthetic, threads = s.threads, warmup = s.warmup, epochs = s.epochs, inferBatch = s.inferBatch,
-                    inferWarmup = s.inferWarmup, inferPasses = s.inferPasses, latencyWarmup = s.latencyWarmup, latencyCalls = s.latencyCalls;
-            int[] batchSizes = s.batchSizes;
-            long seed = s.seed;
-            String mode = s.mode;
-            int lstm = s.lstmExamples;
-            for (int i = 0; i < a.length; i += 2) {
-                if (i + 1 >= a.length) throw new IllegalArgumentException("option " + a[i] + " needs a value");
-                String v = a[i + 1];
-                switch (a[i]) {
-                    case "--data" -> data = Path.of(v);
-                    case "--synthetic" -> synthetic = Integer.parseInt(v);
-                    case "--threads" -> threads = Integer.parseInt(v);
-                    case "--batch-sizes" -> batchSizes = Arrays.stream(v.split(",")).mapToInt(x -> Integer.parseInt(x.trim())).toArray();
-                    case "--warmup" -> warmup = Integer.parseInt(v);
-                    case "--epochs" -> epochs = Integer.parseInt(v);
-                    case "--seed" -> seed = Long.parseLong(v);
-                    case "--infer-batch" -> inferBatch = Integer.parseInt(v);
-                    case "--infer-warmup" -> inferWarmup = Integer.parseInt(v);
-                    case "--infer-passes" -> inferPasses = Integer.parseInt(v);
-                    case "--latency-warmup" -> latencyWarmup = Integer.parseInt(v);
-                    case "--latency-calls" -> latencyCalls = Integer.parseInt(v);
-                    case "--mode" -> mode = v;
-                    case "--lstm-examples" -> lstm = Integer.parseInt(v);
-                    default -> throw new IllegalArgumentException("unknown option " + a[i]);
+            for (Map.Entry<String, ?> e : named.entrySet()) s = s.with(e.getKey(), e.getValue());
+            return s;
+        }
+
+        /** A copy with one setting changed; null restores its default. */
+        Settings with(String name, Object value) {
+            Map<String, String> v = new LinkedHashMap<>(values);
+            v.put(name, value == null ? null : value instanceof int[] a
+                    ? String.join(",", Arrays.stream(a).mapToObj(Integer::toString).toList()) : value.toString());
+            return new Settings(v);
+        }
+
+        Path data() {
+            String d = values.get("data");
+            return d.isEmpty() ? null : Path.of(d);
+        }
+
+        int synthetic() {
+            return integer(values, "synthetic");
+        }
+
+        int threads() {
+            return integer(values, "threads");
+        }
+
+        int[] batchSizes() {
+            return batchSizes(values);
+        }
+
+        int warmup() {
+            return integer(values, "warmup");
+        }
+
+        int epochs() {
+            return integer(values, "epochs");
+        }
+
+        long seed() {
+            return seed(values);
+        }
+
+        int inferBatch() {
+            return integer(values, "infer-batch");
+        }
+
+        int inferWarmup() {
+            return integer(values, "infer-warmup");
+        }
+
+        int inferPasses() {
+            return integer(values, "infer-passes");
+        }
+
+        int latencyWarmup() {
+            return integer(values, "latency-warmup");
+        }
+
+        int latencyCalls() {
+            return integer(values, "latency-calls");
+        }
+
+        String mode() {
+            return values.get("mode");
+        }
+
+        int lstmExamples() {
+            return integer(values, "lstm-examples");
+        }
+
+        private static int integer(Map<String, String> values, String name) {
+            try {
+                return Integer.parseInt(values.get(name).strip());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("--" + name + " must be an integer, got '" + values.get(name) + "'");
+            }
+        }
+
+        private static long seed(Map<String, String> values) {
+            try {
+                return Long.parseLong(values.get("seed").strip());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("--seed must be an integer, got '" + values.get("seed") + "'");
+            }
+        }
+
+        private static int[] batchSizes(Map<String, String> values) {
+            try {
+                int[] b = Arrays.stream(values.get("batch-sizes").split(",")).mapToInt(x -> Integer.parseInt(x.strip())).toArray();
+                if (b.length == 0 || Arrays.stream(b).anyMatch(x -> x < 1)) throw new NumberFormatException();
+                return b;
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("--batch-sizes must be positive integers separated by commas, got '"
+                        + values.get("batch-sizes") + "'");
+            }
+        }
+
+        /**
+         * The command-line form, {@code --name=value} for every setting (the worker and
+         * torch_bench.py read the same): {@code --data} when there is data, else {@code --synthetic}.
+         */
+        String[] args() {
+            List<String> a = new ArrayList<>();
+            for (Map.Entry<String, String> e : values.entrySet()) {
+                if (e.getKey().equals(data() != null ? "synthetic" : "data")) continue;
+                a.add("--" + e.getKey() + "=" + e.getValue());
+            }
+            return a.toArray(String[]::new);
+        }
+
+        /** Reads {@code --name=value} and {@code --name value} options; what is not given keeps its default. */
+        static Settings parse(String[] argv) {
+            Map<String, String> v = new LinkedHashMap<>();
+            for (int i = 0; i < argv.length; i++) {
+                String a = argv[i];
+                if (!a.startsWith("--") || a.length() == 2) throw new IllegalArgumentException("expected --name=value, got '" + a + "'");
+                int eq = a.indexOf('=');
+                String name = eq < 0 ? a.substring(2) : a.substring(2, eq);
+                if (!DEFAULTS.containsKey(name)) throw new IllegalArgumentException("unknown option --" + name + "; the options are --"
+                        + String.join(", --", DEFAULTS.keySet()));
+                if (eq >= 0) {
+                    v.put(name, a.substring(eq + 1));
+                } else {
+                    if (i + 1 >= argv.length) throw new IllegalArgumentException("option --" + name + " needs a value");
+                    v.put(name, argv[++i]);
                 }
             }
-            if (!mode.equals("bench") && !mode.equals("accuracy")) throw new IllegalArgumentException("--mode must be bench or accuracy, got " + mode);
-            return new Settings(data, synthetic, threads, batchSizes, warmup, epochs, seed, inferBatch, inferWarmup, inferPasses,
-                    latencyWarmup, latencyCalls, mode, lstm);
+            return new Settings(v);
         }
     }
 

@@ -1,4 +1,4 @@
-package dev.machina.cli;
+package dev.machina.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -61,8 +61,7 @@ final class ScaleBench implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         if (examples < 64) throw new UserError("--examples must be at least 64, got " + examples);
         Path dir = data != null ? data : Path.of("/usr/share/datasets/fashion-mnist");
-        E2eWorker.Settings s = E2eWorker.Settings.defaults();
-        TrainTest tt = E2eWorker.load(new E2eWorker.Settings(dir, 0, threads, s.batchSizes(), 0, 1, 0, 1000, 0, 1, 0, 1, "bench"));
+        TrainTest tt = E2eWorker.load(E2eWorker.Settings.defaults().with("data", dir));
         int n = Math.min(examples, tt.train().size());
         int[] idx = new int[n];
         for (int i = 0; i < n; i++) idx[i] = i;

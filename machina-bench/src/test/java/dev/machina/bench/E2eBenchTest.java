@@ -1,4 +1,4 @@
-package dev.machina.cli;
+package dev.machina.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
@@ -7,8 +7,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.machina.cli.E2eBench.Kind;
-import dev.machina.cli.E2eBench.Side;
+import dev.machina.bench.E2eBench.Kind;
+import dev.machina.bench.E2eBench.Side;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

@@ -1,4 +1,4 @@
-package dev.machina.cli;
+package dev.machina.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -17,16 +17,68 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine;
 
-/** `machina bench …`: benchmarks that print figures (never pass/fail). */
-@Command(mixinStandardHelpOptions = true, name = "bench", description = "Benchmarks (figures, never pass/fail).",
-        subcommands = {BenchCommand.Gemm.class, BenchCommand.E2e.class, ScaleBench.class, dev.machina.cli.tune.TuneParallelBench.class})
-final class BenchCommand implements Runnable {
+/**
+ * The benchmarks' entry point, {@code machina bench …} ({@code ./machina bench} runs this class
+ * from machina-bench's jar): benchmarks that print figures, never pass/fail. Exit codes: 0
+ * success, 1 a run failed, 2 bad usage or bad input. {@code bench tune-parallel} is the one
+ * benchmark still in the command-line tool (the launcher sends it there).
+ */
+@Command(name = "machina bench", mixinStandardHelpOptions = true, versionProvider = BenchMain.Version.class,
+        description = "Benchmarks (figures, never pass/fail).",
+        footer = {"", "`./machina bench tune-parallel` (the parallel sweep's benchmark) runs in the machina command itself."},
+        subcommands = {BenchMain.Gemm.class, BenchMain.E2e.class, ScaleBench.class, LoadBench.class,
+            dev.machina.bench.ab.GemmWindows.class, dev.machina.bench.ab.FlipAB.class, dev.machina.bench.ab.LoaderAB.class,
+            dev.machina.bench.ab.MlpStep.class, TuneParallelBench.class, JmhCommand.class, CommandLine.HelpCommand.class})
+public final class BenchMain implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--debug", description = "Show stack traces of errors.", scope = CommandLine.ScopeType.INHERIT)
+    boolean debug;
 
     @Override
     public void run() {
         spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    public static void main(String[] args) {
+        System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    /** Runs the command in-process (tests use this); returns the exit code. */
+    public static int execute(String[] args, PrintWriter out, PrintWriter err) {
+        boolean debug = java.util.Arrays.asList(args).contains("--debug");
+        CommandLine cl = new CommandLine(new BenchMain());
+        cl.setOut(out);
+        cl.setErr(err);
+        cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+            Throwable e = ex;
+            if (debug) e.printStackTrace(cmd.getErr());
+            if (e instanceof UserError) {
+                cmd.getErr().println("machina: " + e.getMessage());
+                return 2;
+            }
+            if (e instanceof IllegalArgumentException || e instanceof java.io.UncheckedIOException
+                    || e instanceof java.io.IOException || e instanceof IllegalStateException) {
+                cmd.getErr().println("machina: " + e.getMessage() + (debug ? "" : " (use --debug for details)"));
+                return 2;
+            }
+            cmd.getErr().println("machina: failed: " + e + (debug ? "" : " (use --debug for details)"));
+            return 1;
+        });
+        cl.setParameterExceptionHandler((ex, a) -> {
+            ex.getCommandLine().getErr().println("machina: " + ex.getMessage());
+            ex.getCommandLine().getErr().println("Try '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help'.");
+            return 2;
+        });
+        return cl.execute(args);
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"machina " + Machina.version()};
+        }
     }
 
     @Command(mixinStandardHelpOptions = true, name = "gemm", description = {
@@ -145,13 +197,6 @@ final class BenchCommand implements Runnable {
         @Option(names = "--json", paramLabel = "FILE", description = "Also write the results as JSON to FILE.")
         Path json;
 
-        @Option(names = "--append-docs", description = "Append the table, machine, versions and command to the docs file.")
-        boolean appendDocs;
-
-        @Option(names = "--docs", paramLabel = "FILE", defaultValue = "docs/BENCHMARKS.md",
-                description = "The file --append-docs writes (default: ${DEFAULT-VALUE}).")
-        Path docs;
-
         @Option(names = "--accuracy", description = "Also train the MLP for --accuracy-epochs epochs on both sides and compare test accuracy (slow).")
         boolean accuracy;
 
@@ -209,10 +254,15 @@ final class BenchCommand implements Runnable {
                                 + "); get it with " + dev.machina.data.DatasetLocator.howToGet("fashion-mnist") + ", or use --data DIR"))
                         .toAbsolutePath();
             }
-            E2eWorker.Settings d = E2eWorker.Settings.defaults();
-            E2eWorker.Settings settings = new E2eWorker.Settings(dataDir, synthetic == null ? 0 : synthetic, threads, d.batchSizes(),
-                    warmup, epochs, seed, d.inferBatch(), Math.max(1, warmup) * d.inferWarmup(), d.inferPasses(),
-                    d.latencyWarmup(), d.latencyCalls(), "bench", synthetic != null ? 0 : lstmExamples);
+            E2eWorker.Settings settings = E2eWorker.Settings.defaults()
+                    .with("data", dataDir)
+                    .with("synthetic", synthetic == null ? 0 : synthetic)
+                    .with("threads", threads)
+                    .with("warmup", warmup)
+                    .with("epochs", epochs)
+                    .with("seed", seed)
+                    .with("infer-warmup", Math.max(1, warmup) * E2eWorker.Settings.defaults().inferWarmup())
+                    .with("lstm-examples", synthetic != null ? 0 : lstmExamples);
 
             // the PyTorch side: a python that imports torch and the script, or a loud skip
             E2eBench.TorchProbe torch = null;
@@ -280,9 +330,9 @@ final class BenchCommand implements Runnable {
             ObjectNode acc = null;
             if (accuracy) acc = accuracyCheck(settings, withTorch, torch, torchScript, om, out);
 
-            String command = "./machina bench e2e" + (spec.commandLine().getParseResult() == null ? ""
-                    : " " + String.join(" ", spec.commandLine().getParseResult().originalArgs()));
-            command = command.replace("bench e2e bench e2e", "bench e2e").strip();
+            // the whole command line as given (picocli keeps the arguments of the top-level command, "e2e" included)
+            String command = spec.commandLine().getParseResult() == null ? "./machina bench e2e"
+                    : ("./machina bench " + String.join(" ", spec.commandLine().getParseResult().originalArgs())).strip();
             ObjectNode root = om.createObjectNode();
             root.put("date", java.time.OffsetDateTime.now().withNano(0).toString());
             root.put("command", command);
@@ -330,10 +380,6 @@ final class BenchCommand implements Runnable {
                     dev.machina.io.AtomicFiles.writeString(json, om.writerWithDefaultPrettyPrinter().writeValueAsString(root));
                     out.println("results written to " + json);
                 }
-                if (appendDocs) {
-                    E2eBench.appendDocs(docs, docsSection(root, skipTiming ? "" : table, skip, acc));
-                    out.println("table appended to " + docs);
-                }
             } catch (java.io.IOException e) {
                 throw new java.io.UncheckedIOException("cannot write results: " + e.getMessage(), e);
             }
@@ -354,8 +400,8 @@ final class BenchCommand implements Runnable {
 
         private ObjectNode accuracyCheck(E2eWorker.Settings s, boolean withTorch, E2eBench.TorchProbe torch, Path torchScript,
                                          ObjectMapper om, PrintWriter out) {
-            E2eWorker.Settings a = new E2eWorker.Settings(s.data(), s.synthetic(), s.threads(), new int[] {64}, 0, accuracyEpochs,
-                    s.seed(), s.inferBatch(), s.inferWarmup(), s.inferPasses(), s.latencyWarmup(), s.latencyCalls(), "accuracy");
+            E2eWorker.Settings a = s.with("batch-sizes", 64).with("warmup", 0).with("epochs", accuracyEpochs).with("mode", "accuracy")
+                    .with("lstm-examples", 0);
             out.printf("%naccuracy check: %d epochs, batch 64, on each side…%n", accuracyEpochs);
             out.flush();
             ObjectNode acc = om.createObjectNode();
@@ -372,38 +418,6 @@ final class BenchCommand implements Runnable {
                     100 * m, Double.isNaN(p) ? "n/a" : String.format(java.util.Locale.ROOT, "%.2f%%", 100 * p), verdict,
                     E2eBench.ACCURACY_TOLERANCE_POINTS);
             return acc;
-        }
-
-        private static String docsSection(ObjectNode root, String table, String skip, ObjectNode acc) {
-            StringBuilder sb = new StringBuilder();
-            JsonNode m = root.path("machine"), v = root.path("versions"), st = root.path("settings");
-            sb.append("## ").append(root.path("date").asText()).append("\n\n");
-            sb.append("- machine: ").append(m.path("cpu").asText()).append(", ").append(m.path("cores").asInt()).append(" cores; load average (1, 5, 15 min) ")
-                    .append(m.path("load_average_before").asText()).append(" at the start, ").append(m.path("load_average_after").asText())
-                    .append(" at the end\n");
-            sb.append("- versions: Machina ").append(v.path("machina").asText()).append(" (").append(v.path("kernels").asText())
-                    .append(" kernels), Java ").append(v.path("java").asText());
-            if (v.has("torch")) {
-                sb.append(", PyTorch ").append(v.path("torch").asText()).append(" (BLAS ").append(v.path("torch_blas").asText())
-                        .append("), numpy ").append(v.path("numpy").asText()).append(", ").append(v.path("python").asText());
-            }
-            if (table.isEmpty()) sb.append("\n- settings: ").append(st.path("threads").asInt()).append(" thread(s), accuracy check only, data ")
-                    .append(st.path("data").asText()).append('\n');
-            else sb.append("\n- settings: ").append(st.path("threads").asInt()).append(" thread(s), ").append(st.path("warmup_epochs").asInt())
-                    .append(" warm-up + ").append(st.path("epochs").asInt()).append(" measured epoch(s), median of ")
-                    .append(st.path("repeats").asInt()).append(" alternating runs per side, data ").append(st.path("data").asText()).append('\n');
-            String envNote = (st.path("machina_java_opts_env").asText().isEmpty() ? "" : "MACHINA_JAVA_OPTS='" + st.path("machina_java_opts_env").asText() + "' ")
-                    + (st.path("inherited_thread_env").asText().isEmpty() ? "" : st.path("inherited_thread_env").asText() + " ");
-            sb.append("- command: `").append(envNote).append(root.path("command").asText()).append("`\n\n");
-            sb.append(table);
-            if (skip != null) sb.append("\n").append(skip).append('\n');
-            if (root.hasNonNull("torch_warning")) sb.append("\nWarning: ").append(root.path("torch_warning").asText()).append('\n');
-            if (acc != null) {
-                sb.append(table.isEmpty() ? "" : "\n").append("Accuracy after ").append(acc.path("epochs").asInt()).append(" epochs (batch 64): Machina ")
-                        .append(E2eBench.pct(acc.path("machina"))).append(", PyTorch ").append(E2eBench.pct(acc.path("pytorch")))
-                        .append(" → ").append(acc.path("status").asText()).append('\n');
-            }
-            return sb.toString();
         }
     }
 }

@@ -1,6 +1,5 @@
-package dev.machina.cli.tune;
+package dev.machina.bench;
 
-import dev.machina.cli.Main;
 import dev.machina.experiment.SweepRunner;
 import dev.machina.experiment.SweepSpec;
 import dev.machina.experiment.UserError;
