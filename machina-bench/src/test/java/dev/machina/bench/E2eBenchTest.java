@@ -38,7 +38,7 @@ class E2eBenchTest {
 
     @Test
     void warnsWhenPytorchCallsTheReferenceBlasOnly() {
-        // what the probe reported on 2026-12-01 with python3-torch and no optimised BLAS installed
+        // what the probe reports with python3-torch and no optimised BLAS installed
         String reference = "generic /usr/lib/x86_64-linux-gnu/blas/libblas.so.3.11.0";
         assertThat(E2eBench.blasWarning(reference)).contains("reference BLAS (/usr/lib/x86_64-linux-gnu/blas/libblas.so.3.11.0)")
                 .contains("apt-get install libopenblas0-pthread");
