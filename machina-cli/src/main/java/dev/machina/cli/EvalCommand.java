@@ -41,6 +41,10 @@ final class EvalCommand implements Callable<Integer> {
         TensorDataset test;
         String what;
         if (data == null) {
+            if (tm.experiment() == null) {
+                throw new UserError(runDir + " was recorded from plain Java code, so it has no data section to take a test split from; "
+                        + "give the data with --data SPEC_OR_CSV");
+            }
             test = Prepared.of(tm.experiment(), tm.transform()).test();
             what = "the run's test split";
         } else if (data.toString().matches(".*\\.(ya?ml|json)$")) {
@@ -49,7 +53,7 @@ final class EvalCommand implements Callable<Integer> {
         } else {
             if (!Files.isRegularFile(data)) throw new UserError("data file " + data + " does not exist");
             try {
-                test = Prepared.csvReader(tm.experiment().data()).read(data);
+                test = Prepared.csvReader(tm.csvSettings()).read(data);
             } catch (DataFormatException e) {
                 throw new UserError(e.getMessage());
             }

@@ -45,7 +45,7 @@ final class PredictCommand implements Callable<Integer> {
             if (isIdx(input)) {
                 x = IdxReader.read(input).toTensor();
             } else {
-                var d = tm.experiment().data();
+                var d = tm.csvSettings();
                 boolean header = header(input, d.delimiter());
                 CsvReader.Builder b = CsvReader.builder().header(header).delimiter(d.delimiter()).noLabel();
                 if (!d.features().isEmpty()) b.featureColumns(d.features().toArray(new String[0]));

@@ -1,5 +1,6 @@
 package dev.machina.cli;
 
+import dev.machina.cli.options.SharedOptions;
 import dev.machina.experiment.Experiment;
 import dev.machina.experiment.Prepared;
 import dev.machina.experiment.Setup;
@@ -32,23 +33,14 @@ public final class TrainCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    @CommandLine.Mixin
+    SharedOptions common;
+
     @Parameters(index = "0", arity = "0..1", paramLabel = "SPEC", description = "The experiment spec (YAML or JSON).")
     Path specFile;
 
-    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override a spec key, e.g. --set optimizer.lr=3e-4 (repeatable).")
-    List<String> sets = new ArrayList<>();
-
-    @Option(names = "--name", description = "Run name (default: the spec's name).")
-    String name;
-
-    @Option(names = "--runs", defaultValue = "runs", description = "Directory that holds the runs (default: ${DEFAULT-VALUE}).")
-    Path runsDir;
-
     @Option(names = "--resume", paramLabel = "RUN_DIR", description = "Continue an interrupted or stopped run from its last checkpoint.")
     Path resume;
-
-    @Option(names = "--threads", description = "Kernel threads (default: all cores).")
-    Integer threads;
 
     @Option(names = "--progress", defaultValue = "auto", description = "auto (a live bar on a terminal, lines otherwise), bar, lines or none.")
     String progress;
@@ -59,20 +51,17 @@ public final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        if (threads != null) {
-            if (threads < 1) throw new UserError("--threads must be at least 1, got " + threads);
-            Parallel.setThreads(threads);
-        }
+        common.applyThreads();
         if (!List.of("auto", "bar", "lines", "none").contains(progress)) {
             throw new UserError("--progress must be auto, bar, lines or none, got '" + progress + "'");
         }
         SpecRunner runner;
         if (resume != null) {
             if (specFile != null) throw new UserError("give either a SPEC or --resume RUN_DIR, not both (the run keeps its own spec)");
-            runner = SpecRunner.resume(resume, sets);
+            runner = SpecRunner.resume(resume, common.sets);
         } else {
             if (specFile == null) throw new UserError("missing SPEC: machina train SPEC.yaml (see examples/)");
-            runner = SpecRunner.of(Experiment.load(specFile, sets)).runsDir(runsDir).name(name);
+            runner = SpecRunner.of(Experiment.load(specFile, common.sets)).runsDir(common.runsDir).name(common.name);
         }
         Experiment exp = runner.experiment();
         boolean terminal = progress.equals("bar") || (progress.equals("auto") && ProgressBar.isTerminal());

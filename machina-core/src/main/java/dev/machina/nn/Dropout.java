@@ -12,6 +12,7 @@ import dev.machina.tensor.Tensor;
 public final class Dropout extends Module {
     private final float p;
 
+
     public Dropout(double p) {
         if (!(p >= 0 && p <= 1)) throw new IllegalArgumentException("dropout probability has to be between 0 and 1, but got " + p);
         this.p = (float) p;

@@ -14,6 +14,10 @@ import java.util.List;
 public final class LastStep extends Module {
     private final int directions;
 
+    public int directions() {
+        return directions;
+    }
+
     public LastStep(int directions) {
         if (directions != 1 && directions != 2) throw new IllegalArgumentException("directions must be 1 or 2, got " + directions);
         this.directions = directions;

@@ -6,6 +6,10 @@ import dev.machina.tensor.Tensor;
 public final class LeakyReLU extends Module {
     private final float negativeSlope;
 
+    public float negativeSlope() {
+        return negativeSlope;
+    }
+
     public LeakyReLU() {
         this(0.01f);
     }

@@ -6,6 +6,10 @@ import dev.machina.tensor.Tensor;
 public final class LogSoftmax extends Module {
     private final int dim;
 
+    public int dim() {
+        return dim;
+    }
+
     public LogSoftmax(int dim) {
         this.dim = dim;
     }

@@ -6,6 +6,10 @@ import dev.machina.tensor.Tensor;
 public final class Softmax extends Module {
     private final int dim;
 
+    public int dim() {
+        return dim;
+    }
+
     public Softmax(int dim) {
         this.dim = dim;
     }

@@ -1,6 +1,8 @@
 package dev.machina.run;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.machina.data.TensorDataset;
 import dev.machina.io.SafeTensors;
 import dev.machina.train.Callback;
 import dev.machina.train.History;
@@ -11,6 +13,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -35,7 +38,7 @@ public final class RunRecorder implements Callback {
      */
     public RunRecorder(RunDirectory run, Map<String, ?> config, Map<String, ?> dataset, Map<String, String> modelMetadata) {
         this.run = run;
-        this.modelMetadata = modelMetadata == null ? Map.of() : modelMetadata;
+        this.modelMetadata = modelMetadata == null ? new LinkedHashMap<>() : new LinkedHashMap<>(modelMetadata);
         var rec = run.record();
         if (config != null) rec.set("config", JSON.valueToTree(config));
         if (dataset != null) rec.set("dataset", JSON.valueToTree(dataset));
@@ -52,9 +55,11 @@ public final class RunRecorder implements Callback {
         boolean resumed = rec.has("start_time");
         if (!rec.has("provenance")) rec.set("provenance", JSON.valueToTree(Provenance.capture()));
         if (!rec.has("training")) rec.set("training", JSON.valueToTree(ctx.config().describe()));
+        describeSettings(ctx);
         Map<String, Object> model = new LinkedHashMap<>();
         model.put("summary", ctx.model().repr());
         model.put("parameters", ctx.model().parameterCount());
+        ModelDescriber.find().flatMap(d -> d.describe(ctx.model())).ifPresent(layers -> model.put("layers", layers));
         rec.set("model", JSON.valueToTree(model));
         if (!resumed) rec.put("start_time", Instant.now().toString());
         else rec.put("resumed_at", Instant.now().toString());
@@ -64,6 +69,39 @@ public final class RunRecorder implements Callback {
         run.saveRecord();
         run.log((resumed ? "resumed " : "started ") + run.name() + " in " + run.dir()
                 + " (" + ctx.model().parameterCount() + " parameters)");
+    }
+
+    /**
+     * A run recorded from a plain Trainer gets, beside the configuration its caller gave, the
+     * spec-shaped settings that listing and comparing runs read (optimizer name and lr, epochs,
+     * batch size, seed), and the model file the metadata eval and predict need (the shape of an
+     * example, the class names). Keys the caller gave are kept.
+     */
+    private void describeSettings(TrainContext ctx) {
+        var rec = run.record();
+        ObjectNode cfg = rec.get("config") instanceof ObjectNode o ? o : rec.putObject("config");
+        if (!cfg.has("optimizer")) {
+            ObjectNode o = cfg.putObject("optimizer");
+            o.put("name", ctx.optimizer().getClass().getSimpleName().toLowerCase(Locale.ROOT));
+            o.put("lr", ctx.optimizer().lr());
+        }
+        if (!cfg.has("training")) {
+            ObjectNode t = cfg.putObject("training");
+            t.put("epochs", ctx.config().epochs());
+            if (ctx.trainLoader() != null) t.put("batch_size", ctx.trainLoader().batchSize());
+        }
+        if (!cfg.has("seed") && ctx.config().seed() != null) cfg.put("seed", ctx.config().seed());
+        if (ctx.trainLoader() != null && ctx.trainLoader().dataset() instanceof TensorDataset ds) {
+            try {
+                modelMetadata.putIfAbsent("feature_shape", JSON.writeValueAsString(ds.featureShape()));
+                if (ds.isClassification()) {
+                    modelMetadata.putIfAbsent("task", "classification");
+                    modelMetadata.putIfAbsent("class_names", JSON.writeValueAsString(ds.classNames()));
+                }
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new IllegalStateException(e);
+            }
+        }
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.machina.train;
 
+import dev.machina.data.DataLoader;
 import dev.machina.nn.Module;
 import dev.machina.optim.Optimizer;
 
@@ -10,6 +11,9 @@ public interface TrainContext {
     Optimizer optimizer();
 
     TrainerConfig config();
+
+    /** The training data's loader. */
+    DataLoader trainLoader();
 
     /** The current epoch, 0-based. */
     int epoch();

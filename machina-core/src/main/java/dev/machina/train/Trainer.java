@@ -80,7 +80,7 @@ public final class Trainer {
     private History run(Module model, DataLoader train, DataLoader validation, Checkpoint from) {
         Optimizer opt = config.optimizer();
         History history = new History();
-        Ctx ctx = new Ctx(model, opt, history);
+        Ctx ctx = new Ctx(model, opt, history, train);
         int startEpoch = 0;
         if (from != null) {
             model.loadStateDict(from.model());
@@ -194,19 +194,22 @@ public final class Trainer {
         final Module model;
         final Optimizer optimizer;
         final History history;
+        final DataLoader train;
         int epoch;
         long step;
         double trainSeconds;
 
-        Ctx(Module model, Optimizer optimizer, History history) {
+        Ctx(Module model, Optimizer optimizer, History history, DataLoader train) {
             this.model = model;
             this.optimizer = optimizer;
             this.history = history;
+            this.train = train;
         }
 
         @Override public Module model() { return model; }
         @Override public Optimizer optimizer() { return optimizer; }
         @Override public TrainerConfig config() { return config; }
+        @Override public DataLoader trainLoader() { return train; }
         @Override public int epoch() { return epoch; }
         @Override public long globalStep() { return step; }
         @Override public History history() { return history; }

@@ -277,10 +277,7 @@ public final class Experiment {
         m.put("data", d);
         List<Object> layers = new ArrayList<>();
         for (Layer l : model) {
-            Component<LayerRegistry.Factory> c = LayerRegistry.LAYERS.get(l.kind());
-            Map<String, Object> args = c.resolved(l.args());
-            if (c.settings().isEmpty()) layers.add(l.kind());
-            else layers.add(Map.of(l.kind(), c.settings().size() == 1 ? args.values().iterator().next() : args));
+            layers.add(LayerRegistry.entry(LayerRegistry.LAYERS.get(l.kind()), l.args()));
         }
         m.put("model", layers);
         m.put("loss", resolved(loss, LossRegistry.LOSSES));

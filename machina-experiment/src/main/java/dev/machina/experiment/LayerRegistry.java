@@ -17,6 +17,7 @@ import dev.machina.nn.LastStep;
 import dev.machina.nn.LeakyReLU;
 import dev.machina.nn.Linear;
 import dev.machina.nn.LogSoftmax;
+import dev.machina.nn.Module;
 import dev.machina.nn.RNN;
 import dev.machina.nn.RNNBase;
 import dev.machina.nn.ReLU;
@@ -28,8 +29,11 @@ import dev.machina.nn.Tanh;
 import dev.machina.tensor.Rng;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /** The layers a spec's {@code model} list can hold: one entry each. */
@@ -76,8 +80,11 @@ final class LayerRegistry {
 
     private static final RnnConfig RNN_DEFAULTS = RnnConfig.of(1, 1);
 
+    /** How each built layer type reads back as its entry; filled as the entries below are made. */
+    private static final Map<Class<?>, Function<Module, Described>> DESCRIBERS = new HashMap<>();
+
     static final Component.Kind<Factory> LAYERS = Component.Kind.<Factory>of("layer", "Layers",
-            Component.of("linear", "fully connected; a flatten is added before it for image inputs", "out", List.of(
+            described(Linear.class, l -> Map.of("out", l.outFeatures(), "bias", l.bias() != null), Component.of("linear", "fully connected; a flatten is added before it for image inputs", "out", List.of(
                     Setting.required("out", sizeOrAuto(), "the number of output features, or auto: as many as the data needs (classes, vocabulary, targets)"),
                     Setting.of("bias", bool(), true, "learn an additive bias")), (a, s) -> {
                         if (s.dims.length > 1 && !s.sequence) s.flatten();
@@ -88,29 +95,31 @@ final class LayerRegistry {
                         }
                         s.seq.add(new Linear(s.dims[s.dims.length - 1], out, (Boolean) a.get("bias"), s.rng));
                         s.dims[s.dims.length - 1] = out;
-                    }),
-            simple("relu", "max(0, x)", ReLU::new),
-            Component.of("leaky_relu", "max(0, x) + slope·min(0, x)", "slope", List.of(
-                    Setting.of("slope", number(), 0.01, "the slope for negative inputs")),
-                    (a, s) -> s.seq.add(new LeakyReLU(((Number) a.get("slope")).floatValue()))),
-            simple("sigmoid", "1 / (1 + e^-x)", Sigmoid::new),
-            simple("tanh", "hyperbolic tangent", Tanh::new),
-            simple("gelu", "Gaussian error linear unit", GELU::new),
-            Component.of("softmax", "probabilities over the last dimension (do not put it before cross_entropy, which takes logits)", "dim",
+                    })),
+            simple("relu", "max(0, x)", ReLU.class, ReLU::new),
+            described(LeakyReLU.class, l -> Map.of("slope", (double) l.negativeSlope()), Component.of("leaky_relu", "max(0, x) + slope·min(0, x)", "slope",
+                    List.of(Setting.of("slope", number(), 0.01, "the slope for negative inputs")),
+                    (a, s) -> s.seq.add(new LeakyReLU(((Number) a.get("slope")).floatValue())))),
+            simple("sigmoid", "1 / (1 + e^-x)", Sigmoid.class, Sigmoid::new),
+            simple("tanh", "hyperbolic tangent", Tanh.class, Tanh::new),
+            simple("gelu", "Gaussian error linear unit", GELU.class, GELU::new),
+            described(Softmax.class, l -> Map.of("dim", l.dim()), Component.of("softmax",
+                    "probabilities over the last dimension (do not put it before cross_entropy, which takes logits)", "dim",
                     List.of(Setting.of("dim", signedInteger(), -1, "the dimension to normalise")),
-                    (a, s) -> s.seq.add(new Softmax((Integer) a.get("dim")))),
-            Component.of("log_softmax", "log-probabilities over the last dimension", "dim",
+                    (a, s) -> s.seq.add(new Softmax((Integer) a.get("dim"))))),
+            described(LogSoftmax.class, l -> Map.of("dim", l.dim()), Component.of("log_softmax", "log-probabilities over the last dimension", "dim",
                     List.of(Setting.of("dim", signedInteger(), -1, "the dimension to normalise")),
-                    (a, s) -> s.seq.add(new LogSoftmax((Integer) a.get("dim")))),
-            Component.of("dropout", "inverted dropout, off in evaluation", "p", List.of(
+                    (a, s) -> s.seq.add(new LogSoftmax((Integer) a.get("dim"))))),
+            described(Dropout.class, l -> Map.of("p", (double) l.p()), Component.of("dropout", "inverted dropout, off in evaluation", "p", List.of(
                     Setting.of("p", fraction(0, 1, false), 0.5, "the probability of zeroing an element")),
-                    (a, s) -> s.seq.add(new Dropout(((Number) a.get("p")).floatValue()))),
-            Component.<Factory>of("flatten", "one vector per example", null, List.of(), (a, s) -> s.flatten()),
-            simple("identity", "passes its input through", Identity::new),
+                    (a, s) -> s.seq.add(new Dropout(((Number) a.get("p")).floatValue())))),
+            described(Flatten.class, l -> Map.of(), Component.<Factory>of("flatten", "one vector per example", null, List.of(), (a, s) -> s.flatten())),
+            simple("identity", "passes its input through", Identity.class, Identity::new),
             recurrent("lstm", "long short-term memory (gates i, f, g, o as PyTorch)", false),
             recurrent("gru", "gated recurrent unit (gates r, z, n as PyTorch)", false),
             recurrent("rnn", "Elman recurrent layer", true),
-            Component.of("embedding", "a learned vector per token (text data); the vocabulary size comes from the data", "dim", List.of(
+            described(Embedding.class, l -> Map.of("dim", l.weight().shape(1)), Component.of("embedding",
+                    "a learned vector per token (text data); the vocabulary size comes from the data", "dim", List.of(
                     Setting.required("dim", integer(1), "the vector size")), (a, s) -> {
                         if (s.vocabulary <= 0 || s.dims.length != 1) {
                             throw s.error("an embedding needs token sequences (data.dataset: text); this data has examples of shape " + Arrays.toString(s.dims));
@@ -119,20 +128,63 @@ final class LayerRegistry {
                         s.seq.add(new Embedding(s.vocabulary, dim, null, s.rng));
                         s.dims = new int[] {s.dims[0], dim};
                         s.sequence = true;
-                    }),
-            Component.<Factory>of("last_step", "the last step of a recurrent layer's output (both directions' ends when bidirectional)", null, List.of(),
+                    })),
+            described(LastStep.class, l -> Map.of(), Component.<Factory>of("last_step",
+                    "the last step of a recurrent layer's output (both directions' ends when bidirectional)", null, List.of(),
                     (a, s) -> {
                         if (s.dims.length != 2 || s.lastDirections == 0) throw s.error("last_step follows a recurrent layer (lstm, gru, rnn)");
                         s.seq.add(new LastStep(s.lastDirections));
                         s.dims = new int[] {s.dims[1]};
                         s.sequence = false;
-                    }));
+                    })));
 
-    private static Component<Factory> simple(String name, String doc, Supplier<dev.machina.nn.Module> make) {
-        return Component.of(name, doc, null, List.of(), (a, s) -> s.seq.add(make.get()));
+    private static <M extends Module> Component<Factory> simple(String name, String doc, Class<M> type, Supplier<M> make) {
+        return described(type, m -> Map.of(), Component.of(name, doc, null, List.of(), (a, s) -> s.seq.add(make.get())));
+    }
+
+    /** How a built layer of {@code type} reads back as this entry's settings (what a run recorded from plain Java code keeps). */
+    private static <M extends Module> Component<Factory> described(Class<M> type, Function<M, Map<String, Object>> settingsOf, Component<Factory> c) {
+        DESCRIBERS.put(type, m -> new Described(c.name(), new LinkedHashMap<>(settingsOf.apply(type.cast(m)))));
+        return c;
+    }
+
+    /** A built layer as a registry entry's name and settings. */
+    record Described(String name, Map<String, Object> settings) {}
+
+    /** The spec entry of a built layer (as the resolved spec writes it), or null when it has none. */
+    static Object describe(Module m) {
+        Function<Module, Described> d = DESCRIBERS.get(m.getClass());
+        if (d == null) return null;
+        Described x = d.apply(m);
+        Component<Factory> c = LAYERS.get(x.name());
+        Map<String, Object> args = new LinkedHashMap<>();
+        for (Setting st : c.settings()) args.put(st.key(), x.settings().getOrDefault(st.key(), st.defaults().apply(new Setting.Defaults(0, args))));
+        return entry(c, args);
+    }
+
+    /** A layer as the resolved spec writes it: its name, {name: value} for one setting, {name: {settings}} for more. */
+    static Object entry(Component<Factory> c, Map<String, Object> args) {
+        Map<String, Object> r = c.resolved(args);
+        if (c.settings().isEmpty()) return c.name();
+        return Map.of(c.name(), c.settings().size() == 1 ? r.values().iterator().next() : r);
     }
 
     private static Component<Factory> recurrent(String name, String doc, boolean elman) {
+        Class<? extends RNNBase> type = name.equals("lstm") ? LSTM.class : name.equals("gru") ? GRU.class : RNN.class;
+        return described(type, r -> {
+            RnnConfig c = r.config();
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("hidden", c.hiddenSize());
+            m.put("layers", c.numLayers());
+            m.put("bidirectional", c.bidirectional());
+            m.put("dropout", c.dropout());
+            m.put("bias", c.bias());
+            if (r instanceof RNN e) m.put("nonlinearity", e.nonlinearity() == RNN.Nonlinearity.RELU ? "relu" : "tanh");
+            return m;
+        }, recurrentEntry(name, doc, elman));
+    }
+
+    private static Component<Factory> recurrentEntry(String name, String doc, boolean elman) {
         List<Setting> settings = new ArrayList<>(List.of(
                 Setting.required("hidden", integer(1), "the hidden size"),
                 Setting.of("layers", integer(1), RNN_DEFAULTS.numLayers(), "stacked layers"),

@@ -116,11 +116,16 @@ public final class SpecRunner {
 
     /** The run's name (default: the spec's). */
     public SpecRunner name(String name) {
-        if (name != null && (!name.matches("[A-Za-z0-9._-]+") || name.matches("\\.+"))) {
-            throw new UserError("run name '" + name + "': use letters, digits, '.', '_' or '-' (it names a directory)");
-        }
-        this.name = name;
+        this.name = name == null ? null : checkName(name);
         return this;
+    }
+
+    /** A run or sweep name as given, or a UserError: it names a directory under the runs directory. */
+    public static String checkName(String name) {
+        if (!name.matches("[A-Za-z0-9._-]+") || name.matches("\\.+")) {
+            throw new UserError("name '" + name + "': use letters, digits, '.', '_' or '-', not only dots (it names a directory under the runs directory)");
+        }
+        return name;
     }
 
     /** Whether to write plots and report.html (default true; needs a {@link RunReporter} on the class path). */

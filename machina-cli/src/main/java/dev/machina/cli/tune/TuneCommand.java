@@ -2,7 +2,9 @@ package dev.machina.cli.tune;
 
 import dev.machina.cli.Main;
 import dev.machina.cli.report.ReportWriter;
+import dev.machina.cli.options.SharedOptions;
 import dev.machina.cli.report.SweepReport;
+import dev.machina.experiment.SpecRunner;
 import dev.machina.experiment.SweepRunner;
 import dev.machina.experiment.SweepSpec;
 import dev.machina.experiment.UserError;
@@ -37,6 +39,9 @@ public final class TuneCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    @CommandLine.Mixin
+    SharedOptions common;
+
     @Parameters(index = "0", arity = "0..1", paramLabel = "SWEEP", description = "The sweep spec (YAML or JSON).")
     Path sweepFile;
 
@@ -45,13 +50,6 @@ public final class TuneCommand implements Callable<Integer> {
 
     @Option(names = "--parallel", description = "Trials run at once in this JVM, sharing the cores (default: the spec's, else 1).")
     Integer parallel;
-
-    @Option(names = "--set", paramLabel = "KEY=VALUE", description = {"Override a sweep key (trials, seed, …) or a base spec key",
-        "(training.epochs=5, or base.seed=1 when the name is also a sweep key). Repeatable."})
-    List<String> sets = new ArrayList<>();
-
-    @Option(names = "--runs", defaultValue = "runs", description = "Directory that holds the runs (default: ${DEFAULT-VALUE}).")
-    Path runsDir;
 
     @Option(names = "--resume", paramLabel = "SWEEP_DIR", description = "Continue a sweep: finished trials are kept, unfinished ones run again.")
     Path resume;
@@ -74,13 +72,14 @@ public final class TuneCommand implements Callable<Integer> {
         if (trials != null && trials < 1) throw new UserError("--trials must be at least 1, got " + trials);
         if (parallel != null && parallel < 1) throw new UserError("--parallel must be at least 1, got " + parallel);
         if (trialReports < 0) throw new UserError("--trial-reports must be >= 0, got " + trialReports);
-        List<String> all = new ArrayList<>(sets);
+        common.applyThreads();
+        List<String> all = new ArrayList<>(common.sets);
         if (trials != null) all.add("trials=" + trials);
         SweepSpec sweep;
         Path dir;
         if (resume != null) {
             if (sweepFile != null) throw new UserError("give either a SWEEP file or --resume SWEEP_DIR, not both (the sweep keeps its own spec)");
-            for (String s : sets) {
+            for (String s : common.sets) {
                 if (!s.matches("\\s*(trials|parallel|time_budget_s)\\s*=.*")) {
                     throw new UserError("--set " + s + ": a resumed sweep keeps its settings; only trials, parallel and time_budget_s may change");
                 }
@@ -95,7 +94,7 @@ public final class TuneCommand implements Callable<Integer> {
             dir = null;
         }
         int par = parallel != null ? parallel : sweep.parallel();
-        if (dir == null) dir = SweepRunner.createDir(runsDir, sweep.name());
+        if (dir == null) dir = SweepRunner.createDir(common.runsDir, SpecRunner.checkName(common.name != null ? common.name : sweep.name()));
         boolean table = progress.equals("table") || (progress.equals("auto") && SweepTable.isTerminal());
         SweepTable view = progress.equals("none") ? null : new SweepTable(out, table, sweep.objective().metric(), sweep.objective().maximize());
         SweepRunner runner = new SweepRunner(sweep, dir, par, view);
