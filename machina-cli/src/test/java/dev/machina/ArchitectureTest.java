@@ -14,8 +14,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The layers of docs/ARCHITECTURE.md, checked on the compiled classes of machina-core,
- * machina-experiment and machina-cli: data → tensor/kernel → nn, loss, metrics, io → optim →
- * train → run → tune → experiment → cli. Nothing depends upwards, and no packages form a cycle.
+ * machina-experiment and machina-cli: kernel → tensor → data, nn, loss, metrics, io, optim (side
+ * by side: none uses another) → train → run → tune → experiment → cli. Nothing depends upwards,
+ * and no packages form a cycle.
  */
 class ArchitectureTest {
     static JavaClasses classes;

@@ -20,12 +20,10 @@ import picocli.CommandLine;
 /**
  * The benchmarks' entry point, {@code machina bench …} ({@code ./machina bench} runs this class
  * from machina-bench's jar): benchmarks that print figures, never pass/fail. Exit codes: 0
- * success, 1 a run failed, 2 bad usage or bad input. {@code bench tune-parallel} is the one
- * benchmark still in the command-line tool (the launcher sends it there).
+ * success, 1 a run failed, 2 bad usage or bad input.
  */
 @Command(name = "machina bench", mixinStandardHelpOptions = true, versionProvider = BenchMain.Version.class,
         description = "Benchmarks (figures, never pass/fail).",
-        footer = {"", "`./machina bench tune-parallel` (the parallel sweep's benchmark) runs in the machina command itself."},
         subcommands = {BenchMain.Gemm.class, BenchMain.E2e.class, ScaleBench.class, LoadBench.class,
             dev.machina.bench.ab.GemmWindows.class, dev.machina.bench.ab.FlipAB.class, dev.machina.bench.ab.LoaderAB.class,
             dev.machina.bench.ab.MlpStep.class, TuneParallelBench.class, JmhCommand.class, CommandLine.HelpCommand.class})
