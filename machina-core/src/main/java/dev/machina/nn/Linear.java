@@ -38,9 +38,14 @@ public final class Linear extends Module {
 
     /** Re-initialises as PyTorch's {@code reset_parameters()}. */
     public void resetParameters(Rng rng) {
+        init(weight, bias, rng);
+    }
+
+    /** PyTorch's initialisation of a linear layer's weight [out, in] and bias (may be null), from {@code rng}. */
+    static void init(Tensor weight, Tensor bias, Rng rng) {
         Init.kaimingUniform(weight, Math.sqrt(5), Init.Mode.FAN_IN, "leaky_relu", rng);
         if (bias != null) {
-            double bound = 1 / Math.sqrt(inFeatures);
+            double bound = 1 / Math.sqrt(weight.shape(1));
             Init.uniform(bias, -bound, bound, rng);
         }
     }

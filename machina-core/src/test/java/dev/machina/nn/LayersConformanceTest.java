@@ -1,6 +1,11 @@
 package dev.machina.nn;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import dev.machina.nn.testing.LayerConformance;
+import dev.machina.tensor.Rng;
+import dev.machina.tensor.Tensor;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -26,6 +31,38 @@ class LayersConformanceTest {
     @Test
     void linearWithoutBiasOn3dInput() {
         LayerConformance.check(r -> new Linear(5, 2, false, r), s(2, 3, 5), s(2, 3, 2), params("weight", s(2, 5)));
+    }
+
+    @Test
+    void lazyLinearOnceItHasSeenAnInput() {
+        LayerConformance.check(r -> materialized(new LazyLinear(3, true, r), 5), s(4, 5), s(4, 3), params("weight", s(3, 5), "bias", s(3)));
+        LayerConformance.check(r -> materialized(new Sequential(new Flatten(), new LazyLinear(4, false, r), new ReLU(), new LazyLinear(2, true, r)), 2, 3),
+                s(5, 2, 3), s(5, 2), params("1.weight", s(4, 6), "3.weight", s(2, 4), "3.bias", s(2)));
+    }
+
+    @Test
+    void lazyLinearDrawsTheWeightsALinearOfItsSizeWouldAndChecksLaterInputs() {
+        LazyLinear lazy = new LazyLinear(3, true, new Rng(9));
+        assertThat(lazy.materialized()).isFalse();
+        assertThat(lazy.parameters()).isEmpty();
+        Tensor x = Tensor.randn(new Rng(1), 2, 7);
+        Tensor y = lazy.forward(x);
+        Linear eager = new Linear(7, 3, true, new Rng(9));
+        assertThat(lazy.inFeatures()).isEqualTo(7);
+        assertThat(lazy.weight().data()).isEqualTo(eager.weight().data());
+        assertThat(lazy.bias().data()).isEqualTo(eager.bias().data());
+        assertThat(y.data()).isEqualTo(eager.forward(x).data());
+        assertThat(lazy.stateDict().keySet()).containsExactly("weight", "bias");
+        assertThatThrownBy(() -> lazy.forward(Tensor.zeros(2, 6))).hasMessageContaining("expected input [*, 7], got [2, 6]");
+    }
+
+    /** The module after one dry forward of a single example of {@code shape}. */
+    private static Module materialized(Module m, int... shape) {
+        int[] full = new int[shape.length + 1];
+        full[0] = 1;
+        System.arraycopy(shape, 0, full, 1, shape.length);
+        m.forward(Tensor.zeros(full));
+        return m;
     }
 
     @Test

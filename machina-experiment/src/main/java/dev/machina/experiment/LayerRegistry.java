@@ -14,6 +14,7 @@ import dev.machina.nn.GRU;
 import dev.machina.nn.Identity;
 import dev.machina.nn.LSTM;
 import dev.machina.nn.LastStep;
+import dev.machina.nn.LazyLinear;
 import dev.machina.nn.LeakyReLU;
 import dev.machina.nn.Linear;
 import dev.machina.nn.LogSoftmax;
@@ -27,6 +28,7 @@ import dev.machina.nn.Sigmoid;
 import dev.machina.nn.Softmax;
 import dev.machina.nn.Tanh;
 import dev.machina.tensor.Rng;
+import dev.machina.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -56,8 +58,15 @@ final class LayerRegistry {
         Experiment experiment;
         String where;
 
+        /** One example (zeros) as it comes out of the layers so far. */
+        private Tensor probe;
+
         Shape(int[] featureShape, int vocabulary, int[] wanted, Rng rng) {
             this.dims = featureShape.clone();
+            int[] one = new int[featureShape.length + 1];
+            one[0] = 1;
+            System.arraycopy(featureShape, 0, one, 1, featureShape.length);
+            this.probe = Tensor.zeros(one);
             this.vocabulary = vocabulary;
             this.wanted = wanted;
             this.rng = rng;
@@ -68,8 +77,22 @@ final class LayerRegistry {
         }
 
         void flatten() {
-            seq.add(new Flatten());
-            dims = new int[] {Arrays.stream(dims).reduce(1, (x, y) -> x * y)};
+            add(new Flatten());
+        }
+
+        /**
+         * Adds a layer and runs one example through it (in evaluation mode, without gradients), so
+         * that its output shape is known and a lazy layer takes its input size — and its weights —
+         * at this point, in layer order.
+         */
+        void add(Module m) {
+            seq.add(m);
+            m.train(false);
+            try (var g = Tensor.noGrad()) {
+                probe = m.forward(probe);
+            }
+            m.train(true);
+            dims = java.util.Arrays.copyOfRange(probe.shape(), 1, probe.rank());
         }
     }
 
@@ -84,7 +107,9 @@ final class LayerRegistry {
     private static final Map<Class<?>, Function<Module, Described>> DESCRIBERS = new HashMap<>();
 
     static final Component.Kind<Factory> LAYERS = Component.Kind.<Factory>of("layer", "Layers",
-            described(Linear.class, l -> Map.of("out", l.outFeatures(), "bias", l.bias() != null), Component.of("linear", "fully connected; a flatten is added before it for image inputs", "out", List.of(
+            described(LazyLinear.class, l -> Map.of("out", l.outFeatures(), "bias", l.bias() != null),
+                    described(Linear.class, l -> Map.of("out", l.outFeatures(), "bias", l.bias() != null), Component.of("linear",
+                    "fully connected (its input size is the data's: a LazyLinear); a flatten is added before it for image inputs", "out", List.of(
                     Setting.required("out", sizeOrAuto(), "the number of output features, or auto: as many as the data needs (classes, vocabulary, targets)"),
                     Setting.of("bias", bool(), true, "learn an additive bias")), (a, s) -> {
                         if (s.dims.length > 1 && !s.sequence) s.flatten();
@@ -93,26 +118,25 @@ final class LayerRegistry {
                             if (s.wanted == null) throw s.error("linear: auto needs labelled data (classes, vocabulary or targets) to size it");
                             out = s.wanted[s.wanted.length - 1];
                         }
-                        s.seq.add(new Linear(s.dims[s.dims.length - 1], out, (Boolean) a.get("bias"), s.rng));
-                        s.dims[s.dims.length - 1] = out;
-                    })),
+                        s.add(new LazyLinear(out, (Boolean) a.get("bias"), s.rng));
+                    }))),
             simple("relu", "max(0, x)", ReLU.class, ReLU::new),
             described(LeakyReLU.class, l -> Map.of("slope", (double) l.negativeSlope()), Component.of("leaky_relu", "max(0, x) + slope·min(0, x)", "slope",
                     List.of(Setting.of("slope", number(), 0.01, "the slope for negative inputs")),
-                    (a, s) -> s.seq.add(new LeakyReLU(((Number) a.get("slope")).floatValue())))),
+                    (a, s) -> s.add(new LeakyReLU(((Number) a.get("slope")).floatValue())))),
             simple("sigmoid", "1 / (1 + e^-x)", Sigmoid.class, Sigmoid::new),
             simple("tanh", "hyperbolic tangent", Tanh.class, Tanh::new),
             simple("gelu", "Gaussian error linear unit", GELU.class, GELU::new),
             described(Softmax.class, l -> Map.of("dim", l.dim()), Component.of("softmax",
                     "probabilities over the last dimension (do not put it before cross_entropy, which takes logits)", "dim",
                     List.of(Setting.of("dim", signedInteger(), -1, "the dimension to normalise")),
-                    (a, s) -> s.seq.add(new Softmax((Integer) a.get("dim"))))),
+                    (a, s) -> s.add(new Softmax((Integer) a.get("dim"))))),
             described(LogSoftmax.class, l -> Map.of("dim", l.dim()), Component.of("log_softmax", "log-probabilities over the last dimension", "dim",
                     List.of(Setting.of("dim", signedInteger(), -1, "the dimension to normalise")),
-                    (a, s) -> s.seq.add(new LogSoftmax((Integer) a.get("dim"))))),
+                    (a, s) -> s.add(new LogSoftmax((Integer) a.get("dim"))))),
             described(Dropout.class, l -> Map.of("p", (double) l.p()), Component.of("dropout", "inverted dropout, off in evaluation", "p", List.of(
                     Setting.of("p", fraction(0, 1, false), 0.5, "the probability of zeroing an element")),
-                    (a, s) -> s.seq.add(new Dropout(((Number) a.get("p")).floatValue())))),
+                    (a, s) -> s.add(new Dropout(((Number) a.get("p")).floatValue())))),
             described(Flatten.class, l -> Map.of(), Component.<Factory>of("flatten", "one vector per example", null, List.of(), (a, s) -> s.flatten())),
             simple("identity", "passes its input through", Identity.class, Identity::new),
             recurrent("lstm", "long short-term memory (gates i, f, g, o as PyTorch)", false),
@@ -125,21 +149,19 @@ final class LayerRegistry {
                             throw s.error("an embedding needs token sequences (data.dataset: text); this data has examples of shape " + Arrays.toString(s.dims));
                         }
                         int dim = (Integer) a.get("dim");
-                        s.seq.add(new Embedding(s.vocabulary, dim, null, s.rng));
-                        s.dims = new int[] {s.dims[0], dim};
+                        s.add(new Embedding(s.vocabulary, dim, null, s.rng));
                         s.sequence = true;
                     })),
             described(LastStep.class, l -> Map.of(), Component.<Factory>of("last_step",
                     "the last step of a recurrent layer's output (both directions' ends when bidirectional)", null, List.of(),
                     (a, s) -> {
                         if (s.dims.length != 2 || s.lastDirections == 0) throw s.error("last_step follows a recurrent layer (lstm, gru, rnn)");
-                        s.seq.add(new LastStep(s.lastDirections));
-                        s.dims = new int[] {s.dims[1]};
+                        s.add(new LastStep(s.lastDirections));
                         s.sequence = false;
                     })));
 
     private static <M extends Module> Component<Factory> simple(String name, String doc, Class<M> type, Supplier<M> make) {
-        return described(type, m -> Map.of(), Component.of(name, doc, null, List.of(), (a, s) -> s.seq.add(make.get())));
+        return described(type, m -> Map.of(), Component.of(name, doc, null, List.of(), (a, s) -> s.add(make.get())));
     }
 
     /** How a built layer of {@code type} reads back as this entry's settings (what a run recorded from plain Java code keeps). */
@@ -204,9 +226,8 @@ final class LayerRegistry {
                 case "gru" -> new GRU(c, s.rng);
                 default -> new RNN(c, "relu".equals(a.get("nonlinearity")) ? RNN.Nonlinearity.RELU : RNN.Nonlinearity.TANH, s.rng);
             };
-            s.seq.add(r);
+            s.add(r);
             s.lastDirections = c.directions();
-            s.dims = new int[] {s.dims[0], c.directions() * c.hiddenSize()};
             s.sequence = true;
         });
     }
