@@ -1,8 +1,8 @@
 package dev.machina.cli;
 
 import dev.machina.train.Callback;
-import dev.machina.train.callbacks.ConsoleProgress;
 import dev.machina.train.TrainContext;
+import dev.machina.train.callbacks.ConsoleProgress;
 import java.io.PrintStream;
 import java.util.Locale;
 import java.util.Map;

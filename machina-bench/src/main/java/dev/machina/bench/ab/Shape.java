@@ -1,6 +1,5 @@
 package dev.machina.bench.ab;
 
-import dev.machina.bench.BenchMain;
 import dev.machina.experiment.UserError;
 import dev.machina.kernel.Kernels;
 

@@ -1,6 +1,5 @@
 package dev.machina.cli.report;
 
-import dev.machina.cli.Main;
 import dev.machina.experiment.UserError;
 import dev.machina.run.RunInfo;
 import java.io.IOException;
