@@ -1,5 +1,6 @@
 package dev.machina.cli;
 
+import dev.machina.data.CsvReader;
 import dev.machina.data.DataFormatException;
 import dev.machina.data.DataLoader;
 import dev.machina.data.TensorDataset;
@@ -53,7 +54,9 @@ final class EvalCommand implements Callable<Integer> {
         } else {
             if (!Files.isRegularFile(data)) throw new UserError("data file " + data + " does not exist");
             try {
-                test = Prepared.csvReader(tm.csvSettings()).read(data);
+                // labels map to the model's classes; the header is detected as predict detects it
+                test = Prepared.csvReaderBuilder(tm.csvSettings()).header(CsvReader.looksLikeHeader(data, tm.csvSettings().delimiter()))
+                        .classes(tm.classNames()).build().read(data);
             } catch (DataFormatException e) {
                 throw new UserError(e.getMessage());
             }

@@ -46,7 +46,7 @@ final class PredictCommand implements Callable<Integer> {
                 x = IdxReader.read(input).toTensor();
             } else {
                 var d = tm.csvSettings();
-                boolean header = header(input, d.delimiter());
+                boolean header = CsvReader.looksLikeHeader(input, d.delimiter());
                 CsvReader.Builder b = CsvReader.builder().header(header).delimiter(d.delimiter()).noLabel();
                 if (!d.features().isEmpty()) b.featureColumns(d.features().toArray(new String[0]));
                 List<String> drop = new java.util.ArrayList<>(d.drop());
@@ -95,23 +95,6 @@ final class PredictCommand implements Callable<Integer> {
     }
 
     /** A first line with any cell that is not a number is a header. */
-    private static boolean header(Path file, char delim) {
-        try (var r = Files.newBufferedReader(file)) {
-            String first = r.readLine();
-            if (first == null) return false;
-            for (String cell : first.split(java.util.regex.Pattern.quote(String.valueOf(delim)))) {
-                try {
-                    Double.parseDouble(cell.trim().replace("\"", ""));
-                } catch (NumberFormatException e) {
-                    return true;
-                }
-            }
-            return false;
-        } catch (java.io.IOException e) {
-            return false;
-        }
-    }
-
     private static boolean headerHas(Path file, String column, char delim) {
         try (var r = Files.newBufferedReader(file)) {
             String first = r.readLine();

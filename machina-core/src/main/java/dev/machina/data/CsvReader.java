@@ -47,6 +47,7 @@ public final class CsvReader {
     private final Integer labelIndex;
     private final boolean noLabel;
     private final boolean regression;
+    private final List<String> classes;
     private final List<Object> featureColumns;
     private final List<Object> dropColumns;
 
@@ -57,6 +58,7 @@ public final class CsvReader {
         this.labelIndex = b.labelIndex;
         this.noLabel = b.noLabel;
         this.regression = b.regression;
+        this.classes = b.classes == null ? null : List.copyOf(b.classes);
         this.featureColumns = List.copyOf(b.featureColumns);
         this.dropColumns = List.copyOf(b.dropColumns);
     }
@@ -73,6 +75,7 @@ public final class CsvReader {
         private Integer labelIndex = -1;
         private boolean noLabel;
         private boolean regression;
+        private List<String> classes;
         private final List<Object> featureColumns = new ArrayList<>();
         private final List<Object> dropColumns = new ArrayList<>();
 
@@ -106,6 +109,16 @@ public final class CsvReader {
         /** No label column: every class label is 0 and all columns can be features. */
         public Builder noLabel() {
             this.noLabel = true;
+            return this;
+        }
+
+        /**
+         * Map labels to these classes (a trained model's class names, in its order) instead of
+         * encoding the file's own: a label is its class's name, or a number equal to it ("3.0"
+         * for class "3"). A label that names no class is an error naming it and the classes.
+         */
+        public Builder classes(List<String> classNames) {
+            this.classes = classNames;
             return this;
         }
 
@@ -218,7 +231,65 @@ public final class CsvReader {
             }
             return TensorDataset.regression(features, Tensor.of(t, n));
         }
+        if (classes != null) {
+            int[] y = new int[n];
+            for (int r = 0; r < n; r++) {
+                y[r] = classOf(rawLabels[r]);
+                if (y[r] < 0) {
+                    long line = lines.lineOf(records.get(first + r).getCharacterPosition());
+                    throw new DataFormatException(source, "line " + line + ", column " + describe(names, cols.label) + ": label '" + clip(rawLabels[r])
+                            + "' is not one of the model's classes (" + String.join(", ", classes.size() <= 20 ? classes : classes.subList(0, 20))
+                            + (classes.size() > 20 ? ", …" : "") + ")");
+                }
+            }
+            return TensorDataset.classification(features, y, classes);
+        }
         return encodeLabels(features, rawLabels);
+    }
+
+    /** The index of the class a label names (exactly, or as an equal number), or -1. */
+    private int classOf(String label) {
+        int i = classes.indexOf(label);
+        if (i >= 0) return i;
+        try {
+            double v = Double.parseDouble(label);
+            for (int k = 0; k < classes.size(); k++) {
+                try {
+                    if (Double.parseDouble(classes.get(k)) == v) return k;
+                } catch (NumberFormatException e) {
+                    // a class that is not a number
+                }
+            }
+        } catch (NumberFormatException e) {
+            // a label that is not a number
+        }
+        return -1;
+    }
+
+    private static String clip(String s) {
+        return s.length() <= 60 ? s : s.substring(0, 57) + "…";
+    }
+
+    /**
+     * Whether the first line of a file looks like a header: some field of it is not a number.
+     * (A file whose first row is all numbers is read as data.)
+     */
+    public static boolean looksLikeHeader(Path file, char delimiter) {
+        try (var r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            String first = r.readLine();
+            if (first == null) return false;
+            if (first.startsWith("\uFEFF")) first = first.substring(1);
+            for (String cell : first.split(Pattern.quote(String.valueOf(delimiter)))) {
+                try {
+                    Double.parseDouble(cell.trim().replace("\"", ""));
+                } catch (NumberFormatException e) {
+                    return true;
+                }
+            }
+            return false;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     private record Columns(int[] features, int label) {}

@@ -19,6 +19,23 @@ class CsvReaderTest {
     }
 
     @Test
+    void labelsMapToGivenClassesByNameOrEqualNumber(@TempDir Path dir) throws Exception {
+        Path f = Files.writeString(dir.resolve("l.csv"), "a,label\n1,7\n2,3.0\n3,7\n");
+        TensorDataset ds = CsvReader.builder().classes(java.util.List.of("0", "1", "2", "3", "4", "5", "6", "7", "8", "9")).build().read(f);
+        assertThat(ds.labels()).containsExactly(7, 3, 7);
+        assertThat(ds.classNames()).hasSize(10);
+        Path g = Files.writeString(dir.resolve("g.csv"), "a,label\n1,cat\n2,bird\n");
+        assertThatThrownBy(() -> CsvReader.builder().classes(java.util.List.of("cat", "dog")).build().read(g))
+                .isInstanceOf(DataFormatException.class).hasMessageContaining("line 3").hasMessageContaining("label 'bird' is not one of the model's classes (cat, dog)");
+    }
+
+    @Test
+    void aFirstRowOfNumbersIsNotAHeader(@TempDir Path dir) throws Exception {
+        assertThat(CsvReader.looksLikeHeader(Files.writeString(dir.resolve("h.csv"), "x,y,label\n1,2,a\n"), ',')).isTrue();
+        assertThat(CsvReader.looksLikeHeader(Files.writeString(dir.resolve("n.csv"), "1,2,3\n4,5,6\n"), ',')).isFalse();
+    }
+
+    @Test
     void headerQuotesAndStringLabelsSortedLikeLabelEncoder() throws Exception {
         Path p = csv("iris.csv", """
                 sepal,"petal, width",species

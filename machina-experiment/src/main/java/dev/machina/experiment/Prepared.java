@@ -84,12 +84,17 @@ public record Prepared(TensorDataset train, TensorDataset validation, TensorData
 
     /** A CSV reader set up as the spec's data section says (header, delimiter, label, feature columns). */
     public static CsvReader csvReader(Experiment.Data d) {
+        return csvReaderBuilder(d).build();
+    }
+
+    /** The builder of {@link #csvReader}, to change a setting (e.g. the header, or the classes labels map to). */
+    public static CsvReader.Builder csvReaderBuilder(Experiment.Data d) {
         CsvReader.Builder b = CsvReader.builder().header(d.header()).delimiter(d.delimiter());
         if (d.label().matches("-?\\d+")) b.labelColumn(Integer.parseInt(d.label()));
         else b.labelColumn(d.label());
         if (!d.features().isEmpty()) b.featureColumns(d.features().toArray(new String[0]));
         if (!d.drop().isEmpty()) b.dropColumns(d.drop().toArray(new String[0]));
-        return b.build();
+        return b;
     }
 
     static int[] range(int from, int to) {
