@@ -47,12 +47,16 @@ final class PredictCommand implements Callable<Integer> {
             } else {
                 var d = tm.csvSettings();
                 boolean header = CsvReader.looksLikeHeader(input, d.delimiter());
-                CsvReader.Builder b = CsvReader.builder().header(header).delimiter(d.delimiter()).noLabel();
-                if (!d.features().isEmpty()) b.featureColumns(d.features().toArray(new String[0]));
                 List<String> drop = new java.util.ArrayList<>(d.drop());
                 if (header && !d.label().matches("-?\\d+") && headerHas(input, d.label(), d.delimiter())) drop.add(d.label());
-                if (!drop.isEmpty()) b.dropColumns(drop.toArray(new String[0]));
-                x = b.build().read(input).features();
+                x = CsvReader.builder().header(header).delimiter(d.delimiter()).noLabel().featureColumnRefs(d.features()).dropColumnRefs(drop)
+                        .build().read(input).features();
+                int want = Arrays.stream(tm.featureShape()).reduce(1, (a, b2) -> a * b2);
+                if (d.features().isEmpty() && x.shape(1) == want + 1 && d.label().matches("-?\\d+")) {
+                    // one column more than the model takes: the label column of the training data, by its index
+                    drop.add(d.label());
+                    x = CsvReader.builder().header(header).delimiter(d.delimiter()).noLabel().dropColumnRefs(drop).build().read(input).features();
+                }
             }
         } catch (DataFormatException e) {
             throw new UserError(e.getMessage());

@@ -84,5 +84,9 @@ class EvalLabelsTest {
         Result h = run("eval", run.toString(), "--data", f200.toString());
         assertThat(h.code()).as(h.err()).isZero();
         assertThat(h.out()).contains("(200 examples)");
+        // predict takes the same rows, label column included (the training data's last column), and ignores it
+        Result p = run("predict", run.toString(), f200.toString());
+        assertThat(p.code()).as(p.err()).isZero();
+        assertThat(p.out().lines().skip(1).count()).isEqualTo(200);
     }
 }

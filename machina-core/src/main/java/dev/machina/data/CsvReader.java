@@ -41,8 +41,10 @@ import org.apache.commons.csv.CSVRecord;
 public final class CsvReader {
     private static final Set<String> MISSING = Set.of("", "na", "n/a", "nan", "null");
 
-    private final boolean header;
+    private final Boolean header;
     private final char delimiter;
+    private final int skipRows;
+    private final Character comment;
     private final String labelName;
     private final Integer labelIndex;
     private final boolean noLabel;
@@ -54,6 +56,8 @@ public final class CsvReader {
     private CsvReader(Builder b) {
         this.header = b.header;
         this.delimiter = b.delimiter;
+        this.skipRows = b.skipRows;
+        this.comment = b.comment;
         this.labelName = b.labelName;
         this.labelIndex = b.labelIndex;
         this.noLabel = b.noLabel;
@@ -69,8 +73,10 @@ public final class CsvReader {
 
     /** Options; defaults: a header row, comma, the last column is a class label. */
     public static final class Builder {
-        private boolean header = true;
+        private Boolean header = true;
         private char delimiter = ',';
+        private int skipRows;
+        private Character comment;
         private String labelName;
         private Integer labelIndex = -1;
         private boolean noLabel;
@@ -82,6 +88,41 @@ public final class CsvReader {
         /** Whether the first row names the columns. */
         public Builder header(boolean header) {
             this.header = header;
+            return this;
+        }
+
+        /**
+         * Decide from the file whether its first row names the columns: it does when none of its
+         * cells is a number and the row after it (if any) has a number. So a first line such as
+         * {@code 150,4,setosa,versicolor,virginica} (counts and class names) is read as data.
+         */
+        public Builder headerAuto() {
+            this.header = null;
+            return this;
+        }
+
+        /** Lines to skip at the start of the file, before the header or the data (a title, counts). */
+        public Builder skipRows(int n) {
+            if (n < 0) throw new IllegalArgumentException("skipRows must be >= 0, got " + n);
+            this.skipRows = n;
+            return this;
+        }
+
+        /** Lines starting with this character are comments and are skipped. */
+        public Builder comment(char marker) {
+            this.comment = marker;
+            return this;
+        }
+
+        /** Feature columns by name or by index ("3", "-1"), in this order. */
+        public Builder featureColumnRefs(List<String> refs) {
+            for (String r : refs) featureColumns.add(r.matches("-?\\d+") ? (Object) Integer.valueOf(r) : r);
+            return this;
+        }
+
+        /** Columns to leave out, by name or by index ("3", "-1"). */
+        public Builder dropColumnRefs(List<String> refs) {
+            for (String r : refs) dropColumns.add(r.matches("-?\\d+") ? (Object) Integer.valueOf(r) : r);
             return this;
         }
 
@@ -174,11 +215,19 @@ public final class CsvReader {
     public TensorDataset read(String text, String source) {
         if (text.startsWith("\uFEFF")) text = text.substring(1);
         Lines lines = new Lines(text);
+        int skippedChars = 0;
+        for (int k = 0; k < skipRows; k++) {
+            int nl = text.indexOf('\n', skippedChars);
+            if (nl < 0) throw new DataFormatException(source, "skipping " + skipRows + " rows leaves nothing: the file has " + (k + (skippedChars < text.length() ? 1 : 0)) + " lines");
+            skippedChars = nl + 1;
+        }
         List<CSVRecord> records = new ArrayList<>();
-        CSVFormat format = CSVFormat.DEFAULT.builder().setDelimiter(delimiter).setIgnoreEmptyLines(true).setTrim(true).get();
+        CSVFormat.Builder fb = CSVFormat.DEFAULT.builder().setDelimiter(delimiter).setIgnoreEmptyLines(true).setTrim(true);
+        if (comment != null) fb.setCommentMarker(comment);
+        CSVFormat format = fb.get();
         CSVParser parser = null;
         try {
-            parser = CSVParser.parse(text, format);
+            parser = CSVParser.parse(text.substring(skippedChars), format);
             for (CSVRecord r : parser) records.add(r);
         } catch (IOException | UncheckedIOException | IllegalStateException e) {
             // Commons CSV says where the broken record starts as "(startline N)"; else use where it stopped
@@ -194,7 +243,8 @@ public final class CsvReader {
         }
         List<String> names = null;
         int first = 0;
-        if (header) {
+        boolean hasHeader = header != null ? header : firstRowIsHeader(records);
+        if (hasHeader) {
             names = records.get(0).toList();
             first = 1;
         }
@@ -208,10 +258,11 @@ public final class CsvReader {
         String[] rawLabels = cols.label < 0 ? null : new String[n];
         for (int r = 0; r < n; r++) {
             CSVRecord rec = records.get(first + r);
-            long line = lines.lineOf(rec.getCharacterPosition());
+            long line = lines.lineOf(skippedChars + rec.getCharacterPosition());
             if (rec.size() != ncols) {
                 throw new DataFormatException(source, "line " + line + ": ragged row with " + rec.size() + " columns, expected "
-                        + ncols + (header ? " (as in the header)" : " (as in the first row)"));
+                        + ncols + (hasHeader ? " (as in the header)" : " (as in the first row)")
+                        + (r == 0 ? "; if the file begins with lines that are not data, skip them (skip_rows)" : ""));
             }
             for (int j = 0; j < f; j++) {
                 x[r * f + j] = number(source, line, names, cols.features[j], rec.get(cols.features[j]));
@@ -227,7 +278,7 @@ public final class CsvReader {
         if (regression) {
             float[] t = new float[n];
             for (int r = 0; r < n; r++) {
-                t[r] = number(source, lines.lineOf(records.get(first + r).getCharacterPosition()), names, cols.label, rawLabels[r]);
+                t[r] = number(source, lines.lineOf(skippedChars + records.get(first + r).getCharacterPosition()), names, cols.label, rawLabels[r]);
             }
             return TensorDataset.regression(features, Tensor.of(t, n));
         }
@@ -236,7 +287,7 @@ public final class CsvReader {
             for (int r = 0; r < n; r++) {
                 y[r] = classOf(rawLabels[r]);
                 if (y[r] < 0) {
-                    long line = lines.lineOf(records.get(first + r).getCharacterPosition());
+                    long line = lines.lineOf(skippedChars + records.get(first + r).getCharacterPosition());
                     throw new DataFormatException(source, "line " + line + ", column " + describe(names, cols.label) + ": label '" + clip(rawLabels[r])
                             + "' is not one of the model's classes (" + String.join(", ", classes.size() <= 20 ? classes : classes.subList(0, 20))
                             + (classes.size() > 20 ? ", …" : "") + ")");
@@ -245,6 +296,23 @@ public final class CsvReader {
             return TensorDataset.classification(features, y, classes);
         }
         return encodeLabels(features, rawLabels);
+    }
+
+    /** header: auto — the first row has no number and the second (if any) has one. */
+    private static boolean firstRowIsHeader(List<CSVRecord> records) {
+        for (String v : records.get(0)) if (isNumber(v)) return false;
+        if (records.size() < 2) return true;
+        for (String v : records.get(1)) if (isNumber(v)) return true;
+        return false;
+    }
+
+    private static boolean isNumber(String v) {
+        try {
+            Double.parseDouble(v.strip());
+            return true;
+        } catch (NumberFormatException e) {
+            return false;
+        }
     }
 
     /** The index of the class a label names (exactly, or as an equal number), or -1. */
@@ -275,7 +343,13 @@ public final class CsvReader {
      * (A file whose first row is all numbers is read as data.)
      */
     public static boolean looksLikeHeader(Path file, char delimiter) {
+        return looksLikeHeader(file, delimiter, 0);
+    }
+
+    /** As {@link #looksLikeHeader(Path, char)}, for the line after {@code skipRows} skipped ones. */
+    public static boolean looksLikeHeader(Path file, char delimiter, int skipRows) {
         try (var r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            for (int k = 0; k < skipRows; k++) r.readLine();
             String first = r.readLine();
             if (first == null) return false;
             if (first.startsWith("\uFEFF")) first = first.substring(1);

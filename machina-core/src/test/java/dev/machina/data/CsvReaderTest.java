@@ -19,6 +19,32 @@ class CsvReaderTest {
     }
 
     @Test
+    void leadingLinesCommentsAndAnAutoHeader(@TempDir Path dir) throws Exception {
+        // sklearn's iris.csv starts with counts and class names, then rows with numeric labels
+        Path f = Files.writeString(dir.resolve("iris.csv"), "150,4,setosa,versicolor,virginica\n# a comment\n5.1,3.5,1.4,0.2,0\n6.0,2.2,5.0,1.5,2\n");
+        TensorDataset ds = CsvReader.builder().skipRows(1).comment('#').headerAuto().build().read(f);
+        assertThat(ds.size()).isEqualTo(2);
+        assertThat(ds.labels()).containsExactly(0, 1);
+        assertThatThrownBy(() -> CsvReader.builder().headerAuto().build().read(f))
+                .hasMessageContaining("line 1").hasMessageContaining("cannot parse 'setosa'");
+        Path h = Files.writeString(dir.resolve("h.csv"), "a,b,label\n1,2,x\n3,4,y\n");
+        assertThat(CsvReader.builder().headerAuto().build().read(h).size()).isEqualTo(2);
+        Path ragged = Files.writeString(dir.resolve("r.csv"), "Iris data,1936\n1,2,x\n3,4,y\n");
+        assertThatThrownBy(() -> CsvReader.builder().build().read(ragged)).hasMessageContaining("line 2").hasMessageContaining("skip_rows");
+        assertThat(CsvReader.builder().skipRows(1).header(false).build().read(ragged).size()).isEqualTo(2);
+    }
+
+    @Test
+    void featureAndDropColumnsByIndexOnAHeaderlessFile(@TempDir Path dir) throws Exception {
+        Path f = Files.writeString(dir.resolve("n.csv"), "1,2,3,a\n4,5,6,b\n");
+        TensorDataset ds = CsvReader.builder().header(false).dropColumnRefs(java.util.List.of("0")).build().read(f);
+        assertThat(ds.features().shape()).containsExactly(2, 2);
+        assertThat(ds.features().data()).containsExactly(2, 3, 5, 6);
+        TensorDataset fs = CsvReader.builder().header(false).featureColumnRefs(java.util.List.of("2", "-4")).build().read(f);
+        assertThat(fs.features().data()).containsExactly(3, 1, 6, 4);
+    }
+
+    @Test
     void labelsMapToGivenClassesByNameOrEqualNumber(@TempDir Path dir) throws Exception {
         Path f = Files.writeString(dir.resolve("l.csv"), "a,label\n1,7\n2,3.0\n3,7\n");
         TensorDataset ds = CsvReader.builder().classes(java.util.List.of("0", "1", "2", "3", "4", "5", "6", "7", "8", "9")).build().read(f);

@@ -91,10 +91,7 @@ final class DatasetRegistry {
                     (e, a) -> {
                         Path p = file(e, a, "CSV file");
                         Experiment.Data d = e.data();
-                        CsvReader.Builder b = CsvReader.builder().header(d.header()).delimiter(d.delimiter()).noLabel();
-                        if (!d.features().isEmpty()) b.featureColumns(d.features().toArray(new String[0]));
-                        if (!d.drop().isEmpty()) b.dropColumns(d.drop().toArray(new String[0]));
-                        Tensor series = b.build().read(p).features();
+                        Tensor series = Prepared.csvReaderBuilder(d).noLabel().build().read(p).features();
                         int[] targets = targetColumns(e, d.strings("targets"), p, d, series.shape(1));
                         return ordered(e, windows(series, a, targets), fileIdentity(p), null);
                     }),
@@ -154,7 +151,10 @@ final class DatasetRegistry {
     private static List<Setting> csvSettings(boolean label) {
         List<Setting> l = new ArrayList<>();
         if (label) l.add(Setting.of("label", column(), "-1", "the label column, by name or index (-1: the last)"));
-        l.add(Setting.of("header", bool(), true, "the first row names the columns"));
+        l.add(Setting.of("header", Setting.boolOrAuto(), true,
+                "the first row names the columns: true, false, or auto (a header when the first row has no number and the second has one)"));
+        l.add(Setting.of("skip_rows", integer(0), 0, "lines to skip at the start of the file, before the header or the data"));
+        l.add(Setting.of("comment", character(), null, "lines starting with this character are skipped (e.g. #)"));
         l.add(Setting.of("delimiter", character(), ",", "the field separator (tab for tabs)"));
         l.add(Setting.of("features", names(), List.of(), "the columns to use, by name or index (default: all but the label)"));
         l.add(Setting.of("drop", names(), List.of(), "columns to leave out, by name or index"));
@@ -217,9 +217,11 @@ final class DatasetRegistry {
 
     private static int[] targetColumns(Experiment e, List<String> names, Path file, Experiment.Data d, int columns) throws IOException {
         if (names.isEmpty()) return new int[] {columns - 1};
-        String header;
+        String header = null;
+        boolean hasHeader = d.header() != null ? d.header() : CsvReader.looksLikeHeader(file, d.delimiter(), d.skipRows());
         try (var r = Files.newBufferedReader(file)) {
-            header = d.header() ? r.readLine() : null;
+            for (int k = 0; k < d.skipRows(); k++) r.readLine();
+            if (hasHeader) header = r.readLine();
         }
         List<String> cols = header == null ? List.of()
                 : Arrays.stream(header.split(Pattern.quote(String.valueOf(d.delimiter())))).map(x -> x.trim().replace("\"", "")).toList();

@@ -85,8 +85,20 @@ public final class Experiment {
             return args.containsKey("label") ? part().str("label") : "-1";
         }
 
-        public boolean header() {
-            return !args.containsKey("header") || part().bool("header");
+        /** Whether the first row names the columns; null for auto (decided from the file). */
+        public Boolean header() {
+            Object h = args.get("header");
+            return h == null ? Boolean.TRUE : h instanceof Boolean b ? b : null;
+        }
+
+        /** Lines to skip at the start of a CSV file. */
+        public int skipRows() {
+            return args.containsKey("skip_rows") ? part().integer("skip_rows") : 0;
+        }
+
+        /** The comment marker of a CSV file, or null. */
+        public Character comment() {
+            return args.get("comment") == null ? null : part().str("comment").charAt(0);
         }
 
         public char delimiter() {

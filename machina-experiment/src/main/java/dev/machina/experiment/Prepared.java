@@ -89,12 +89,13 @@ public record Prepared(TensorDataset train, TensorDataset validation, TensorData
 
     /** The builder of {@link #csvReader}, to change a setting (e.g. the header, or the classes labels map to). */
     public static CsvReader.Builder csvReaderBuilder(Experiment.Data d) {
-        CsvReader.Builder b = CsvReader.builder().header(d.header()).delimiter(d.delimiter());
+        CsvReader.Builder b = CsvReader.builder().delimiter(d.delimiter()).skipRows(d.skipRows());
+        if (d.header() == null) b.headerAuto();
+        else b.header(d.header());
+        if (d.comment() != null) b.comment(d.comment());
         if (d.label().matches("-?\\d+")) b.labelColumn(Integer.parseInt(d.label()));
         else b.labelColumn(d.label());
-        if (!d.features().isEmpty()) b.featureColumns(d.features().toArray(new String[0]));
-        if (!d.drop().isEmpty()) b.dropColumns(d.drop().toArray(new String[0]));
-        return b;
+        return b.featureColumnRefs(d.features()).dropColumnRefs(d.drop());
     }
 
     static int[] range(int from, int to) {

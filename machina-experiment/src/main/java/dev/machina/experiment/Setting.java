@@ -86,6 +86,15 @@ public record Setting(String key, Reader reader, Function<Defaults, Object> defa
         return n -> n.bool(false);
     }
 
+    /** true, false or auto (kept as the text "auto"). */
+    static Reader boolOrAuto() {
+        return n -> {
+            if (n.node.isBoolean()) return n.node.asBoolean();
+            if (n.node.isTextual() && n.node.asText().equalsIgnoreCase("auto")) return "auto";
+            throw n.error("expected true, false or auto, got " + n.node);
+        };
+    }
+
     static Reader text() {
         return n -> n.str(null);
     }

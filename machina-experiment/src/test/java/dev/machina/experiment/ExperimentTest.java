@@ -36,6 +36,21 @@ class ExperimentTest {
     }
 
     @Test
+    void csvSettingsForFilesThatDoNotStartWithTheirData() {
+        Experiment e = Experiment.parse("spec.yaml", "data: {dataset: csv, path: x.csv, skip_rows: 1, comment: '#', header: auto, drop: [0, 2]}\n"
+                + "model: [{linear: 3}]\n", java.util.List.of());
+        assertThat(e.data().skipRows()).isEqualTo(1);
+        assertThat(e.data().comment()).isEqualTo('#');
+        assertThat(e.data().header()).isNull();
+        assertThat(e.data().drop()).containsExactly("0", "2");
+        @SuppressWarnings("unchecked")
+        var d = (java.util.Map<String, Object>) e.resolved().get("data");
+        assertThat(d).containsEntry("skip_rows", 1).containsEntry("comment", "#").containsEntry("header", "auto");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Experiment.parse("spec.yaml", "data: {dataset: csv, path: x.csv, header: maybe}\n"
+                + "model: [{linear: 3}]\n", java.util.List.of())).hasMessageContaining("data.header: expected true, false or auto");
+    }
+
+    @Test
     void readsTheDocumentedShapeAndFillsDefaults() {
         Experiment e = parse(GOOD);
         assertThat(e.name()).isEqualTo("fashion-mlp");
