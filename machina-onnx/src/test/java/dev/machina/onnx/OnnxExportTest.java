@@ -150,6 +150,12 @@ class OnnxExportTest {
             OnnxExport.of(new Sequential(new Flatten(), new Linear(6, 4, true, rng), e.getValue().get()), 2, 3).transform(Scale.by(0.5)).write(f);
             OrtCheck.checker(f);
         }
+        // the checker does look: a node of an operator ONNX does not have fails it
+        ModelProto good = OnnxExport.of(new Sequential(new Linear(2, 2, true, rng)), 2).toModel();
+        ModelProto bad = good.toBuilder().setGraph(good.getGraph().toBuilder().setNode(0, good.getGraph().getNode(0).toBuilder().setOpType("NoSuchOp"))).build();
+        Path f = dir.resolve("bad.onnx");
+        Files.write(f, bad.toByteArray());
+        assertThat(OrtCheck.checkerProblem(f)).contains("NoSuchOp");
     }
 
     static final class MyLayer extends Module {
