@@ -32,6 +32,7 @@ import dev.machina.tensor.Rng;
 import dev.machina.tensor.Tensor;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -48,15 +49,24 @@ class OnnxExportTest {
     @TempDir
     Path dir;
 
-    private static Map<String, Supplier<Module>> activations(Rng rng) {
-        return Map.of("relu", ReLU::new, "leaky_relu", () -> new LeakyReLU(0.1f), "sigmoid", Sigmoid::new, "tanh", Tanh::new, "gelu", GELU::new,
-                "softmax", () -> new Softmax(-1), "log_softmax", () -> new LogSoftmax(1), "identity", Identity::new);
+    /** Every activation a spec can name, in a fixed order (the inputs are drawn in this order). */
+    private static Map<String, Supplier<Module>> activations() {
+        Map<String, Supplier<Module>> m = new LinkedHashMap<>();
+        m.put("relu", ReLU::new);
+        m.put("leaky_relu", () -> new LeakyReLU(0.1f));
+        m.put("sigmoid", Sigmoid::new);
+        m.put("tanh", Tanh::new);
+        m.put("gelu", GELU::new);
+        m.put("softmax", () -> new Softmax(-1));
+        m.put("log_softmax", () -> new LogSoftmax(1));
+        m.put("identity", Identity::new);
+        return m;
     }
 
     @Test
     void everyActivationInAnMlp() throws Exception {
         Rng rng = new Rng(1);
-        for (var e : activations(rng).entrySet()) {
+        for (var e : activations().entrySet()) {
             Module model = new Sequential(new Linear(5, 16, true, rng), e.getValue().get(), new Dropout(0.3), new Linear(16, 4, true, rng), e.getValue().get());
             double max = exportAndCompare(e.getKey(), model, null, new int[] {5}, 3f);
             System.out.printf("onnx %-12s max |diff| %.3g%n", e.getKey(), max);
@@ -87,9 +97,10 @@ class OnnxExportTest {
     @ParameterizedTest
     @ValueSource(strings = {"lstm", "gru", "rnn", "rnn-relu"})
     void recurrentTwoLayersBothDirections(String kind) throws Exception {
-        for (boolean bi : new boolean[] {false, true}) {
+        for (int variant = 0; variant < 3; variant++) {
+            boolean bi = variant >= 1, bias = variant != 2;
             Rng rng = new Rng(4);
-            RnnConfig c = RnnConfig.of(4, 6).layers(2).bidirectional(bi);
+            RnnConfig c = RnnConfig.of(4, 6).layers(2).bidirectional(bi).bias(bias);
             RNNBase r = switch (kind) {
                 case "lstm" -> new LSTM(c, rng);
                 case "gru" -> new GRU(c, rng);
@@ -97,19 +108,20 @@ class OnnxExportTest {
                 default -> new RNN(c, RNN.Nonlinearity.RELU, rng);
             };
             Module head = new Sequential(r, new LastStep(c.directions()), new Linear(6 * c.directions(), 3, true, rng));
-            Path file = OrtCheck.tempModel(dir, kind + (bi ? "-bi" : "") + "-head");
+            String name = kind + (bi ? "-bi" : "") + (bias ? "" : "-nobias");
+            Path file = OrtCheck.tempModel(dir, name + "-head");
             OnnxExport.of(head, 5, 4).write(file);
             double max = 0;
             for (int t : new int[] {1, 5, 11}) {
                 for (int b : BATCHES) max = Math.max(max, OrtCheck.assertSame(file, head, null, Tensor.uniform(rng, -2f, 2f, b, t, 4)));
             }
             // the whole sequence, per step
-            Path seq = OrtCheck.tempModel(dir, kind + (bi ? "-bi" : "") + "-seq");
+            Path seq = OrtCheck.tempModel(dir, name + "-seq");
             OnnxExport.of(r, 5, 4).write(seq);
             for (int t : new int[] {2, 9}) max = Math.max(max, OrtCheck.assertSame(seq, r, null, Tensor.uniform(rng, -2f, 2f, 7, t, 4)));
             OrtCheck.checker(file);
             OrtCheck.checker(seq);
-            System.out.printf("onnx %-8s %s max |diff| %.3g%n", kind, bi ? "bidirectional " : "unidirectional", max);
+            System.out.printf("onnx %-8s %s%s max |diff| %.3g%n", kind, bi ? "bidirectional " : "unidirectional", bias ? "        " : " no bias", max);
         }
     }
 
@@ -145,7 +157,7 @@ class OnnxExportTest {
     void onnxCheckerPassesOnEveryLayer() throws Exception {
         Assumptions.assumeTrue(OrtCheck.checkerAvailable(), OrtCheck.CHECKER_MISSING);
         Rng rng = new Rng(7);
-        for (var e : activations(rng).entrySet()) {
+        for (var e : activations().entrySet()) {
             Path f = OrtCheck.tempModel(dir, "check-" + e.getKey());
             OnnxExport.of(new Sequential(new Flatten(), new Linear(6, 4, true, rng), e.getValue().get()), 2, 3).transform(Scale.by(0.5)).write(f);
             OrtCheck.checker(f);
