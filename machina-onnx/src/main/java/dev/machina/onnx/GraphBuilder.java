@@ -27,11 +27,12 @@ final class GraphBuilder {
         return hint + "_" + counter++;
     }
 
-    /** Adds a node with one output (a fresh name starting with the op's name, or {@code output} when given); returns the output's name. */
+    /** Adds a node with one output, a fresh name starting with the op's name; returns that name. */
     String node(String op, List<String> inputs, AttributeProto... attrs) {
         return nodeTo(fresh(op.toLowerCase(java.util.Locale.ROOT)), op, inputs, attrs);
     }
 
+    /** Adds a node with one output of the given name. */
     String nodeTo(String output, String op, List<String> inputs, AttributeProto... attrs) {
         NodeProto.Builder n = NodeProto.newBuilder().setOpType(op).setName(fresh("node_" + op)).addAllInput(inputs).addOutput(output);
         for (AttributeProto a : attrs) n.addAttribute(a);

@@ -34,6 +34,7 @@ import dev.machina.nn.Sequential;
 import dev.machina.nn.Sigmoid;
 import dev.machina.nn.Softmax;
 import dev.machina.nn.Tanh;
+import dev.machina.onnx.proto.Onnx.AttributeProto;
 import dev.machina.onnx.proto.Onnx.ModelProto;
 import dev.machina.onnx.proto.Onnx.OperatorSetIdProto;
 import dev.machina.onnx.proto.Onnx.StringStringEntryProto;
@@ -45,6 +46,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -141,6 +143,7 @@ public final class OnnxExport {
         Value x = new Value(INPUT, inDims);
         if (transform != null) x = transform(g, x);
         for (int i = 0; i < layers.size(); i++) x = layer(g, i, layers.get(i), x);
+        checkTakes(model, featureShape);
         g.nodeTo(OUTPUT, "Identity", in(x.name));
         g.output(OUTPUT, FLOAT, x.dims);
 
@@ -163,6 +166,22 @@ public final class OnnxExport {
             throw new IllegalStateException(e);
         }
         return meta;
+    }
+
+    /** Runs one zero example through the model (evaluation mode, no gradients), so a wrong feature shape fails here, in Machina's words. */
+    private static void checkTakes(Module model, int[] featureShape) {
+        int[] shape = new int[featureShape.length + 1];
+        shape[0] = 1;
+        System.arraycopy(featureShape, 0, shape, 1, featureShape.length);
+        boolean training = model.isTraining();
+        try (var noGrad = Tensor.noGrad()) {
+            model.eval();
+            model.forward(Tensor.zeros(shape));
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("the model does not take examples of shape " + Arrays.toString(featureShape) + ": " + e.getMessage(), e);
+        } finally {
+            model.train(training);
+        }
     }
 
     /** A value of the graph: its name and dims (Integer fixed, String dynamic, null unknown). */
@@ -260,7 +279,7 @@ public final class OnnxExport {
             case Flatten f -> flatten(g, index, f, x);
             case RNNBase r -> recurrent(g, r, x);
             case Embedding e -> embedding(g, e, x);
-            case LastStep l -> lastStep(g, l, x);
+            case LastStep l -> lastStep(g, index, l, x);
             default -> throw new IllegalArgumentException("cannot export layer " + index + " (" + m.getClass().getSimpleName() + "): ONNX export supports "
                     + SUPPORTED);
         };
@@ -339,8 +358,12 @@ public final class OnnxExport {
     }
 
     /** Forward direction's last step, and for two directions the backward direction's first step. */
-    private static Value lastStep(GraphBuilder g, LastStep l, Value x) {
-        int w = (Integer) x.dims.get(2), h = w / l.directions();
+    private static Value lastStep(GraphBuilder g, int index, LastStep l, Value x) {
+        if (x.rank() != 3 || !(x.dims.get(2) instanceof Integer w) || w % l.directions() != 0) {
+            throw new IllegalArgumentException("cannot export layer " + index + " (LastStep): it takes a recurrent layer's output [batch, sequence, "
+                    + (l.directions() == 2 ? "2·H" : "H") + "], got " + x.dims);
+        }
+        int h = w / l.directions();
         String last = g.node("Gather", in(x.name, g.longs("last", new long[] {-1})), attr("axis", 1L));
         List<Object> dims = Arrays.asList(x.dims.get(0), w);
         if (l.directions() == 1) return new Value(last, dims);
@@ -389,10 +412,10 @@ public final class OnnxExport {
                 }
             }
             int gh = gateOrder.length * hid;
-            List<String> ins = in(seq, g.floats(op.toLowerCase(java.util.Locale.ROOT) + "_W", concat(w), dirs, gh, inF),
-                    g.floats(op.toLowerCase(java.util.Locale.ROOT) + "_R", concat(rr), dirs, gh, hid));
-            if (c.bias()) ins.add(g.floats(op.toLowerCase(java.util.Locale.ROOT) + "_B", concat(b), dirs, 2L * gh));
-            List<dev.machina.onnx.proto.Onnx.AttributeProto> attrs = new ArrayList<>();
+            String prefix = op.toLowerCase(Locale.ROOT) + "_l" + l;
+            List<String> ins = in(seq, g.floats(prefix + "_W", concat(w), dirs, gh, inF), g.floats(prefix + "_R", concat(rr), dirs, gh, hid));
+            if (c.bias()) ins.add(g.floats(prefix + "_B", concat(b), dirs, 2L * gh));
+            List<AttributeProto> attrs = new ArrayList<>();
             attrs.add(attr("hidden_size", (long) hid));
             attrs.add(attr("direction", dirs == 2 ? "bidirectional" : "forward"));
             if (r instanceof GRU) attrs.add(attr("linear_before_reset", 1L));
@@ -400,7 +423,7 @@ public final class OnnxExport {
                 String act = e.nonlinearity() == RNN.Nonlinearity.RELU ? "Relu" : "Tanh";
                 attrs.add(strings("activations", dirs == 2 ? List.of(act, act) : List.of(act)));
             }
-            String y = g.node(op, ins, attrs.toArray(dev.machina.onnx.proto.Onnx.AttributeProto[]::new));
+            String y = g.node(op, ins, attrs.toArray(AttributeProto[]::new));
             String tbdh = g.node("Transpose", in(y), ints("perm", 0, 2, 1, 3));
             seq = g.node("Reshape", in(tbdh, rows));
         }

@@ -154,6 +154,19 @@ class OnnxExportTest {
     }
 
     @Test
+    void aModelThatCannotTakeTheFeatureShapeIsRefusedInMachinasWords() {
+        Rng rng = new Rng(8);
+        Module model = new Sequential(new Linear(3, 4, true, rng)).train(true);
+        assertThatThrownBy(() -> OnnxExport.of(model, 5).toModel()).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("does not take examples of shape [5]").hasMessageContaining("Linear(in=3, out=4)");
+        assertThat(model.isTraining()).as("the mode is left as it was").isTrue();
+        assertThatThrownBy(() -> OnnxExport.of(new Sequential(new Linear(3, 4, true, rng), new LastStep(1)), 3).toModel())
+                .hasMessageStartingWith("cannot export layer 1 (LastStep): it takes a recurrent layer's output");
+        assertThatThrownBy(() -> OnnxExport.of(new Sequential(new LazyLinear(2, true, rng)), 3).toModel())
+                .hasMessageStartingWith("cannot export layer 0 (LazyLinear): it has no weights yet");
+    }
+
+    @Test
     void onnxCheckerPassesOnEveryLayer() throws Exception {
         Assumptions.assumeTrue(OrtCheck.checkerAvailable(), OrtCheck.CHECKER_MISSING);
         Rng rng = new Rng(7);
