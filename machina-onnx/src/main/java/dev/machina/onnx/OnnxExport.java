@@ -56,7 +56,7 @@ import java.util.Map;
  * <p>The graph has one input {@code input}, float [batch, featureShape…], and one output
  * {@code output}, the model's output (logits for a classifier). The batch dimension is dynamic,
  * and so is the sequence (dimension 1) when the model starts with a recurrent layer or an
- * embedding. A saved input transform ({@link Scale}, {@link Standardizer}, {@link MinMaxScaler})
+ * embedding (a time-first recurrent layer, {@code batchFirst(false)}, reads [sequence, batch, …]). A saved input transform ({@link Scale}, {@link Standardizer}, {@link MinMaxScaler})
  * becomes the graph's leading ops, so the graph takes raw inputs as {@code machina predict}
  * does. An embedding's input holds token indices as floats, as Machina's does; the graph casts
  * them to int64.
@@ -137,7 +137,12 @@ public final class OnnxExport {
         List<Object> inDims = new ArrayList<>();
         inDims.add("batch");
         for (int d : featureShape) inDims.add(d);
-        if (featureShape.length >= 1 && startsWithSequence(layers)) inDims.set(1, "sequence");
+        Module first = firstShapeLayer(layers);
+        if (featureShape.length >= 1 && (first instanceof Embedding || first instanceof RNNBase)) inDims.set(1, "sequence");
+        if (first instanceof RNNBase r && !r.config().batchFirst()) {
+            inDims.set(0, "sequence"); // [T, B, I]: the layer reads dimension 0 as time
+            inDims.set(1, "batch");
+        }
         g.input(INPUT, FLOAT, inDims);
 
         Value x = new Value(INPUT, inDims);
@@ -199,17 +204,15 @@ public final class OnnxExport {
         }
     }
 
-    /** True when the first layer that looks at the shape is recurrent or an embedding, so dimension 1 is the sequence. */
-    private static boolean startsWithSequence(List<Module> layers) {
+    /** The first layer whose result depends on the input's shape (not an element-wise one), or null. */
+    private static Module firstShapeLayer(List<Module> layers) {
         for (Module m : layers) {
-            if (m instanceof RNNBase r) return r.config().batchFirst();
-            if (m instanceof Embedding) return true;
             if (!(m instanceof Dropout || m instanceof Identity || m instanceof ReLU || m instanceof LeakyReLU || m instanceof Sigmoid
                     || m instanceof Tanh || m instanceof GELU)) {
-                return false;
+                return m;
             }
         }
-        return false;
+        return null;
     }
 
     // ---- the input transform ----

@@ -126,6 +126,23 @@ class OnnxExportTest {
     }
 
     @Test
+    void recurrentLayerWithTimeFirst() throws Exception {
+        Rng rng = new Rng(9);
+        LSTM lstm = new LSTM(RnnConfig.of(3, 5).batchFirst(false).bidirectional(true), rng);
+        Path file = OrtCheck.tempModel(dir, "time-first");
+        ModelProto m = OnnxExport.of(lstm, 4, 3).toModel();
+        var dims = m.getGraph().getInput(0).getType().getTensorType().getShape().getDimList();
+        assertThat(List.of(dims.get(0).getDimParam(), dims.get(1).getDimParam())).containsExactly("sequence", "batch");
+        OnnxExport.of(lstm, 4, 3).write(file);
+        double max = 0;
+        for (int t : new int[] {1, 6}) {
+            for (int b : BATCHES) max = Math.max(max, OrtCheck.assertSame(file, lstm, null, Tensor.uniform(rng, -1f, 1f, t, b, 3)));
+        }
+        OrtCheck.checker(file);
+        System.out.printf("onnx lstm time-first bidirectional max |diff| %.3g%n", max);
+    }
+
+    @Test
     void graphHasDynamicBatchAndSequenceAndOpset17() {
         Rng rng = new Rng(5);
         ModelProto m = OnnxExport.of(new Sequential(new LSTM(RnnConfig.of(3, 4), rng), new LastStep(1), new Linear(4, 2, true, rng)), 10, 3)
