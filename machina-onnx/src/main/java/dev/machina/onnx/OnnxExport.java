@@ -149,7 +149,7 @@ public final class OnnxExport {
         if (transform != null) x = transform(g, x);
         for (int i = 0; i < layers.size(); i++) x = layer(g, i, layers.get(i), x);
         checkTakes(model, featureShape);
-        g.nodeTo(OUTPUT, "Identity", in(x.name));
+        g.nodeTo(OUTPUT, "Identity", in(x.name)); // the output's fixed name, whatever the last layer (runtimes fold it away)
         g.output(OUTPUT, FLOAT, x.dims);
 
         ModelProto.Builder m = ModelProto.newBuilder().setIrVersion(IR_VERSION).setProducerName("machina").setProducerVersion(Machina.version())
