@@ -14,9 +14,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The layers of docs/ARCHITECTURE.md, checked on the compiled classes of machina-core,
- * machina-experiment and machina-cli: kernel → tensor → data, nn, loss, metrics, io, optim (side
- * by side: none uses another) → train → run → tune → experiment → cli. Nothing depends upwards,
- * and no packages form a cycle.
+ * machina-experiment, machina-onnx and machina-cli: kernel → tensor → data, nn, loss, metrics, io,
+ * optim (side by side: none uses another) → train → run → tune → experiment → cli, and onnx (on
+ * nn, data, io and below) → cli. Nothing depends upwards, and no packages form a cycle.
  */
 class ArchitectureTest {
     static JavaClasses classes;
@@ -48,6 +48,7 @@ class ArchitectureTest {
                 .layer("run").definedBy("dev.machina.run..")
                 .layer("tune").definedBy("dev.machina.tune..")
                 .layer("experiment").definedBy("dev.machina.experiment..")
+                .layer("onnx").definedBy("dev.machina.onnx..")
                 .layer("cli").definedBy("dev.machina.cli..")
                 .layer("version").definedBy("dev.machina")
                 .whereLayer("kernel").mayNotAccessAnyLayer()
@@ -62,6 +63,7 @@ class ArchitectureTest {
                 .whereLayer("train").mayOnlyAccessLayers("optim", "nn", "loss", "metrics", "io", "data", "tensor", "kernel")
                 .whereLayer("run").mayOnlyAccessLayers("train", "optim", "nn", "loss", "metrics", "io", "data", "tensor", "kernel", "version")
                 .whereLayer("tune").mayOnlyAccessLayers("run", "train", "optim", "nn", "loss", "metrics", "io", "data", "tensor", "kernel", "version")
+                .whereLayer("onnx").mayOnlyAccessLayers("nn", "data", "io", "tensor", "kernel", "version")
                 .whereLayer("experiment").mayOnlyAccessLayers("tune", "run", "train", "optim", "nn", "loss", "metrics", "io", "data", "tensor",
                         "kernel", "version")
                 .check(classes);

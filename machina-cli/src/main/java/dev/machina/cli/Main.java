@@ -15,7 +15,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "machina", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Deep learning on the JVM: train, evaluate and compare models.",
-        subcommands = {TrainCommand.class, EvalCommand.class, PredictCommand.class, GenerateCommand.class, RunsCommand.class, ReportCommand.class,
+        subcommands = {TrainCommand.class, EvalCommand.class, PredictCommand.class, GenerateCommand.class, ExportCommand.class, RunsCommand.class, ReportCommand.class,
             dev.machina.cli.tune.TuneCommand.class, DatasetsCommand.class, Main.Info.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 

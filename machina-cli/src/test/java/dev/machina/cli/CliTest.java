@@ -67,6 +67,41 @@ class CliTest {
     }
 
     @Test
+    void exportWritesAnOnnxFileThatOnnxRuntimeRunsOnRawInputs() throws Exception {
+        Path file = tmp.resolve("quick.onnx");
+        Result r = run("export", runDir.toString(), "--format", "onnx", "-o", file.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("machina: wrote " + file, "opset 17");
+        float[] row = new float[64];
+        for (int i = 0; i < 64; i++) row[i] = (i * 7) % 17; // raw pixels 0..16, as predict reads them
+        var env = ai.onnxruntime.OrtEnvironment.getEnvironment();
+        try (var session = env.createSession(file.toString(), new ai.onnxruntime.OrtSession.SessionOptions());
+             var in = ai.onnxruntime.OnnxTensor.createTensor(env, new float[][] {row});
+             var out = session.run(java.util.Map.of("input", in))) {
+            float[] logits = ((float[][]) out.get(0).getValue())[0];
+            var tm = dev.machina.experiment.TrainedModel.load(runDir);
+            dev.machina.tensor.Tensor x = dev.machina.tensor.Tensor.of(row, 1, 64);
+            float[] want = tm.model().forward(tm.transform() == null ? x : tm.transform().apply(x)).data();
+            for (int j = 0; j < 10; j++) assertThat((double) logits[j]).isCloseTo(want[j], org.assertj.core.data.Offset.offset(1e-5));
+            assertThat(session.getMetadata().getCustomMetadata()).containsKey("class_names");
+        }
+        // examples/OnnxServe.java serves the file with ONNX Runtime alone and agrees with predict
+        Path csv = tmp.resolve("serve.csv");
+        Files.writeString(csv, String.join(",", java.util.stream.IntStream.range(0, 64).mapToObj(i -> String.valueOf((int) row[i])).toList()) + "\n");
+        Process serve = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "--enable-native-access=ALL-UNNAMED",
+                "-cp", System.getProperty("java.class.path"), ExamplesTest.EXAMPLES.resolve("OnnxServe.java").toString(), file.toString(), csv.toString())
+                .redirectErrorStream(true).start();
+        String served = new String(serve.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(serve.waitFor()).as(served).isZero();
+        Result predicted = run("predict", runDir.toString(), csv.toString());
+        assertThat(served.lines().filter(l -> l.startsWith("0,")).findFirst().orElseThrow().split(",")[1])
+                .isEqualTo(predicted.out().lines().toList().get(1).split(",")[1]);
+        Result bad = run("export", runDir.toString(), "--format", "tflite");
+        assertThat(bad.code()).isEqualTo(2);
+        assertThat(bad.err()).contains("the one supported is onnx");
+    }
+
+    @Test
     void evalPredictAndRunsWorkOnTheTrainedRun() throws Exception {
         Result ev = run("eval", runDir.toString());
         assertThat(ev.code()).as(ev.err()).isZero();
