@@ -88,7 +88,7 @@ public class GemmBench {
     }
 
     static double peak(int threads) {
-        return KernelProvider.measurePeakGflops(threads, 600);
+        return FmaPeak.measureGflops(threads, 600);
     }
 
     static Result run(Shape s, int threads, double peak, double seconds) {

@@ -51,6 +51,14 @@ class JavaApiTest {
         for (String k : a.keySet()) assertThat(b.get(k).data()).as(k).isEqualTo(a.get(k).data());
         assertThat(Files.readString(r.dir().resolve("test-results.json"))).isEqualTo(Files.readString(cliRun.resolve("test-results.json")));
         assertThat(out.toString()).contains(String.format(java.util.Locale.ROOT, "test accuracy %.4f", r.report().accuracy()));
+
+        // the run made from Java is listed with its settings and accepted by eval
+        StringWriter lo = new StringWriter(), le = new StringWriter();
+        assertThat(Main.execute(new String[] {"runs", "list", dir.resolve("java").toString()}, new PrintWriter(lo, true), new PrintWriter(le, true))).isZero();
+        assertThat(lo.toString().lines().filter(l -> l.contains("small")).findFirst().orElseThrow()).contains("adam", "0.001", "32");
+        StringWriter eo = new StringWriter(), ee = new StringWriter();
+        assertThat(Main.execute(new String[] {"eval", r.dir().toString()}, new PrintWriter(eo, true), new PrintWriter(ee, true))).as(ee.toString()).isZero();
+        assertThat(eo.toString()).contains(String.format(java.util.Locale.ROOT, "accuracy %.4f", r.report().accuracy()));
     }
 
     @Test

@@ -59,32 +59,6 @@ public final class KernelProvider {
     }
 
     /**
-     * The fp32 FMA peak of this machine in GFLOP/s on {@code threads} threads (run at once, each
-     * a register-resident FMA loop for about {@code millis} ms), or NaN without the Vector API.
-     */
-    public static double measurePeakGflops(int threads, long millis) {
-        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) return Double.NaN;
-        double[] each = new double[threads];
-        Thread[] ts = new Thread[threads];
-        for (int i = 0; i < threads; i++) {
-            int id = i;
-            ts[i] = new Thread(() -> each[id] = FmaPeak.singleThread(millis), "machina-peak-" + i);
-            ts[i].start();
-        }
-        double total = 0;
-        for (int i = 0; i < threads; i++) {
-            try {
-                ts[i].join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return Double.NaN;
-            }
-            total += each[i];
-        }
-        return total;
-    }
-
-    /**
      * The warning to print when kernels are chosen, or null: a line naming the flag when the
      * {@code jdk.incubator.vector} module is not readable, unless {@code -Dmachina.simd=false}
      * (given here as {@code simdProperty}, null when unset) asked for scalar kernels anyway.

@@ -74,6 +74,6 @@ public class GemmWindows implements Runnable {
             Collections.sort(g);
             line.append(String.format("%s med %.0f max %.0f | ", text, g.get(6), g.get(11)));
         }
-        out.println(line + String.format("peak %.0f", KernelProvider.measurePeakGflops(threads, 300)));
+        out.println(line + String.format("peak %.0f", dev.machina.bench.FmaPeak.measureGflops(threads, 300)));
     }
 }
