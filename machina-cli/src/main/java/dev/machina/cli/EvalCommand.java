@@ -54,8 +54,9 @@ final class EvalCommand implements Callable<Integer> {
         } else {
             if (!Files.isRegularFile(data)) throw new UserError("data file " + data + " does not exist");
             try {
-                // labels map to the model's classes; the header is detected as predict detects it
-                test = Prepared.csvReaderBuilder(tm.csvSettings()).header(CsvReader.looksLikeHeader(data, tm.csvSettings().delimiter()))
+                // labels map to the model's classes; whether the file has a header is read from the file, as predict does
+                Experiment.Data d = tm.csvSettings();
+                test = Prepared.csvReaderBuilder(d).header(CsvReader.detectHeader(data, d.delimiter(), d.skipRows(), d.comment()))
                         .classes(tm.classNames()).build().read(data);
             } catch (DataFormatException e) {
                 throw new UserError(e.getMessage());

@@ -3,6 +3,7 @@ package dev.machina.cli;
 import dev.machina.data.CsvReader;
 import dev.machina.data.DataFormatException;
 import dev.machina.data.IdxReader;
+import dev.machina.experiment.Prepared;
 import dev.machina.experiment.TrainedModel;
 import dev.machina.experiment.UserError;
 import dev.machina.tensor.Tensor;
@@ -46,16 +47,14 @@ final class PredictCommand implements Callable<Integer> {
                 x = IdxReader.read(input).toTensor();
             } else {
                 var d = tm.csvSettings();
-                boolean header = CsvReader.looksLikeHeader(input, d.delimiter());
-                List<String> drop = new java.util.ArrayList<>(d.drop());
-                if (header && !d.label().matches("-?\\d+") && headerHas(input, d.label(), d.delimiter())) drop.add(d.label());
-                x = CsvReader.builder().header(header).delimiter(d.delimiter()).noLabel().featureColumnRefs(d.features()).dropColumnRefs(drop)
-                        .build().read(input).features();
-                int want = Arrays.stream(tm.featureShape()).reduce(1, (a, b2) -> a * b2);
+                boolean header = CsvReader.detectHeader(input, d.delimiter(), d.skipRows(), d.comment());
+                CsvReader.Builder b = Prepared.csvReaderBuilder(d).header(header).noLabel();
+                if (header && !d.label().matches("-?\\d+") && headerHas(input, d.label(), d.delimiter())) b.dropColumnRefs(List.of(d.label()));
+                x = b.build().read(input).features();
+                int want = Arrays.stream(tm.featureShape()).reduce(1, (p, q) -> p * q);
                 if (d.features().isEmpty() && x.shape(1) == want + 1 && d.label().matches("-?\\d+")) {
                     // one column more than the model takes: the label column of the training data, by its index
-                    drop.add(d.label());
-                    x = CsvReader.builder().header(header).delimiter(d.delimiter()).noLabel().dropColumnRefs(drop).build().read(input).features();
+                    x = Prepared.csvReaderBuilder(d).header(header).noLabel().dropColumnRefs(List.of(d.label())).build().read(input).features();
                 }
             }
         } catch (DataFormatException e) {

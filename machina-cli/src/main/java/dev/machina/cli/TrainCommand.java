@@ -119,9 +119,9 @@ public final class TrainCommand implements Callable<Integer> {
         SpecRunner.Result result;
         try {
             result = runner.run();
-        } catch (UserError e) {
-            throw e;
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | java.io.IOException e) {
+            done.countDown(); // a Ctrl-C arriving now must not wait for a run that has ended
+            if (e instanceof UserError u) throw u;
             spec.commandLine().getErr().println("machina: the run failed: " + e.getMessage()
                     + (run[0] == null ? "" : "\nmachina: run directory: " + run[0].dir()));
             if (Main.debug(spec)) e.printStackTrace(spec.commandLine().getErr());

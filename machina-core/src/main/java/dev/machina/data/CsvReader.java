@@ -235,7 +235,7 @@ public final class CsvReader {
             while (root.getCause() != null && root.getCause() != root) root = root.getCause();
             String msg = String.valueOf(root.getMessage());
             Matcher m = Pattern.compile("\\(startline (\\d+)\\)\\s*").matcher(msg);
-            long line = m.find() ? Long.parseLong(m.group(1)) : parser == null ? 1 : parser.getCurrentLineNumber() + 1;
+            long line = skipRows + (m.find() ? Long.parseLong(m.group(1)) : parser == null ? 1 : parser.getCurrentLineNumber() + 1);
             throw new DataFormatException(source, "line " + line + ": malformed CSV: " + m.replaceAll(""), e);
         }
         if (records.isEmpty()) {
@@ -339,31 +339,24 @@ public final class CsvReader {
     }
 
     /**
-     * Whether the first line of a file looks like a header: some field of it is not a number.
-     * (A file whose first row is all numbers is read as data.)
+     * Whether a file's first row (after {@code skipRows} lines, comment lines left out) names its
+     * columns, by the rule of {@link Builder#headerAuto()}: none of its cells is a number, and the
+     * next row (if any) has one. A file that cannot be read has no header.
      */
-    public static boolean looksLikeHeader(Path file, char delimiter) {
-        return looksLikeHeader(file, delimiter, 0);
-    }
-
-    /** As {@link #looksLikeHeader(Path, char)}, for the line after {@code skipRows} skipped ones. */
-    public static boolean looksLikeHeader(Path file, char delimiter, int skipRows) {
+    public static boolean detectHeader(Path file, char delimiter, int skipRows, Character comment) {
+        List<CSVRecord> two = new ArrayList<>();
         try (var r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             for (int k = 0; k < skipRows; k++) r.readLine();
-            String first = r.readLine();
-            if (first == null) return false;
-            if (first.startsWith("\uFEFF")) first = first.substring(1);
-            for (String cell : first.split(Pattern.quote(String.valueOf(delimiter)))) {
-                try {
-                    Double.parseDouble(cell.trim().replace("\"", ""));
-                } catch (NumberFormatException e) {
-                    return true;
-                }
+            CSVFormat.Builder fb = CSVFormat.DEFAULT.builder().setDelimiter(delimiter).setIgnoreEmptyLines(true).setTrim(true);
+            if (comment != null) fb.setCommentMarker(comment);
+            for (CSVRecord rec : CSVParser.parse(r, fb.get())) {
+                two.add(rec);
+                if (two.size() == 2) break;
             }
-            return false;
-        } catch (IOException e) {
+        } catch (IOException | UncheckedIOException | IllegalStateException e) {
             return false;
         }
+        return !two.isEmpty() && firstRowIsHeader(two);
     }
 
     private record Columns(int[] features, int label) {}

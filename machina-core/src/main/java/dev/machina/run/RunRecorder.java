@@ -97,6 +97,8 @@ public final class RunRecorder implements Callback {
                 if (ds.isClassification()) {
                     modelMetadata.putIfAbsent("task", "classification");
                     modelMetadata.putIfAbsent("class_names", JSON.writeValueAsString(ds.classNames()));
+                } else {
+                    modelMetadata.putIfAbsent("task", "regression");
                 }
             } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
                 throw new IllegalStateException(e);

@@ -57,8 +57,13 @@ class CsvReaderTest {
 
     @Test
     void aFirstRowOfNumbersIsNotAHeader(@TempDir Path dir) throws Exception {
-        assertThat(CsvReader.looksLikeHeader(Files.writeString(dir.resolve("h.csv"), "x,y,label\n1,2,a\n"), ',')).isTrue();
-        assertThat(CsvReader.looksLikeHeader(Files.writeString(dir.resolve("n.csv"), "1,2,3\n4,5,6\n"), ',')).isFalse();
+        assertThat(CsvReader.detectHeader(Files.writeString(dir.resolve("h.csv"), "x,y,label\n1,2,a\n"), ',', 0, null)).isTrue();
+        assertThat(CsvReader.detectHeader(Files.writeString(dir.resolve("n.csv"), "1,2,3\n4,5,6\n"), ',', 0, null)).isFalse();
+        // text labels in the first data row do not make it a header
+        assertThat(CsvReader.detectHeader(Files.writeString(dir.resolve("t.csv"), "5.1,3.5,setosa\n4.9,3.0,setosa\n"), ',', 0, null)).isFalse();
+        // nor does a comment line before the data
+        assertThat(CsvReader.detectHeader(Files.writeString(dir.resolve("c.csv"), "# measured in cm\n5.1,3.5,setosa\n"), ',', 0, '#')).isFalse();
+        assertThat(CsvReader.detectHeader(Files.writeString(dir.resolve("s.csv"), "a title\nx,y,label\n1,2,a\n"), ',', 1, null)).isTrue();
     }
 
     @Test

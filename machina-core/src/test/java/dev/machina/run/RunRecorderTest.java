@@ -38,7 +38,9 @@ class RunRecorderTest {
         assertThat(cfg.get("optimizer").get("lr").asDouble()).isEqualTo(0.05);
         assertThat(cfg.get("training").asText()).as("a key the caller gave is kept").isEqualTo("kept as given");
         assertThat(cfg.get("seed").asLong()).isEqualTo(3);
-        assertThat(cfg.has("model")).as("no describer on the core's class path").isFalse();
+        JsonNode record = new ObjectMapper().readTree(run.file(RunDirectory.RUN_JSON).toFile());
+        assertThat(record.get("model").has("summary")).isTrue();
+        assertThat(record.get("model").has("layers")).as("no describer on the core's class path").isFalse();
         Map<String, String> meta = SafeTensors.read(run.file(RunDirectory.MODEL)).metadata();
         assertThat(meta).containsEntry("feature_shape", "[64]").containsEntry("task", "classification");
         assertThat(meta.get("class_names")).startsWith("[\"0\",\"1\"");

@@ -87,7 +87,8 @@ final class DatasetRegistry {
                     }),
             Component.<Factory>of("series", "a CSV of time series (one row a step): windows of past steps, the target the next horizon steps of the target columns",
                     null, settings(required("the CSV file"), "standardize", null, concat(windowSettings(),
-                            List.of(Setting.of("targets", names(), List.of(), "the columns to forecast, by name or index (default: the last)")), csvSettings(false))),
+                            List.of(Setting.of("targets", names(), List.of(), "the columns to forecast, by name, or by index among the kept columns (default: the last)")),
+                            csvSettings(false))),
                     (e, a) -> {
                         Path p = file(e, a, "CSV file");
                         Experiment.Data d = e.data();
@@ -150,7 +151,8 @@ final class DatasetRegistry {
 
     private static List<Setting> csvSettings(boolean label) {
         List<Setting> l = new ArrayList<>();
-        if (label) l.add(Setting.of("label", column(), "-1", "the label column, by name or index (-1: the last)"));
+        l.add(label ? Setting.of("label", column(), "-1", "the label column, by name or index (-1: the last)")
+                : Setting.of("label", column(), "-1", "not used: a series forecasts its targets (read so that older specs still load)"));
         l.add(Setting.of("header", Setting.boolOrAuto(), true,
                 "the first row names the columns: true, false, or auto (a header when the first row has no number and the second has one)"));
         l.add(Setting.of("skip_rows", integer(0), 0, "lines to skip at the start of the file, before the header or the data"));
@@ -215,10 +217,21 @@ final class DatasetRegistry {
         return Tensor.of(v, length, 1);
     }
 
+    /** The file's columns the series keeps, in order: data.features (or all), minus data.drop. */
+    private static List<Integer> kept(List<String> cols, Experiment.Data d) {
+        java.util.function.Function<String, Integer> index = r -> r.matches("-?\\d+")
+                ? (Integer.parseInt(r) < 0 ? cols.size() + Integer.parseInt(r) : Integer.parseInt(r)) : cols.indexOf(r);
+        List<Integer> out = new ArrayList<>();
+        if (d.features().isEmpty()) for (int c = 0; c < cols.size(); c++) out.add(c);
+        else for (String f : d.features()) out.add(index.apply(f));
+        for (String x : d.drop()) out.remove(index.apply(x));
+        return out;
+    }
+
     private static int[] targetColumns(Experiment e, List<String> names, Path file, Experiment.Data d, int columns) throws IOException {
         if (names.isEmpty()) return new int[] {columns - 1};
         String header = null;
-        boolean hasHeader = d.header() != null ? d.header() : CsvReader.looksLikeHeader(file, d.delimiter(), d.skipRows());
+        boolean hasHeader = d.header() != null ? d.header() : CsvReader.detectHeader(file, d.delimiter(), d.skipRows(), d.comment());
         try (var r = Files.newBufferedReader(file)) {
             for (int k = 0; k < d.skipRows(); k++) r.readLine();
             if (hasHeader) header = r.readLine();
@@ -232,8 +245,10 @@ final class DatasetRegistry {
                 int c = Integer.parseInt(t);
                 out[i] = c < 0 ? columns + c : c;
             } else {
-                out[i] = cols.indexOf(t);
-                if (out[i] < 0) throw e.error("data.targets", "column '" + t + "' is not in " + file + " (columns: " + cols + ")");
+                int inFile = cols.indexOf(t);
+                if (inFile < 0) throw e.error("data.targets", "column '" + t + "' is not in " + file + " (columns: " + cols + ")");
+                out[i] = kept(cols, d).indexOf(inFile);
+                if (out[i] < 0) throw e.error("data.targets", "column '" + t + "' is left out by data.features or data.drop, so it cannot be forecast");
             }
             if (out[i] < 0 || out[i] >= columns) throw e.error("data.targets", "column " + t + " is outside the " + columns + " columns of " + file);
         }

@@ -90,6 +90,8 @@ final class LayerRegistry {
             m.train(false);
             try (var g = Tensor.noGrad()) {
                 probe = m.forward(probe);
+            } catch (IllegalArgumentException | IllegalStateException e) {
+                throw error(e.getMessage() + " (for examples of shape " + Arrays.toString(dims) + ")");
             }
             m.train(true);
             dims = java.util.Arrays.copyOfRange(probe.shape(), 1, probe.rank());
@@ -107,7 +109,7 @@ final class LayerRegistry {
     private static final Map<Class<?>, Function<Module, Described>> DESCRIBERS = new HashMap<>();
 
     static final Component.Kind<Factory> LAYERS = Component.Kind.<Factory>of("layer", "Layers",
-            described(LazyLinear.class, l -> Map.of("out", l.outFeatures(), "bias", l.bias() != null),
+            described(LazyLinear.class, l -> l.materialized() ? Map.of("out", l.outFeatures(), "bias", l.bias() != null) : null,
                     described(Linear.class, l -> Map.of("out", l.outFeatures(), "bias", l.bias() != null), Component.of("linear",
                     "fully connected (its input size is the data's: a LazyLinear); a flatten is added before it for image inputs", "out", List.of(
                     Setting.required("out", sizeOrAuto(), "the number of output features, or auto: as many as the data needs (classes, vocabulary, targets)"),
@@ -137,7 +139,7 @@ final class LayerRegistry {
             described(Dropout.class, l -> Map.of("p", (double) l.p()), Component.of("dropout", "inverted dropout, off in evaluation", "p", List.of(
                     Setting.of("p", fraction(0, 1, false), 0.5, "the probability of zeroing an element")),
                     (a, s) -> s.add(new Dropout(((Number) a.get("p")).floatValue())))),
-            described(Flatten.class, l -> Map.of(), Component.<Factory>of("flatten", "one vector per example", null, List.of(), (a, s) -> s.flatten())),
+            described(Flatten.class, l -> l.startDim() == 1 && l.endDim() == -1 ? Map.of() : null, Component.<Factory>of("flatten", "one vector per example", null, List.of(), (a, s) -> s.flatten())),
             simple("identity", "passes its input through", Identity.class, Identity::new),
             recurrent("lstm", "long short-term memory (gates i, f, g, o as PyTorch)", false),
             recurrent("gru", "gated recurrent unit (gates r, z, n as PyTorch)", false),
@@ -166,7 +168,10 @@ final class LayerRegistry {
 
     /** How a built layer of {@code type} reads back as this entry's settings (what a run recorded from plain Java code keeps). */
     private static <M extends Module> Component<Factory> described(Class<M> type, Function<M, Map<String, Object>> settingsOf, Component<Factory> c) {
-        DESCRIBERS.put(type, m -> new Described(c.name(), new LinkedHashMap<>(settingsOf.apply(type.cast(m)))));
+        DESCRIBERS.put(type, m -> {
+            Map<String, Object> settings = settingsOf.apply(type.cast(m));
+            return settings == null ? null : new Described(c.name(), new LinkedHashMap<>(settings));
+        });
         return c;
     }
 
@@ -178,6 +183,7 @@ final class LayerRegistry {
         Function<Module, Described> d = DESCRIBERS.get(m.getClass());
         if (d == null) return null;
         Described x = d.apply(m);
+        if (x == null) return null; // a setting the spec cannot express
         Component<Factory> c = LAYERS.get(x.name());
         Map<String, Object> args = new LinkedHashMap<>();
         for (Setting st : c.settings()) args.put(st.key(), x.settings().getOrDefault(st.key(), st.defaults().apply(new Setting.Defaults(0, args))));
@@ -195,6 +201,7 @@ final class LayerRegistry {
         Class<? extends RNNBase> type = name.equals("lstm") ? LSTM.class : name.equals("gru") ? GRU.class : RNN.class;
         return described(type, r -> {
             RnnConfig c = r.config();
+            if (!c.batchFirst()) return null; // a spec's recurrent layers are batch-first
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("hidden", c.hiddenSize());
             m.put("layers", c.numLayers());
@@ -236,6 +243,7 @@ final class LayerRegistry {
         return n -> {
             double v = n.num(0);
             if (v != Math.rint(v) || Math.abs(v) > 8) throw n.error("expected a whole number (a dimension, e.g. -1), got " + n.node.asText());
+            if (v == 0) throw n.error("dimension 0 is the batch; use -1 (the last dimension) or another dimension of the example");
             return (int) v;
         };
     }

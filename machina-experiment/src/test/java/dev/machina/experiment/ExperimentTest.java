@@ -36,6 +36,47 @@ class ExperimentTest {
     }
 
     @Test
+    void seriesTargetsByNameAreTheKeptColumnsOfThatName(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        StringBuilder csv = new StringBuilder("date,temp,humidity\n");
+        for (int t = 0; t < 40; t++) csv.append("2026-01-").append(t).append(',').append(t).append(',').append(100 + t).append('\n');
+        java.nio.file.Path f = java.nio.file.Files.writeString(dir.resolve("s.csv"), csv.toString());
+        // the date column is text: drop it by index; forecast humidity, the second kept column
+        Experiment e = Experiment.parse("spec.yaml", "data: {dataset: series, path: " + f + ", drop: [0], targets: [humidity], window: 3,"
+                + " transform: none, validation: 0}\nmodel: [{gru: 4}, last_step, {linear: auto}]\n", java.util.List.of());
+        Prepared p = Prepared.of(e);
+        assertThat(p.train().features().shape(2)).isEqualTo(2);
+        assertThat(p.train().targets().data()[0]).isEqualTo(103f);
+        Experiment gone = Experiment.parse("spec.yaml", "data: {dataset: series, path: " + f + ", drop: [0, humidity], targets: [humidity]}\n"
+                + "model: [{gru: 4}, last_step, {linear: auto}]\n", java.util.List.of());
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Prepared.of(gone)).hasMessageContaining("'humidity' is left out by data.features or data.drop");
+    }
+
+    @Test
+    void aLayerThatCannotTakeItsInputIsALocatedError() {
+        Experiment e = Experiment.parse("spec.yaml", "data: digits\nmodel:\n  - linear: 10\n  - softmax: 3\n", java.util.List.of());
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Build.model(e, new int[] {64}, 10)).isInstanceOf(UserError.class)
+                .hasMessageStartingWith("spec.yaml:4:").hasMessageContaining("model[1]");
+    }
+
+    @Test
+    void everyResolvedSpecReadsBackToItself() {
+        for (String spec : java.util.List.of(
+                "data: {dataset: csv, path: x.csv, header: auto, comment: '#', delimiter: tab, skip_rows: 2, drop: [0], label: species}\nmodel: [{linear: auto}]\n",
+                "data: {dataset: text, path: t.txt, seq_len: 20}\nmodel: [{embedding: 8}, {lstm: {hidden: 16, layers: 2}}, {linear: auto}]\n",
+                "data: {dataset: series, path: s.csv, targets: [temp], window: 10}\nmodel: [{gru: 8}, last_step, {linear: auto}]\n",
+                "data: {dataset: sine, length: 500}\nmodel: [{rnn: {hidden: 4, nonlinearity: relu, bidirectional: true}}, last_step, {linear: 1}]\n",
+                "data: fashion-mnist\nmodel: [{linear: 32}, {leaky_relu: 0.1}, {dropout: 0.3}, {softmax: -1}, {linear: 10}]\n"
+                        + "optimizer: {name: sgd, momentum: 0.9, nesterov: true}\nschedule: {name: multistep, milestones: [2, 4], every: batch}\n"
+                        + "loss: {name: cross_entropy, label_smoothing: 0.1}\ntraining: {epochs: 6, early_stopping: true}\n",
+                "data: digits\nmodel: [{linear: 10}]\noptimizer: adagrad\nschedule: plateau\n",
+                "data: digits\nmodel: [{linear: 10}]\noptimizer: rmsprop\nschedule: {name: onecycle, max_lr: 0.1}\n")) {
+            Experiment e = Experiment.parse("spec.yaml", spec, java.util.List.of());
+            Experiment back = Experiment.parse("spec.yaml", e.resolvedYaml(), java.util.List.of());
+            assertThat(back.resolved()).as(spec).isEqualTo(e.resolved());
+        }
+    }
+
+    @Test
     void csvSettingsForFilesThatDoNotStartWithTheirData() {
         Experiment e = Experiment.parse("spec.yaml", "data: {dataset: csv, path: x.csv, skip_rows: 1, comment: '#', header: auto, drop: [0, 2]}\n"
                 + "model: [{linear: 3}]\n", java.util.List.of());
