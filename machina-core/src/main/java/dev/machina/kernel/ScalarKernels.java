@@ -97,7 +97,7 @@ public final class ScalarKernels implements Kernels {
     public void relu(float[] a, int ao, float[] out, int oo, int n) {
         for (int i = 0; i < n; i++) {
             float v = a[ao + i];
-            out[oo + i] = v > 0f ? v : 0f;
+            out[oo + i] = v <= 0f ? 0f : v; // NaN stays NaN, as in PyTorch (a NaN guard must see it)
         }
     }
 
@@ -145,10 +145,21 @@ public final class ScalarKernels implements Kernels {
 
     @Override
     public float sum(float[] a, int ao, int n) {
-        float s = 0f;
-        for (int i = 0; i < n; i++) s += a[ao + i];
-        return s;
+        double total = 0;
+        for (int b = 0; b < n; b += SUM_BLOCK) {
+            int m = Math.min(SUM_BLOCK, n - b);
+            float s = 0f;
+            for (int i = 0; i < m; i++) s += a[ao + b + i];
+            total += s;
+        }
+        return (float) total;
     }
+
+    /**
+     * Elements summed in float before a block's sum joins the running total, which is kept in
+     * double: short float sums stay accurate, and the total does not lose precision as n grows.
+     */
+    static final int SUM_BLOCK = 256;
 
     @Override
     public float max(float[] a, int ao, int n) {

@@ -99,11 +99,11 @@ final class VectorKernels implements Kernels {
         FloatVector zero = FloatVector.zero(S);
         for (; i < ub; i += L) {
             FloatVector v = FloatVector.fromArray(S, a, ao + i);
-            zero.blend(v, v.compare(VectorOperators.GT, zero)).intoArray(out, oo + i);
+            v.blend(zero, v.compare(VectorOperators.LE, zero)).intoArray(out, oo + i); // NaN compares false: it stays
         }
         for (; i < n; i++) {
             float v = a[ao + i];
-            out[oo + i] = v > 0f ? v : 0f;
+            out[oo + i] = v <= 0f ? 0f : v;
         }
     }
 
@@ -197,12 +197,18 @@ final class VectorKernels implements Kernels {
 
     @Override
     public float sum(float[] a, int ao, int n) {
-        int i = 0, ub = S.loopBound(n);
-        FloatVector acc = FloatVector.zero(S);
-        for (; i < ub; i += L) acc = acc.add(FloatVector.fromArray(S, a, ao + i));
-        float s = addLanes(acc);
-        for (; i < n; i++) s += a[ao + i];
-        return s;
+        // Blocks of SUM_BLOCK summed in vector lanes, the block sums added in double, in order:
+        // the error no longer grows with n (a long float sum loses about n·u), and the order is fixed.
+        double total = 0;
+        for (int b = 0; b < n; b += ScalarKernels.SUM_BLOCK) {
+            int m = Math.min(ScalarKernels.SUM_BLOCK, n - b), i = 0, ub = S.loopBound(m);
+            FloatVector acc = FloatVector.zero(S);
+            for (; i < ub; i += L) acc = acc.add(FloatVector.fromArray(S, a, ao + b + i));
+            float s = addLanes(acc);
+            for (; i < m; i++) s += a[ao + b + i];
+            total += s;
+        }
+        return (float) total;
     }
 
     @Override

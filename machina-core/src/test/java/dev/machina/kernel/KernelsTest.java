@@ -75,6 +75,48 @@ class KernelsTest {
         assertThat(checked).isGreaterThan(7000);
     }
 
+    @ParameterizedTest
+    @MethodSource("providers")
+    void reluAndMaxLikeKernelsPropagateNaN(Kernels k) {
+        for (int n : new int[] {1, 3, 7, 17, 33, 257}) {
+            float[] a = random(new Rng(n), n), out = new float[n];
+            int nan = n - 1;
+            if (n > 1) a[0] = -0.0f;
+            a[nan] = Float.NaN;
+            k.relu(a, 0, out, 0, n);
+            assertThat(out[nan]).as("relu(NaN), n=" + n).isNaN();
+            for (int i = 0; i < nan; i++) assertThat(out[i]).as("n=" + n + " i=" + i).isEqualTo(a[i] > 0 ? a[i] : 0f);
+            if (n > 1) assertThat(Float.floatToRawIntBits(out[0])).as("relu(-0) is +0").isZero();
+            float[] b = random(new Rng(n + 1), n);
+            b[n / 2] = Float.NaN;
+            float[] sm = new float[n];
+            k.softmaxRows(b, 0, sm, 0, 1, n, false);
+            assertThat(sm[0]).as("softmax over a row with NaN, n=" + n).isNaN();
+            k.softmaxRows(b, 0, sm, 0, 1, n, true);
+            assertThat(sm[0]).as("log-softmax over a row with NaN, n=" + n).isNaN();
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("providers")
+    void longSumsStayAccurate(Kernels k) {
+        int n = 10_000_000;
+        float[] a = new float[n];
+        Rng rng = new Rng(5);
+        double exact = 0;
+        for (int i = 0; i < n; i++) {
+            a[i] = rng.nextFloat();
+            exact += a[i];
+        }
+        double rel = Math.abs(k.sum(a, 0, n) - exact) / exact;
+        assertThat(rel).as("relative error of a 10M-element sum").isLessThan(1e-7);
+        for (int m : new int[] {1, 3, 7, 17, 33, 257, 1031}) {
+            double e = 0;
+            for (int i = 0; i < m; i++) e += a[i];
+            assertThat((double) k.sum(a, 0, m)).as("n=" + m).isCloseTo(e, org.assertj.core.api.Assertions.within(1e-5 * m));
+        }
+    }
+
     static void checkGemm(Kernels k, Rng rng, boolean ta, boolean tb, int m, int n, int kk, boolean accumulate) {
         float[] a = random(rng, m * kk), b = random(rng, kk * n);
         int lda = ta ? m : kk, ldb = tb ? kk : n;
