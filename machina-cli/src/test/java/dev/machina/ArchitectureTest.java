@@ -14,8 +14,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The layers of docs/ARCHITECTURE.md, checked on the compiled classes of machina-core,
- * machina-experiment and machina-cli: kernel → tensor → data, nn, loss, metrics, io, optim (side
- * by side: none uses another) → train → run → tune → experiment → cli. Nothing depends upwards,
+ * machina-experiment, machina-ui and machina-cli: kernel → tensor → data, nn, loss, metrics, io, optim (side
+ * by side: none uses another) → train → run → tune → experiment → ui → cli. Nothing depends upwards,
  * and no packages form a cycle.
  */
 class ArchitectureTest {
@@ -30,6 +30,7 @@ class ArchitectureTest {
     void everyModuleIsThere() {
         assertThat(classes.contain("dev.machina.kernel.Kernels")).isTrue();
         assertThat(classes.contain("dev.machina.experiment.SpecRunner")).isTrue();
+        assertThat(classes.contain("dev.machina.ui.UiServer")).isTrue();
         assertThat(classes.contain("dev.machina.cli.Main")).isTrue();
     }
 
@@ -48,6 +49,7 @@ class ArchitectureTest {
                 .layer("run").definedBy("dev.machina.run..")
                 .layer("tune").definedBy("dev.machina.tune..")
                 .layer("experiment").definedBy("dev.machina.experiment..")
+                .layer("ui").definedBy("dev.machina.ui..")
                 .layer("cli").definedBy("dev.machina.cli..")
                 .layer("version").definedBy("dev.machina")
                 .whereLayer("kernel").mayNotAccessAnyLayer()
@@ -64,6 +66,8 @@ class ArchitectureTest {
                 .whereLayer("tune").mayOnlyAccessLayers("run", "train", "optim", "nn", "loss", "metrics", "io", "data", "tensor", "kernel", "version")
                 .whereLayer("experiment").mayOnlyAccessLayers("tune", "run", "train", "optim", "nn", "loss", "metrics", "io", "data", "tensor",
                         "kernel", "version")
+                .whereLayer("ui").mayOnlyAccessLayers("experiment", "tune", "run", "train", "optim", "nn", "loss", "metrics", "io", "data",
+                        "tensor", "kernel", "version")
                 .check(classes);
     }
 
