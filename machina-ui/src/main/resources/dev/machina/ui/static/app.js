@@ -2,6 +2,7 @@
 'use strict';
 
 const COLORS = ['#2563eb', '#dc2626', '#16a34a', '#d97706', '#7c3aed', '#0891b2', '#db2777', '#4b5563', '#65a30d', '#9333ea'];
+const TERMINAL = new Set(['completed', 'stopped-early', 'pruned', 'failed', 'interrupted', 'crashed']);
 const STATUSES = ['running', 'completed', 'stopped-early', 'pruned', 'failed', 'interrupted', 'crashed', 'unknown', 'unreadable'];
 window.machinaCharts = {};
 window.machinaLoadedAt = Date.now();
@@ -234,7 +235,7 @@ async function pageRun(main) {
   let epochs = data.history || [];
   render();
   let timer = null;
-  if (data.status === 'running') timer = setInterval(poll, 1500);
+  if (!TERMINAL.has(data.status)) timer = setInterval(poll, 1500);
 
   async function poll() {
     try {
@@ -242,8 +243,8 @@ async function pageRun(main) {
       if (m.total < epochs.length) { epochs = []; return; }
       epochs = epochs.concat(m.epochs);
       updateLive(m);
-      if (m.status !== 'running') {
-        clearInterval(timer);
+      if (m.status !== data.status || TERMINAL.has(m.status)) {
+        if (TERMINAL.has(m.status)) clearInterval(timer);
         data = await getJson('/api/run?p=' + enc(path));
         epochs = data.history || [];
         render();
@@ -256,6 +257,7 @@ async function pageRun(main) {
     const st = document.getElementById('status');
     st.replaceChildren(badge(m.status));
     if (m.log_tail != null) document.getElementById('log').textContent = m.log_tail;
+    document.getElementById('problems-holder').replaceChildren(problemsBox(m.row.problems) || '');
     drawCurves();
   }
   function epochsText(r) { return r.epochs_planned != null ? r.epochs + ' / ' + r.epochs_planned : String(r.epochs); }
@@ -291,7 +293,7 @@ async function pageRun(main) {
     const parts = [
       el('h1', {}, r.name, el('span', {class: 'id'}, r.id), r.status === 'running' ? el('span', {class: 'live'}, '● live') : null,
         r.sweep_path ? el('a', {href: '/sweep?p=' + enc(r.sweep_path), class: 'id'}, 'sweep ' + r.sweep) : null),
-      problemsBox(r.problems),
+      el('div', {id: 'problems-holder'}, problemsBox(r.problems)),
       card(null, el('div', {class: 'facts'}, facts.map(([k, v]) => el('div', {}, el('b', {}, k), v))),
         r.model ? el('p', {class: 'muted'}, 'model: ' + r.model) : null,
         rec.error ? el('p', {class: 'problems'}, 'error: ' + rec.error) : null,
