@@ -1,5 +1,8 @@
 package dev.machina.ui;
 
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -75,7 +78,7 @@ final class RunsIndex {
         ObjectNode out = JSON.createObjectNode();
         out.put("root", root.toString());
         ArrayNode rows = out.putArray("runs");
-        for (Path d : runDirs) rows.add(row(d));
+        rows.addAll(runDirs.parallelStream().map(this::row).toList());
         cache.keySet().retainAll(runDirs);
         ArrayNode sweeps = out.putArray("sweeps");
         for (Path d : sweepDirs) sweeps.add(sweepRow(d));
@@ -152,27 +155,30 @@ final class RunsIndex {
         for (int i = 0; i < lines.size(); i++) {
             String line = lines.get(i).trim();
             if (line.isEmpty()) continue;
-            JsonNode n;
-            try {
-                n = JSON.readTree(line);
-            } catch (IOException e) {
+            try (JsonParser p = JSON.getFactory().createParser(line)) {
+                if (p.nextToken() != JsonToken.START_OBJECT) {
+                    problems.add("metrics.jsonl line " + (i + 1) + " is not a record");
+                    continue;
+                }
+                Map<String, Double> e = new LinkedHashMap<>();
+                String type = "epoch";
+                for (JsonToken t = p.nextToken(); t == JsonToken.FIELD_NAME; t = p.nextToken()) {
+                    String key = p.currentName();
+                    JsonToken v = p.nextToken();
+                    if (v == JsonToken.VALUE_NUMBER_INT || v == JsonToken.VALUE_NUMBER_FLOAT) e.put(key, p.getDoubleValue());
+                    else if (v == JsonToken.VALUE_STRING && key.equals("type")) type = p.getText();
+                    else if (v == JsonToken.START_OBJECT || v == JsonToken.START_ARRAY) p.skipChildren();
+                }
+                if (p.currentToken() != JsonToken.END_OBJECT || p.nextToken() != null) throw new JsonParseException(p, "trailing content");
+                if (!type.equals("epoch")) continue;
+                if (!e.containsKey("epoch")) {
+                    problems.add("metrics.jsonl line " + (i + 1) + " has no epoch number");
+                    continue;
+                }
+                epochs.add(e);
+            } catch (IOException ex) {
                 problems.add("metrics.jsonl line " + (i + 1) + " is not valid JSON (a run killed while writing leaves this)");
-                continue;
             }
-            if (n == null || !n.isObject()) {
-                problems.add("metrics.jsonl line " + (i + 1) + " is not a record");
-                continue;
-            }
-            if (!"epoch".equals(n.path("type").asText("epoch"))) continue;
-            if (!n.path("epoch").isNumber()) {
-                problems.add("metrics.jsonl line " + (i + 1) + " has no epoch number");
-                continue;
-            }
-            Map<String, Double> e = new LinkedHashMap<>();
-            for (Map.Entry<String, JsonNode> f : n.properties()) {
-                if (f.getValue().isNumber()) e.put(f.getKey(), f.getValue().asDouble());
-            }
-            epochs.add(e);
         }
         return epochs;
     }

@@ -72,6 +72,14 @@ public final class UiServer implements AutoCloseable {
         http.createContext("/", ui::handle);
         http.setExecutor(pool);
         http.start();
+        // read every run once now, so the first page load finds the rows ready
+        pool.execute(() -> {
+            try {
+                ui.index.list();
+            } catch (IOException | RuntimeException e) {
+                // the first request will read them itself and report what fails
+            }
+        });
         return ui;
     }
 
