@@ -79,7 +79,7 @@ function lineChart(id, container, title, xLabel, x, series, opts) {
   if (old) old.destroy();
   const u = new uPlot({
     title: title, width: chartWidth(container), height: opts.height || 240,
-    scales: {x: {time: false, distr: opts.xLog ? 3 : 1}, y: {distr: opts.yLog ? 3 : 1}},
+    scales: {x: Object.assign({time: false, distr: opts.xLog ? 3 : 1}, opts.points ? {range: padded(opts.xLog)} : {}), y: {distr: opts.yLog ? 3 : 1}},
     axes: [
       Object.assign({label: xLabel, size: 44, values: (u, vals) => vals.map(v => v == null ? '' : fmt(v))}, opts.integerX ? {incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000]} : {}),
       {label: opts.yLabel || '', size: 64, values: (u, vals) => vals.map(v => v == null ? '' : fmt(v))}],
@@ -93,6 +93,16 @@ function lineChart(id, container, title, xLabel, x, series, opts) {
   }, [x].concat(series.map(s => s.values)), container);
   window.machinaCharts[id] = u;
   return u;
+}
+
+/** An x range with room around scatter points, so none sits on the frame. */
+function padded(log) {
+  return (u, min, max) => {
+    if (min == null || max == null) return [min, max];
+    if (log) return [Math.pow(10, Math.floor(Math.log10(min / 1.2))), Math.pow(10, Math.ceil(Math.log10(max * 1.2)))];
+    const pad = (max - min) * 0.06 || Math.abs(min) * 0.1 || 1;
+    return [min - pad, max + pad];
+  };
 }
 
 /** Curves with their own x values (ROC, PR): merged onto one sorted x axis with gaps. */
@@ -305,9 +315,9 @@ async function pageRun(main) {
     else if (test) parts.push(card('Test results', kvTable(flatNumbers(test))));
     if (r.misclassified) parts.push(misclassified(r.misclassified));
     parts.push(el('div', {class: 'grid'},
-      card('Resolved spec', r.spec ? el('pre', {class: 'light'}, r.spec) : el('p', {class: 'muted'}, 'no spec.yaml (a run recorded from Java code)')),
+      card('Resolved spec', r.spec ? el('pre', {class: 'light'}, r.spec) : el('p', {class: 'muted'}, 'no spec.yaml (runs recorded from Java code have none)')),
       card('Provenance', rec.provenance ? kvTable(rec.provenance) : el('p', {class: 'muted'}, 'not recorded'))));
-    parts.push(card('Log (tail of log.txt)', el('pre', {id: 'log'}, r.log_tail || '(empty)')));
+    parts.push(card('Log (tail of log.txt)', el('pre', {id: 'log'}, r.log_tail == null ? '(no log.txt)' : r.log_tail || '(empty)')));
     parts.push(card('Files', el('table', {class: 'kv', id: 'files'}, el('tbody', {}, (r.files || []).map(f =>
       el('tr', {}, el('td', {}, el('a', {href: fileUrl(f.path), download: f.name.split('/').pop()}, f.name)), el('td', {class: 'num'}, fmtBytes(f.size))))))));
     main.replaceChildren(...parts.filter(Boolean));
