@@ -167,14 +167,18 @@ public final class UiServer implements AutoCloseable {
         }
     }
 
-    static Map<String, List<String>> query(String raw) {
+    static Map<String, List<String>> query(String raw) throws RunFiles.BadPath {
         Map<String, List<String>> q = new LinkedHashMap<>();
         if (raw == null || raw.isEmpty()) return q;
         for (String kv : raw.split("&")) {
             int i = kv.indexOf('=');
-            String k = URLDecoder.decode(i < 0 ? kv : kv.substring(0, i), StandardCharsets.UTF_8);
-            String v = i < 0 ? "" : URLDecoder.decode(kv.substring(i + 1), StandardCharsets.UTF_8);
-            q.computeIfAbsent(k, x -> new ArrayList<>()).add(v);
+            try {
+                String k = URLDecoder.decode(i < 0 ? kv : kv.substring(0, i), StandardCharsets.UTF_8);
+                String v = i < 0 ? "" : URLDecoder.decode(kv.substring(i + 1), StandardCharsets.UTF_8);
+                q.computeIfAbsent(k, x -> new ArrayList<>()).add(v);
+            } catch (IllegalArgumentException e) {
+                throw new RunFiles.BadPath("malformed percent-encoding in the query");
+            }
         }
         return q;
     }

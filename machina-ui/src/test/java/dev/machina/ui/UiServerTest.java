@@ -136,7 +136,8 @@ class UiServerTest {
                 "/files/mlp/%2e%2e/%2e%2e/secret.txt", "/files/..%2fsecret.txt", "/files/%2e%2e%2fsecret.txt", "/files//etc/passwd",
                 "/files/%2fetc%2fpasswd", "/files/..%5csecret.txt", "/files/mlp/20250101-120000/leak.txt", "/files/outside/secret.txt",
                 "/api/run?p=..", "/api/run?p=%2e%2e", "/api/run?p=/tmp", "/api/run?p=outside", "/api/compare?p=mlp/../..",
-                "/api/sweep?p=../", "/api/metrics?p=mlp%2F..%2F..", "/files/%252e%252e/secret.txt", "/files/mlp/20250101-120000/run.json%00"));
+                "/api/sweep?p=../", "/api/metrics?p=mlp%2F..%2F..", "/files/%252e%252e/secret.txt", "/files/mlp/20250101-120000/run.json%00", "/files/%zz/x",
+                "/api/run?p=%zz"));
         for (String a : attempts) {
             int code = rawStatus(a);
             assertThat(code).as(a).isIn(400, 404);
