@@ -24,6 +24,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
@@ -59,12 +60,17 @@ class UiBrowserTest {
     static WebDriver driver;
     static SpecRunner.Result slow, fast;
     static String sweepPath = "tiny-sweep/20250102-090000";
+    /** Why the tests cannot run here, or null. */
+    static String missing;
 
     @BeforeAll
     static void setUp() throws Exception {
-        Assumptions.assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
-                "skipped: the browser tests need Chromium and its driver (" + CHROMIUM + ", " + CHROMEDRIVER
-                        + "): apt-get install chromium chromium-driver");
+        if (!Files.isExecutable(CHROMIUM) || !Files.isExecutable(CHROMEDRIVER)) {
+            missing = "the browser tests need Chromium and its driver (" + CHROMIUM + ", " + CHROMEDRIVER
+                    + "): apt-get install chromium chromium-driver";
+            System.err.println("UiBrowserTest skipped: " + missing);
+            return;
+        }
         SELENIUM_LOG.setLevel(java.util.logging.Level.SEVERE);
         runs = Files.createDirectories(tmp.resolve("runs"));
         slow = train("digits-slow", "0.001", 3);
@@ -81,6 +87,11 @@ class UiBrowserTest {
         ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
         driver = new ChromeDriver(service, o);
         Files.createDirectories(SHOTS);
+    }
+
+    @BeforeEach
+    void needsTheBrowser() {
+        Assumptions.assumeTrue(missing == null, missing);
     }
 
     @AfterAll
