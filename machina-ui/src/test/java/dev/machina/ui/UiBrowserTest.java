@@ -263,14 +263,17 @@ class UiBrowserTest {
     @Test
     @Order(Integer.MAX_VALUE) // last: it adds a run the other tests do not expect
     void aTrainingRunGrowsOnAnOpenPageWithoutReload() throws Exception {
+        open("/");
+        waiting(10).until(d -> d.findElements(By.cssSelector("#runs-body tr[data-path]")).size() == 6);
+        Object tableLoadedAt = js("return window.machinaLoadedAt");
         CompletableFuture<RunDirectory> started = new CompletableFuture<>();
-        Experiment e = Experiment.load(SPEC).with("training.epochs", "6").with("model[0].linear", "32").with("model[3].linear", "16");
+        Experiment e = Experiment.load(SPEC).with("training.epochs", "8").with("model[0].linear", "32").with("model[3].linear", "16");
         SpecRunner runner = SpecRunner.of(e).name("digits-live").runsDir(runs).report(false)
                 .callback(new Callback() {
                     @Override
                     public void onEpochBegin(TrainContext ctx, int epoch) {
                         try {
-                            Thread.sleep(700); // slow enough for the page to see each epoch arrive
+                            Thread.sleep(900); // slow enough for the pages to see the run and each epoch arrive
                         } catch (InterruptedException ex) {
                             Thread.currentThread().interrupt();
                         }
@@ -290,7 +293,10 @@ class UiBrowserTest {
             }
         });
         RunDirectory run = started.get(60, TimeUnit.SECONDS);
-        waiting(20).until(d -> Files.exists(run.file("run.json")));
+        // the open runs table picks the new run up, running, without a reload
+        By liveStatus = By.cssSelector("#runs-body tr[data-path='" + rel(run.dir()) + "'] td[data-col=status]");
+        waiting(20).until(d -> d.findElements(liveStatus).size() == 1 && d.findElement(liveStatus).getText().equals("running"));
+        assertThat(js("return window.machinaLoadedAt")).isEqualTo(tableLoadedAt);
         open("/run?p=" + rel(run.dir()));
         waiting(10).until(d -> !d.findElements(By.id("epochs")).isEmpty());
         Object loadedAt = js("return window.machinaLoadedAt");
@@ -302,7 +308,7 @@ class UiBrowserTest {
         screenshot("run-live");
         done.get(90, TimeUnit.SECONDS);
         waiting(20).until(d -> d.findElement(By.id("status")).getText().equals("completed")
-                && d.findElement(By.id("epochs")).getText().equals("6 / 6") && points("loss", 1) == 6);
+                && d.findElement(By.id("epochs")).getText().equals("8 / 8") && points("loss", 1) == 8);
         assertThat(js("return window.machinaLoadedAt")).as("the page was not reloaded").isEqualTo(loadedAt);
     }
 }
