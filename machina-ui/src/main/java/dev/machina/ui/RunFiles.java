@@ -66,7 +66,7 @@ final class RunFiles {
             if (seg.isEmpty() || seg.equals(".") || seg.equals("..")) throw new BadPath("'" + seg + "' is not allowed in a path");
         }
         Path p = root.resolve(rel).normalize();
-        if (!p.startsWith(root) || p.isAbsolute() && !p.startsWith(root)) throw new BadPath("outside the runs directory");
+        if (!p.startsWith(root)) throw new BadPath("outside the runs directory");
         return p;
     }
 

@@ -148,6 +148,24 @@ class UiServerTest {
     }
 
     @Test
+    void tellsTheTaskOfARun() throws Exception {
+        Path lm = Files.createDirectories(runs.resolve("text-lstm/1"));
+        Files.writeString(lm.resolve("run.json"), "{\"name\": \"text-lstm\", \"status\": \"completed\", \"config\": {}, \"dataset\": {\"name\": \"text\"},"
+                + " \"final_metrics\": {\"test_loss\": 3.2}}");
+        Files.writeString(lm.resolve("metrics.jsonl"), "{\"type\":\"epoch\",\"epoch\":1,\"train_loss\":3.3,\"val_loss\":4.1}\n");
+        Path reg = Files.createDirectories(runs.resolve("sine/1"));
+        Files.writeString(reg.resolve("run.json"), "{\"name\": \"sine\", \"status\": \"completed\", \"config\": {}, \"dataset\": {\"name\": \"sine\"},"
+                + " \"final_metrics\": {\"test_loss\": 0.01}}");
+        Files.writeString(reg.resolve("metrics.jsonl"), "{\"type\":\"epoch\",\"epoch\":1,\"train_loss\":0.1,\"val_loss\":0.02}\n");
+        assertThat(RunsIndex.JSON.readTree(get("/api/run?p=text-lstm/1").body()).path("task").asText()).isEqualTo("language-model");
+        JsonNode sine = RunsIndex.JSON.readTree(get("/api/run?p=sine/1").body());
+        assertThat(sine.path("task").asText()).isEqualTo("regression");
+        assertThat(sine.path("test_metric").asText()).isEqualTo("test_loss");
+        assertThat(sine.path("best_val_metric").asText()).isEqualTo("val_loss");
+        assertThat(RunsIndex.JSON.readTree(get("/api/run?p=mlp/20250101-120000").body()).path("task").asText()).isEqualTo("classification");
+    }
+
+    @Test
     void comparesAndShowsMetricsSinceAnEpoch() throws Exception {
         SeedRuns.writeFinished(runs.resolve("mlp/20250101-130000"), "mlp", "20250101-130000", 0.1, 32, 3, 0.88);
         JsonNode c = RunsIndex.JSON.readTree(get("/api/compare?p=mlp/20250101-120000&p=mlp/20250101-130000").body());

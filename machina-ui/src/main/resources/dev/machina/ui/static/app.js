@@ -120,6 +120,16 @@ function epochSeries(epochs, keys) {
   return {x: x, series: keys.map(k => ({label: k, values: epochs.map(e => e[k] == null ? null : e[k])}))};
 }
 
+/** A language model's per-character cross-entropy as perplexity too (exp of the loss), when the log has none. */
+function withPerplexity(e) {
+  const out = Object.assign({}, e);
+  for (const split of ['train', 'val']) {
+    const loss = e[split + '_loss'], key = split + '_perplexity';
+    if (out[key] == null && typeof loss === 'number') out[key] = Math.exp(loss);
+  }
+  return out;
+}
+
 function metricGroups(epochs) {
   const keys = new Set();
   epochs.forEach(e => Object.keys(e).forEach(k => keys.add(k)));
@@ -274,7 +284,8 @@ async function pageRun(main) {
 
   function drawCurves() {
     const holder = document.getElementById('curves');
-    const groups = metricGroups(epochs);
+    const shown = data.task === 'language-model' ? epochs.map(withPerplexity) : epochs;
+    const groups = metricGroups(shown);
     if (groups.length === 0) { holder.replaceChildren(card('Curves', el('p', {class: 'muted'}, 'no epoch has finished yet'))); return; }
     const ids = groups.map(g => g.id).join(',');
     if (holder.dataset.groups !== ids) {
@@ -283,7 +294,7 @@ async function pageRun(main) {
       Object.keys(window.machinaCharts).forEach(k => { window.machinaCharts[k].destroy(); delete window.machinaCharts[k]; });
     }
     for (const g of groups) {
-      const s = epochSeries(epochs, g.keys);
+      const s = epochSeries(shown, g.keys);
       const existing = window.machinaCharts[g.id];
       if (existing && existing.series.length === g.keys.length + 1) existing.setData([s.x].concat(s.series.map(x => x.values)));
       else lineChart(g.id, document.getElementById('chart-' + g.id), g.title, 'epoch', s.x, s.series, {integerX: true});
