@@ -14,9 +14,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The layers of docs/ARCHITECTURE.md, checked on the compiled classes of machina-core,
- * machina-experiment, machina-onnx and machina-cli: kernel → tensor → data, nn, loss, metrics, io,
- * optim (side by side: none uses another) → train → run → tune → experiment → cli, and onnx (on
- * nn, data, io and below) → cli. Nothing depends upwards, and no packages form a cycle.
+ * machina-experiment, machina-onnx, machina-ui and machina-cli: kernel → tensor → data, nn, loss,
+ * metrics, io, optim (side by side: none uses another) → train → run → tune → experiment → ui →
+ * cli, and onnx (on nn, data, io and below) → cli. Nothing depends upwards, and no packages form a cycle.
  */
 class ArchitectureTest {
     static JavaClasses classes;
@@ -30,6 +30,7 @@ class ArchitectureTest {
     void everyModuleIsThere() {
         assertThat(classes.contain("dev.machina.kernel.Kernels")).isTrue();
         assertThat(classes.contain("dev.machina.experiment.SpecRunner")).isTrue();
+        assertThat(classes.contain("dev.machina.ui.UiServer")).isTrue();
         assertThat(classes.contain("dev.machina.cli.Main")).isTrue();
     }
 
@@ -49,6 +50,7 @@ class ArchitectureTest {
                 .layer("tune").definedBy("dev.machina.tune..")
                 .layer("experiment").definedBy("dev.machina.experiment..")
                 .layer("onnx").definedBy("dev.machina.onnx..")
+                .layer("ui").definedBy("dev.machina.ui..")
                 .layer("cli").definedBy("dev.machina.cli..")
                 .layer("version").definedBy("dev.machina")
                 .whereLayer("kernel").mayNotAccessAnyLayer()
@@ -66,6 +68,8 @@ class ArchitectureTest {
                 .whereLayer("onnx").mayOnlyAccessLayers("nn", "data", "io", "tensor", "kernel", "version")
                 .whereLayer("experiment").mayOnlyAccessLayers("tune", "run", "train", "optim", "nn", "loss", "metrics", "io", "data", "tensor",
                         "kernel", "version")
+                .whereLayer("ui").mayOnlyAccessLayers("experiment", "tune", "run", "train", "optim", "nn", "loss", "metrics", "io", "data",
+                        "tensor", "kernel", "version")
                 .check(classes);
     }
 

@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
 @Command(name = "machina", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Deep learning on the JVM: train, evaluate and compare models.",
         subcommands = {TrainCommand.class, EvalCommand.class, PredictCommand.class, GenerateCommand.class, ExportCommand.class, RunsCommand.class, ReportCommand.class,
-            dev.machina.cli.tune.TuneCommand.class, DatasetsCommand.class, Main.Info.class, CommandLine.HelpCommand.class})
+            dev.machina.cli.tune.TuneCommand.class, UiCommand.class, DatasetsCommand.class, Main.Info.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @Option(names = "--debug", description = "Show stack traces of errors.", scope = CommandLine.ScopeType.INHERIT)
