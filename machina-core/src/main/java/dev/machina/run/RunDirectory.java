@@ -112,6 +112,72 @@ public final class RunDirectory {
         return dir.resolve(CHECKPOINTS);
     }
 
+    /** The lock file a training process holds while it writes the run. */
+    public static final String LOCK = ".lock";
+
+    /**
+     * Locks the run for one training process. The operating system releases the lock when the
+     * process ends, however it ends, so a lock left by a killed process is simply taken over.
+     *
+     * @return the lock; close it when training ends
+     * @throws IllegalStateException when another process (or this one) holds it, naming the holder
+     */
+    public java.io.Closeable lock() throws IOException {
+        java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(dir.resolve(LOCK),
+                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.READ, java.nio.file.StandardOpenOption.WRITE);
+        java.nio.channels.FileLock lock;
+        try {
+            lock = ch.tryLock();
+        } catch (java.nio.channels.OverlappingFileLockException e) {
+            lock = null;
+        }
+        if (lock == null) {
+            String holder = Files.readString(dir.resolve(LOCK)).strip();
+            ch.close();
+            throw new IllegalStateException(dir + " is being trained by another process" + (holder.isEmpty() ? "" : " (" + holder + ")")
+                    + "; wait for it to end or stop it first");
+        }
+        ch.truncate(0);
+        ch.write(java.nio.ByteBuffer.wrap(("pid " + ProcessHandle.current().pid() + ", since " + java.time.Instant.now())
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        java.nio.channels.FileLock held = lock;
+        return () -> {
+            held.release();
+            ch.close();
+        };
+    }
+
+    /**
+     * Before a resume: drops from metrics.jsonl what was logged after the checkpoint the run
+     * resumes from (epoch records past {@code epochs}, step records past {@code steps}, and a
+     * last line cut short by a kill), and deletes stray temporary files of interrupted writes, so
+     * the resumed run's records read as an uninterrupted run's.
+     */
+    public void trimToCheckpoint(int epochs, long steps) throws IOException {
+        Path m = dir.resolve(METRICS);
+        if (Files.isRegularFile(m)) {
+            ObjectMapper json = new ObjectMapper();
+            StringBuilder kept = new StringBuilder();
+            for (String line : Files.readAllLines(m)) {
+                JsonNode r;
+                try {
+                    r = json.readTree(line);
+                } catch (IOException e) {
+                    continue; // a line cut short by a kill
+                }
+                if (r == null || !r.isObject()) continue;
+                String type = r.path("type").asText("");
+                if (type.equals("epoch") && r.path("epoch").asInt(0) > epochs) continue;
+                if (type.equals("step") && r.path("step").asLong(0) > steps) continue;
+                kept.append(line).append('\n');
+            }
+            AtomicFiles.writeString(m, kept.toString());
+        }
+        try (var files = Files.walk(dir, 2)) {
+            for (Path f : files.filter(f -> f.getFileName().toString().matches("\\..+\\.tmp")).toList()) Files.deleteIfExists(f);
+        }
+    }
+
     public Path plots() throws IOException {
         return Files.createDirectories(dir.resolve(PLOTS));
     }

@@ -29,6 +29,8 @@ public final class RunRecorder implements Callback {
     private final RunDirectory run;
     private final Map<String, String> modelMetadata;
     private long startNanos;
+    /** Training time of earlier segments of a resumed run. */
+    private double priorSeconds;
 
     /**
      * @param run           the directory to write
@@ -63,6 +65,16 @@ public final class RunRecorder implements Callback {
         rec.set("model", JSON.valueToTree(model));
         if (!resumed) rec.put("start_time", Instant.now().toString());
         else rec.put("resumed_at", Instant.now().toString());
+        priorSeconds = rec.path("duration_s").asDouble(0);
+        if (resumed) {
+            // what was logged after the checkpoint goes: the resumed run logs it again
+            try {
+                run.trimToCheckpoint(ctx.epoch(), ctx.globalStep());
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot trim " + run.file(RunDirectory.METRICS) + ": " + e.getMessage(), e);
+            }
+            run.writeHistory(ctx.history().epochs());
+        }
         rec.put("status", Trainer.Status.RUNNING.label());
         rec.put("pid", ProcessHandle.current().pid());
         rec.remove("error");
@@ -127,6 +139,10 @@ public final class RunRecorder implements Callback {
         run.appendMetrics(clean(r));
         run.writeHistory(ctx.history().epochs());
         run.log(ConsoleProgress.format(logs, ctx.config().epochs()));
+        // the time so far, so that a run killed later still counts this epoch's time
+        run.record().put("duration_s", priorSeconds + (System.nanoTime() - startNanos) / 1e9);
+        run.record().put("epochs_completed", epoch + 1);
+        run.saveRecord();
     }
 
     private static Map<String, Object> clean(Map<String, Object> m) {
@@ -148,8 +164,7 @@ public final class RunRecorder implements Callback {
         if (error != null) rec.put("error", String.valueOf(error.getMessage() == null ? error : error.getMessage()));
         else if (!h.reason().isEmpty()) rec.put("stop_reason", h.reason());
         rec.put("end_time", Instant.now().toString());
-        double prior = rec.path("duration_s").asDouble(0);
-        rec.put("duration_s", prior + (System.nanoTime() - startNanos) / 1e9);
+        rec.put("duration_s", priorSeconds + (System.nanoTime() - startNanos) / 1e9);
         rec.put("epochs_completed", h.size());
         rec.put("steps", ctx.globalStep());
         Map<String, Object> fin = new LinkedHashMap<>(clean(new LinkedHashMap<>(h.last())));

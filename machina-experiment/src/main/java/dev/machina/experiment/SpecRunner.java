@@ -99,7 +99,16 @@ public final class SpecRunner {
             throw new UserError(runDir + " has no spec.yaml: only runs trained from a spec can be resumed");
         }
         if (!Files.isRegularFile(checkpoint(run))) {
-            throw new UserError(runDir + " has no checkpoint yet (checkpoints/last.safetensors): it stopped before its first epoch ended; train it again");
+            boolean epochLogged;
+            try {
+                epochLogged = Files.isRegularFile(run.file(RunDirectory.METRICS))
+                        && Files.readAllLines(run.file(RunDirectory.METRICS)).stream().anyMatch(l -> l.contains("\"type\":\"epoch\""));
+            } catch (IOException e) {
+                epochLogged = false;
+            }
+            throw new UserError(runDir + " has no checkpoint yet (checkpoints/last.safetensors): " + (epochLogged
+                    ? "its first epoch ended but the process was stopped before its checkpoint was saved"
+                    : "it stopped before its first epoch ended") + "; train it again");
         }
         return new SpecRunner(Experiment.load(resolved, sets), run);
     }
@@ -162,12 +171,22 @@ public final class SpecRunner {
             run = RunDirectory.create(runsDir, name != null ? name : experiment.name());
             AtomicFiles.writeString(run.file("spec.yaml"), experiment.resolvedYaml());
         }
-        Setup setup = Setup.of(experiment, data, run);
-        Trainer trainer = new Trainer(setup.config(callbacks, checkpoint(run)));
-        listener.started(run, setup, trainer);
-        History h = resumeRun == null
-                ? trainer.fit(setup.model(), setup.train(), setup.validation())
-                : trainer.resume(setup.model(), setup.train(), setup.validation(), checkpoint(run));
+        java.io.Closeable lock;
+        try {
+            lock = run.lock(); // one process trains a run at a time
+        } catch (IllegalStateException e) {
+            throw new UserError(e.getMessage());
+        }
+        Setup setup;
+        History h;
+        try (lock) {
+            setup = Setup.of(experiment, data, run);
+            Trainer trainer = new Trainer(setup.config(callbacks, checkpoint(run)));
+            listener.started(run, setup, trainer);
+            h = resumeRun == null
+                    ? trainer.fit(setup.model(), setup.train(), setup.validation())
+                    : trainer.resume(setup.model(), setup.train(), setup.validation(), checkpoint(run));
+        }
         if (h.status() != Trainer.Status.COMPLETED && h.status() != Trainer.Status.STOPPED_EARLY) {
             return new Result(run, setup, h, null, Map.of(), null, null);
         }
