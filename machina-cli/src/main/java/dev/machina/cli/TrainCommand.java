@@ -101,6 +101,11 @@ public final class TrainCommand implements Callable<Integer> {
             }
 
             @Override
+            public void warning(String message) {
+                spec.commandLine().getErr().println("machina: warning: " + message);
+            }
+
+            @Override
             public void started(RunDirectory r, Setup setup, Trainer t) {
                 trainer[0] = t;
                 run[0] = r;

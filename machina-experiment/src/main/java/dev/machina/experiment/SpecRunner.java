@@ -40,6 +40,9 @@ public final class SpecRunner {
 
         /** The run directory exists and the trainer is about to start (keep it to stop it from another thread). */
         default void started(RunDirectory run, Setup setup, Trainer trainer) {}
+
+        /** Something in the spec or the data that will train badly, said before training (also in log.txt). */
+        default void warning(String message) {}
     }
 
     /**
@@ -181,6 +184,10 @@ public final class SpecRunner {
         History h;
         try (lock) {
             setup = Setup.of(experiment, data, run);
+            for (String w : warnings(experiment, setup)) {
+                listener.warning(w);
+                run.log("warning: " + w);
+            }
             Trainer trainer = new Trainer(setup.config(callbacks, checkpoint(run)));
             listener.started(run, setup, trainer);
             h = resumeRun == null
@@ -223,6 +230,26 @@ public final class SpecRunner {
             }
         }
         return new Result(run, setup, h, report, tr, reportFile, reportError);
+    }
+
+    /** What will train badly though it is valid: a softmax before cross-entropy, training data of one class. */
+    static List<String> warnings(Experiment e, Setup setup) {
+        List<String> w = new ArrayList<>();
+        List<Experiment.Layer> layers = e.model();
+        Experiment.Layer last = layers.get(layers.size() - 1);
+        if (setup.classes() > 0 && e.loss().name().equals("cross_entropy") && (last.kind().equals("softmax") || last.kind().equals("log_softmax"))) {
+            w.add(e.error(last.where(), "the model ends with " + last.kind() + ", but cross_entropy takes logits and applies log-softmax itself: "
+                    + "remove this layer (predict still reports probabilities)").getMessage());
+        }
+        var train = setup.data().train();
+        if (train.isClassification()) {
+            long present = java.util.Arrays.stream(train.classCounts()).filter(c -> c > 0).count();
+            if (present == 1) {
+                w.add("the training data has a single class (" + setup.data().classNames().get(java.util.stream.IntStream.range(0, train.classCounts().length)
+                        .filter(i -> train.classCounts()[i] > 0).findFirst().orElse(0)) + "): the model can only learn to predict it; check data.label");
+            }
+        }
+        return w;
     }
 
     private static void writeMisclassified(RunDirectory run, Prepared data, Evaluator.Predictions p) {
