@@ -88,6 +88,7 @@ final class RunsCommand implements Runnable {
             out.printf("started %s, %s%n", r.startTime().isEmpty() ? "—" : r.startTime(), fmt(r.durationSeconds(), "%.1f s"));
             String reason = r.record().path("stop_reason").asText(r.record().path("error").asText(""));
             if (!reason.isEmpty()) out.println("reason: " + reason);
+            if (r.record().path("model").hasNonNull("table")) out.print("\nmodel:\n" + r.record().path("model").path("table").asText());
             out.println();
             out.println("configuration:");
             for (Map.Entry<String, String> e : r.flatConfig().entrySet()) out.printf("  %-32s %s%n", e.getKey(), e.getValue());

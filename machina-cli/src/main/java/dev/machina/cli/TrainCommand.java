@@ -7,6 +7,7 @@ import dev.machina.experiment.Setup;
 import dev.machina.experiment.SpecRunner;
 import dev.machina.experiment.UserError;
 import dev.machina.kernel.Parallel;
+import dev.machina.nn.Summary;
 import dev.machina.run.RunDirectory;
 import dev.machina.train.History;
 import dev.machina.train.Trainer;
@@ -114,6 +115,7 @@ public final class TrainCommand implements Callable<Integer> {
                 out.printf("machina: %s: %,d parameters, %d train / %d validation / %d test examples, %d threads%n", r.dir(),
                         setup.model().parameterCount(), data.train().size(), data.validation() == null ? 0 : data.validation().size(),
                         data.test().size(), Parallel.threads());
+                out.print(Summary.table(setup.model(), data.train().featureShape()));
                 out.flush();
                 Runtime.getRuntime().addShutdownHook(hook);
             }

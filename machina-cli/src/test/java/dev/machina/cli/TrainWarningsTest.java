@@ -29,6 +29,21 @@ class TrainWarningsTest {
     }
 
     @Test
+    void theModelSummaryIsPrintedAtTheStartAndShownByRunsShow(@TempDir Path dir) throws Exception {
+        String[] r = train(dir, "data: digits\nmodel: [{linear: 32}, relu, {linear: 10}]\ntraining: {epochs: 1}\n");
+        assertThat(r[1]).contains("output shape").contains("(batch, 32)").contains("total parameters 2,410 (trainable 2,410)");
+        Path run;
+        try (var names = Files.list(dir.resolve("runs"))) {
+            try (var ids = Files.list(names.findFirst().orElseThrow())) {
+                run = ids.findFirst().orElseThrow();
+            }
+        }
+        StringWriter o = new StringWriter(), e = new StringWriter();
+        assertThat(Main.execute(new String[] {"runs", "show", run.toString()}, new PrintWriter(o, true), new PrintWriter(e, true))).isZero();
+        assertThat(o.toString()).contains("model:").contains("(batch, 10)").contains("total parameters 2,410");
+    }
+
+    @Test
     void trainingDataOfOneClassIsNamed(@TempDir Path dir) throws Exception {
         StringBuilder csv = new StringBuilder("a,b,label\n");
         for (int i = 0; i < 40; i++) csv.append(i).append(',').append(i % 7).append(",cat\n");

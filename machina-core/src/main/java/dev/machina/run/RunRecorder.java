@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.machina.data.TensorDataset;
 import dev.machina.io.SafeTensors;
+import dev.machina.nn.Summary;
 import dev.machina.train.Callback;
 import dev.machina.train.History;
 import dev.machina.train.TrainContext;
@@ -62,6 +63,13 @@ public final class RunRecorder implements Callback {
         model.put("summary", ctx.model().repr());
         model.put("parameters", ctx.model().parameterCount());
         ModelDescriber.find().flatMap(d -> d.describe(ctx.model())).ifPresent(layers -> model.put("layers", layers));
+        if (ctx.trainLoader() != null && ctx.trainLoader().dataset() instanceof TensorDataset ds) {
+            try {
+                model.put("table", Summary.table(ctx.model(), ds.featureShape()));
+            } catch (RuntimeException e) {
+                // a model that cannot take one zero example on its own gets no table; training will say why
+            }
+        }
         rec.set("model", JSON.valueToTree(model));
         if (!resumed) rec.put("start_time", Instant.now().toString());
         else rec.put("resumed_at", Instant.now().toString());

@@ -29,6 +29,21 @@ class ModuleTest {
     }
 
     @Test
+    void summaryListsEachLayersOutputShapeAndParameters() {
+        dev.machina.tensor.Rng rng = new dev.machina.tensor.Rng(1);
+        Sequential m = new Sequential(new Flatten(), new LazyLinear(32, true, rng), new ReLU(), new Dropout(0.2f), new Linear(32, 10, true, rng));
+        m.forward(dev.machina.tensor.Tensor.zeros(1, 8, 8));
+        java.util.List<Summary.Row> rows = Summary.rows(m, new int[] {8, 8});
+        org.assertj.core.api.Assertions.assertThat(rows).extracting(Summary.Row::type).containsExactly("Flatten", "Linear", "ReLU", "Dropout", "Linear");
+        org.assertj.core.api.Assertions.assertThat(rows.get(0).outputShape()).containsExactly(64);
+        org.assertj.core.api.Assertions.assertThat(rows.get(1).parameters()).isEqualTo(64 * 32 + 32);
+        org.assertj.core.api.Assertions.assertThat(rows.get(4).outputShape()).containsExactly(10);
+        org.assertj.core.api.Assertions.assertThat(m.isTraining()).as("mode restored").isTrue();
+        String t = Summary.table(m, new int[] {8, 8});
+        org.assertj.core.api.Assertions.assertThat(t).contains("(batch, 64)").contains("2,080").contains("total parameters 2,410 (trainable 2,410)");
+    }
+
+    @Test
     void namesFollowPyTorch() {
         Net net = new Net(new Rng(0));
         assertThat(net.namedParameters().keySet()).containsExactly("fc1.weight", "fc1.bias", "head.2.weight", "head.2.bias", "fc2.weight");

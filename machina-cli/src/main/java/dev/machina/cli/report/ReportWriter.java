@@ -241,6 +241,7 @@ public final class ReportWriter {
             if (model.path("parameters").isNumber()) {
                 h.append("<p>").append(String.format(Locale.ROOT, "%,d", model.path("parameters").asLong())).append(" parameters</p>\n");
             }
+            if (model.hasNonNull("table")) h.append("<pre>").append(esc(text(model.path("table")))).append("</pre>\n");
             if (model.hasNonNull("summary")) h.append("<pre>").append(esc(text(model.path("summary")))).append("</pre>\n");
         }
 
