@@ -45,6 +45,11 @@ public record Component<F>(String name, String doc, String shorthand, List<Setti
      * @param extra keys the mapping may also hold that are not settings (e.g. {@code name})
      */
     Map<String, Object> read(SpecNode node, int epochs, String... extra) {
+        return readIn(node, epochs, "default", extra);
+    }
+
+    /** As {@link #read(SpecNode, int, String...)}, with the model-wide weight initialisation its defaults may take. */
+    Map<String, Object> readIn(SpecNode node, int epochs, String modelInit, String... extra) {
         boolean single = node.present() && !node.node.isObject();
         if (single && shorthand == null) {
             throw node.error(settings.isEmpty() ? "'" + name + "' takes no settings"
@@ -56,7 +61,7 @@ public record Component<F>(String name, String doc, String shorthand, List<Setti
             node.allowKeys(allowed.toArray(new String[0]));
         }
         Map<String, Object> args = new LinkedHashMap<>();
-        Setting.Defaults defaults = new Setting.Defaults(epochs, args);
+        Setting.Defaults defaults = new Setting.Defaults(epochs, modelInit, args);
         for (Setting s : settings) {
             SpecNode v = single ? (s.key().equals(shorthand) ? node : new SpecNode(node.src, null, node.path)) : node.get(s.key());
             Object value;

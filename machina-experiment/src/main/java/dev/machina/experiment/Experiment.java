@@ -11,7 +11,7 @@ import java.util.Map;
  * the spec as it will run (what run.json records and spec.yaml in the run directory holds).
  */
 public final class Experiment {
-    public static final String[] TOP_KEYS = {"name", "seed", "data", "model", "loss", "optimizer", "schedule", "training"};
+    public static final String[] TOP_KEYS = {"name", "seed", "data", "model_init", "model", "loss", "optimizer", "schedule", "training"};
     public static final String[] TRAINING_KEYS = {"epochs", "batch_size", "eval_batch_size", "clip_norm", "clip_value", "early_stopping",
         "time_budget_s", "log_every"};
     public static final String[] EARLY_STOPPING_KEYS = {"monitor", "patience", "mode", "min_delta", "restore_best"};
@@ -134,6 +134,7 @@ public final class Experiment {
     private final String name;
     private final long seed;
     private final Data data;
+    private final String modelInit;
     private final List<Layer> model;
     private final Part loss;
     private final Part optimizer;
@@ -150,7 +151,8 @@ public final class Experiment {
         Long s = root.get("seed").optLong();
         seed = s == null ? 42 : s;
         data = readData(root.get("data"));
-        model = readModel(root.get("model"));
+        modelInit = root.get("model_init").choice("default", LayerRegistry.INITS);
+        model = readModel(root.get("model"), modelInit);
         loss = readPart(root.get("loss"), LossRegistry.LOSSES, "cross_entropy", 0);
         optimizer = readPart(root.get("optimizer"), OptimizerRegistry.OPTIMIZERS, "adam", 0);
         training = readTraining(root.get("training"), recurrent());
@@ -195,6 +197,8 @@ public final class Experiment {
     public long seed() { return seed; }
     public Data data() { return data; }
     public List<Layer> model() { return model; }
+    /** The model-wide weight initialisation of linear layers that name none. */
+    public String modelInit() { return modelInit; }
     public Part loss() { return loss; }
     public Part optimizer() { return optimizer; }
     public Part schedule() { return schedule; }
@@ -225,7 +229,7 @@ public final class Experiment {
         return new Data(c.name(), c.read(d, 0, "dataset"));
     }
 
-    private static List<Layer> readModel(SpecNode m) {
+    private static List<Layer> readModel(SpecNode m, String modelInit) {
         if (!m.present()) throw m.error("required: a list of layers, e.g. [{linear: 128}, relu, {linear: 10}]");
         List<Layer> out = new ArrayList<>();
         for (SpecNode item : m.list()) {
@@ -241,7 +245,7 @@ public final class Experiment {
                 throw item.error("a layer is a name (relu) or one key with its setting ({linear: 128}), got " + item.node);
             }
             Component<LayerRegistry.Factory> c = LayerRegistry.LAYERS.find(kind, item);
-            out.add(new Layer(c.name(), c.read(arg, 0), item.path));
+            out.add(new Layer(c.name(), c.readIn(arg, 0, modelInit), item.path));
         }
         if (out.isEmpty()) throw m.error("the model has no layers");
         return out;
@@ -287,6 +291,7 @@ public final class Experiment {
         d.put("dataset", data.dataset());
         d.putAll(DatasetRegistry.DATASETS.get(data.dataset()).resolved(data.args()));
         m.put("data", d);
+        m.put("model_init", modelInit);
         List<Object> layers = new ArrayList<>();
         for (Layer l : model) {
             layers.add(LayerRegistry.entry(LayerRegistry.LAYERS.get(l.kind()), l.args()));

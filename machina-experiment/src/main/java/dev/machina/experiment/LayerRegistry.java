@@ -27,6 +27,7 @@ import dev.machina.nn.Sequential;
 import dev.machina.nn.Sigmoid;
 import dev.machina.nn.Softmax;
 import dev.machina.nn.Tanh;
+import dev.machina.nn.init.Init;
 import dev.machina.tensor.Rng;
 import dev.machina.tensor.Tensor;
 import java.util.ArrayList;
@@ -105,6 +106,26 @@ final class LayerRegistry {
 
     private static final RnnConfig RNN_DEFAULTS = RnnConfig.of(1, 1);
 
+    /** The weight initialisations a linear layer can take; default is PyTorch's nn.Linear (kaiming_uniform with a = √5). */
+    static final String[] INITS = {"default", "kaiming_uniform", "kaiming_normal", "xavier_uniform", "xavier_normal", "orthogonal", "normal", "zeros"};
+
+    /**
+     * Re-initialises a weight [out, in] as {@code torch.nn.init} does with its defaults: kaiming
+     * for ReLU (fan in, gain √2), xavier with gain 1, orthogonal with gain 1, normal N(0, 0.01²).
+     */
+    static void initialise(Tensor w, String init, Rng rng) {
+        switch (init) {
+            case "default" -> { }
+            case "kaiming_uniform" -> Init.kaimingUniform(w, 0, Init.Mode.FAN_IN, "relu", rng);
+            case "kaiming_normal" -> Init.kaimingNormal(w, 0, Init.Mode.FAN_IN, "relu", rng);
+            case "xavier_uniform" -> Init.xavierUniform(w, 1, rng);
+            case "xavier_normal" -> Init.xavierNormal(w, 1, rng);
+            case "orthogonal" -> Init.orthogonal(w, 1, rng);
+            case "normal" -> Init.normal(w, 0, 0.01, rng);
+            default -> Init.zeros(w);
+        }
+    }
+
     /** How each built layer type reads back as its entry; filled as the entries below are made. */
     private static final Map<Class<?>, Function<Module, Described>> DESCRIBERS = new HashMap<>();
 
@@ -113,14 +134,20 @@ final class LayerRegistry {
                     described(Linear.class, l -> Map.of("out", l.outFeatures(), "bias", l.bias() != null), Component.of("linear",
                     "fully connected (its input size is the data's: a LazyLinear); a flatten is added before it for image inputs", "out", List.of(
                     Setting.required("out", sizeOrAuto(), "the number of output features, or auto: as many as the data needs (classes, vocabulary, targets)"),
-                    Setting.of("bias", bool(), true, "learn an additive bias")), (a, s) -> {
+                    Setting.of("bias", bool(), true, "learn an additive bias"),
+                    Setting.derived("init", Setting.choice(INITS), d -> d.modelInit(), "model_init",
+                            "the weights' initialisation: " + String.join(", ", INITS) + " (see model_init)"),
+                    Setting.of("bias_init", Setting.choice("default", "zeros"), "default", "default: U(±1/√in), as PyTorch; or zeros")), (a, s) -> {
                         if (s.dims.length > 1 && !s.sequence) s.flatten();
                         int out = (Integer) a.get("out");
                         if (out == -1) {
                             if (s.wanted == null) throw s.error("linear: auto needs labelled data (classes, vocabulary or targets) to size it");
                             out = s.wanted[s.wanted.length - 1];
                         }
-                        s.add(new LazyLinear(out, (Boolean) a.get("bias"), s.rng));
+                        LazyLinear l = new LazyLinear(out, (Boolean) a.get("bias"), s.rng);
+                        s.add(l); // materialises with PyTorch's initialisation, then:
+                        initialise(l.weight(), (String) a.get("init"), s.rng);
+                        if (l.bias() != null && "zeros".equals(a.get("bias_init"))) Init.zeros(l.bias());
                     }))),
             simple("relu", "max(0, x)", ReLU.class, ReLU::new),
             described(LeakyReLU.class, l -> Map.of("slope", (double) l.negativeSlope()), Component.of("leaky_relu", "max(0, x) + slope·min(0, x)", "slope",
@@ -186,7 +213,7 @@ final class LayerRegistry {
         if (x == null) return null; // a setting the spec cannot express
         Component<Factory> c = LAYERS.get(x.name());
         Map<String, Object> args = new LinkedHashMap<>();
-        for (Setting st : c.settings()) args.put(st.key(), x.settings().getOrDefault(st.key(), st.defaults().apply(new Setting.Defaults(0, args))));
+        for (Setting st : c.settings()) args.put(st.key(), x.settings().getOrDefault(st.key(), st.defaults().apply(new Setting.Defaults(0, "default", args))));
         return entry(c, args);
     }
 

@@ -26,8 +26,11 @@ public record Setting(String key, Reader reader, Function<Defaults, Object> defa
         }
     }
 
-    /** What a default may depend on: the training epochs and the settings already read (in order). */
-    public record Defaults(int epochs, Map<String, Object> soFar) {}
+    /**
+     * What a default may depend on: the training epochs, the model-wide weight initialisation
+     * ({@code model_init}) and the settings already read (in order).
+     */
+    public record Defaults(int epochs, String modelInit, Map<String, Object> soFar) {}
 
     /** A setting with a fixed default. */
     static Setting of(String key, Reader reader, Object def, String doc) {

@@ -36,6 +36,30 @@ class ExperimentTest {
     }
 
     @Test
+    void weightInitialisationPerLayerAndModelWide() {
+        Experiment e = Experiment.parse("spec.yaml", "data: digits\nmodel_init: xavier_uniform\nmodel:\n  - {linear: {out: 32, bias_init: zeros}}\n"
+                + "  - relu\n  - {linear: {out: 10, init: zeros}}\n", java.util.List.of());
+        assertThat(e.model().get(0).args()).containsEntry("init", "xavier_uniform").containsEntry("bias_init", "zeros");
+        assertThat(e.model().get(2).args()).containsEntry("init", "zeros");
+        var m = (dev.machina.nn.Sequential) Build.model(e, new int[] {64}, 10);
+        var l0 = (dev.machina.nn.LazyLinear) m.get(0);
+        double bound = Math.sqrt(6.0 / (64 + 32));
+        float max = 0;
+        for (float v : l0.weight().data()) max = Math.max(max, Math.abs(v));
+        assertThat((double) max).isLessThanOrEqualTo(bound).isGreaterThan(0.8 * bound);
+        for (float v : l0.bias().data()) assertThat(v).isZero();
+        for (float v : ((dev.machina.nn.LazyLinear) m.get(2)).weight().data()) assertThat(v).isZero();
+        Experiment back = Experiment.parse("spec.yaml", e.resolvedYaml(), java.util.List.of());
+        assertThat(back.resolved()).isEqualTo(e.resolved());
+        // without model_init: PyTorch's default, as before (the first layer's weights equal a Linear's built from the same stream)
+        Experiment plain = Experiment.parse("spec.yaml", "data: digits\nmodel: [{linear: 10}]\n", java.util.List.of());
+        assertThat(plain.model().get(0).args()).containsEntry("init", "default");
+        var w = ((dev.machina.nn.LazyLinear) ((dev.machina.nn.Sequential) Build.model(plain, new int[] {64}, 10)).get(0)).weight().data();
+        var ref = new dev.machina.nn.Linear(64, 10, true, dev.machina.tensor.Rng.forStream(plain.seed(), 0x496e6974L)).weight().data();
+        assertThat(w).isEqualTo(ref);
+    }
+
+    @Test
     void seriesTargetsByNameAreTheKeptColumnsOfThatName(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
         StringBuilder csv = new StringBuilder("date,temp,humidity\n");
         for (int t = 0; t < 40; t++) csv.append("2026-01-").append(t).append(',').append(t).append(',').append(100 + t).append('\n');
