@@ -33,6 +33,13 @@ class SequenceCliTest {
         var rj = new com.fasterxml.jackson.databind.ObjectMapper().readTree(onlyRun(tmp.resolve("runs"), "sine").resolve("run.json").toFile());
         // a constant prediction has a mean squared error near the series' variance (about 0.6); the GRU does far better
         assertThat(rj.at("/final_metrics/test_loss").asDouble()).isLessThan(0.1);
+        // regression runs get the errors in the targets' units too: MSE equals the test loss, RMSE its root, R² near 1
+        var tr = new com.fasterxml.jackson.databind.ObjectMapper().readTree(onlyRun(tmp.resolve("runs"), "sine").resolve("test-results.json").toFile());
+        assertThat(tr.path("mse").asDouble()).isCloseTo(tr.path("test_loss").asDouble(), org.assertj.core.api.Assertions.within(1e-6));
+        assertThat(tr.path("rmse").asDouble()).isCloseTo(Math.sqrt(tr.path("mse").asDouble()), org.assertj.core.api.Assertions.within(1e-9));
+        assertThat(tr.path("mae").asDouble()).isPositive().isLessThan(tr.path("rmse").asDouble() + 1e-12);
+        assertThat(tr.path("r2").asDouble()).isGreaterThan(0.8).isLessThanOrEqualTo(1.0);
+        assertThat(rj.at("/final_metrics/test_r2").asDouble()).isEqualTo(tr.path("r2").asDouble());
         assertThat(rj.at("/config/training/clip_norm").asDouble()).as("clipping is on by default for recurrent models").isEqualTo(1.0);
     }
 

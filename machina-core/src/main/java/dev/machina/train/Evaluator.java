@@ -3,6 +3,7 @@ package dev.machina.train;
 import dev.machina.data.Batch;
 import dev.machina.data.DataLoader;
 import dev.machina.metrics.ClassificationReport;
+import dev.machina.metrics.RegressionMetrics;
 import dev.machina.nn.Module;
 import dev.machina.tensor.Tensor;
 import java.util.List;
@@ -48,6 +49,32 @@ public final class Evaluator {
         }
         return new Result(seen == 0 || loss == null ? Double.NaN : lossSum / seen,
                 labelled == 0 ? Double.NaN : (double) correct / labelled, seen);
+    }
+
+    /** MSE, RMSE, MAE and R² of a regression model's outputs against the loader's targets (evaluation mode, no gradients). */
+    public static RegressionMetrics regression(Module model, DataLoader loader) {
+        boolean wasTraining = model.isTraining();
+        model.eval();
+        float[] pred = new float[0], act = new float[0];
+        int n = 0;
+        try (var s = Tensor.noGrad()) {
+            for (Batch b : loader.epoch(0)) {
+                float[] p = model.forward(b.features()).data(), a = b.targets().data();
+                if (p.length != a.length) {
+                    throw new IllegalArgumentException("the model gives " + p.length + " values for a batch whose targets have " + a.length);
+                }
+                if (n + p.length > pred.length) {
+                    pred = java.util.Arrays.copyOf(pred, Math.max(2 * pred.length, n + p.length));
+                    act = java.util.Arrays.copyOf(act, pred.length);
+                }
+                System.arraycopy(p, 0, pred, n, p.length);
+                System.arraycopy(a, 0, act, n, a.length);
+                n += p.length;
+            }
+        } finally {
+            model.train(wasTraining);
+        }
+        return RegressionMetrics.of(java.util.Arrays.copyOf(pred, n), java.util.Arrays.copyOf(act, n));
     }
 
     public static Predictions predict(Module model, DataLoader loader) {

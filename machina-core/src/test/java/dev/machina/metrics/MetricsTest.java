@@ -11,6 +11,17 @@ class MetricsTest {
     private static final double TOL = 1e-12;
 
     @Test
+    void regressionMetricsAgainstHandComputedValues() {
+        // predictions 1, 2, 4 for targets 1, 3, 5: errors 0, -1, -1; mean of targets 3, SST 8
+        RegressionMetrics m = RegressionMetrics.of(new float[] {1, 2, 4}, new float[] {1, 3, 5});
+        assertThat(m.mse()).isCloseTo(2.0 / 3, within(1e-12));
+        assertThat(m.rmse()).isCloseTo(Math.sqrt(2.0 / 3), within(1e-12));
+        assertThat(m.mae()).isCloseTo(2.0 / 3, within(1e-12));
+        assertThat(m.r2()).isCloseTo(1 - 2.0 / 8, within(1e-12));
+        assertThat(RegressionMetrics.of(new float[] {2, 2}, new float[] {2, 2}).r2()).isNaN();
+    }
+
+    @Test
     void accuracyMatchesSklearnDocExample() {
         // sklearn accuracy_score docs: accuracy_score([0, 2, 1, 3], [0, 1, 2, 3]) == 0.5
         assertThat(Metrics.accuracy(new int[] {0, 2, 1, 3}, new int[] {0, 1, 2, 3})).isEqualTo(0.5);

@@ -214,7 +214,18 @@ public final class SpecRunner {
             tr.put("test_loss", r.loss());
             tr.put("examples", r.examples());
             tr.put("loss", setup.vocabulary() > 0 ? "cross-entropy per character (nats)" : "mean squared error");
-            if (setup.vocabulary() > 0) tr.put("perplexity", Math.exp(r.loss()));
+            if (setup.vocabulary() > 0) {
+                tr.put("perplexity", Math.exp(r.loss()));
+                setup.recorder().putFinalMetric("test_perplexity", Math.exp(r.loss()));
+            } else {
+                // a regression: the errors in the targets' own units, over every predicted value
+                var m = Evaluator.regression(setup.model(), test);
+                tr.putAll(m.toMap());
+                setup.recorder().putFinalMetric("test_mse", m.mse());
+                setup.recorder().putFinalMetric("test_rmse", m.rmse());
+                setup.recorder().putFinalMetric("test_mae", m.mae());
+                if (!Double.isNaN(m.r2())) setup.recorder().putFinalMetric("test_r2", m.r2());
+            }
             run.writeTestResults(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(tr));
         }
         Path reportFile = null;
