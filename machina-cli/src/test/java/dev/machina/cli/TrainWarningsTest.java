@@ -44,6 +44,22 @@ class TrainWarningsTest {
     }
 
     @Test
+    void aModelTooLargeForTheHeapIsOneLineAndAFailedRun(@TempDir Path dir) throws Exception {
+        // 64 inputs × 30,000,000 outputs: 7.7 GB of weights, more than the test JVM's heap
+        String[] r = train(dir, "data: digits\nmodel: [{linear: 30000000}, {linear: 10}]\ntraining: {epochs: 1}\n");
+        assertThat(r[0]).isEqualTo("1");
+        assertThat(r[2]).contains("out of memory").contains("-Xmx").doesNotContain("\tat ").doesNotContain("OutOfMemoryError");
+        Path run;
+        try (var names = Files.list(dir.resolve("runs"))) {
+            try (var ids = Files.list(names.findFirst().orElseThrow())) {
+                run = ids.findFirst().orElseThrow();
+            }
+        }
+        String rec = Files.readString(run.resolve("run.json"));
+        assertThat(rec).contains("\"status\" : \"failed\"").contains("out of memory");
+    }
+
+    @Test
     void trainingDataOfOneClassIsNamed(@TempDir Path dir) throws Exception {
         StringBuilder csv = new StringBuilder("a,b,label\n");
         for (int i = 0; i < 40; i++) csv.append(i).append(',').append(i % 7).append(",cat\n");

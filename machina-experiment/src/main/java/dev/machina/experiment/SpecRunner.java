@@ -183,6 +183,7 @@ public final class SpecRunner {
         Setup setup;
         History h;
         try (lock) {
+            try {
             setup = Setup.of(experiment, data, run);
             for (String w : warnings(experiment, setup)) {
                 listener.warning(w);
@@ -193,6 +194,9 @@ public final class SpecRunner {
             h = resumeRun == null
                     ? trainer.fit(setup.model(), setup.train(), setup.validation())
                     : trainer.resume(setup.model(), setup.train(), setup.validation(), checkpoint(run));
+            } catch (OutOfMemoryError e) {
+                throw outOfMemory(run);
+            }
         }
         if (h.status() != Trainer.Status.COMPLETED && h.status() != Trainer.Status.STOPPED_EARLY) {
             return new Result(run, setup, h, null, Map.of(), null, null);
@@ -241,6 +245,25 @@ public final class SpecRunner {
             }
         }
         return new Result(run, setup, h, report, tr, reportFile, reportError);
+    }
+
+    /**
+     * The run marked failed, and one line saying what to do: the model, its optimizer state and
+     * its activations at this batch size do not fit the JVM's heap.
+     */
+    private static IllegalStateException outOfMemory(RunDirectory run) {
+        String heap = String.format(java.util.Locale.ROOT, "%.1f GiB", Runtime.getRuntime().maxMemory() / (1024.0 * 1024 * 1024));
+        String msg = "out of memory: the model, its optimizer state and its activations at this batch size need more than the JVM's " + heap
+                + " heap; give it more (MACHINA_JAVA_OPTS=-Xmx16g ./machina train …) or make the model or training.batch_size smaller";
+        try {
+            run.record().put("status", Trainer.Status.FAILED.label());
+            run.record().put("error", msg);
+            run.saveRecord();
+            run.log("failed: " + msg);
+        } catch (RuntimeException ignored) {
+            // the record could not be written either; the message still goes to the caller
+        }
+        return new IllegalStateException(msg);
     }
 
     /** What will train badly though it is valid: a softmax before cross-entropy, training data of one class. */
