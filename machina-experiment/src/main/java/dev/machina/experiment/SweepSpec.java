@@ -101,8 +101,10 @@ public final class SweepSpec {
         timeBudgetS = root.get("time_budget_s").present() ? root.get("time_budget_s").positive(1) : null;
 
         SpecNode h = root.get("halving");
-        if (h.present() && !strat.equals("halving")) throw h.error("halving settings only apply to strategy: halving");
-        h.allowKeys("min_epochs", "reduction_factor");
+        // a strategy switched with --set leaves the file's halving block unused; in the file itself it is a mistake
+        boolean switched = source.where("strategy").startsWith("--set");
+        if (h.present() && !strat.equals("halving") && !switched) throw h.error("halving settings only apply to strategy: halving");
+        if (strat.equals("halving")) h.allowKeys("min_epochs", "reduction_factor");
         halving = strat.equals("halving") ? new Halving(h.get("min_epochs").integer(1, 1), h.get("reduction_factor").integer(3, 2)) : null;
         if (halving != null && halving.minEpochs() >= baseExperiment.training().epochs()) {
             throw h.get("min_epochs").error("the first rung (" + halving.minEpochs() + " epochs) must be below training.epochs ("

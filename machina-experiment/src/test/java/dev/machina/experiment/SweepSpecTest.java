@@ -123,6 +123,17 @@ class SweepSpecTest {
     }
 
     @Test
+    void theStrategyCanBeSwitchedWithSetDespiteAHalvingBlock() {
+        Path digits = Path.of("..", "examples", "digits-sweep.yaml");
+        SweepSpec random = SweepSpec.load(digits, List.of("strategy=random", "trials=4"));
+        assertThat(random.strategy()).isEqualTo("random");
+        assertThat(random.halving()).isNull();
+        assertThat(random.plan()).hasSize(4);
+        assertThat(error(BASE + "space: {optimizer.lr: [0.1]}\nstrategy: grid\nhalving: {min_epochs: 1}\n"))
+                .as("in the file itself it is still a mistake").contains("only apply to strategy: halving");
+    }
+
+    @Test
     void setOnExperimentsTakesListIndicesToo() {
         String spec = "data: digits\nmodel: [{linear: 32}, relu, {dropout: 0.1}, {linear: 10}]\n";
         Experiment e = Experiment.parse("x.yaml", spec, List.of("model[0].linear=128", "model[2].dropout=0.3"));
