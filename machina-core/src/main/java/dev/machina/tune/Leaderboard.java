@@ -49,12 +49,15 @@ public record Leaderboard(Monitor objective, List<TrialResult> ranked) {
         return n;
     }
 
-    /** leaderboard.csv: rank, trial, status, objective, epochs, seconds, the parameters, error. */
+    /**
+     * leaderboard.csv: rank, trial, status, objective, epochs, seconds, the parameters, then why a
+     * trial stopped (pruned, stopped early: {@code reason}) apart from why it failed ({@code error}).
+     */
     public String csv() {
         List<String> keys = paramKeys();
         StringBuilder sb = new StringBuilder("rank,trial,status," + csvCell(objective.metric()) + ",best_epoch,epochs,seconds");
         for (String k : keys) sb.append(',').append(csvCell(k));
-        sb.append(",error,run_dir\n");
+        sb.append(",reason,error,run_dir\n");
         int rank = 1;
         for (TrialResult t : ranked) {
             sb.append(rank++).append(',').append(t.trial()).append(',').append(t.status()).append(',')
@@ -65,7 +68,9 @@ public record Leaderboard(Monitor objective, List<TrialResult> ranked) {
                 Object v = t.params().get(k);
                 sb.append(',').append(v == null ? "" : csvCell(String.valueOf(v)));
             }
-            sb.append(',').append(csvCell(t.error())).append(',').append(csvCell(t.runDir())).append('\n');
+            boolean failed = t.status().equals(TrialResult.FAILED);
+            sb.append(',').append(failed ? "" : csvCell(t.error())).append(',').append(failed ? csvCell(t.error()) : "")
+                    .append(',').append(csvCell(t.runDir())).append('\n');
         }
         return sb.toString();
     }
@@ -88,7 +93,7 @@ public record Leaderboard(Monitor objective, List<TrialResult> ranked) {
             r.put("epochs", t.epochs());
             r.put("seconds", t.seconds());
             r.put("params", t.params());
-            if (!t.error().isEmpty()) r.put("error", t.error());
+            if (!t.error().isEmpty()) r.put(t.status().equals(TrialResult.FAILED) ? "error" : "reason", t.error());
             r.put("run_dir", t.runDir());
             rows.add(r);
         }

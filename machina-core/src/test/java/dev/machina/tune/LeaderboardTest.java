@@ -26,11 +26,17 @@ class LeaderboardTest {
     @Test
     void csvHasAHeaderAndOneRowPerTrialInRankOrder() {
         Leaderboard lb = Leaderboard.of(Monitor.of("val_accuracy", "max"),
-                List.of(t(0, "done", 0.5), new TrialResult(1, Map.of("optimizer.lr", 0.2), "failed", Double.NaN, 0, 0, 0.1, "diverged, loss NaN", "trials/1")));
+                List.of(t(0, "done", 0.5), new TrialResult(1, Map.of("optimizer.lr", 0.2), "failed", Double.NaN, 0, 0, 0.1, "diverged, loss NaN", "trials/1"),
+                        new TrialResult(2, Map.of("optimizer.lr", 0.3), "pruned", 0.2, 1, 1, 0.2, "below the rung's cut at epoch 1", "trials/2")));
         String[] lines = lb.csv().split("\n");
-        assertThat(lines[0]).isEqualTo("rank,trial,status,val_accuracy,best_epoch,epochs,seconds,optimizer.lr,error,run_dir");
-        assertThat(lines[1]).startsWith("1,0,done,0.5,3,3,1.500,0.1,,trials/0");
-        assertThat(lines[2]).isEqualTo("2,1,failed,,0,0,0.100,0.2,\"diverged, loss NaN\",trials/1");
+        assertThat(lines[0]).isEqualTo("rank,trial,status,val_accuracy,best_epoch,epochs,seconds,optimizer.lr,reason,error,run_dir");
+        assertThat(lines[1]).startsWith("1,0,done,0.5,3,3,1.500,0.1,,,trials/0");
+        assertThat(lines[2]).as("a pruning reason is not an error").isEqualTo("2,2,pruned,0.2,1,1,0.200,0.3,below the rung's cut at epoch 1,,trials/2");
+        assertThat(lines[3]).isEqualTo("3,1,failed,,0,0,0.100,0.2,,\"diverged, loss NaN\",trials/1");
+        @SuppressWarnings("unchecked")
+        var rows = (List<Map<String, Object>>) lb.describe().get("trials");
+        assertThat(rows.get(1)).containsKey("reason").doesNotContainKey("error");
+        assertThat(rows.get(2)).containsKey("error").doesNotContainKey("reason");
         assertThat(Leaderboard.of(Monitor.of("val_accuracy", "max"), List.of(t(1, "failed", Double.NaN))).best()).isNull();
     }
 }

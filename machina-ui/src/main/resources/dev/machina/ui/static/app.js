@@ -472,7 +472,7 @@ async function pageSweep(main) {
   function leaderboard() {
     const head = el('thead', {}, el('tr', {}, ['rank', 'trial', 'status', objective, 'best epoch', 'epochs', 'time'].map((h, i) => el('th', {class: i === 2 ? '' : 'num'}, h)),
       dims.map(d => el('th', {class: 'num'}, d))));
-    const body = el('tbody', {}, trials.map(t => el('tr', {class: (t.status === 'pruned' ? 'pruned' : '') + (t.rank === 1 ? ' best' : ''), title: t.error || ''},
+    const body = el('tbody', {}, trials.map(t => el('tr', {class: (t.status === 'pruned' ? 'pruned' : '') + (t.rank === 1 ? ' best' : ''), title: t.error || t.reason || ''},
       el('td', {class: 'num'}, t.rank),
       el('td', {class: 'num'}, trialPath(t) ? el('a', {href: runUrl(trialPath(t))}, String(t.trial).padStart(3, '0')) : t.trial),
       el('td', {}, badge(t.status)), el('td', {class: 'num'}, fmtMetric(t.objective)), el('td', {class: 'num'}, t.best_epoch),
