@@ -113,15 +113,20 @@ final class SpecNode {
 
     double num(double def) {
         if (!present()) return def;
-        if (node.isNumber()) return node.asDouble();
-        if (node.isTextual()) {
+        double v;
+        if (node.isNumber()) {
+            v = node.asDouble();
+        } else if (node.isTextual()) {
             try {
-                return Double.parseDouble(node.asText().trim());
+                v = Double.parseDouble(node.asText().trim());
             } catch (NumberFormatException e) {
-                // fall through
+                throw error("expected a number, got " + found());
             }
+        } else {
+            throw error("expected a number, got " + found());
         }
-        throw error("expected a number, got " + found());
+        if (!Double.isFinite(v)) throw error("expected a number, got " + found() + ", which is not a finite number");
+        return v;
     }
 
     Double optNum() {

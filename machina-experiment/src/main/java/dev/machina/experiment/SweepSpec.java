@@ -4,9 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.machina.train.callbacks.Monitor;
 import dev.machina.tune.Dimension;
 import dev.machina.tune.SearchSpace;
-import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -121,14 +119,7 @@ public final class SweepSpec {
 
     /** Reads a sweep file; {@code --set} values for sweep keys (trials, parallel, …) apply to it, the others (or base.KEY) to the base spec. */
     public static SweepSpec load(Path file, List<String> sets) {
-        String text;
-        try {
-            text = Files.readString(file);
-        } catch (NoSuchFileException e) {
-            throw new UserError("sweep file " + file + " does not exist");
-        } catch (IOException e) {
-            throw new UserError("cannot read sweep file " + file + ": " + e.getMessage());
-        }
+        String text = SpecSource.readText(file, "sweep");
         String def = file.getFileName().toString().replaceFirst("\\.(ya?ml|json)$", "");
         if (!def.matches("[A-Za-z0-9._-]+")) def = "sweep";
         Path dir = file.toAbsolutePath().getParent();
