@@ -48,10 +48,15 @@ final class SpecNode {
     }
 
     private String found() {
-        if (node.isTextual()) return "'" + node.asText() + "'";
+        if (node.isTextual()) return "'" + clip(node.asText()) + "'";
         if (node.isObject()) return "a mapping";
         if (node.isArray()) return "a list";
         return node.toString();
+    }
+
+    /** {@code s} quoted in a message: at most 60 characters, cut with an ellipsis. */
+    static String clip(String s) {
+        return s.length() <= 60 ? s : s.substring(0, 57) + "…";
     }
 
     /** Rejects keys other than {@code allowed}, suggesting the closest one. */
@@ -108,7 +113,7 @@ final class SpecNode {
         String norm = v.toLowerCase(Locale.ROOT).replace('-', '_');
         for (String o : options) if (o.replace('-', '_').equals(norm)) return o;
         String hint = didYouMean(v, options);
-        throw error("'" + v + "' is not one of " + String.join(", ", options) + (hint == null ? "" : "; did you mean '" + hint + "'?"));
+        throw error("'" + clip(v) + "' is not one of " + String.join(", ", options) + (hint == null ? "" : "; did you mean '" + hint + "'?"));
     }
 
     double num(double def) {

@@ -59,7 +59,7 @@ public final class SweepSpec {
         SpecNode root = new SpecNode(src, src.root, "");
         root.allowKeys(KEYS);
         name = root.get("name").str(defaultName);
-        if (!name.matches("[A-Za-z0-9._-]+")) throw root.get("name").error("use letters, digits, '.', '_' or '-' (it names a directory), got '" + name + "'");
+        if (!name.matches("[A-Za-z0-9._-]+")) throw root.get("name").error("use letters, digits, '.', '_' or '-' (it names a directory), got '" + SpecNode.clip(name) + "'");
 
         SpecNode b = root.get("base");
         if (!b.present()) throw b.error("required: the experiment to tune, inline (base: {data: …, model: …}) or a spec file (base: digits-mlp.yaml)");
