@@ -16,7 +16,8 @@ import java.util.zip.ZipException;
  * Reads IDX files (the MNIST format): a magic number {@code 00 00 TT RR} (type, rank), RR
  * big-endian 32-bit dimensions, then the elements. Plain or gzip-compressed, detected by the gzip
  * magic bytes {@code 1f 8b}, whatever the file name. A file that is truncated, too long, or
- * whose header is wrong is a {@link DataFormatException} naming the file and what was expected.
+ * whose header is wrong is a {@link DataFormatException} naming the file and what was expected;
+ * so is a float or double element that is NaN or infinite (or, for doubles, beyond float range).
  */
 public final class IdxReader {
     private static final int BUFFER = 1 << 16;
@@ -102,7 +103,23 @@ public final class IdxReader {
             throw new DataFormatException(src, "inconsistent: " + expected + ", but the " + what
                     + " has more bytes from byte offset " + (header + (long) payloadBytes));
         }
+        checkFinite(src, t, payload, header);
         return new IdxArray(src, t, dims, payload);
+    }
+
+    /** Float and double elements must be finite: a NaN or infinity is refused with its index and byte offset. */
+    private static void checkFinite(String src, IdxType t, byte[] payload, int header) {
+        if (t != IdxType.FLOAT && t != IdxType.DOUBLE) return;
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(payload); // big-endian
+        int n = payload.length / t.bytes;
+        for (int i = 0; i < n; i++) {
+            double v = t == IdxType.FLOAT ? b.getFloat(i * 4) : b.getDouble(i * 8);
+            boolean ok = t == IdxType.FLOAT ? Double.isFinite(v) : Float.isFinite((float) v);
+            if (!ok) {
+                throw new DataFormatException(src, "element " + i + " (byte " + (header + (long) i * t.bytes) + ") is " + v
+                        + (Double.isFinite(v) ? ", too large for a float" : "") + "; inputs must be finite numbers");
+            }
+        }
     }
 
     private static byte[] readFully(String src, InputStream in, int n, long offset, String what, String expected) throws IOException {

@@ -169,4 +169,18 @@ class IdxReaderTest {
         assertThatThrownBy(() -> IdxReader.readClassification(dir.resolve("x"), dir.resolve("y5"), List.of("a", "b")))
                 .hasMessage(dir.resolve("y5") + ": label 5 of example 1 (byte 9) is outside the 2 classes [0, 2)");
     }
+
+    @Test
+    void nonFiniteFloatsAreRefusedWithTheirIndex() throws Exception {
+        ByteBuffer f = ByteBuffer.allocate(12).putFloat(0.5f).putFloat(Float.NaN).putFloat(1f);
+        Path p = write(dir.resolve("nan-idx"), idx(0x0D, new int[] {3}, f.array()));
+        assertThatThrownBy(() -> IdxReader.read(p)).isInstanceOf(DataFormatException.class)
+                .hasMessage(p + ": element 1 (byte 12) is NaN; inputs must be finite numbers");
+        ByteBuffer g = ByteBuffer.allocate(8).putFloat(Float.NEGATIVE_INFINITY).putFloat(1f);
+        Path q = write(dir.resolve("inf-idx.gz"), gzip(idx(0x0D, new int[] {1, 2}, g.array())));
+        assertThatThrownBy(() -> IdxReader.read(q)).hasMessage(q + ": element 0 (byte 12) is -Infinity; inputs must be finite numbers");
+        ByteBuffer d = ByteBuffer.allocate(16).putDouble(1).putDouble(1e300);
+        Path r = write(dir.resolve("big-idx"), idx(0x0E, new int[] {2}, d.array()));
+        assertThatThrownBy(() -> IdxReader.read(r)).hasMessageContaining("element 1 (byte 16) is 1.0E300, too large for a float");
+    }
 }
