@@ -89,6 +89,13 @@ public final class SweepSpec {
             }
         }
         long grid = sampler.equals("grid") ? space.gridSize() : Long.MAX_VALUE;
+        if (sampler.equals("grid") && grid > SearchSpace.MAX_GRID) {
+            StringBuilder sizes = new StringBuilder();
+            for (Dimension d : space.dimensions()) sizes.append(sizes.isEmpty() ? "" : " × ").append(d.count());
+            throw root.get("space").error("the grid has " + (grid == Long.MAX_VALUE ? "more than " + Long.MAX_VALUE : String.valueOf(grid))
+                    + " points (" + sizes + "), over the limit of " + SearchSpace.MAX_GRID
+                    + "; narrow the ranges, or use strategy: random (or halving) to sample them");
+        }
         SpecNode tr = root.get("trials");
         int t = tr.integer(sampler.equals("grid") ? (int) Math.min(grid, Integer.MAX_VALUE) : 10, 1);
         if (sampler.equals("grid") && t > grid) t = (int) grid;
@@ -209,7 +216,7 @@ public final class SweepSpec {
             List<Object> probe = new ArrayList<>();
             switch (d) {
                 case Dimension.Choice c -> probe.addAll(c.options());
-                case Dimension.IntRange r -> probe.addAll(r.values().size() <= 64 ? r.values() : List.of(r.lo(), r.hi()));
+                case Dimension.IntRange r -> probe.addAll(r.count() <= 64 ? r.values() : List.of(r.lo(), r.hi()));
                 case Dimension.Uniform u -> probe.addAll(List.of(u.lo(), Math.nextDown(u.hi())));
                 case Dimension.LogUniform u -> probe.addAll(List.of(u.lo(), Math.nextDown(u.hi())));
                 case Dimension.IntLogUniform u -> probe.addAll(List.of(u.lo(), u.hi()));
