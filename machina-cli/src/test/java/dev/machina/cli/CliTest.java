@@ -113,6 +113,14 @@ class CliTest {
         assertThat(p.out().lines().toList()).hasSize(2);
         assertThat(p.out()).startsWith("index,predicted,probability,p_0,");
         assertThat(p.out().lines().toList().get(1)).startsWith("0,0,"); // the first digits row is a 0
+        // a float IDX full of NaN is refused, not predicted
+        java.nio.ByteBuffer nan = java.nio.ByteBuffer.allocate(12 + 64 * 4).putInt(0x00000D02).putInt(1).putInt(64);
+        for (int i = 0; i < 64; i++) nan.putFloat(Float.NaN);
+        Path nanIdx = Files.write(tmp.resolve("nan-idx"), nan.array());
+        Result pn = run("predict", runDir.toString(), nanIdx.toString());
+        assertThat(pn.code()).isEqualTo(2);
+        assertThat(pn.out()).isEmpty();
+        assertThat(pn.err().strip()).isEqualTo("machina: " + nanIdx + ": element 0 (byte 12) is NaN; inputs must be finite numbers");
         Result list = run("runs", "list", runs.toString());
         assertThat(list.out()).contains("quick", "completed");
         Result show = run("runs", "show", runDir.toString());

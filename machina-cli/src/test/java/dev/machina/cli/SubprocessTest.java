@@ -19,7 +19,13 @@ import org.junit.jupiter.api.io.TempDir;
 class SubprocessTest {
 
     static Process start(Path dir, String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        return start(dir, List.of(), args);
+    }
+
+    /** {@code prefix}: a command that execs the java command (the process keeps its id). */
+    static Process start(Path dir, List<String> prefix, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(prefix);
+        cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--add-modules", "jdk.incubator.vector", "-cp", System.getProperty("java.class.path"), "dev.machina.cli.Main"));
         cmd.addAll(List.of(args));
         return new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
@@ -45,6 +51,7 @@ class SubprocessTest {
             }
         }
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as("SIGTERM: 128 + 15, as README says").isEqualTo(143);
         assertThat(String.join("\n", lines)).as("no live bar off a terminal").doesNotContain("\r").containsPattern("epoch +1/400");
         Path runDir;
         try (Stream<Path> s = Files.list(tmp.resolve("runs/long"))) {
@@ -66,5 +73,39 @@ class SubprocessTest {
         assertThat(rj2.get("epochs_completed").asInt()).isEqualTo(done + 1);
         long epochRecords = Files.readAllLines(runDir.resolve("metrics.jsonl")).stream().filter(l -> l.contains("\"type\":\"epoch\"")).count();
         assertThat(epochRecords).isEqualTo(done + 1);
+    }
+
+    @Test
+    void ctrlCExits130AndMarksTheRunInterrupted(@TempDir Path tmp) throws Exception {
+        Path spec = tmp.resolve("s.yaml");
+        Files.writeString(spec, """
+                name: long
+                data: {dataset: digits}
+                model: [{linear: 512}, relu, {linear: 512}, relu, {linear: 10}]
+                training: {epochs: 400, batch_size: 8}
+                """);
+        // a shell runs background jobs with SIGINT ignored, and the JVM keeps it ignored: start
+        // the command with SIGINT at its default, as a terminal's foreground job has it
+        boolean envResets = new ProcessBuilder("env", "--default-signal=INT", "true").start().waitFor() == 0;
+        Process p = start(tmp, envResets ? List.of("env", "--default-signal=INT") : List.of(), "train", spec.toString(), "--no-report");
+        List<String> lines = new ArrayList<>();
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            for (String line; (line = r.readLine()) != null; ) {
+                lines.add(line);
+                if (line.matches("epoch +1/400.*")) {
+                    // SIGINT, as Ctrl-C sends it (Process.destroy() would send SIGTERM)
+                    assertThat(new ProcessBuilder("kill", "-INT", String.valueOf(p.pid())).inheritIO().start().waitFor()).isZero();
+                }
+            }
+        }
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as("SIGINT: 128 + 2, as README says\n" + String.join("\n", lines)).isEqualTo(130);
+        Path runDir;
+        try (Stream<Path> s = Files.list(tmp.resolve("runs/long"))) {
+            runDir = s.findFirst().orElseThrow();
+        }
+        var rj = new ObjectMapper().readTree(runDir.resolve("run.json").toFile());
+        assertThat(rj.get("status").asText()).as(String.join("\n", lines)).isEqualTo("interrupted");
+        assertThat(runDir.resolve("checkpoints/last.safetensors")).exists();
     }
 }

@@ -334,6 +334,7 @@ public final class CsvReader {
         return -1;
     }
 
+    /** {@code s} for an error message: at most 60 characters, cut with an ellipsis. */
     private static String clip(String s) {
         return s.length() <= 60 ? s : s.substring(0, 57) + "…";
     }
@@ -381,9 +382,9 @@ public final class CsvReader {
 
     private static int column(String source, List<String> names, int ncols, Object ref, String role) {
         if (ref instanceof String name) {
-            if (names == null) throw new DataFormatException(source, role + " column '" + name + "' given by name, but the file is read without a header");
+            if (names == null) throw new DataFormatException(source, role + " column '" + clip(name) + "' given by name, but the file is read without a header");
             int i = names.indexOf(name);
-            if (i < 0) throw new DataFormatException(source, "no " + role + " column '" + name + "'; the header has " + names);
+            if (i < 0) throw new DataFormatException(source, "no " + role + " column '" + clip(name) + "'; the header has " + clip(names.toString()));
             return i;
         }
         int idx = (Integer) ref;
@@ -393,12 +394,12 @@ public final class CsvReader {
     }
 
     private static String describe(List<String> names, int c) {
-        return names == null ? "index " + c : "'" + names.get(c) + "' (index " + c + ")";
+        return names == null ? "index " + c : "'" + clip(names.get(c)) + "' (index " + c + ")";
     }
 
     private static DataFormatException missing(String source, long line, List<String> names, int c, String v) {
         return new DataFormatException(source, "line " + line + ", column " + describe(names, c) + ": missing value"
-                + (v.isEmpty() ? " (empty cell)" : " '" + v + "'") + "; fill or drop it before loading");
+                + (v.isEmpty() ? " (empty cell)" : " '" + clip(v) + "'") + "; fill or drop it before loading");
     }
 
     private static float number(String source, long line, List<String> names, int c, String v) {
@@ -407,10 +408,10 @@ public final class CsvReader {
         try {
             value = Float.parseFloat(v);
         } catch (NumberFormatException e) {
-            throw new DataFormatException(source, "line " + line + ", column " + describe(names, c) + ": cannot parse '" + v + "' as a number");
+            throw new DataFormatException(source, "line " + line + ", column " + describe(names, c) + ": cannot parse '" + clip(v) + "' as a number");
         }
         if (!Float.isFinite(value)) {
-            throw new DataFormatException(source, "line " + line + ", column " + describe(names, c) + ": '" + v + "' is not a finite float");
+            throw new DataFormatException(source, "line " + line + ", column " + describe(names, c) + ": '" + clip(v) + "' is not a finite float");
         }
         return value;
     }

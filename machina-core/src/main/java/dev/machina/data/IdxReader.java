@@ -16,7 +16,8 @@ import java.util.zip.ZipException;
  * Reads IDX files (the MNIST format): a magic number {@code 00 00 TT RR} (type, rank), RR
  * big-endian 32-bit dimensions, then the elements. Plain or gzip-compressed, detected by the gzip
  * magic bytes {@code 1f 8b}, whatever the file name. A file that is truncated, too long, or
- * whose header is wrong is a {@link DataFormatException} naming the file and what was expected.
+ * whose header is wrong is a {@link DataFormatException} naming the file and what was expected;
+ * so is a float or double element that is NaN or infinite (or, for doubles, beyond float range).
  */
 public final class IdxReader {
     private static final int BUFFER = 1 << 16;
@@ -39,7 +40,7 @@ public final class IdxReader {
                     throw new DataFormatException(src, "gzip header is corrupt or truncated (" + e.getMessage() + ")", e);
                 }
             }
-            return read(src, in, gzip);
+            return read(src, in, gzip, gzip ? -1 : Files.size(file));
         } catch (NoSuchFileException e) {
             throw new DataFormatException(src, "file not found");
         } catch (IOException e) {
@@ -47,7 +48,11 @@ public final class IdxReader {
         }
     }
 
-    private static IdxArray read(String src, InputStream in, boolean gzip) throws IOException {
+    /** The first buffer for decompressed data; it doubles as data arrives, up to the declared size. */
+    private static final int FIRST_CHUNK = 16 << 20;
+
+    /** {@code fileSize}: the plain file's size in bytes, or -1 for a compressed one. */
+    private static IdxArray read(String src, InputStream in, boolean gzip, long fileSize) throws IOException {
         String what = gzip ? "decompressed data" : "file";
         byte[] magic = readFully(src, in, 4, 0, what, "the 4-byte magic number");
         int type = magic[2] & 0xFF;
@@ -79,11 +84,29 @@ public final class IdxReader {
         int payloadBytes = (int) (count * t.bytes);
         String expected = "header says " + dimsText(dims, rank) + " " + t.name().toLowerCase() + " = " + payloadBytes
                 + " data bytes after the " + header + "-byte header (" + (header + (long) payloadBytes) + " bytes in total)";
-        // one array, filled in place by large reads (no per-chunk buffers, no boxing)
-        byte[] payload = new byte[payloadBytes];
+        // nothing is allocated before the declared size is checked against the file and the heap
+        if (fileSize >= 0 && header + (long) payloadBytes > fileSize) {
+            throw new DataFormatException(src, "truncated: " + expected + ", but the file ends after "
+                    + fileSize + " bytes (" + (header + (long) payloadBytes - fileSize) + " missing)");
+        }
+        long need = payloadBytes + 4L * count; // the data, then the data as floats
+        long heap = Runtime.getRuntime().maxMemory();
+        if (need > heap) {
+            throw new DataFormatException(src, "too large to load: " + expected + ", which with " + count
+                    + " floats needs " + mib(need) + " of memory, more than the Java heap's maximum of " + mib(heap)
+                    + " (raise it with -Xmx, e.g. MACHINA_JAVA_OPTS=-Xmx" + (need / (1L << 30) + 2) + "g)");
+        }
+        // a plain file: one array of the size just checked; compressed data: a buffer that grows
+        // only as data arrives, so a header that overstates the size costs no memory up front
+        byte[] payload = new byte[gzip ? Math.min(payloadBytes, FIRST_CHUNK) : payloadBytes];
         int got = 0;
         try {
-            for (int r; got < payloadBytes && (r = in.read(payload, got, payloadBytes - got)) > 0; ) got += r;
+            while (got < payloadBytes) {
+                if (got == payload.length) payload = java.util.Arrays.copyOf(payload, (int) Math.min(payloadBytes, 2L * payload.length));
+                int r = in.read(payload, got, payload.length - got);
+                if (r <= 0) break;
+                got += r;
+            }
         } catch (EOFException | ZipException e) {
             throw new DataFormatException(src, "gzip stream is corrupt or truncated after " + (header + (long) got)
                     + " decompressed bytes (" + e.getMessage() + "); " + expected, e);
@@ -102,7 +125,23 @@ public final class IdxReader {
             throw new DataFormatException(src, "inconsistent: " + expected + ", but the " + what
                     + " has more bytes from byte offset " + (header + (long) payloadBytes));
         }
+        checkFinite(src, t, payload, header);
         return new IdxArray(src, t, dims, payload);
+    }
+
+    /** Float and double elements must be finite: a NaN or infinity is refused with its index and byte offset. */
+    private static void checkFinite(String src, IdxType t, byte[] payload, int header) {
+        if (t != IdxType.FLOAT && t != IdxType.DOUBLE) return;
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(payload); // big-endian
+        int n = payload.length / t.bytes;
+        for (int i = 0; i < n; i++) {
+            double v = t == IdxType.FLOAT ? b.getFloat(i * 4) : b.getDouble(i * 8);
+            boolean ok = t == IdxType.FLOAT ? Double.isFinite(v) : Float.isFinite((float) v);
+            if (!ok) {
+                throw new DataFormatException(src, "element " + i + " (byte " + (header + (long) i * t.bytes) + ") is " + v
+                        + (Double.isFinite(v) ? ", too large for a float" : "") + "; inputs must be finite numbers");
+            }
+        }
     }
 
     private static byte[] readFully(String src, InputStream in, int n, long offset, String what, String expected) throws IOException {
@@ -117,6 +156,10 @@ public final class IdxReader {
                     + ", but the " + what + " ends after " + (offset + b.length) + " bytes");
         }
         return b;
+    }
+
+    private static String mib(long bytes) {
+        return String.format(java.util.Locale.ROOT, "%.1f MiB", bytes / 1048576.0);
     }
 
     private static String dimsText(int[] dims, int n) {

@@ -1,7 +1,6 @@
 package dev.machina.tune;
 
 import dev.machina.tensor.Rng;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -20,6 +19,11 @@ public sealed interface Dimension {
 
     /** Every value, in order; only for discrete dimensions. */
     List<Object> values();
+
+    /** How many values {@link #values()} lists (computed, not listed); only for discrete dimensions. */
+    default long count() {
+        return values().size();
+    }
 
     /** True when the values are best seen on a log axis. */
     default boolean logScale() {
@@ -57,14 +61,34 @@ public sealed interface Dimension {
             if (hi < lo) throw new IllegalArgumentException(key + ": range needs lo <= hi, got [" + lo + ", " + hi + "]");
         }
 
-        @Override public Object sample(Rng rng) { return lo + step * rng.nextInt((hi - lo) / step + 1); }
+        /** Drawn without listing the values, so a range of a billion numbers costs no more than one of ten. */
+        @Override
+        public Object sample(Rng rng) {
+            long n = count();
+            long i = n <= Integer.MAX_VALUE ? rng.nextInt((int) n) : (long) (rng.nextDouble() * n);
+            return (int) (lo + (long) step * Math.min(i, n - 1));
+        }
+
         @Override public boolean discrete() { return true; }
 
         @Override
+        public long count() {
+            return ((long) hi - lo) / step + 1;
+        }
+
+        /** The values as a list computed on access (nothing is stored). */
+        @Override
         public List<Object> values() {
-            List<Object> v = new ArrayList<>();
-            for (long x = lo; x <= hi; x += step) v.add((int) x);
-            return v;
+            long n = count();
+            if (n > Integer.MAX_VALUE) throw new IllegalArgumentException(key + ": range has " + n + " values, too many to list");
+            return new java.util.AbstractList<>() {
+                @Override public Object get(int i) {
+                    java.util.Objects.checkIndex(i, (int) n);
+                    return (int) (lo + (long) step * i);
+                }
+
+                @Override public int size() { return (int) n; }
+            };
         }
     }
 

@@ -32,11 +32,14 @@ public record SearchSpace(List<Dimension> dimensions) {
         return dimensions.stream().allMatch(Dimension::discrete);
     }
 
-    /** Number of grid points (saturates at Long.MAX_VALUE). */
+    /** The most points a grid search may have: a larger grid is refused before anything runs. */
+    public static final long MAX_GRID = 100_000;
+
+    /** Number of grid points, computed without listing them (saturates at Long.MAX_VALUE). */
     public long gridSize() {
         long n = 1;
         try {
-            for (Dimension d : dimensions) n = Math.multiplyExact(n, d.values().size());
+            for (Dimension d : dimensions) n = Math.multiplyExact(n, d.count());
         } catch (ArithmeticException e) {
             return Long.MAX_VALUE;
         }

@@ -203,4 +203,12 @@ class CsvReaderTest {
         assertThatThrownBy(() -> CsvReader.builder().build().read(p))
                 .hasMessage(p + ": line 2, column 'a' (index 0): 'Infinity' is not a finite float");
     }
+
+    @Test
+    void aHugeCellIsCutInTheMessage() throws Exception {
+        String cell = "y".repeat(1_000_000);
+        Path p = csv("huge.csv", "a,label\n" + cell + ",x\n");
+        assertThatThrownBy(() -> CsvReader.builder().build().read(p))
+                .hasMessage(p + ": line 2, column 'a' (index 0): cannot parse '" + "y".repeat(57) + "…' as a number");
+    }
 }

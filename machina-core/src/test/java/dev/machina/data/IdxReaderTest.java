@@ -169,4 +169,52 @@ class IdxReaderTest {
         assertThatThrownBy(() -> IdxReader.readClassification(dir.resolve("x"), dir.resolve("y5"), List.of("a", "b")))
                 .hasMessage(dir.resolve("y5") + ": label 5 of example 1 (byte 9) is outside the 2 classes [0, 2)");
     }
+
+    @Test
+    void nonFiniteFloatsAreRefusedWithTheirIndex() throws Exception {
+        ByteBuffer f = ByteBuffer.allocate(12).putFloat(0.5f).putFloat(Float.NaN).putFloat(1f);
+        Path p = write(dir.resolve("nan-idx"), idx(0x0D, new int[] {3}, f.array()));
+        assertThatThrownBy(() -> IdxReader.read(p)).isInstanceOf(DataFormatException.class)
+                .hasMessage(p + ": element 1 (byte 12) is NaN; inputs must be finite numbers");
+        ByteBuffer g = ByteBuffer.allocate(8).putFloat(Float.NEGATIVE_INFINITY).putFloat(1f);
+        Path q = write(dir.resolve("inf-idx.gz"), gzip(idx(0x0D, new int[] {1, 2}, g.array())));
+        assertThatThrownBy(() -> IdxReader.read(q)).hasMessage(q + ": element 0 (byte 12) is -Infinity; inputs must be finite numbers");
+        ByteBuffer d = ByteBuffer.allocate(16).putDouble(1).putDouble(1e300);
+        Path r = write(dir.resolve("big-idx"), idx(0x0E, new int[] {2}, d.array()));
+        assertThatThrownBy(() -> IdxReader.read(r)).hasMessageContaining("element 1 (byte 16) is 1.0E300, too large for a float");
+    }
+
+    /** Bytes this thread allocates while {@code r} runs (HotSpot counts every allocation). */
+    private static long allocatedBy(Runnable r) {
+        var mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long id = Thread.currentThread().threadId(), before = mx.getThreadAllocatedBytes(id);
+        r.run();
+        return mx.getThreadAllocatedBytes(id) - before;
+    }
+
+    @Test
+    void anOverstatedSizeIsRefusedBeforeAllocatingIt() throws Exception {
+        // a plain file whose header claims 500,000,000 bytes but holds 4
+        Path p = write(dir.resolve("short-idx1"), Arrays.copyOf(idx(0x08, new int[] {500_000_000}, new byte[4]), 12));
+        long[] used = new long[1];
+        used[0] = allocatedBy(() -> assertThatThrownBy(() -> IdxReader.read(p)).isInstanceOf(DataFormatException.class)
+                .hasMessage(p + ": truncated: header says 500000000 ubyte = 500000000 data bytes after the 8-byte header "
+                        + "(500000008 bytes in total), but the file ends after 12 bytes (499999996 missing)"));
+        assertThat(used[0]).isLessThan(50L << 20);
+        // the same compressed: the buffer grows only as data arrives
+        Path g = write(dir.resolve("short-idx1.gz"), gzip(Arrays.copyOf(idx(0x08, new int[] {500_000_000}, new byte[4]), 12)));
+        used[0] = allocatedBy(() -> assertThatThrownBy(() -> IdxReader.read(g)).isInstanceOf(DataFormatException.class)
+                .hasMessageContaining("truncated: header says 500000000 ubyte").hasMessageContaining("decompressed data ends after 12 bytes"));
+        assertThat(used[0]).isLessThan(50L << 20);
+    }
+
+    @Test
+    void aDeclaredSizeBeyondTheHeapIsAClearError() throws Exception {
+        // 2,000,000,000 ubyte elements are 2 GB of data and 8 GB as floats: more than the tests' heap
+        Path g = write(dir.resolve("huge-idx1.gz"), gzip(Arrays.copyOf(idx(0x08, new int[] {2_000_000_000}, new byte[4]), 12)));
+        long used = allocatedBy(() -> assertThatThrownBy(() -> IdxReader.read(g)).isInstanceOf(DataFormatException.class)
+                .hasMessageContaining(g + ": too large to load: header says 2000000000 ubyte")
+                .hasMessageContaining("more than the Java heap's maximum of").hasMessageContaining("-Xmx"));
+        assertThat(used).isLessThan(50L << 20);
+    }
 }

@@ -53,7 +53,7 @@ public record Component<F>(String name, String doc, String shorthand, List<Setti
         boolean single = node.present() && !node.node.isObject();
         if (single && shorthand == null) {
             throw node.error(settings.isEmpty() ? "'" + name + "' takes no settings"
-                    : "'" + name + "' takes a mapping of its settings (" + String.join(", ", keys()) + "), got " + node.node);
+                    : "'" + name + "' takes a mapping of its settings (" + String.join(", ", keys()) + "), got " + SpecNode.clip(node.node.toString()));
         }
         if (node.present() && node.node.isObject()) {
             List<String> allowed = new ArrayList<>(List.of(extra));
@@ -109,7 +109,7 @@ public record Component<F>(String name, String doc, String shorthand, List<Setti
             for (Component<F> c : byName.values()) if (c.name().replace('-', '_').equals(norm)) return c;
             String[] all = byName.keySet().toArray(new String[0]);
             String hint = SpecNode.didYouMean(name, all);
-            throw where.error("unknown " + kind + " '" + name + "'" + (hint == null ? "" : "; did you mean '" + hint + "'?")
+            throw where.error("unknown " + kind + " '" + SpecNode.clip(name) + "'" + (hint == null ? "" : "; did you mean '" + hint + "'?")
                     + " (" + kind + "s: " + String.join(", ", all) + ")");
         }
 

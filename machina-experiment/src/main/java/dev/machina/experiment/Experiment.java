@@ -147,7 +147,7 @@ public final class Experiment {
         SpecNode root = new SpecNode(src, src.root, "");
         root.allowKeys(TOP_KEYS);
         name = root.get("name").str(defaultName);
-        if (!name.matches("[A-Za-z0-9._-]+")) throw root.get("name").error("use letters, digits, '.', '_' or '-' (it names a directory), got '" + name + "'");
+        if (!name.matches("[A-Za-z0-9._-]+")) throw root.get("name").error("use letters, digits, '.', '_' or '-' (it names a directory), got '" + SpecNode.clip(name) + "'");
         Long s = root.get("seed").optLong();
         seed = s == null ? 42 : s;
         data = readData(root.get("data"));

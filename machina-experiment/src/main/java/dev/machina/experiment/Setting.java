@@ -161,7 +161,7 @@ public record Setting(String key, Reader reader, Function<Defaults, Object> defa
         return n -> {
             String s = n.str(null);
             if (s.equals("\\t") || s.equalsIgnoreCase("tab")) s = "\t";
-            if (s.length() != 1) throw n.error("expected a single character, got '" + s + "'");
+            if (s.length() != 1) throw n.error("expected a single character, got '" + SpecNode.clip(s) + "'");
             return s;
         };
     }

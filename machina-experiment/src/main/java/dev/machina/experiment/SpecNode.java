@@ -48,10 +48,15 @@ final class SpecNode {
     }
 
     private String found() {
-        if (node.isTextual()) return "'" + node.asText() + "'";
+        if (node.isTextual()) return "'" + clip(node.asText()) + "'";
         if (node.isObject()) return "a mapping";
         if (node.isArray()) return "a list";
         return node.toString();
+    }
+
+    /** {@code s} quoted in a message: at most 60 characters, cut with an ellipsis. */
+    static String clip(String s) {
+        return s.length() <= 60 ? s : s.substring(0, 57) + "…";
     }
 
     /** Rejects keys other than {@code allowed}, suggesting the closest one. */
@@ -108,20 +113,25 @@ final class SpecNode {
         String norm = v.toLowerCase(Locale.ROOT).replace('-', '_');
         for (String o : options) if (o.replace('-', '_').equals(norm)) return o;
         String hint = didYouMean(v, options);
-        throw error("'" + v + "' is not one of " + String.join(", ", options) + (hint == null ? "" : "; did you mean '" + hint + "'?"));
+        throw error("'" + clip(v) + "' is not one of " + String.join(", ", options) + (hint == null ? "" : "; did you mean '" + hint + "'?"));
     }
 
     double num(double def) {
         if (!present()) return def;
-        if (node.isNumber()) return node.asDouble();
-        if (node.isTextual()) {
+        double v;
+        if (node.isNumber()) {
+            v = node.asDouble();
+        } else if (node.isTextual()) {
             try {
-                return Double.parseDouble(node.asText().trim());
+                v = Double.parseDouble(node.asText().trim());
             } catch (NumberFormatException e) {
-                // fall through
+                throw error("expected a number, got " + found());
             }
+        } else {
+            throw error("expected a number, got " + found());
         }
-        throw error("expected a number, got " + found());
+        if (!Double.isFinite(v)) throw error("expected a number, got " + found() + ", which is not a finite number");
+        return v;
     }
 
     Double optNum() {

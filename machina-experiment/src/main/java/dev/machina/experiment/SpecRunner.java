@@ -135,7 +135,7 @@ public final class SpecRunner {
     /** A run or sweep name as given, or a UserError: it names a directory under the runs directory. */
     public static String checkName(String name) {
         if (!name.matches("[A-Za-z0-9._-]+") || name.matches("\\.+")) {
-            throw new UserError("name '" + name + "': use letters, digits, '.', '_' or '-', not only dots (it names a directory under the runs directory)");
+            throw new UserError("name '" + SpecNode.clip(name) + "': use letters, digits, '.', '_' or '-', not only dots (it names a directory under the runs directory)");
         }
         return name;
     }

@@ -38,40 +38,116 @@ public final class SpecSource {
         this.locations = locations;
     }
 
+    /** The largest spec or sweep file read (1 MiB): a bigger one is refused before it is parsed. */
+    public static final long MAX_BYTES = 1L << 20;
+
     /** Reads a spec file and applies overrides ("optimizer.lr=3e-4"). */
     public static SpecSource load(Path path, List<String> sets) {
-        String text;
-        try {
-            text = Files.readString(path);
-        } catch (NoSuchFileException e) {
-            throw new UserError("spec file " + path + " does not exist");
-        } catch (IOException e) {
-            throw new UserError("cannot read spec file " + path + ": " + e.getMessage());
-        }
-        SpecSource s = parse(path.toString(), text);
+        SpecSource s = parse(path.toString(), readText(path, "spec"));
         for (String set : sets) s.applySet(set);
         return s;
     }
 
+    /**
+     * The text of a spec or sweep file ({@code what}): refused when missing, over
+     * {@link #MAX_BYTES}, or not UTF-8 text.
+     */
+    static String readText(Path path, String what) {
+        try {
+            long size = Files.size(path);
+            if (size > MAX_BYTES) {
+                throw new UserError(what + " file " + path + " is " + size + " bytes; a " + what + " may be at most " + MAX_BYTES + " bytes (1 MiB)");
+            }
+            byte[] bytes = Files.readAllBytes(path);
+            if (bytes.length > MAX_BYTES) {
+                throw new UserError(what + " file " + path + " is over " + MAX_BYTES + " bytes; a " + what + " may be at most " + MAX_BYTES + " bytes (1 MiB)");
+            }
+            String kind = binaryKind(bytes);
+            if (kind != null) throw new UserError(what + " file " + path + " is " + kind + ", not a YAML or JSON text file in UTF-8");
+            try {
+                return java.nio.charset.StandardCharsets.UTF_8.newDecoder()
+                        .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                        .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+                        .decode(java.nio.ByteBuffer.wrap(bytes)).toString();
+            } catch (java.nio.charset.CharacterCodingException e) {
+                int at = firstInvalidUtf8(bytes);
+                throw new UserError(what + " file " + path + " is not UTF-8 text (byte offset " + at
+                        + " is not valid UTF-8); a " + what + " is YAML or JSON in UTF-8");
+            }
+        } catch (NoSuchFileException e) {
+            throw new UserError(what + " file " + path + " does not exist");
+        } catch (IOException e) {
+            throw new UserError("cannot read " + what + " file " + path + ": " + e.getMessage());
+        }
+    }
+
+    /** "UTF-16 text" or "binary (it contains NUL bytes)" for a file that is clearly not UTF-8 text, else null. */
+    private static String binaryKind(byte[] b) {
+        if (b.length >= 2 && ((b[0] == (byte) 0xFF && b[1] == (byte) 0xFE) || (b[0] == (byte) 0xFE && b[1] == (byte) 0xFF))) return "UTF-16 text";
+        int n = Math.min(b.length, 4096);
+        int evenNul = 0, oddNul = 0;
+        for (int i = 0; i < n; i++) {
+            if (b[i] == 0) {
+                if (i % 2 == 0) evenNul++;
+                else oddNul++;
+            }
+        }
+        if (evenNul + oddNul == 0) return null;
+        // UTF-16 ASCII text has NULs in every other byte
+        if (n >= 4 && (oddNul >= n / 2 - 1 && evenNul == 0 || evenNul >= n / 2 - 1 && oddNul == 0)) return "UTF-16 text";
+        return "binary (it contains NUL bytes)";
+    }
+
+    private static int firstInvalidUtf8(byte[] b) {
+        var dec = java.nio.charset.StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT);
+        java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(b);
+        java.nio.CharBuffer out = java.nio.CharBuffer.allocate(b.length + 1);
+        var r = dec.decode(in, out, true);
+        return r.isError() ? in.position() : b.length;
+    }
+
     /** Parses spec text (tests use this directly). */
     public static SpecSource parse(String file, String text) {
+        if (text.length() > MAX_BYTES) throw new UserError(file + ": a spec may be at most " + MAX_BYTES + " bytes (1 MiB); this one has " + text.length() + " characters");
+        Map<String, int[]> locations = locate(file, text);
         JsonNode tree;
         try {
             tree = YAML.readTree(text);
         } catch (JsonProcessingException e) {
             JsonLocation l = e.getLocation();
             String msg = e.getOriginalMessage().lines().findFirst().orElse("malformed");
+            java.util.regex.Matcher nf = NOT_FINITE.matcher(msg);
+            if (nf.find() && l != null) {
+                String key = keyBefore(text, l.getLineNr(), l.getColumnNr());
+                throw new UserError(file + ":" + l.getLineNr() + ":" + l.getColumnNr() + ": " + (key == null ? "" : key + ": ")
+                        + "expected a number, got " + nf.group(1) + ", which is not a finite number");
+            }
             throw new UserError(file + (l == null ? "" : ":" + l.getLineNr() + ":" + l.getColumnNr()) + ": malformed YAML: " + msg);
         }
         if (tree == null || tree.isMissingNode() || tree.isNull()) throw new UserError(file + ": the spec is empty");
         if (!(tree instanceof ObjectNode o)) throw new UserError(file + ":1:1: a spec must be a mapping of keys (name, seed, data, model, …)");
-        return new SpecSource(file, o, locate(text));
+        return new SpecSource(file, o, locations);
     }
 
-    /** Line/column of every value by dotted path ("optimizer.lr", "model[2].dropout"). */
-    private static Map<String, int[]> locate(String text) {
+    private static final java.util.regex.Pattern NOT_FINITE = java.util.regex.Pattern.compile("Malformed numeric value '([-+]?\\.(?:nan|NaN|NAN|inf|Inf|INF))'");
+
+    /** The key written just before {@code col} on line {@code lineNr} of {@code text} ("lr" in "{name: adam, lr: .nan}", the column at or just after the value), or null. */
+    private static String keyBefore(String text, int lineNr, int col) {
+        String line = text.lines().skip(Math.max(0, lineNr - 1)).findFirst().orElse("");
+        String head = line.substring(0, Math.max(0, Math.min(line.length(), col - 1)));
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("([A-Za-z0-9_-]+)\"?\\s*:\\s*(?:[-+]?\\.[A-Za-z]+\\s*)?$").matcher(head);
+        return m.find() ? m.group(1) : null;
+    }
+
+    /**
+     * Line/column of every value by dotted path ("optimizer.lr", "model[2].dropout"); a key given
+     * twice in one mapping is an error naming both lines.
+     */
+    private static Map<String, int[]> locate(String file, String text) {
         Map<String, int[]> loc = new HashMap<>();
-        record Frame(String path, boolean array, int[] next) {}
+        record Frame(String path, boolean array, int[] next, Map<String, Integer> keys) {}
         try (JsonParser p = YAML.getFactory().createParser(text)) {
             Deque<Frame> stack = new ArrayDeque<>();
             String field = null;
@@ -80,6 +156,12 @@ public final class SpecSource {
                 if (t == JsonToken.FIELD_NAME) {
                     field = p.currentName();
                     fieldLoc = p.currentTokenLocation();
+                    Integer first = stack.peek().keys().putIfAbsent(field, fieldLoc.getLineNr());
+                    if (first != null) {
+                        String full = stack.peek().path().isEmpty() ? field : stack.peek().path() + "." + field;
+                        throw new UserError(file + ":" + fieldLoc.getLineNr() + ":" + fieldLoc.getColumnNr() + ": duplicate key '" + full
+                                + "' (first given on line " + first + "); give each key once");
+                    }
                     continue;
                 }
                 if (t == JsonToken.END_OBJECT || t == JsonToken.END_ARRAY) {
@@ -98,11 +180,13 @@ public final class SpecSource {
                 JsonLocation l = !stack.isEmpty() && !stack.peek().array() && fieldLoc != null ? fieldLoc : p.currentTokenLocation();
                 if (!name.isEmpty()) loc.putIfAbsent(name, new int[] {l.getLineNr(), l.getColumnNr()});
                 if (t == JsonToken.START_OBJECT || t == JsonToken.START_ARRAY) {
-                    stack.push(new Frame(name, t == JsonToken.START_ARRAY, new int[] {0}));
+                    stack.push(new Frame(name, t == JsonToken.START_ARRAY, new int[] {0}, new HashMap<>()));
                 }
             }
+        } catch (UserError e) {
+            throw e;
         } catch (IOException | RuntimeException e) {
-            // locations are a convenience; a parse error was already reported by readTree
+            // locations are a convenience; a parse error is reported by readTree
         }
         return loc;
     }

@@ -4,9 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.machina.train.callbacks.Monitor;
 import dev.machina.tune.Dimension;
 import dev.machina.tune.SearchSpace;
-import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -61,7 +59,7 @@ public final class SweepSpec {
         SpecNode root = new SpecNode(src, src.root, "");
         root.allowKeys(KEYS);
         name = root.get("name").str(defaultName);
-        if (!name.matches("[A-Za-z0-9._-]+")) throw root.get("name").error("use letters, digits, '.', '_' or '-' (it names a directory), got '" + name + "'");
+        if (!name.matches("[A-Za-z0-9._-]+")) throw root.get("name").error("use letters, digits, '.', '_' or '-' (it names a directory), got '" + SpecNode.clip(name) + "'");
 
         SpecNode b = root.get("base");
         if (!b.present()) throw b.error("required: the experiment to tune, inline (base: {data: …, model: …}) or a spec file (base: digits-mlp.yaml)");
@@ -91,6 +89,13 @@ public final class SweepSpec {
             }
         }
         long grid = sampler.equals("grid") ? space.gridSize() : Long.MAX_VALUE;
+        if (sampler.equals("grid") && grid > SearchSpace.MAX_GRID) {
+            StringBuilder sizes = new StringBuilder();
+            for (Dimension d : space.dimensions()) sizes.append(sizes.isEmpty() ? "" : " × ").append(d.count());
+            throw root.get("space").error("the grid has " + (grid == Long.MAX_VALUE ? "more than " + Long.MAX_VALUE : String.valueOf(grid))
+                    + " points (" + sizes + "), over the limit of " + SearchSpace.MAX_GRID
+                    + "; narrow the ranges, or use strategy: random (or halving) to sample them");
+        }
         SpecNode tr = root.get("trials");
         int t = tr.integer(sampler.equals("grid") ? (int) Math.min(grid, Integer.MAX_VALUE) : 10, 1);
         if (sampler.equals("grid") && t > grid) t = (int) grid;
@@ -123,14 +128,7 @@ public final class SweepSpec {
 
     /** Reads a sweep file; {@code --set} values for sweep keys (trials, parallel, …) apply to it, the others (or base.KEY) to the base spec. */
     public static SweepSpec load(Path file, List<String> sets) {
-        String text;
-        try {
-            text = Files.readString(file);
-        } catch (NoSuchFileException e) {
-            throw new UserError("sweep file " + file + " does not exist");
-        } catch (IOException e) {
-            throw new UserError("cannot read sweep file " + file + ": " + e.getMessage());
-        }
+        String text = SpecSource.readText(file, "sweep");
         String def = file.getFileName().toString().replaceFirst("\\.(ya?ml|json)$", "");
         if (!def.matches("[A-Za-z0-9._-]+")) def = "sweep";
         Path dir = file.toAbsolutePath().getParent();
@@ -220,7 +218,7 @@ public final class SweepSpec {
             List<Object> probe = new ArrayList<>();
             switch (d) {
                 case Dimension.Choice c -> probe.addAll(c.options());
-                case Dimension.IntRange r -> probe.addAll(r.values().size() <= 64 ? r.values() : List.of(r.lo(), r.hi()));
+                case Dimension.IntRange r -> probe.addAll(r.count() <= 64 ? r.values() : List.of(r.lo(), r.hi()));
                 case Dimension.Uniform u -> probe.addAll(List.of(u.lo(), Math.nextDown(u.hi())));
                 case Dimension.LogUniform u -> probe.addAll(List.of(u.lo(), Math.nextDown(u.hi())));
                 case Dimension.IntLogUniform u -> probe.addAll(List.of(u.lo(), u.hi()));

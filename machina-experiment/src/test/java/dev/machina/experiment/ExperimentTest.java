@@ -189,4 +189,47 @@ class ExperimentTest {
         assertThat(SpecNode.didYouMean("optimzer", Experiment.TOP_KEYS)).isEqualTo("optimizer");
         assertThat(SpecNode.didYouMean("zzzz", Experiment.TOP_KEYS)).isNull();
     }
+
+    @Test
+    void aKeyGivenTwiceIsAnErrorNamingBothLines() {
+        assertThat(error("seed: 1\ndata: digits\nmodel: [{linear: 10}]\nseed: 2\n"))
+                .isEqualTo("spec.yaml:4:1: duplicate key 'seed' (first given on line 1); give each key once");
+        assertThat(error("data: digits\nmodel: [{linear: 10}]\noptimizer:\n  name: sgd\n  lr: 0.1\n  lr: 0.2\n"))
+                .startsWith("spec.yaml:6:3: duplicate key 'optimizer.lr' (first given on line 5)");
+        assertThat(error("{\"data\": \"digits\", \"data\": \"iris\"}")).contains("duplicate key 'data'");
+    }
+
+    @Test
+    void aSpecOverOneMebibyteIsRefusedBeforeParsing(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path big = dir.resolve("big.yaml");
+        java.nio.file.Files.writeString(big, "data: digits\nmodel: [{linear: 10}]\n# " + "x".repeat(2 << 20) + "\n");
+        UserError e = org.junit.jupiter.api.Assertions.assertThrows(UserError.class, () -> Experiment.load(big, List.of()));
+        assertThat(e.getMessage()).contains(big.toString()).contains("at most 1048576 bytes (1 MiB)");
+        assertThat(error("# " + "x".repeat(2 << 20))).contains("at most 1048576 bytes (1 MiB)");
+    }
+
+    @Test
+    void binaryAndUtf16SpecsSayWhatTheFileIs(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path utf16 = dir.resolve("u16.yaml");
+        java.nio.file.Files.writeString(utf16, "data: digits\n", java.nio.charset.StandardCharsets.UTF_16);
+        assertThat(org.junit.jupiter.api.Assertions.assertThrows(UserError.class, () -> Experiment.load(utf16, List.of())).getMessage())
+                .contains("is UTF-16 text, not a YAML or JSON text file in UTF-8").doesNotContain("Input length");
+        java.nio.file.Path bin = dir.resolve("bin.yaml");
+        java.nio.file.Files.write(bin, new byte[] {(byte) 0x89, 'P', 'N', 'G', 0, 0, 0, 13, (byte) 0xC3, 0x28});
+        assertThat(org.junit.jupiter.api.Assertions.assertThrows(UserError.class, () -> Experiment.load(bin, List.of())).getMessage())
+                .contains("is binary").doesNotContain("Input length");
+        java.nio.file.Path latin1 = dir.resolve("l1.yaml");
+        java.nio.file.Files.write(latin1, "name: caf\u00e9\n".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        assertThat(org.junit.jupiter.api.Assertions.assertThrows(UserError.class, () -> Experiment.load(latin1, List.of())).getMessage())
+                .contains("is not UTF-8 text (byte offset 9");
+    }
+
+    @Test
+    void nanAndInfinityAreNotFiniteNumbers() {
+        assertThat(error(GOOD.replace("lr: 1.0e-3", "lr: .nan"))).contains("spec.yaml:10:").contains("lr: expected a number, got .nan, which is not a finite number")
+                .doesNotContain("malformed");
+        assertThat(error(GOOD.replace("validation: 0.1", "validation: .inf"))).contains("validation: expected a number, got .inf").contains("not a finite number");
+        assertThat(error(GOOD.replace("lr: 1.0e-3", "lr: -.inf"))).contains("not a finite number");
+        assertThat(error(GOOD.replace("lr: 1.0e-3", "lr: NaN"))).contains("optimizer.lr: expected a number, got 'NaN', which is not a finite number");
+    }
 }

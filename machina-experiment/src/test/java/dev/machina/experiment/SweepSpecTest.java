@@ -144,4 +144,34 @@ class SweepSpecTest {
         assertThatThrownBy(() -> Experiment.parse("x.yaml", spec, List.of("model[2].dropout=2")))
                 .hasMessage("--set model[2].dropout: expected a number in [0.0, 1.0), got 2");
     }
+
+    @Test
+    void aHugeGridIsAnErrorGivingItsSize() {
+        long t0 = System.nanoTime();
+        assertThat(error(BASE + "space: {training.batch_size: {range: [1, 1000000000, 1]}, optimizer.lr: [0.1, 0.01]}\n"))
+                .isEqualTo("sweep.yaml:6:1: space: the grid has 2000000000 points (1000000000 × 2), over the limit of 100000; "
+                        + "narrow the ranges, or use strategy: random (or halving) to sample them");
+        assertThat(error(BASE + "strategy: halving\nsampler: grid\nspace: {training.batch_size: {range: [1, 2000000000]}}\n"))
+                .contains("the grid has 2000000000 points");
+        assertThat(System.nanoTime() - t0).as("nothing is enumerated").isLessThan(5_000_000_000L);
+        assertThat(parse(BASE + "space: {training.batch_size: {range: [1, 100000]}}\n", "trials=3").plan()).hasSize(3);
+    }
+
+    @Test
+    void aHugeRandomRangeIsSampledLazily() {
+        long t0 = System.nanoTime();
+        SweepSpec r = parse(BASE + "strategy: random\ntrials: 5\nspace: {training.batch_size: {range: [1, 2e9]}}\n");
+        List<Map<String, Object>> plan = r.plan();
+        assertThat(System.nanoTime() - t0).as("nothing is enumerated").isLessThan(5_000_000_000L);
+        assertThat(plan).hasSize(5);
+        for (Map<String, Object> p : plan) assertThat((Integer) p.get("training.batch_size")).isBetween(1, 2_000_000_000);
+        Dimension.IntRange wide = new Dimension.IntRange("k", Integer.MIN_VALUE, Integer.MAX_VALUE, 1);
+        assertThat(wide.count()).isEqualTo(1L << 32);
+        dev.machina.tensor.Rng rng = new dev.machina.tensor.Rng(1);
+        for (int i = 0; i < 100; i++) assertThat(wide.sample(rng)).isInstanceOf(Integer.class);
+        // small ranges draw exactly as before
+        Dimension.IntRange small = new Dimension.IntRange("k", 16, 64, 16);
+        assertThat(small.values()).containsExactly(16, 32, 48, 64);
+        assertThat(small.sample(new dev.machina.tensor.Rng(7))).isEqualTo(16 + 16 * new dev.machina.tensor.Rng(7).nextInt(4));
+    }
 }
