@@ -41,15 +41,15 @@ public final class Main implements Runnable {
             Throwable e = ex;
             if (debug) e.printStackTrace(cmd.getErr());
             if (e instanceof UserError) {
-                cmd.getErr().println("machina: " + oneLine(e.getMessage()));
+                cmd.getErr().println("machina: " + UserError.oneLine(e.getMessage()));
                 return 2;
             }
             if (e instanceof IllegalArgumentException || e instanceof java.io.UncheckedIOException
                     || e instanceof java.io.IOException || e instanceof IllegalStateException) {
-                cmd.getErr().println("machina: " + oneLine(e.getMessage()) + (debug ? "" : " (use --debug for details)"));
+                cmd.getErr().println("machina: " + UserError.oneLine(e.getMessage()) + (debug ? "" : " (use --debug for details)"));
                 return 2;
             }
-            cmd.getErr().println("machina: failed: " + oneLine(e.toString()) + (debug ? "" : " (use --debug for details)"));
+            cmd.getErr().println("machina: failed: " + UserError.oneLine(e.toString()) + (debug ? "" : " (use --debug for details)"));
             return 1;
         });
         cl.setParameterExceptionHandler((ex, a) -> {
@@ -58,17 +58,6 @@ public final class Main implements Runnable {
             return 2;
         });
         return cl.execute(args);
-    }
-
-    /**
-     * An error message as one line: a JSON parser's " at [Source: …]" tail is dropped, further
-     * lines are joined with "; ", and a message over 400 characters is cut with an ellipsis.
-     */
-    static String oneLine(String message) {
-        if (message == null) return "(no message)";
-        String m = message.replaceAll("(?s)\\s*\\n?\\s*at \\[Source: .*$", "");
-        m = String.join("; ", m.strip().lines().map(String::strip).filter(l -> !l.isEmpty()).toList());
-        return m.length() <= 400 ? m : m.substring(0, 397) + "…";
     }
 
     /** True when --debug was given anywhere on the command line. */

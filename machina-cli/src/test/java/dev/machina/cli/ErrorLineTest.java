@@ -22,11 +22,11 @@ class ErrorLineTest {
             jackson = e.getMessage();
         }
         assertThat(jackson).contains("\n").contains("[Source:");
-        assertThat(Main.oneLine(jackson)).doesNotContain("\n").doesNotContain("[Source:").contains("tru");
-        assertThat(Main.oneLine("state dict mismatch:\n  missing: 0.weight\n  unexpected: 1.bias\n"))
+        assertThat(dev.machina.experiment.UserError.oneLine(jackson)).doesNotContain("\n").doesNotContain("[Source:").contains("tru");
+        assertThat(dev.machina.experiment.UserError.oneLine("state dict mismatch:\n  missing: 0.weight\n  unexpected: 1.bias\n"))
                 .isEqualTo("state dict mismatch:; missing: 0.weight; unexpected: 1.bias");
-        assertThat(Main.oneLine("x".repeat(5000))).hasSize(398).endsWith("…");
-        assertThat(Main.oneLine(null)).isEqualTo("(no message)");
+        assertThat(dev.machina.experiment.UserError.oneLine("x".repeat(5000))).hasSize(398).endsWith("…");
+        assertThat(dev.machina.experiment.UserError.oneLine(null)).isEqualTo("(no message)");
     }
 
     @Test

@@ -13,4 +13,15 @@ public class UserError extends RuntimeException {
     public UserError(String message, Throwable cause) {
         super(message, cause);
     }
+
+    /**
+     * An error message as one line: a JSON parser's " at [Source: …]" tail is dropped, further
+     * lines are joined with "; ", and a message over 400 characters is cut with an ellipsis.
+     */
+    public static String oneLine(String message) {
+        if (message == null) return "(no message)";
+        String m = message.replaceAll("(?s)\\s*\\n?\\s*at \\[Source: .*$", "");
+        m = String.join("; ", m.strip().lines().map(String::strip).filter(l -> !l.isEmpty()).toList());
+        return m.length() <= 400 ? m : m.substring(0, 397) + "…";
+    }
 }
