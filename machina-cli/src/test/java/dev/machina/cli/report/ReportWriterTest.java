@@ -20,6 +20,7 @@ import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import javax.xml.parsers.DocumentBuilderFactory;
 import org.junit.jupiter.api.Test;
+import org.knowm.xchart.XYChart;
 import org.junit.jupiter.api.io.TempDir;
 import org.w3c.dom.Document;
 import org.xml.sax.InputSource;
@@ -166,6 +167,31 @@ class ReportWriterTest {
     }
 
     @Test
+    void tickLabelsKeepTheLeadingZeroAndALogAxisUnderThreeDecadesLabelsMoreThanItsDecades(@TempDir Path dir) throws Exception {
+        RunData run = RunData.load(SyntheticRun.create(dir.resolve("r"), "ticks", List.of("a", "b"), 3).dir);
+        XYChart loss = Charts.epochChart(run, "Loss", "loss", List.of("train_loss"), List.of("train"), new ArrayList<>());
+        String pattern = loss.getStyler().getYAxisDecimalPattern();
+        assertThat(pattern).isNotNull();
+        assertThat(new java.text.DecimalFormat(pattern, java.text.DecimalFormatSymbols.getInstance(java.util.Locale.ROOT)).format(0.08)).isEqualTo("0.08");
+        XYChart lr = Charts.lrChart(run, new ArrayList<>()); // cosine from 1e-3 to about 1e-4
+        assertThat(lr.getStyler().isYAxisLogarithmic()).isTrue();
+        assertThat(lr.getStyler().isYAxisLogarithmicDecadeOnly()).isFalse();
+    }
+
+    @Test
+    void theSummaryWritesIntegersAsIntegersAndSmallNumbersInScientificNotation(@TempDir Path dir) throws Exception {
+        SyntheticRun run = SyntheticRun.create(dir.resolve("r"), "numbers", List.of("a", "b"), 5);
+        var rec = (com.fasterxml.jackson.databind.node.ObjectNode) SyntheticRun.JSON.readTree(run.dir.resolve("run.json").toFile());
+        rec.putObject("final_metrics").put("epoch", 30.0).put("lr", 2.7e-6).put("samples_per_s", 23626.2073).put("val_loss", 0.33987382171);
+        Files.writeString(run.dir.resolve("run.json"), SyntheticRun.JSON.writeValueAsString(rec));
+
+        String html = Files.readString(ReportWriter.write(run.dir).html());
+
+        assertThat(html).contains("final epoch</td><td>30<", "final lr</td><td>2.7e-06<", "final samples_per_s</td><td>23626<",
+                "final val_loss</td><td>0.3399<");
+    }
+
+    @Test
     void longNamesAreCutInTheMiddle() {
         assertThat(Charts.shorten("a very long class name number 12", 18)).isEqualTo("a very lo…umber 12").hasSize(18);
         assertThat(Charts.shorten("short", 18)).isEqualTo("short");
@@ -229,7 +255,7 @@ class ReportWriterTest {
     }
 
     static String f4(double v) {
-        return String.format(Locale.ROOT, "%.4f", v);
+        return dev.machina.run.Numbers.format(v);
     }
 
     static List<String> inlineSvgs(String html) {
