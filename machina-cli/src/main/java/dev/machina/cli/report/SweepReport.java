@@ -109,7 +109,12 @@ public final class SweepReport {
         c.getStyler().setMarkerSize(9);
         c.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.OutsideS);
         c.getStyler().setLegendLayout(org.knowm.xchart.style.Styler.LegendLayout.Horizontal);
-        if (p.logScale()) c.getStyler().setXAxisLogarithmic(true);
+        if (p.logScale()) { // whole decades, so that the axis has at least two labels
+            var x = byStatus.values().stream().flatMap(List::stream).mapToDouble(a -> a[0]).summaryStatistics();
+            double lo = Math.floor(Math.log10(x.getMin()));
+            c.getStyler().setXAxisLogarithmic(true).setXAxisDecimalPattern("0E0").setXAxisMin(Math.pow(10, lo))
+                    .setXAxisMax(Math.pow(10, Math.max(lo + 1, Math.ceil(Math.log10(x.getMax())))));
+        }
         for (var e : byStatus.entrySet()) {
             double[] xs = new double[e.getValue().size()], ys = new double[xs.length];
             for (int i = 0; i < xs.length; i++) {

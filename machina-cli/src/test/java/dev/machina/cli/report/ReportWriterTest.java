@@ -192,6 +192,16 @@ class ReportWriterTest {
     }
 
     @Test
+    void aSweepsLogAxisSpansWholeDecadesSoItHasTwoLabels() {
+        var trials = List.of(new dev.machina.tune.TrialResult(0, java.util.Map.of("lr", 3.163e-4), "done", 0.82, 2, 2, 1, "", "trials/000"),
+                new dev.machina.tune.TrialResult(1, java.util.Map.of("lr", 1.134e-3), "done", 0.94, 2, 2, 1, "", "trials/001"));
+        var lb = dev.machina.tune.Leaderboard.of(dev.machina.train.callbacks.Monitor.of("val_accuracy", "max"), trials);
+        XYChart c = SweepReport.objectiveChart(lb, new SweepReport.Param("lr", true), "val_accuracy");
+        assertThat(c.getStyler().getXAxisMin()).isEqualTo(1e-4, org.assertj.core.data.Offset.offset(1e-12));
+        assertThat(c.getStyler().getXAxisMax()).isEqualTo(1e-2, org.assertj.core.data.Offset.offset(1e-12));
+    }
+
+    @Test
     void longNamesAreCutInTheMiddle() {
         assertThat(Charts.shorten("a very long class name number 12", 18)).isEqualTo("a very lo…umber 12").hasSize(18);
         assertThat(Charts.shorten("short", 18)).isEqualTo("short");
