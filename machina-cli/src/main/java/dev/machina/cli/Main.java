@@ -53,6 +53,11 @@ public final class Main implements Runnable {
             return 1;
         });
         cl.setParameterExceptionHandler((ex, a) -> {
+            if (ex instanceof CommandLine.UnmatchedArgumentException u && !u.getSuggestions().isEmpty()) {
+                ex.getCommandLine().getErr().println("machina: " + ex.getMessage() + "; did you mean '"
+                        + String.join("' or '", u.getSuggestions().stream().limit(3).toList()) + "'?");
+                return 2;
+            }
             ex.getCommandLine().getErr().println("machina: " + ex.getMessage());
             ex.getCommandLine().getErr().println("Try '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help'.");
             return 2;

@@ -1,15 +1,20 @@
 package dev.machina.cli;
 
+import static dev.machina.cli.report.Charts.shorten;
+
+import dev.machina.experiment.SweepRunner;
 import dev.machina.experiment.UserError;
+import dev.machina.run.Numbers;
 import dev.machina.run.RunInfo;
 import dev.machina.run.Runs;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
+import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -27,12 +32,16 @@ final class RunsCommand implements Runnable {
         spec.commandLine().usage(spec.commandLine().getOut());
     }
 
-    static String fmt(double v, String f) {
-        return Double.isNaN(v) ? "—" : String.format(Locale.ROOT, f, v);
+    static String param(RunInfo r, String key) {
+        return Numbers.format(r.flatConfig().getOrDefault(key, "—"));
     }
 
-    static String param(RunInfo r, String key) {
-        return r.flatConfig().getOrDefault(key, "—");
+    static RunInfo load(String run, Path root) {
+        try {
+            return RunInfo.require(Runs.find(root, run));
+        } catch (IOException | IllegalArgumentException e) {
+            throw new UserError(e.getMessage());
+        }
     }
 
     @Command(mixinStandardHelpOptions = true, name = "list", description = "A table of the runs under DIR (default: runs), newest first.")
@@ -51,20 +60,22 @@ final class RunsCommand implements Runnable {
                 out.println("no runs under " + dir + " (train one: ./machina train examples/digits-mlp.yaml)");
                 return 0;
             }
-            String f = "%-20s %-18s %-16s %-9s %-10s %6s %6s %9s %9s %8s%n";
+            String f = "%-20s %-18s %-14s %-8s %9s %6s %6s %9s %9s %8s%n";
             out.printf(f, "name", "run", "status", "optim", "lr", "batch", "epochs", "best val", "test acc", "time");
             for (RunInfo r : runs) {
-                out.printf(f, cut(r.name(), 20), r.id(), r.status(), param(r, "optimizer.name"), param(r, "optimizer.lr"),
-                        param(r, "training.batch_size"), r.epochs().size(), fmt(r.best("val_accuracy"), "%.4f"),
-                        fmt(r.testAccuracy(), "%.4f"), fmt(r.durationSeconds(), "%.1fs"));
+                out.printf(f, shorten(r.name(), 20), shorten(r.id(), 18), r.status(), param(r, "optimizer.name"), param(r, "optimizer.lr"),
+                        param(r, "training.batch_size"), r.epochs().size(), Numbers.format(r.best("val_accuracy")),
+                        Numbers.format(r.testAccuracy()), Numbers.format(r.durationSeconds()) + "s");
             }
             for (RunInfo r : runs) for (String p : r.problems()) out.println("note: " + r.dir() + ": " + p);
+            List<Path> sweeps;
+            try (var s = Files.walk(dir, 3)) {
+                sweeps = s.filter(p -> Files.isRegularFile(p.resolve(SweepRunner.SWEEP_JSON))).sorted().toList();
+            }
+            if (!sweeps.isEmpty()) out.printf("%nsweeps (their trials: machina runs list SWEEP_DIR):%n");
+            for (Path s : sweeps) out.printf("  %-40s %d trials%n", s, Runs.list(s.resolve("trials")).size());
             return 0;
         }
-    }
-
-    static String cut(String s, int n) {
-        return s.length() <= n ? s : s.substring(0, n - 1) + "…";
     }
 
     @Command(mixinStandardHelpOptions = true, name = "show", description = "One run: status, configuration, per-epoch metrics and test results.")
@@ -72,38 +83,33 @@ final class RunsCommand implements Runnable {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
-        @Parameters(index = "0", paramLabel = "RUN_DIR")
-        Path dir;
+        @Parameters(index = "0", paramLabel = "RUN", description = "A run directory, or a run id or a unique prefix of one (or of NAME/ID).")
+        String run;
+
+        @Option(names = "--runs", defaultValue = "runs", paramLabel = "DIR", description = "Where to look a run id up (default: runs).")
+        Path root;
 
         @Override
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
-            RunInfo r;
-            try {
-                r = RunInfo.require(dir);
-            } catch (IOException e) {
-                throw new UserError(e.getMessage());
-            }
+            RunInfo r = load(run, root);
             out.printf("%s/%s  %s%n", r.name(), r.id(), r.status());
-            out.printf("started %s, %s%n", r.startTime().isEmpty() ? "—" : r.startTime(), fmt(r.durationSeconds(), "%.1f s"));
+            out.printf("started %s, %s%n", r.startTime().isEmpty() ? "—" : r.startTime(), Numbers.format(r.durationSeconds()) + " s");
             String reason = r.record().path("stop_reason").asText(r.record().path("error").asText(""));
             if (!reason.isEmpty()) out.println("reason: " + reason);
             if (r.record().path("model").hasNonNull("table")) out.print("\nmodel:\n" + r.record().path("model").path("table").asText());
-            out.println();
-            out.println("configuration:");
-            for (Map.Entry<String, String> e : r.flatConfig().entrySet()) out.printf("  %-32s %s%n", e.getKey(), e.getValue());
+            out.printf("%nconfiguration:%n");
+            for (Map.Entry<String, String> e : r.flatConfig().entrySet()) out.printf("  %-32s %s%n", e.getKey(), Numbers.format(e.getValue()));
             if (!r.epochs().isEmpty()) {
                 out.println();
                 out.printf("%6s %10s %10s %10s %10s %10s%n", "epoch", "train_loss", "train_acc", "val_loss", "val_acc", "lr");
                 for (Map<String, Double> e : r.epochs()) {
-                    out.printf("%6s %10s %10s %10s %10s %10s%n", fmt(e.getOrDefault("epoch", Double.NaN), "%.0f"),
-                            fmt(e.getOrDefault("train_loss", Double.NaN), "%.4f"), fmt(e.getOrDefault("train_accuracy", Double.NaN), "%.4f"),
-                            fmt(e.getOrDefault("val_loss", Double.NaN), "%.4f"), fmt(e.getOrDefault("val_accuracy", Double.NaN), "%.4f"),
-                            fmt(e.getOrDefault("lr", Double.NaN), "%.2e"));
+                    Object[] cells = Stream.of("epoch", "train_loss", "train_accuracy", "val_loss", "val_accuracy", "lr")
+                            .map(k -> Numbers.format(e.getOrDefault(k, Double.NaN))).toArray();
+                    out.printf("%6s %10s %10s %10s %10s %10s%n", cells);
                 }
             }
-            out.println();
-            out.println("test accuracy: " + fmt(r.testAccuracy(), "%.4f"));
+            out.printf("%ntest accuracy: %s%n", Numbers.format(r.testAccuracy()));
             for (String p : r.problems()) out.println("note: " + p);
             return 0;
         }
@@ -114,8 +120,11 @@ final class RunsCommand implements Runnable {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
-        @Parameters(index = "0..*", arity = "2..*", paramLabel = "RUN_DIR")
-        List<Path> dirs;
+        @Parameters(index = "0..*", arity = "2..*", paramLabel = "RUN", description = "Run directories, or run ids or unique prefixes of them.")
+        List<String> names;
+
+        @Option(names = "--runs", defaultValue = "runs", paramLabel = "DIR", description = "Where to look run ids up (default: runs).")
+        Path root;
 
         @Option(names = "--all", description = "Show every setting, not only those that differ.")
         boolean all;
@@ -126,34 +135,32 @@ final class RunsCommand implements Runnable {
         @Override
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
-            List<RunInfo> runs = new ArrayList<>();
-            for (Path d : dirs) {
-                try {
-                    runs.add(RunInfo.require(d));
-                } catch (IOException e) {
-                    throw new UserError(e.getMessage());
-                }
-            }
+            List<RunInfo> runs = names.stream().map(n -> load(n, root)).toList();
             Runs.Comparison c = Runs.compare(runs);
-            int w = 14;
-            StringBuilder head = new StringBuilder(String.format("%-30s", ""));
-            for (RunInfo r : runs) head.append(String.format(" %" + w + "s", cut(r.name() + "/" + r.id(), w)));
-            out.println(head);
-            out.println(all ? "settings:" : "settings that differ:");
+            List<List<String>> rows = new ArrayList<>(List.of(runs.stream().map(r -> r.name() + "/" + r.id()).toList()));
+            List<String> keys = new ArrayList<>(List.of(""));
             for (var e : c.config().entrySet()) {
                 if (!all && !c.differing().contains(e.getKey())) continue;
-                StringBuilder sb = new StringBuilder(String.format("  %-28s", cut(e.getKey(), 28)));
-                for (String v : e.getValue()) sb.append(String.format(" %" + w + "s", cut(v, w)));
-                out.println(sb);
+                keys.add(e.getKey());
+                rows.add(e.getValue().stream().map(Numbers::format).toList());
             }
-            if (!all && c.differing().isEmpty()) out.println("  (none: the runs have the same settings)");
-            out.println("metrics:");
+            int settings = rows.size();
             for (var e : c.metrics().entrySet()) {
-                StringBuilder sb = new StringBuilder(String.format("  %-28s", e.getKey()));
-                for (double v : e.getValue()) sb.append(String.format(" %" + w + "s", fmt(v, e.getKey().equals("epochs") ? "%.0f" : "%.4f")));
-                out.println(sb);
+                keys.add(e.getKey());
+                rows.add(e.getValue().stream().map(Numbers::format).toList());
             }
-            if (plot != null) Reports.comparePlot(dirs, plot, out);
+            int w = Math.max(10, Math.min(32, rows.stream().flatMap(List::stream).mapToInt(String::length).max().orElse(10)));
+            for (int i = 0; i < rows.size(); i++) {
+                if (i == 1) out.println(all ? "settings:" : "settings that differ:");
+                if (i == settings) {
+                    if (!all && settings == 1) out.println("  (none: the runs have the same settings)");
+                    out.println("metrics:");
+                }
+                StringBuilder sb = new StringBuilder(String.format("  %-28s", shorten(keys.get(i), 28)));
+                for (String v : rows.get(i)) sb.append(String.format(" %" + w + "s", shorten(v, w)));
+                out.println(sb.toString().stripTrailing());
+            }
+            if (plot != null) Reports.comparePlot(runs.stream().map(RunInfo::dir).toList(), plot, out);
             return 0;
         }
     }

@@ -165,7 +165,7 @@ public final class TrainCommand implements Callable<Integer> {
                         tr.containsKey("perplexity") ? String.format(Locale.ROOT, ", perplexity %.2f", Math.exp(loss)) : "", tr.get("examples"));
             }
             if (result.reportFile() != null) {
-                out.printf("machina: report %s (%d plots in %s)%n", result.reportFile(), Reports.plotCount(dir), dir.resolve("plots"));
+                out.printf("machina: report %s (%d plots, PNG and SVG, in %s)%n", result.reportFile(), Reports.plotCount(dir), dir.resolve("plots"));
             } else if (result.reportError() != null) {
                 out.println("machina: warning: could not write the report: " + result.reportError() + " (try: ./machina report " + dir + ")");
             }

@@ -29,6 +29,24 @@ public final class Runs {
     }
 
     /**
+     * The run {@code ref} names: a run directory, else the run under root whose id (or name/id)
+     * is ref, else the one whose id or name/id starts with ref.
+     *
+     * @throws IllegalArgumentException when no run or several runs match
+     */
+    public static Path find(Path root, String ref) throws IOException {
+        Path p = Path.of(ref);
+        if (Files.isDirectory(p)) return p;
+        List<RunInfo> all = list(root);
+        List<RunInfo> hits = all.stream().filter(r -> r.id().equals(ref) || (r.name() + "/" + r.id()).equals(ref)).toList();
+        if (hits.isEmpty()) hits = all.stream().filter(r -> r.id().startsWith(ref) || (r.name() + "/" + r.id()).startsWith(ref)).toList();
+        if (hits.size() == 1) return hits.get(0).dir();
+        if (hits.isEmpty()) throw new IllegalArgumentException("no run " + ref + ": not a directory, nor a run id or name/id prefix under " + root);
+        throw new IllegalArgumentException(ref + " matches " + hits.size() + " runs under " + root + ": "
+                + String.join(", ", hits.stream().limit(5).map(r -> r.name() + "/" + r.id()).toList()) + (hits.size() > 5 ? ", …" : ""));
+    }
+
+    /**
      * A side-by-side comparison: every configuration key with its value per run, the keys whose
      * values differ, and key metrics per run.
      */

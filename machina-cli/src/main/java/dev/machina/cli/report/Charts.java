@@ -19,7 +19,7 @@ import org.knowm.xchart.style.lines.SeriesLines;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /** The report's XChart figures, one factory per figure, all in one quiet style. */
-final class Charts {
+public final class Charts {
     static {
         Headless.ensure();
     }
@@ -48,6 +48,7 @@ final class Charts {
         s.setAxisTickMarksColor(new Color(0x999999));
         s.setSeriesColors(PALETTE);
         s.setChartPadding(12);
+        s.setYAxisDecimalPattern("0.###"); // XChart's default writes 0.1 as ".1"
         s.setAntiAlias(true);
     }
 
@@ -102,7 +103,8 @@ final class Charts {
             min = Math.min(min, v);
             max = Math.max(max, v);
         }
-        if (min > 0 && max / min > 10) c.getStyler().setYAxisLogarithmic(true).setYAxisDecimalPattern("0E0");
+        // a log axis labels every 1–9 × 10^k when it spans under three decades, not only the decades (one label, or none)
+        if (min > 0 && max / min > 10) c.getStyler().setYAxisLogarithmic(true).setYAxisLogarithmicDecadeOnly(max / min >= 1000).setYAxisDecimalPattern("0E0");
         else c.getStyler().setYAxisDecimalPattern("0.0##E0");
         integerEpochs(c, (int) xy[0][xy[0].length - 1]);
         return c;
@@ -226,7 +228,7 @@ final class Charts {
     }
 
     /** At most {@code max} characters, cut in the middle ("a very lo…umber 12") so that names differing at the end stay apart. */
-    static String shorten(String s, int max) {
+    public static String shorten(String s, int max) {
         if (s.length() <= max) return s;
         int tail = (max - 1) / 2, head = max - 1 - tail;
         return s.substring(0, head) + "…" + s.substring(s.length() - tail);

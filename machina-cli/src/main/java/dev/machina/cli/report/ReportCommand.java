@@ -32,7 +32,8 @@ public final class ReportCommand implements Callable<Integer> {
         ReportWriter.Result r = ReportWriter.write(runDir);
         PrintWriter out = spec.commandLine().getOut();
         out.println("wrote " + r.html().toAbsolutePath());
-        out.println("      " + r.plots().size() + " plot files in " + runDir.resolve("plots").toAbsolutePath());
+        out.println("      " + r.plots().stream().filter(p -> p.toString().endsWith(".png")).count() + " plots (PNG and SVG) in "
+                + runDir.resolve("plots").toAbsolutePath());
         for (String m : r.missing()) out.println("  not included: " + m);
         return 0;
     }

@@ -5,6 +5,7 @@ import static dev.machina.cli.report.Html.esc;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.machina.Machina;
 import dev.machina.io.AtomicFiles;
+import dev.machina.run.Numbers;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -193,14 +194,14 @@ public final class ReportWriter {
 
         // summary
         Map<String, String> summary = new LinkedHashMap<>();
-        if (run.test.path("accuracy").isNumber()) summary.put("test accuracy", fmt(run.test.path("accuracy").asDouble()));
-        if (run.test.path("log_loss").isNumber()) summary.put("test log-loss", fmt(run.test.path("log_loss").asDouble()));
-        if (run.test.path("roc_auc").path("macro avg").isNumber()) summary.put("test ROC AUC (macro)", fmt(run.test.path("roc_auc").path("macro avg").asDouble()));
-        if (run.test.path("average_precision").path("macro avg").isNumber()) summary.put("test average precision (macro)", fmt(run.test.path("average_precision").path("macro avg").asDouble()));
-        if (!Double.isNaN(run.info.best("val_accuracy"))) summary.put("best val accuracy", fmt(run.info.best("val_accuracy")));
-        if (!Double.isNaN(run.info.best("val_loss"))) summary.put("best val loss", fmt(run.info.best("val_loss")));
+        if (run.test.path("accuracy").isNumber()) summary.put("test accuracy", Numbers.format(run.test.path("accuracy").asDouble()));
+        if (run.test.path("log_loss").isNumber()) summary.put("test log-loss", Numbers.format(run.test.path("log_loss").asDouble()));
+        if (run.test.path("roc_auc").path("macro avg").isNumber()) summary.put("test ROC AUC (macro)", Numbers.format(run.test.path("roc_auc").path("macro avg").asDouble()));
+        if (run.test.path("average_precision").path("macro avg").isNumber()) summary.put("test average precision (macro)", Numbers.format(run.test.path("average_precision").path("macro avg").asDouble()));
+        if (!Double.isNaN(run.info.best("val_accuracy"))) summary.put("best val accuracy", Numbers.format(run.info.best("val_accuracy")));
+        if (!Double.isNaN(run.info.best("val_loss"))) summary.put("best val loss", Numbers.format(run.info.best("val_loss")));
         for (Map.Entry<String, JsonNode> f : rec.path("final_metrics").properties()) {
-            summary.putIfAbsent("final " + f.getKey(), f.getValue().isNumber() ? fmt(f.getValue().asDouble()) : text(f.getValue()));
+            summary.putIfAbsent("final " + f.getKey(), f.getValue().isNumber() ? Numbers.format(f.getValue().asDouble()) : text(f.getValue()));
         }
         if (!summary.isEmpty()) {
             h.append("<h2>Summary</h2>\n");
@@ -278,7 +279,7 @@ public final class ReportWriter {
         long total = run.classes.stream().mapToLong(RunData.ClassScores::support).sum();
         if (run.test.path("accuracy").isNumber()) {
             h.append("<tr class=\"avg sep\"><td>accuracy</td><td></td><td></td><td class=\"num\">")
-                    .append(fmt(run.test.path("accuracy").asDouble())).append("</td><td class=\"num\">").append(total).append("</td>");
+                    .append(Numbers.format(run.test.path("accuracy").asDouble())).append("</td><td class=\"num\">").append(total).append("</td>");
             if (curves) h.append("<td></td><td></td>");
             h.append("</tr>\n");
         }
@@ -290,11 +291,11 @@ public final class ReportWriter {
 
     private static void scoreRow(StringBuilder h, RunData.ClassScores s, String cls, JsonNode auc, JsonNode ap) {
         h.append("<tr").append(cls.isEmpty() ? "" : " class=\"" + cls + "\"").append("><td>").append(esc(s.name())).append("</td>");
-        for (double v : new double[] {s.precision(), s.recall(), s.f1()}) h.append("<td class=\"num\">").append(fmt(v)).append("</td>");
+        for (double v : new double[] {s.precision(), s.recall(), s.f1()}) h.append("<td class=\"num\">").append(Numbers.format(v)).append("</td>");
         h.append("<td class=\"num\">").append(s.support()).append("</td>");
         if (auc != null) {
-            h.append("<td class=\"num\">").append(auc.isNumber() ? fmt(auc.asDouble()) : "").append("</td>");
-            h.append("<td class=\"num\">").append(ap.isNumber() ? fmt(ap.asDouble()) : "").append("</td>");
+            h.append("<td class=\"num\">").append(auc.isNumber() ? Numbers.format(auc.asDouble()) : "").append("</td>");
+            h.append("<td class=\"num\">").append(ap.isNumber() ? Numbers.format(ap.asDouble()) : "").append("</td>");
         }
         h.append("</tr>\n");
     }
@@ -394,10 +395,6 @@ public final class ReportWriter {
     private static String text(JsonNode n) {
         if (n == null || n.isMissingNode() || n.isNull()) return "";
         return n.isValueNode() ? n.asText() : n.toString();
-    }
-
-    static String fmt(double v) {
-        return Double.isFinite(v) ? String.format(Locale.ROOT, "%.4f", v) : "—";
     }
 
     static String duration(double seconds) {

@@ -3,6 +3,7 @@ package dev.machina.cli.report;
 import static dev.machina.cli.report.Html.esc;
 
 import dev.machina.io.AtomicFiles;
+import dev.machina.run.Numbers;
 import dev.machina.tune.Leaderboard;
 import dev.machina.tune.TrialResult;
 import java.io.IOException;
@@ -108,7 +109,12 @@ public final class SweepReport {
         c.getStyler().setMarkerSize(9);
         c.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.OutsideS);
         c.getStyler().setLegendLayout(org.knowm.xchart.style.Styler.LegendLayout.Horizontal);
-        if (p.logScale()) c.getStyler().setXAxisLogarithmic(true);
+        if (p.logScale()) { // whole decades, so that the axis has at least two labels
+            var x = byStatus.values().stream().flatMap(List::stream).mapToDouble(a -> a[0]).summaryStatistics();
+            double lo = Math.floor(Math.log10(x.getMin()));
+            c.getStyler().setXAxisLogarithmic(true).setXAxisDecimalPattern("0E0").setXAxisMin(Math.pow(10, lo))
+                    .setXAxisMax(Math.pow(10, Math.max(lo + 1, Math.ceil(Math.log10(x.getMax())))));
+        }
         for (var e : byStatus.entrySet()) {
             double[] xs = new double[e.getValue().size()], ys = new double[xs.length];
             for (int i = 0; i < xs.length; i++) {
@@ -138,7 +144,7 @@ public final class SweepReport {
         for (TrialResult t : lb.ranked()) {
             h.append("<tr><td class=\"num\">").append(rank++).append("</td><td class=\"num\">").append(t.trial()).append("</td><td><span class=\"status ")
                     .append(esc(t.status())).append("\" title=\"").append(esc(t.error())).append("\">").append(esc(t.status())).append("</span></td><td class=\"num\">")
-                    .append(Double.isNaN(t.objective()) ? "" : String.format(Locale.ROOT, "%.4f", t.objective())).append("</td><td class=\"num\">")
+                    .append(Double.isNaN(t.objective()) ? "" : Numbers.format(t.objective())).append("</td><td class=\"num\">")
                     .append(t.epochs()).append("</td><td class=\"num\">").append(String.format(Locale.ROOT, "%.1f", t.seconds())).append("</td>");
             for (String k : keys) h.append("<td>").append(esc(format(t.params().get(k)))).append("</td>");
             String link = t.runDir().isEmpty() ? "" : Files.exists(sweepDir.resolve(t.runDir()).resolve(ReportWriter.REPORT))
@@ -162,13 +168,8 @@ public final class SweepReport {
         return h.toString();
     }
 
-    /** Numbers as users write them (1.0E-4 → 1e-04 style avoided: 4 significant digits). */
+    /** A parameter value: numbers as {@link Numbers} writes them. */
     public static String format(Object v) {
-        if (v instanceof Double d) {
-            double a = Math.abs(d);
-            if (a != 0 && (a < 1e-3 || a >= 1e5)) return String.format(Locale.ROOT, "%.3g", d);
-            return String.format(Locale.ROOT, "%.4g", d).replaceAll("(\\.\\d*?)0+$", "$1").replaceAll("\\.$", "");
-        }
-        return String.valueOf(v);
+        return v instanceof Double d ? Numbers.format(d) : String.valueOf(v);
     }
 }

@@ -2,6 +2,7 @@ package dev.machina.cli.tune;
 
 import dev.machina.cli.report.SweepReport;
 import dev.machina.experiment.SweepRunner;
+import dev.machina.run.Numbers;
 import dev.machina.tune.TrialResult;
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -136,6 +137,6 @@ final class SweepTable implements SweepRunner.Listener {
     }
 
     static String num(double v) {
-        return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, "%.4f", v);
+        return Double.isNaN(v) ? "-" : Numbers.format(v);
     }
 }

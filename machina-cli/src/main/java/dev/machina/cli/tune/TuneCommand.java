@@ -168,7 +168,7 @@ public final class TuneCommand implements Callable<Integer> {
             for (Dimension d : sweep.space().dimensions()) params.add(new SweepReport.Param(d.key(), d.logScale()));
             try {
                 SweepReport.Result r = SweepReport.write(o.dir(), "Sweep " + sweep.name() + " / " + o.dir().getFileName(), lb, params, summary, 5);
-                out.printf("machina: report %s (%d plots in %s)%n", r.html(), r.plots().size(), o.dir().resolve("plots"));
+                out.printf("machina: report %s (%d plots, PNG and SVG, in %s)%n", r.html(), r.plots().size(), o.dir().resolve("plots"));
             } catch (IOException | RuntimeException e) {
                 out.println("machina: warning: could not write the sweep report: " + e.getMessage());
             }

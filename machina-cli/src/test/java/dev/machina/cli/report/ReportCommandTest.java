@@ -43,7 +43,7 @@ class ReportCommandTest {
         int code = Main.execute(new String[] {"report", run.dir.toString()}, new PrintWriter(out, true), new PrintWriter(err, true));
 
         assertThat(code).as(err.toString()).isZero();
-        assertThat(out.toString()).contains(run.dir.resolve("report.html").toAbsolutePath().toString(), "14 plot files");
+        assertThat(out.toString()).contains(run.dir.resolve("report.html").toAbsolutePath().toString(), "7 plots (PNG and SVG)");
         assertThat(run.dir.resolve("report.html")).isNotEmptyFile();
     }
 }

@@ -20,6 +20,7 @@ import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import javax.xml.parsers.DocumentBuilderFactory;
 import org.junit.jupiter.api.Test;
+import org.knowm.xchart.XYChart;
 import org.junit.jupiter.api.io.TempDir;
 import org.w3c.dom.Document;
 import org.xml.sax.InputSource;
@@ -166,6 +167,41 @@ class ReportWriterTest {
     }
 
     @Test
+    void tickLabelsKeepTheLeadingZeroAndALogAxisUnderThreeDecadesLabelsMoreThanItsDecades(@TempDir Path dir) throws Exception {
+        RunData run = RunData.load(SyntheticRun.create(dir.resolve("r"), "ticks", List.of("a", "b"), 3).dir);
+        XYChart loss = Charts.epochChart(run, "Loss", "loss", List.of("train_loss"), List.of("train"), new ArrayList<>());
+        String pattern = loss.getStyler().getYAxisDecimalPattern();
+        assertThat(pattern).isNotNull();
+        assertThat(new java.text.DecimalFormat(pattern, java.text.DecimalFormatSymbols.getInstance(java.util.Locale.ROOT)).format(0.08)).isEqualTo("0.08");
+        XYChart lr = Charts.lrChart(run, new ArrayList<>()); // cosine from 1e-3 to about 1e-4
+        assertThat(lr.getStyler().isYAxisLogarithmic()).isTrue();
+        assertThat(lr.getStyler().isYAxisLogarithmicDecadeOnly()).isFalse();
+    }
+
+    @Test
+    void theSummaryWritesIntegersAsIntegersAndSmallNumbersInScientificNotation(@TempDir Path dir) throws Exception {
+        SyntheticRun run = SyntheticRun.create(dir.resolve("r"), "numbers", List.of("a", "b"), 5);
+        var rec = (com.fasterxml.jackson.databind.node.ObjectNode) SyntheticRun.JSON.readTree(run.dir.resolve("run.json").toFile());
+        rec.putObject("final_metrics").put("epoch", 30.0).put("lr", 2.7e-6).put("samples_per_s", 23626.2073).put("val_loss", 0.33987382171);
+        Files.writeString(run.dir.resolve("run.json"), SyntheticRun.JSON.writeValueAsString(rec));
+
+        String html = Files.readString(ReportWriter.write(run.dir).html());
+
+        assertThat(html).contains("final epoch</td><td>30<", "final lr</td><td>2.7e-06<", "final samples_per_s</td><td>23626<",
+                "final val_loss</td><td>0.3399<");
+    }
+
+    @Test
+    void aSweepsLogAxisSpansWholeDecadesSoItHasTwoLabels() {
+        var trials = List.of(new dev.machina.tune.TrialResult(0, java.util.Map.of("lr", 3.163e-4), "done", 0.82, 2, 2, 1, "", "trials/000"),
+                new dev.machina.tune.TrialResult(1, java.util.Map.of("lr", 1.134e-3), "done", 0.94, 2, 2, 1, "", "trials/001"));
+        var lb = dev.machina.tune.Leaderboard.of(dev.machina.train.callbacks.Monitor.of("val_accuracy", "max"), trials);
+        XYChart c = SweepReport.objectiveChart(lb, new SweepReport.Param("lr", true), "val_accuracy");
+        assertThat(c.getStyler().getXAxisMin()).isEqualTo(1e-4, org.assertj.core.data.Offset.offset(1e-12));
+        assertThat(c.getStyler().getXAxisMax()).isEqualTo(1e-2, org.assertj.core.data.Offset.offset(1e-12));
+    }
+
+    @Test
     void longNamesAreCutInTheMiddle() {
         assertThat(Charts.shorten("a very long class name number 12", 18)).isEqualTo("a very lo…umber 12").hasSize(18);
         assertThat(Charts.shorten("short", 18)).isEqualTo("short");
@@ -229,7 +265,7 @@ class ReportWriterTest {
     }
 
     static String f4(double v) {
-        return String.format(Locale.ROOT, "%.4f", v);
+        return dev.machina.run.Numbers.format(v);
     }
 
     static List<String> inlineSvgs(String html) {
