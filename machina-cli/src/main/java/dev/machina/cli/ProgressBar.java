@@ -3,7 +3,7 @@ package dev.machina.cli;
 import dev.machina.train.Callback;
 import dev.machina.train.TrainContext;
 import dev.machina.train.callbacks.ConsoleProgress;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.util.Locale;
 import java.util.Map;
 
@@ -14,14 +14,14 @@ import java.util.Map;
  * measure the terminal pull in JLine's native terminal support, and Machina ships no native code.
  */
 final class ProgressBar implements Callback {
-    private final PrintStream out;
+    private final PrintWriter out;
     private final int batchSize;
     private int batchesPerEpoch;
     private long epochStart, lastDraw;
     private int batches;
     private double lossSum;
 
-    ProgressBar(PrintStream out, int batchesPerEpoch, int batchSize) {
+    ProgressBar(PrintWriter out, int batchesPerEpoch, int batchSize) {
         this.out = out;
         this.batchesPerEpoch = batchesPerEpoch;
         this.batchSize = batchSize;

@@ -12,7 +12,6 @@ import dev.machina.run.RunDirectory;
 import dev.machina.train.History;
 import dev.machina.train.Trainer;
 import dev.machina.train.callbacks.ConsoleProgress;
-import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
@@ -65,22 +64,6 @@ public final class TrainCommand implements Callable<Integer> {
         }
         Experiment exp = runner.experiment();
         boolean terminal = progress.equals("bar") || (progress.equals("auto") && ProgressBar.isTerminal());
-        PrintStream console = new PrintStream(new java.io.OutputStream() {
-            @Override
-            public void write(int b) {
-                out.write(b);
-            }
-
-            @Override
-            public void write(byte[] b, int off, int len) {
-                out.write(new String(b, off, len, java.nio.charset.StandardCharsets.UTF_8));
-            }
-
-            @Override
-            public void flush() {
-                out.flush();
-            }
-        }, true, java.nio.charset.StandardCharsets.UTF_8);
         CountDownLatch done = new CountDownLatch(1);
         Trainer[] trainer = new Trainer[1];
         RunDirectory[] run = new RunDirectory[1];
@@ -93,7 +76,7 @@ public final class TrainCommand implements Callable<Integer> {
                 Thread.currentThread().interrupt();
             }
         }, "machina-interrupt");
-        ProgressBar bar = progress.equals("none") || !terminal ? null : new ProgressBar(console, 1, exp.training().batchSize());
+        ProgressBar bar = progress.equals("none") || !terminal ? null : new ProgressBar(out, 1, exp.training().batchSize());
         runner.report(!noReport).listener(new SpecRunner.Listener() {
             @Override
             public void preparing(Experiment e) {
@@ -121,7 +104,7 @@ public final class TrainCommand implements Callable<Integer> {
             }
         });
         if (!progress.equals("none")) {
-            runner.callback(bar != null ? bar : new ConsoleProgress(console));
+            runner.callback(bar != null ? bar : new ConsoleProgress(out));
         }
         SpecRunner.Result result;
         try {

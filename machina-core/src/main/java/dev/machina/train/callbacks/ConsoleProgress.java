@@ -3,21 +3,32 @@ package dev.machina.train.callbacks;
 import dev.machina.train.Callback;
 import dev.machina.train.TrainContext;
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /** Prints one line per epoch: losses, accuracies, learning rate, time and throughput. */
 public final class ConsoleProgress implements Callback {
-    private final PrintStream out;
+    private final Consumer<String> sink;
 
     public ConsoleProgress(PrintStream out) {
-        this.out = out;
+        this.sink = line -> {
+            out.println(line);
+            out.flush();
+        };
+    }
+
+    public ConsoleProgress(PrintWriter out) {
+        this.sink = line -> {
+            out.println(line);
+            out.flush();
+        };
     }
 
     @Override
     public void onEpochEnd(TrainContext ctx, int epoch, Map<String, Double> logs) {
-        out.println(format(logs, ctx.config().epochs()));
-        out.flush();
+        sink.accept(format(logs, ctx.config().epochs()));
     }
 
     /** "epoch  3/15  train_loss 0.4321  train_acc 0.8765  val_loss …  lr 1.0e-03  2.1s  28,500 samples/s". */
