@@ -11,6 +11,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.machina.run.RunDirectory;
 import dev.machina.run.RunInfo;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
@@ -117,6 +119,12 @@ final class RunsIndex {
     /** Reads run.json and metrics.jsonl into a {@link RunInfo} (test-results.json is left out: it can be large). */
     static RunInfo light(Path dir) {
         List<String> problems = new ArrayList<>();
+        JsonNode record = record(dir, problems);
+        return new RunInfo(dir, record, readEpochs(dir.resolve(RunDirectory.METRICS), problems), MissingNode.getInstance(), problems);
+    }
+
+    /** run.json's object, or a missing node with the reason in {@code problems}. */
+    private static JsonNode record(Path dir, List<String> problems) {
         JsonNode record = MissingNode.getInstance();
         Path rj = dir.resolve(RunDirectory.RUN_JSON);
         if (!Files.exists(rj)) {
@@ -135,57 +143,171 @@ final class RunsIndex {
                 problems.add("run.json is not valid JSON (" + e.getMessage().lines().findFirst().orElse("") + ")");
             }
         }
-        return new RunInfo(dir, record, readEpochs(dir.resolve(RunDirectory.METRICS), problems), MissingNode.getInstance(), problems);
+        return record;
     }
 
     /** The epoch records of metrics.jsonl; a line that is not JSON (a run killed while writing) is skipped and noted. */
     static List<Map<String, Double>> readEpochs(Path m, List<String> problems) {
         List<Map<String, Double>> epochs = new ArrayList<>();
+        eachRecord(m, problems, (p, lineNo) -> epochLine(p, lineNo, problems, epochs));
+        return epochs;
+    }
+
+    /** What a table row needs of metrics.jsonl, read as {@link #readEpochs} reads it but without keeping every value. */
+    static final class EpochSummary {
+        int epochs;
+        boolean hasValAccuracy;
+        double bestAccuracy = Double.NaN, bestLoss = Double.NaN;
+
+        /** {@link RunInfo#best} of the validation metric the row shows. */
+        double best() {
+            return hasValAccuracy ? bestAccuracy : bestLoss;
+        }
+
+        String metric() {
+            return hasValAccuracy ? "val_accuracy" : "val_loss";
+        }
+    }
+
+    static EpochSummary summarise(Path m, List<String> problems) {
+        EpochSummary sum = new EpochSummary();
+        eachRecord(m, problems, (p, lineNo) -> {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                problems.add("metrics.jsonl line " + lineNo + " is not a record");
+                return;
+            }
+            String type = "epoch";
+            boolean epoch = false, acc = false, loss = false;
+            double accV = Double.NaN, lossV = Double.NaN;
+            for (JsonToken t = p.nextToken(); t == JsonToken.FIELD_NAME; t = p.nextToken()) {
+                String key = p.currentName();
+                JsonToken v = p.nextToken();
+                if (v == JsonToken.VALUE_NUMBER_INT || v == JsonToken.VALUE_NUMBER_FLOAT) {
+                    switch (key) {
+                        case "epoch" -> epoch = true;
+                        case "val_accuracy" -> {
+                            acc = true;
+                            accV = p.getDoubleValue();
+                        }
+                        case "val_loss" -> {
+                            loss = true;
+                            lossV = p.getDoubleValue();
+                        }
+                        default -> { }
+                    }
+                } else if (v == JsonToken.VALUE_STRING && key.equals("type")) type = p.getText();
+                else if (v == JsonToken.START_OBJECT || v == JsonToken.START_ARRAY) p.skipChildren();
+            }
+            if (p.currentToken() != JsonToken.END_OBJECT || p.nextToken() != null) throw new JsonParseException(p, "trailing content");
+            if (!type.equals("epoch")) return;
+            if (!epoch) {
+                problems.add("metrics.jsonl line " + lineNo + " has no epoch number");
+                return;
+            }
+            sum.epochs++;
+            if (acc) {
+                sum.hasValAccuracy = true;
+                if (!Double.isNaN(accV) && (Double.isNaN(sum.bestAccuracy) || accV > sum.bestAccuracy)) sum.bestAccuracy = accV;
+            }
+            if (loss && !Double.isNaN(lossV) && (Double.isNaN(sum.bestLoss) || lossV < sum.bestLoss)) sum.bestLoss = lossV;
+        });
+        return sum;
+    }
+
+    private interface RecordReader {
+        void read(JsonParser p, int lineNo) throws IOException;
+    }
+
+    /** Hands each non-blank line of metrics.jsonl to {@code reader}; a line that is not JSON is noted in {@code problems}. */
+    private static void eachRecord(Path m, List<String> problems, RecordReader reader) {
         if (!Files.exists(m)) {
             problems.add("metrics.jsonl is missing");
-            return epochs;
+            return;
         }
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(m);
+        } catch (IOException e) {
+            problems.add("cannot read metrics.jsonl: " + e.getMessage());
+            return;
+        }
+        String text;
+        try {
+            text = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            eachLine(m, problems, reader); // not UTF-8: reported as Files.readAllLines reports it
+            return;
+        }
+        // split as Files.readAllLines does (\n, \r or \r\n), with String.indexOf rather than a loop over chars
+        int lineNo = 0, cr = -1;
+        for (int start = 0; start < text.length(); ) {
+            int nl = text.indexOf('\n', start);
+            if (cr != Integer.MAX_VALUE && cr < start) {
+                cr = text.indexOf('\r', start);
+                if (cr < 0) cr = Integer.MAX_VALUE;
+            }
+            int end = Math.min(nl < 0 ? text.length() : nl, cr);
+            int next = end < text.length() && text.charAt(end) == '\r' && end + 1 < text.length() && text.charAt(end + 1) == '\n' ? end + 2 : end + 1;
+            lineNo++;
+            String line = text.substring(start, end).trim();
+            start = next;
+            if (line.isEmpty()) continue;
+            try (JsonParser p = JSON.getFactory().createParser(line)) {
+                reader.read(p, lineNo);
+            } catch (IOException ex) {
+                problems.add("metrics.jsonl line " + lineNo + " is not valid JSON (a run killed while writing leaves this)");
+            }
+        }
+    }
+
+    /** The lines of a metrics.jsonl that is not valid UTF-8, read as {@link Files#readAllLines} reads them. */
+    private static void eachLine(Path m, List<String> problems, RecordReader reader) {
         List<String> lines;
         try {
             lines = Files.readAllLines(m, StandardCharsets.UTF_8);
         } catch (IOException e) {
             problems.add("cannot read metrics.jsonl: " + e.getMessage());
-            return epochs;
+            return;
         }
         for (int i = 0; i < lines.size(); i++) {
             String line = lines.get(i).trim();
             if (line.isEmpty()) continue;
             try (JsonParser p = JSON.getFactory().createParser(line)) {
-                if (p.nextToken() != JsonToken.START_OBJECT) {
-                    problems.add("metrics.jsonl line " + (i + 1) + " is not a record");
-                    continue;
-                }
-                Map<String, Double> e = new LinkedHashMap<>();
-                String type = "epoch";
-                for (JsonToken t = p.nextToken(); t == JsonToken.FIELD_NAME; t = p.nextToken()) {
-                    String key = p.currentName();
-                    JsonToken v = p.nextToken();
-                    if (v == JsonToken.VALUE_NUMBER_INT || v == JsonToken.VALUE_NUMBER_FLOAT) e.put(key, p.getDoubleValue());
-                    else if (v == JsonToken.VALUE_STRING && key.equals("type")) type = p.getText();
-                    else if (v == JsonToken.START_OBJECT || v == JsonToken.START_ARRAY) p.skipChildren();
-                }
-                if (p.currentToken() != JsonToken.END_OBJECT || p.nextToken() != null) throw new JsonParseException(p, "trailing content");
-                if (!type.equals("epoch")) continue;
-                if (!e.containsKey("epoch")) {
-                    problems.add("metrics.jsonl line " + (i + 1) + " has no epoch number");
-                    continue;
-                }
-                epochs.add(e);
+                reader.read(p, i + 1);
             } catch (IOException ex) {
                 problems.add("metrics.jsonl line " + (i + 1) + " is not valid JSON (a run killed while writing leaves this)");
             }
         }
-        return epochs;
+    }
+
+    /** One record of metrics.jsonl: an epoch is added to {@code epochs}; other record types are skipped. */
+    private static void epochLine(JsonParser p, int lineNo, List<String> problems, List<Map<String, Double>> epochs) throws IOException {
+        if (p.nextToken() != JsonToken.START_OBJECT) {
+            problems.add("metrics.jsonl line " + lineNo + " is not a record");
+            return;
+        }
+        Map<String, Double> e = new LinkedHashMap<>();
+        String type = "epoch";
+        for (JsonToken t = p.nextToken(); t == JsonToken.FIELD_NAME; t = p.nextToken()) {
+            String key = p.currentName();
+            JsonToken v = p.nextToken();
+            if (v == JsonToken.VALUE_NUMBER_INT || v == JsonToken.VALUE_NUMBER_FLOAT) e.put(key, p.getDoubleValue());
+            else if (v == JsonToken.VALUE_STRING && key.equals("type")) type = p.getText();
+            else if (v == JsonToken.START_OBJECT || v == JsonToken.START_ARRAY) p.skipChildren();
+        }
+        if (p.currentToken() != JsonToken.END_OBJECT || p.nextToken() != null) throw new JsonParseException(p, "trailing content");
+        if (!type.equals("epoch")) return;
+        if (!e.containsKey("epoch")) {
+            problems.add("metrics.jsonl line " + lineNo + " has no epoch number");
+            return;
+        }
+        epochs.add(e);
     }
 
     private Cached read(Path dir, Stamp stamp) {
-        RunInfo info = light(dir);
-        JsonNode rec = info.record();
+        List<String> readProblems = new ArrayList<>();
+        JsonNode rec = record(dir, readProblems);
+        EpochSummary sum = summarise(dir.resolve(RunDirectory.METRICS), readProblems);
         JsonNode cfg = rec.path("config");
         ObjectNode row = JSON.createObjectNode();
         row.put("path", files.rel(dir));
@@ -207,10 +329,10 @@ final class RunsIndex {
         row.put("optimizer", text(cfg.path("optimizer").path("name"), rec.path("training").path("optimizer")));
         putNumber(row, "lr", cfg.path("optimizer").path("lr").isMissingNode() ? rec.path("training").path("lr") : cfg.path("optimizer").path("lr"));
         putNumber(row, "batch_size", cfg.path("training").path("batch_size"));
-        row.put("epochs", info.epochs().size());
+        row.put("epochs", sum.epochs);
         putNumber(row, "epochs_planned", cfg.path("training").path("epochs"));
-        String valMetric = info.epochs().stream().anyMatch(e -> e.containsKey("val_accuracy")) ? "val_accuracy" : "val_loss";
-        double best = info.best(valMetric);
+        String valMetric = sum.metric();
+        double best = sum.best();
         if (!Double.isNaN(best)) {
             row.put("best_val", best);
             row.put("best_val_metric", valMetric);
@@ -230,7 +352,7 @@ final class RunsIndex {
             row.put("test_metric", testKey);
         }
         ArrayNode problems = row.putArray("problems");
-        info.problems().forEach(problems::add);
+        readProblems.forEach(problems::add);
         return new Cached(stamp, row, rawStatus, rec.path("pid").asLong(0));
     }
 
