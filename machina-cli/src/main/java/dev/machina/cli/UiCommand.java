@@ -26,6 +26,12 @@ final class UiCommand implements Callable<Integer> {
             description = "Address to bind (default: ${DEFAULT-VALUE}, this machine only; 0.0.0.0 lets anyone on the network read the runs).")
     String host;
 
+    /** The warning for a server other machines can reach, or null when it listens on this machine only. */
+    static String exposure(String host, int port, java.nio.file.Path runs) {
+        if (host.equals("127.0.0.1") || host.equals("localhost") || host.equals("::1")) return null;
+        return "machina: warning: listening on " + host + ": anyone who can reach this machine on port " + port + " can read every run under " + runs;
+    }
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
@@ -34,10 +40,8 @@ final class UiCommand implements Callable<Integer> {
             throw new IllegalArgumentException(runs + " is not a directory (train a run first: ./machina train examples/digits-mlp.yaml, or pass --runs DIR)");
         }
         UiServer ui = UiServer.start(runs, host, port);
-        if (!host.equals("127.0.0.1") && !host.equals("localhost") && !host.equals("::1")) {
-            err.println("machina: warning: listening on " + host + ": anyone who can reach this machine on port "
-                    + ui.uri().getPort() + " can read every run under " + ui.runsDir());
-        }
+        String warning = exposure(host, ui.uri().getPort(), ui.runsDir());
+        if (warning != null) err.println(warning);
         out.println("machina ui: the runs under " + ui.runsDir() + " at " + ui.uri() + " (Ctrl-C stops)");
         out.flush();
         CountDownLatch stop = new CountDownLatch(1);

@@ -12,6 +12,14 @@ class UiCommandTest {
     Path tmp;
 
     @Test
+    void listeningBeyondThisMachineIsWarnedAbout() {
+        java.nio.file.Path runs = java.nio.file.Path.of("runs");
+        assertThat(UiCommand.exposure("0.0.0.0", 8765, runs)).startsWith("machina: warning: listening on 0.0.0.0")
+                .contains("anyone who can reach this machine on port 8765 can read every run under runs");
+        for (String local : new String[] {"127.0.0.1", "localhost", "::1"}) assertThat(UiCommand.exposure(local, 8765, runs)).isNull();
+    }
+
+    @Test
     void aMissingRunsDirectoryIsAUsageError() {
         CliTest.Result r = CliTest.run("ui", "--runs", tmp.resolve("nothing-here").toString(), "--port", "0");
         assertThat(r.code()).isEqualTo(2);
