@@ -62,7 +62,10 @@ final class DimensionRegistry {
         List<SpecNode> l = v.list();
         if (l.isEmpty()) throw v.error("expected at least one value");
         List<Object> out = new ArrayList<>();
-        for (SpecNode n : l) out.add(SpecSource.YAML.convertValue(n.node, Object.class));
+        for (SpecNode n : l) {
+            if (n.node == null || n.node.isNull()) throw n.error("a value to try cannot be empty (null)");
+            out.add(SpecSource.YAML.convertValue(n.node, Object.class));
+        }
         return out;
     }
 }

@@ -3,15 +3,20 @@ package dev.machina.experiment;
 /**
  * An error in what the user gave: a spec, a file, a setting, an option. Its message is one line
  * that names the thing, where it is and what was expected; the command prints it without a stack
- * trace and exits with code 2.
+ * trace and exits with code 2. A line break inside the message (from a quoted value, say) is shown as
+ * {@code \n} or {@code \r}, so the message stays one line whatever it quotes.
  */
 public class UserError extends RuntimeException {
     public UserError(String message) {
-        super(message);
+        super(escapeLineBreaks(message));
     }
 
     public UserError(String message, Throwable cause) {
-        super(message, cause);
+        super(escapeLineBreaks(message), cause);
+    }
+
+    private static String escapeLineBreaks(String message) {
+        return message == null ? null : message.replace("\r", "\\r").replace("\n", "\\n");
     }
 
     /**
