@@ -39,6 +39,7 @@ public final class DataLoader implements Iterable<Batch> {
     private final boolean dropLast;
     private final boolean prefetch;
     private final Collate collate;
+    private final int shard, shards;
     private int epoch;
 
     private DataLoader(Builder b) {
@@ -49,6 +50,8 @@ public final class DataLoader implements Iterable<Batch> {
         this.dropLast = b.dropLast;
         this.prefetch = b.prefetch;
         this.collate = b.collate;
+        this.shard = b.shard;
+        this.shards = b.shards;
     }
 
     public static Builder builder(Dataset dataset) {
@@ -64,6 +67,7 @@ public final class DataLoader implements Iterable<Batch> {
         private boolean dropLast;
         private boolean prefetch;
         private Collate collate = Collate.DEFAULT;
+        private int shard, shards = 1;
 
         private Builder(Dataset dataset) {
             if (dataset == null) throw new IllegalArgumentException("dataset is null");
@@ -106,6 +110,22 @@ public final class DataLoader implements Iterable<Batch> {
             return this;
         }
 
+        /**
+         * Makes every batch this worker's part of the batch the unsharded loader yields, for
+         * data-parallel training with {@code count} workers: of a batch of {@code n} examples,
+         * worker {@code rank} gets positions {@code ⌊n·rank/count⌋ … ⌊n·(rank+1)/count⌋ - 1}
+         * (possibly none, in a last batch smaller than {@code count}). The batches and their order
+         * are those of the unsharded loader, so together the workers see exactly its batches.
+         */
+        public Builder shard(int rank, int count) {
+            if (count < 1 || rank < 0 || rank >= count) {
+                throw new IllegalArgumentException("shard " + rank + " of " + count + ": need 0 <= rank < count");
+            }
+            this.shard = rank;
+            this.shards = count;
+            return this;
+        }
+
         public DataLoader build() {
             return new DataLoader(this);
         }
@@ -117,6 +137,11 @@ public final class DataLoader implements Iterable<Batch> {
 
     public int batchSize() {
         return batchSize;
+    }
+
+    /** The number of workers the batches are split between (1 unless {@link Builder#shard} was set). */
+    public int shards() {
+        return shards;
     }
 
     /** Batches per epoch. */
@@ -164,6 +189,11 @@ public final class DataLoader implements Iterable<Batch> {
     private Batch batchAt(int[] order, int b) {
         int from = b * batchSize;
         int to = Math.min(order.length, from + batchSize);
+        if (shards > 1) {
+            int n = to - from;
+            to = from + (int) ((long) n * (shard + 1) / shards);
+            from += (int) ((long) n * shard / shards);
+        }
         return collate.collate(dataset, Arrays.copyOfRange(order, from, to));
     }
 

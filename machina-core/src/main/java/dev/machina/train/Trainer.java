@@ -141,27 +141,49 @@ public final class Trainer {
         long t0 = System.nanoTime();
         double lossSum = 0;
         long seen = 0, correct = 0, labelled = 0;
+        GradientSync sync = config.gradientSync();
+        if (sync != null && config.seed() != null) {
+            // each worker's dropout masks: a stream of its own, restarted every epoch so a resume needs no per-worker state
+            model.setRng(Rng.forStream(config.seed() + 0x9E3779B97F4A7C15L * (epoch + 1), 0x44726f70L + sync.rank()));
+        }
+        long syncNanos = 0, steps = 0;
         for (Batch batch : train.epoch(epoch)) {
             for (Callback c : config.callbacks()) c.onBatchBegin(ctx, ctx.step);
-            Tensor out = model.forward(batch.features());
-            Tensor loss = config.loss().compute(out, batch);
-            float lv = loss.item();
+            int n = batch.size();
+            double lv = 0;
+            long batchCorrect = 0, batchLabelled = 0;
             opt.zeroGrad();
-            loss.backward();
+            if (n > 0) { // a worker's part of a last batch smaller than the group is empty
+                Tensor out = model.forward(batch.features());
+                Tensor loss = config.loss().compute(out, batch);
+                lv = loss.item();
+                loss.backward();
+                if (batch.labels() != null && out.rank() == 2 && out.shape(1) > 1) {
+                    int[] pred = out.argmax(1);
+                    for (int i = 0; i < pred.length; i++) if (pred[i] == batch.labels()[i]) batchCorrect++;
+                    batchLabelled = n;
+                }
+            }
+            if (sync != null) {
+                long s0 = System.nanoTime();
+                double[] global = combine(sync, params, n, lv, batchCorrect, batchLabelled);
+                syncNanos += System.nanoTime() - s0;
+                n = (int) global[0];
+                lv = global[1];
+                batchCorrect = (long) global[2];
+                batchLabelled = (long) global[3];
+            }
+            steps++;
             if (config.clipNorm() > 0) GradClip.clipGradNorm(params, config.clipNorm());
             if (config.clipValue() > 0) GradClip.clipGradValue(params, config.clipValue());
             opt.step();
             ctx.step++;
-            int n = batch.size();
-            lossSum += (double) lv * n;
+            lossSum += lv * n;
             seen += n;
-            if (batch.labels() != null && out.rank() == 2 && out.shape(1) > 1) {
-                int[] pred = out.argmax(1);
-                for (int i = 0; i < pred.length; i++) if (pred[i] == batch.labels()[i]) correct++;
-                labelled += n;
-            }
+            correct += batchCorrect;
+            labelled += batchLabelled;
             Map<String, Double> logs = new LinkedHashMap<>();
-            logs.put("loss", (double) lv);
+            logs.put("loss", lv);
             logs.put("lr", opt.lr());
             logs.put("epoch", (double) (epoch + 1));
             logs.put("step", (double) ctx.step);
@@ -187,7 +209,52 @@ public final class Trainer {
         logs.put("lr", opt.lr());
         logs.put("epoch_time_s", secs);
         logs.put("samples_per_s", secs > 0 ? seen / secs : Double.NaN);
+        if (sync != null) logs.put("sync_ms_per_step", steps == 0 ? 0 : syncNanos / 1e6 / steps);
         return logs;
+    }
+
+    /**
+     * Sums over the workers each one's gradient weighted by its example count, with the counts,
+     * loss and accuracy counts, and leaves in every parameter's gradient the mean over the global
+     * batch (a parameter no worker reached keeps no gradient, as in one process). Returns the
+     * global {examples, mean loss, correct, labelled}.
+     */
+    private static double[] combine(GradientSync sync, List<Tensor> params, int n, double loss, long correct, long labelled) {
+        int total = 0;
+        for (Tensor p : params) total += p.size() + 1;
+        float[] buf = new float[total + 4];
+        int at = 0;
+        for (Tensor p : params) {
+            Tensor g = p.grad();
+            if (g != null && n > 0) {
+                float[] d = g.data();
+                for (int i = 0; i < d.length; i++) buf[at + i] = d[i] * n;
+                buf[at + d.length] = 1;
+            }
+            at += p.size() + 1;
+        }
+        buf[at] = n;
+        buf[at + 1] = (float) (loss * n);
+        buf[at + 2] = correct;
+        buf[at + 3] = labelled;
+        try {
+            sync.allReduce(buf);
+        } catch (IOException e) {
+            throw new UncheckedIOException("data-parallel worker " + sync.rank() + " lost the other workers: " + e.getMessage(), e);
+        }
+        float globalN = buf[at];
+        at = 0;
+        for (Tensor p : params) {
+            int size = p.size();
+            if (buf[at + size] == 0 || globalN == 0) {
+                p.setGrad(null);
+            } else {
+                float[] d = p.gradBuffer();
+                for (int i = 0; i < size; i++) d[i] = buf[at + i] / globalN;
+            }
+            at += size + 1;
+        }
+        return new double[] {globalN, globalN == 0 ? 0 : buf[at + 1] / globalN, buf[at + 2], buf[at + 3]};
     }
 
     private final class Ctx implements TrainContext {

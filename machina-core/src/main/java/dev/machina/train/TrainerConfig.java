@@ -23,9 +23,11 @@ import java.util.Map;
  * @param callbacks      hooks, run in order
  * @param checkpointFile where the full state is written after every epoch (null = not written);
  *                       {@link Trainer#resume} continues from such a file
+ * @param gradientSync   for data-parallel training, the link to the other workers (null = one process)
  */
 public record TrainerConfig(int epochs, LossFunction loss, Optimizer optimizer, double clipNorm, double clipValue,
-                            Long seed, Duration timeBudget, int logEvery, List<Callback> callbacks, Path checkpointFile) {
+                            Long seed, Duration timeBudget, int logEvery, List<Callback> callbacks, Path checkpointFile,
+                            GradientSync gradientSync) {
     public TrainerConfig {
         if (epochs < 1) throw new IllegalArgumentException("epochs must be at least 1, got " + epochs);
         if (loss == null) throw new IllegalArgumentException("a loss function is required");
@@ -54,6 +56,7 @@ public record TrainerConfig(int epochs, LossFunction loss, Optimizer optimizer, 
         m.put("seed", seed);
         m.put("time_budget_s", timeBudget == null ? null : timeBudget.toMillis() / 1000.0);
         m.put("log_every", logEvery);
+        if (gradientSync != null) m.put("workers", gradientSync.size());
         List<String> cbs = new ArrayList<>();
         for (Callback c : callbacks) cbs.add(c.getClass().getSimpleName());
         m.put("callbacks", cbs);
@@ -70,6 +73,7 @@ public record TrainerConfig(int epochs, LossFunction loss, Optimizer optimizer, 
         private int logEvery;
         private final List<Callback> callbacks = new ArrayList<>();
         private Path checkpointFile;
+        private GradientSync gradientSync;
 
         public Builder epochs(int v) { epochs = v; return this; }
         public Builder loss(LossFunction v) { loss = v; return this; }
@@ -82,9 +86,11 @@ public record TrainerConfig(int epochs, LossFunction loss, Optimizer optimizer, 
         public Builder callback(Callback c) { callbacks.add(c); return this; }
         public Builder callbacks(List<Callback> cs) { callbacks.addAll(cs); return this; }
         public Builder checkpointFile(Path p) { checkpointFile = p; return this; }
+        /** Train as one worker of a data-parallel group (the train loader must be sharded to match). */
+        public Builder gradientSync(GradientSync s) { gradientSync = s; return this; }
 
         public TrainerConfig build() {
-            return new TrainerConfig(epochs, loss, optimizer, clipNorm, clipValue, seed, timeBudget, logEvery, callbacks, checkpointFile);
+            return new TrainerConfig(epochs, loss, optimizer, clipNorm, clipValue, seed, timeBudget, logEvery, callbacks, checkpointFile, gradientSync);
         }
     }
 }

@@ -9,6 +9,7 @@ import dev.machina.optim.Optimizer;
 import dev.machina.run.RunDirectory;
 import dev.machina.run.RunRecorder;
 import dev.machina.train.Callback;
+import dev.machina.train.GradientSync;
 import dev.machina.train.LossFunction;
 import dev.machina.train.TrainerConfig;
 import dev.machina.train.callbacks.EarlyStopping;
@@ -30,11 +31,22 @@ import java.util.Map;
  * @param classes     number of classes (0 for regression and text)
  * @param vocabulary  vocabulary size for text (0 otherwise)
  * @param outputShape what one example's output must be
+ * @param sync        the link to the other workers of data-parallel training, or null
  */
 public record Setup(Experiment experiment, Prepared data, Module model, Optimizer optimizer, LossFunction loss, DataLoader train,
-                    DataLoader validation, DataLoader test, RunRecorder recorder, int classes, int vocabulary, int[] outputShape) {
+                    DataLoader validation, DataLoader test, RunRecorder recorder, int classes, int vocabulary, int[] outputShape,
+                    GradientSync sync) {
 
     public static Setup of(Experiment exp, Prepared data, RunDirectory run) {
+        return of(exp, data, run, null);
+    }
+
+    /**
+     * The setup of one worker of data-parallel training ({@code sync} non-null): the same model
+     * (the same seed gives every worker the same initial weights), and a train loader that yields
+     * this worker's part of each global batch of {@code training.batch_size}.
+     */
+    public static Setup of(Experiment exp, Prepared data, RunDirectory run, GradientSync sync) {
         TensorDataset train = data.train();
         int classes = train.isClassification() ? train.numClasses() : 0;
         int vocab = data.vocabulary() == null ? 0 : data.vocabulary().size();
@@ -43,7 +55,9 @@ public record Setup(Experiment experiment, Prepared data, Module model, Optimize
         Optimizer opt = Build.optimizer(exp, model);
         LossFunction loss = Build.loss(exp, train);
         Experiment.Training t = exp.training();
-        DataLoader trainLoader = DataLoader.builder(train).batchSize(t.batchSize()).shuffle(exp.seed()).build();
+        DataLoader.Builder tb = DataLoader.builder(train).batchSize(t.batchSize()).shuffle(exp.seed());
+        if (sync != null) tb.shard(sync.rank(), sync.size());
+        DataLoader trainLoader = tb.build();
         DataLoader valLoader = data.validation() == null ? null : DataLoader.builder(data.validation()).batchSize(t.evalBatchSize()).build();
         DataLoader testLoader = DataLoader.builder(data.test()).batchSize(t.evalBatchSize()).build();
         Map<String, String> meta = new LinkedHashMap<>();
@@ -60,7 +74,7 @@ public record Setup(Experiment experiment, Prepared data, Module model, Optimize
             throw new IllegalStateException(e);
         }
         RunRecorder recorder = new RunRecorder(run, exp.resolved(), data.identity(), meta);
-        return new Setup(exp, data, model, opt, loss, trainLoader, valLoader, testLoader, recorder, classes, vocab, outShape);
+        return new Setup(exp, data, model, opt, loss, trainLoader, valLoader, testLoader, recorder, classes, vocab, outShape, sync);
     }
 
     /** What one example's output must be: [classes], [steps, vocabulary] for text, the target shape for regression. */
@@ -90,7 +104,7 @@ public record Setup(Experiment experiment, Prepared data, Module model, Optimize
         cbs.addAll(extra);
         cbs.add(recorder);
         TrainerConfig.Builder cb = TrainerConfig.builder().epochs(t.epochs()).loss(loss).optimizer(optimizer).clipNorm(t.clipNorm())
-                .clipValue(t.clipValue()).seed(experiment.seed()).logEvery(t.logEvery()).callbacks(cbs).checkpointFile(checkpointFile);
+                .clipValue(t.clipValue()).seed(experiment.seed()).logEvery(t.logEvery()).callbacks(cbs).checkpointFile(checkpointFile).gradientSync(sync);
         if (t.timeBudgetS() != null) cb.timeBudget(Duration.ofMillis((long) (t.timeBudgetS() * 1000)));
         return cb.build();
     }

@@ -7,6 +7,7 @@ import dev.machina.metrics.ClassificationReport;
 import dev.machina.run.RunDirectory;
 import dev.machina.train.Callback;
 import dev.machina.train.Evaluator;
+import dev.machina.train.GradientSync;
 import dev.machina.train.History;
 import dev.machina.train.Trainer;
 import java.io.IOException;
@@ -69,6 +70,9 @@ public final class SpecRunner {
     private boolean writeReport = true;
     private final List<Callback> callbacks = new ArrayList<>();
     private Listener listener = new Listener() {};
+    private GradientSync sync;
+    private boolean fresh; // resumeRun is an existing, not yet trained run directory (data-parallel worker 0)
+    private Path resumeFrom; // the checkpoint a scratch worker resumes from
 
     private SpecRunner(Experiment experiment, RunDirectory resumeRun) {
         this.experiment = experiment;
@@ -114,6 +118,39 @@ public final class SpecRunner {
                     : "it stopped before its first epoch ended") + "; train it again");
         }
         return new SpecRunner(Experiment.load(resolved, sets), run);
+    }
+
+    /**
+     * One worker of synchronous data-parallel training of the run in {@code runDir} (created,
+     * with its spec.yaml and run.json, by whoever started the workers): worker 0 trains into it
+     * exactly as {@link #run} does, from the start or, with {@code resume}, from its last
+     * checkpoint, and evaluates the test split, without the report; the other workers train the
+     * same steps on their parts of each batch in a scratch directory, deleted afterwards.
+     * All workers need {@code runDir} readable (they resume from its checkpoint).
+     */
+    public static Result worker(Experiment experiment, Path runDir, boolean resume, GradientSync sync) throws IOException {
+        Path checkpoint = runDir.resolve(RunDirectory.CHECKPOINTS).resolve("last.safetensors");
+        if (resume && !Files.isRegularFile(checkpoint)) throw new UserError(runDir + " has no checkpoint to resume from");
+        if (sync.rank() == 0) {
+            SpecRunner r = new SpecRunner(experiment, RunDirectory.open(runDir));
+            r.fresh = !resume;
+            r.sync = sync;
+            r.writeReport = false;
+            return r.run();
+        }
+        Path scratch = Files.createTempDirectory("machina-worker-");
+        try {
+            SpecRunner r = new SpecRunner(experiment, RunDirectory.createAt(scratch.resolve("run"), experiment.name()));
+            r.fresh = true;
+            r.sync = sync;
+            r.resumeFrom = resume ? checkpoint : null;
+            r.writeReport = false;
+            return r.run();
+        } finally {
+            try (var s = Files.walk(scratch)) {
+                for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+            }
+        }
     }
 
     private static Path checkpoint(RunDirectory run) {
@@ -184,21 +221,22 @@ public final class SpecRunner {
         History h;
         try (lock) {
             try {
-            setup = Setup.of(experiment, data, run);
+            setup = Setup.of(experiment, data, run, sync);
             for (String w : warnings(experiment, setup)) {
                 listener.warning(w);
                 run.log("warning: " + w);
             }
             Trainer trainer = new Trainer(setup.config(callbacks, checkpoint(run)));
             listener.started(run, setup, trainer);
-            h = resumeRun == null
+            Path from = resumeFrom != null ? resumeFrom : resumeRun != null && !fresh ? checkpoint(run) : null;
+            h = from == null
                     ? trainer.fit(setup.model(), setup.train(), setup.validation())
-                    : trainer.resume(setup.model(), setup.train(), setup.validation(), checkpoint(run));
+                    : trainer.resume(setup.model(), setup.train(), setup.validation(), from);
             } catch (OutOfMemoryError e) {
                 throw outOfMemory(run);
             }
         }
-        if (h.status() != Trainer.Status.COMPLETED && h.status() != Trainer.Status.STOPPED_EARLY) {
+        if (h.status() != Trainer.Status.COMPLETED && h.status() != Trainer.Status.STOPPED_EARLY || sync != null && sync.rank() != 0) {
             return new Result(run, setup, h, null, Map.of(), null, null);
         }
         ClassificationReport report = null;
