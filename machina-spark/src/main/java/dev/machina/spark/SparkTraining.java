@@ -1,0 +1,288 @@
+package dev.machina.spark;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.machina.experiment.Experiment;
+import dev.machina.experiment.RunReporter;
+import dev.machina.experiment.SpecRunner;
+import dev.machina.experiment.UserError;
+import dev.machina.io.AtomicFiles;
+import dev.machina.kernel.Parallel;
+import dev.machina.run.RunDirectory;
+import dev.machina.train.Trainer;
+import java.io.IOException;
+import java.io.Serializable;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+import org.apache.spark.BarrierTaskContext;
+import org.apache.spark.SparkEnv;
+import org.apache.spark.api.java.JavaSparkContext;
+import scala.collection.Iterator;
+import scala.jdk.javaapi.CollectionConverters;
+import scala.reflect.ClassTag;
+import scala.reflect.ClassTag$;
+import scala.runtime.AbstractFunction1;
+
+/**
+ * Synchronous data-parallel training of a spec on Spark: {@code workers} tasks of one barrier
+ * stage (gang-scheduled: all run at once or none) each train the same model on their part of
+ * every global batch of {@code training.batch_size}, and sum their gradients over their own
+ * connections ({@link RingAllReduce}; the addresses are exchanged once with the barrier's
+ * {@code allGather}) before every step. Worker 0 records the run in the run directory, created
+ * here on the driver; the test split and the report follow as for {@code machina train}.
+ *
+ * <p>When a worker is lost (its executor killed, its machine gone), Spark aborts the barrier
+ * stage; the driver then starts the stage again, up to {@link #maxRestarts} times, and the
+ * workers resume from the run's last checkpoint, so the weights end bit-identical to an
+ * undisturbed run with the same number of workers. Failures of the training itself (bad data, a
+ * NaN loss) are not retried.
+ *
+ * <p>The run directory must be on a filesystem every worker reads and worker 0 writes: the
+ * driver's machine in {@code local[N]}, a one-machine standalone cluster, or a shared mount.
+ *
+ * <pre>{@code
+ * SparkTraining.Result r = SparkTraining.of(Experiment.load(Path.of("examples/digits-mlp.yaml")))
+ *         .workers(2).runsDir(Path.of("runs")).run(JavaSparkContext.fromSparkContext(spark.sparkContext()));
+ * }</pre>
+ */
+public final class SparkTraining {
+    /** What the caller hears as the run goes. */
+    public interface Listener {
+        /** The run directory exists; the workers are about to start. */
+        default void started(RunDirectory run, int workers) {}
+
+        /** The workers were lost and start again, from the checkpoint when there is one. */
+        default void restarting(int attempt, String reason, boolean fromCheckpoint) {}
+    }
+
+    /**
+     * @param status        the run's status (completed, stopped-early, failed, …)
+     * @param restarts      how many times the workers were started again after a loss
+     * @param syncMsPerStep the gradient exchange's mean time per step, worker 0's view (last epoch)
+     * @param testResults   what test-results.json holds (empty when the run did not finish)
+     */
+    public record Result(Path dir, String status, String reason, int workers, int restarts, double syncMsPerStep,
+                         Map<String, Object> testResults, Path reportFile) {}
+
+    /** What a worker hands back to the driver. */
+    record WorkerReport(int rank, String status, String reason, String userError, double syncMsPerStep) implements Serializable {}
+
+    private final Experiment experiment;
+    private int workers = 2;
+    private Path runsDir = Path.of("runs");
+    private String name;
+    private int maxRestarts = 3;
+    private Duration timeout = Duration.ofMinutes(5);
+    private boolean report = true;
+    private Listener listener = new Listener() {};
+
+    private SparkTraining(Experiment experiment) {
+        this.experiment = experiment;
+    }
+
+    public static SparkTraining of(Experiment experiment) {
+        return new SparkTraining(experiment);
+    }
+
+    /** How many workers (Spark tasks, each with one task slot) train together; default 2. */
+    public SparkTraining workers(int n) {
+        if (n < 1) throw new UserError("--workers must be at least 1, got " + n);
+        this.workers = n;
+        return this;
+    }
+
+    public SparkTraining runsDir(Path dir) {
+        this.runsDir = dir;
+        return this;
+    }
+
+    public SparkTraining name(String name) {
+        this.name = name == null ? null : SpecRunner.checkName(name);
+        return this;
+    }
+
+    /** How many times lost workers are started again before the run is marked failed (default 3). */
+    public SparkTraining maxRestarts(int n) {
+        this.maxRestarts = n;
+        return this;
+    }
+
+    /** How long a worker waits for a peer in any exchange before giving up (default 5 minutes). */
+    public SparkTraining timeout(Duration t) {
+        this.timeout = t;
+        return this;
+    }
+
+    public SparkTraining report(boolean report) {
+        this.report = report;
+        return this;
+    }
+
+    public SparkTraining listener(Listener l) {
+        this.listener = l;
+        return this;
+    }
+
+    /** Trains on the cluster {@code sc} is connected to; returns when the run has ended. */
+    public Result run(JavaSparkContext sc) throws IOException {
+        RunDirectory run = RunDirectory.create(runsDir.toAbsolutePath(), name != null ? name : experiment.name());
+        AtomicFiles.writeString(run.file("spec.yaml"), experiment.resolvedYaml());
+        Map<String, Object> dist = new LinkedHashMap<>();
+        dist.put("engine", "spark");
+        dist.put("master", sc.master());
+        dist.put("workers", workers);
+        dist.put("spark_version", sc.version());
+        run.record().set("distributed", new ObjectMapper().valueToTree(dist));
+        run.record().put("status", "running");
+        run.saveRecord();
+        listener.started(run, workers);
+        Path dir = run.dir();
+        Path checkpoint = run.checkpoints().resolve("last.safetensors");
+        String specYaml = experiment.resolvedYaml();
+        List<WorkerReport> reports = null;
+        int restarts = 0;
+        while (reports == null) {
+            boolean resume = Files.isRegularFile(checkpoint);
+            long token = System.nanoTime() ^ ((long) restarts << 48);
+            try {
+                Worker fn = new Worker(specYaml, dir.toString(), resume, token, timeout.toMillis());
+                ClassTag<WorkerReport> tag = ClassTag$.MODULE$.apply(WorkerReport.class);
+                List<Integer> ranks = IntStream.range(0, workers).boxed().toList();
+                reports = new ArrayList<>(sc.parallelize(ranks, workers).rdd().barrier().mapPartitions(fn, false, tag).toJavaRDD().collect());
+            } catch (RuntimeException e) {
+                String reason = rootMessage(e);
+                if (restarts >= maxRestarts) {
+                    markFailed(dir, "the workers were lost " + (restarts + 1) + " times; last: " + reason);
+                    throw new UserError("data-parallel training of " + dir + " failed: the workers were lost " + (restarts + 1)
+                            + " times (last: " + reason + ")");
+                }
+                restarts++;
+                boolean fromCheckpoint = Files.isRegularFile(checkpoint);
+                if (!fromCheckpoint) clearForFreshStart(dir);
+                RunDirectory.open(dir).log("workers lost (" + reason + "); starting them again"
+                        + (fromCheckpoint ? " from the last checkpoint" : " from the start"));
+                listener.restarting(restarts, reason, fromCheckpoint);
+            }
+        }
+        reports.sort(Comparator.comparingInt(WorkerReport::rank));
+        WorkerReport lead = reports.get(0);
+        if (lead.userError() != null) throw new UserError(lead.userError());
+        RunDirectory done = RunDirectory.open(dir);
+        ObjectNode d = (ObjectNode) done.record().get("distributed");
+        d.put("restarts", restarts);
+        d.put("sync_ms_per_step", lead.syncMsPerStep());
+        done.saveRecord();
+        Map<String, Object> tr = Map.of();
+        Path reportFile = null;
+        boolean finished = lead.status().equals(Trainer.Status.COMPLETED.label()) || lead.status().equals(Trainer.Status.STOPPED_EARLY.label());
+        if (finished) {
+            Path f = done.file("test-results.json");
+            if (Files.isRegularFile(f)) tr = readMap(f);
+            if (report) {
+                var reporter = RunReporter.find();
+                if (reporter.isPresent()) reportFile = reporter.get().write(dir);
+            }
+        }
+        return new Result(dir, lead.status(), lead.reason(), workers, restarts, lead.syncMsPerStep(), tr, reportFile);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> readMap(Path f) throws IOException {
+        return new ObjectMapper().readValue(f.toFile(), Map.class);
+    }
+
+    private static void markFailed(Path dir, String why) {
+        try {
+            RunDirectory r = RunDirectory.open(dir);
+            r.record().put("status", Trainer.Status.FAILED.label());
+            r.record().put("error", why);
+            r.saveRecord();
+            r.log("failed: " + why);
+        } catch (IOException | RuntimeException ignored) {
+            // the message still reaches the caller
+        }
+    }
+
+    /** Before starting again without a checkpoint: what the lost attempt wrote goes, the spec and run record stay. */
+    private static void clearForFreshStart(Path dir) throws IOException {
+        Set<String> keep = Set.of("spec.yaml", RunDirectory.RUN_JSON);
+        try (Stream<Path> s = Files.list(dir)) {
+            for (Path p : s.toList()) {
+                if (keep.contains(p.getFileName().toString())) continue;
+                try (Stream<Path> t = Files.walk(p)) {
+                    for (Path q : t.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(q);
+                }
+            }
+        }
+        Files.createDirectories(dir.resolve(RunDirectory.CHECKPOINTS));
+    }
+
+    private static String rootMessage(Throwable e) {
+        String m = e.getMessage() == null ? e.toString() : e.getMessage();
+        int nl = m.indexOf('\n');
+        m = nl < 0 ? m : m.substring(0, nl);
+        return m.length() > 300 ? m.substring(0, 300) + "…" : m;
+    }
+
+    /** One worker: joins the ring, then trains its part (runs on an executor). */
+    static final class Worker extends AbstractFunction1<Iterator<Integer>, Iterator<WorkerReport>> implements Serializable {
+        private static final long serialVersionUID = 1L;
+        private final String specYaml, runDir;
+        private final boolean resume;
+        private final long token, timeoutMs;
+
+        Worker(String specYaml, String runDir, boolean resume, long token, long timeoutMs) {
+            this.specYaml = specYaml;
+            this.runDir = runDir;
+            this.resume = resume;
+            this.token = token;
+            this.timeoutMs = timeoutMs;
+        }
+
+        @Override
+        public Iterator<WorkerReport> apply(Iterator<Integer> ignored) {
+            BarrierTaskContext ctx = BarrierTaskContext.get();
+            int rank = ctx.partitionId();
+            WorkerReport report;
+            try {
+                ServerSocket server = RingAllReduce.listen(host());
+                String[] addresses = ctx.allGather(RingAllReduce.address(server));
+                try (RingAllReduce ring = RingAllReduce.connect(rank, List.of(addresses), server, token, Duration.ofMillis(timeoutMs))) {
+                    Experiment exp = Experiment.parse(runDir + "/spec.yaml", specYaml, List.of());
+                    int threads = Math.max(1, Integer.parseInt(SparkEnv.get().conf().get("spark.task.cpus", "1")));
+                    SpecRunner.Result r = Parallel.withThreads(threads, () -> {
+                        try {
+                            return SpecRunner.worker(exp, Path.of(runDir), resume, ring);
+                        } catch (IOException e) {
+                            throw new UncheckedIOException(e);
+                        }
+                    });
+                    Double sync = r.history().last() == null ? null : r.history().last().get("sync_ms_per_step");
+                    report = new WorkerReport(rank, r.history().status().label(), r.history().reason(), null, sync == null ? Double.NaN : sync);
+                }
+            } catch (UserError e) { // the spec or the data: the same on every attempt, so not retried
+                report = new WorkerReport(rank, Trainer.Status.FAILED.label(), e.getMessage(), e.getMessage(), Double.NaN);
+            } catch (IOException e) {
+                throw new UncheckedIOException("worker " + rank + ": " + e.getMessage(), e);
+            }
+            return CollectionConverters.asScala(List.of(report).iterator());
+        }
+
+        /** The address the other workers reach this executor at (Spark's own, e.g. from SPARK_LOCAL_IP). */
+        private static String host() {
+            String h = SparkEnv.get().blockManager().blockManagerId().host();
+            return h == null || h.isBlank() ? "127.0.0.1" : h;
+        }
+    }
+}
