@@ -17,6 +17,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * machina-experiment, machina-onnx, machina-ui and machina-cli: kernel → tensor → data, nn, loss,
  * metrics, io, optim (side by side: none uses another) → train → run → tune → experiment → ui →
  * cli, and onnx (on nn, data, io and below) → cli. Nothing depends upwards, and no packages form a cycle.
+ * machina-spark ({@code dev.machina.spark}, on experiment and below) is not on this module's class
+ * path: its place is checked by machina-spark's SparkArchitectureTest.
  */
 class ArchitectureTest {
     static JavaClasses classes;

@@ -127,7 +127,8 @@ public final class AtomicFiles {
     }
 
     /** Flushes a directory entry change to disk; a no-op where directories cannot be opened (Windows). */
-    private static void syncDirectory(Path dir) {
+    /** Flushes a directory's entries (a rename into it) to disk, where the platform supports it. */
+    public static void syncDirectory(Path dir) {
         try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
             ch.force(true);
         } catch (IOException | UnsupportedOperationException e) {

@@ -7,12 +7,8 @@ import dev.machina.io.AtomicFiles;
 import dev.machina.kernel.Parallel;
 import dev.machina.run.RunDirectory;
 import dev.machina.run.RunInfo;
-import dev.machina.train.Callback;
-import dev.machina.train.History;
-import dev.machina.train.TrainContext;
 import dev.machina.train.Trainer;
 import dev.machina.train.callbacks.Pruner;
-import dev.machina.train.callbacks.PruningCallback;
 import dev.machina.tune.Asha;
 import dev.machina.tune.Leaderboard;
 import dev.machina.tune.MedianPruner;
@@ -31,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
 /**
@@ -50,6 +47,8 @@ public final class SweepRunner {
     static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     public static final String SWEEP_YAML = "sweep.yaml", SWEEP_JSON = "sweep.json", LEADERBOARD_CSV = "leaderboard.csv",
             LEADERBOARD_JSON = "leaderboard.json", BEST_YAML = "best.yaml";
+    /** Where trials trained elsewhere are unpacked before they are renamed into trials/ (removed when the sweep ends). */
+    static final String INCOMING = ".incoming";
 
     /** What the live display hears; called from the trial threads. */
     public interface Listener {
@@ -78,6 +77,7 @@ public final class SweepRunner {
     private final Map<Integer, Integer> planned = new ConcurrentHashMap<>();
     private final Map<String, Prepared> dataCache = new ConcurrentHashMap<>();
     private final Set<Trainer> live = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger notRun = new AtomicInteger();
     private volatile boolean stopping;
 
     /** A sweep whose trials run {@code parallel} at a time on threads of this JVM. */
@@ -132,22 +132,17 @@ public final class SweepRunner {
         Files.createDirectories(dir.resolve("trials"));
         if (!Files.exists(dir.resolve(SWEEP_YAML))) AtomicFiles.writeString(dir.resolve(SWEEP_YAML), spec.storedYaml());
         writeSweepJson();
+        TrialOutcome.deleteTree(dir.resolve(INCOMING)); // trials half unpacked when the sweep was killed
         resumeFinished();
         long deadline = spec.timeBudgetS() == null ? Long.MAX_VALUE : System.nanoTime() + (long) (spec.timeBudgetS() * 1e9);
-        int[] notRun = {0};
         List<TrialExecutor.Trial> todo = new ArrayList<>();
         for (int i = 0; i < plan.size(); i++) {
             if (results.containsKey(i)) continue;
             int trial = i;
+            RemoteTrial remote = new RemoteTrial(trial, deadline);
             todo.add(new TrialExecutor.Trial(trial, plan.get(trial), trialDir(trial), () -> {
-                if (stopping || System.nanoTime() > deadline) {
-                    synchronized (notRun) {
-                        notRun[0]++;
-                    }
-                    return;
-                }
-                runTrial(trial);
-            }));
+                if (remote.begin()) runTrial(trial);
+            }, remote));
         }
         try {
             executor.execute(todo);
@@ -155,12 +150,13 @@ public final class SweepRunner {
             Thread.currentThread().interrupt();
             stop();
         }
+        TrialOutcome.deleteTree(dir.resolve(INCOMING));
         Leaderboard lb = writeLeaderboard();
         writeBest(lb);
         long plannedEpochs = 0;
         for (int i : results.keySet()) plannedEpochs += planned.getOrDefault(i, spec.base().training().epochs());
         boolean interrupted = stopping || results.values().stream().anyMatch(r -> r.status().equals(TrialResult.INTERRUPTED));
-        return new Outcome(dir, lb, plannedEpochs, notRun[0], interrupted);
+        return new Outcome(dir, lb, plannedEpochs, notRun.get(), interrupted);
     }
 
     public static String trialDirName(int trial) {
@@ -173,72 +169,41 @@ public final class SweepRunner {
 
     private void runTrial(int trial) {
         Map<String, Object> params = plan.get(trial);
-        Path d = trialDir(trial);
-        long t0 = System.nanoTime();
         List<Double> values = new ArrayList<>();
-        RunDirectory run;
-        try {
-            run = RunDirectory.createAt(d, spec.name());
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create trial directory " + d + ": " + e.getMessage(), e);
-        }
-        Map<String, Object> tag = new LinkedHashMap<>();
-        tag.put("name", spec.name());
-        tag.put("sweep_id", dir.getFileName().toString());
-        tag.put("trial", trial);
-        tag.put("params", params);
-        run.record().set("sweep", JSON.valueToTree(tag));
-        run.saveRecord();
-        String status, error = "";
-        Experiment exp = null;
-        try {
-            exp = spec.trial(params);
-            planned.put(trial, exp.training().epochs());
-            listener.started(trial, params, exp.training().epochs());
-            Prepared data = prepared(exp);
-            String metric = spec.objective().metric();
-            boolean max = spec.objective().maximize();
-            Callback progress = new Callback() {
-                @Override
-                public void onEpochEnd(TrainContext ctx, int epoch, Map<String, Double> logs) {
-                    double v = logs.getOrDefault(metric, Double.NaN);
-                    values.add(v);
-                    listener.epoch(trial, epoch + 1, v, best(values, max)[0]);
-                }
-            };
-            List<Callback> extra = List.of(progress, new PruningCallback(pruner, trial, metric));
-            Experiment e = exp;
-            History h;
-            Trainer[] mine = new Trainer[1];
-            try {
-                h = TrialTrainer.train(e, data, run, extra, tr -> {
-                    mine[0] = tr;
-                    live.add(tr);
-                    if (stopping) tr.requestStop(Trainer.Status.INTERRUPTED, "the sweep was interrupted");
-                });
-            } finally {
-                if (mine[0] != null) live.remove(mine[0]);
+        boolean max = spec.objective().maximize();
+        SweepTrial.Hooks hooks = new SweepTrial.Hooks() {
+            @Override
+            public void started(int epochs) {
+                listener.started(trial, params, epochs);
             }
-            status = switch (h.status()) {
-                case PRUNED -> TrialResult.PRUNED;
-                case FAILED -> TrialResult.FAILED;
-                case INTERRUPTED -> TrialResult.INTERRUPTED;
-                default -> TrialResult.DONE;
-            };
-            if (h.status() != Trainer.Status.COMPLETED) error = h.reason();
-        } catch (IOException | RuntimeException ex) {
-            status = TrialResult.FAILED;
-            error = ex.getMessage() == null ? ex.toString() : ex.getMessage();
-            if (exp == null) { // the trial's spec was rejected: say so in its run.json
-                listener.started(trial, params, 0);
-                run.record().put("status", "failed");
-                run.record().put("error", error);
-                run.saveRecord();
+
+            @Override
+            public void epoch(int epoch, double value) {
+                values.add(value);
+                listener.epoch(trial, epoch, value, best(values, max)[0]);
             }
-        }
+
+            @Override
+            public void trainer(Trainer t) {
+                live.add(t);
+                if (stopping) t.requestStop(Trainer.Status.INTERRUPTED, "the sweep was interrupted");
+            }
+
+            @Override
+            public void ended(Trainer t) {
+                live.remove(t);
+            }
+        };
+        SweepTrial.Ran r = SweepTrial.train(spec, dir.getFileName().toString(), trial, params, trialDir(trial), pruner, hooks, this::prepared);
+        record(trial, r.status(), r.error(), r.values(), r.plannedEpochs(), r.seconds());
+    }
+
+    /** Enters a finished trial in the results and rewrites the leaderboard. */
+    private void record(int trial, String status, String error, List<Double> values, int plannedEpochs, double seconds) {
         double[] b = best(values, spec.objective().maximize());
-        TrialResult r = new TrialResult(trial, params, status, b[0], (int) b[1], values.size(), (System.nanoTime() - t0) / 1e9, error,
-                dir.relativize(d).toString());
+        planned.put(trial, plannedEpochs);
+        TrialResult r = new TrialResult(trial, plan.get(trial), status, b[0], (int) b[1], values.size(), seconds, error,
+                dir.relativize(trialDir(trial)).toString());
         results.put(trial, r);
         listener.finished(r);
         try {
@@ -246,6 +211,119 @@ public final class SweepRunner {
         } catch (IOException ex) {
             throw new UncheckedIOException(ex);
         }
+    }
+
+    /** A trial as an executor that trains it in another process sees it (see {@link TrialExecutor.Remote}). */
+    private final class RemoteTrial implements TrialExecutor.Remote {
+        private final int trial;
+        private final long deadline;
+        private final List<Double> values = new ArrayList<>();
+        private boolean counted;
+
+        RemoteTrial(int trial, long deadline) {
+            this.trial = trial;
+            this.deadline = deadline;
+        }
+
+        @Override
+        public TrialTask task() {
+            return TrialTask.of(spec, dir.getFileName().toString(), trial, plan.get(trial));
+        }
+
+        @Override
+        public synchronized boolean begin() {
+            if (!stopping && System.nanoTime() <= deadline) return true;
+            if (!counted) notRun.incrementAndGet();
+            counted = true;
+            return false;
+        }
+
+        @Override
+        public synchronized void started(int epochs) {
+            values.clear(); // a retried task starts over
+            listener.started(trial, plan.get(trial), epochs);
+        }
+
+        @Override
+        public Pruner.Decision report(int epoch, double value) {
+            double best;
+            synchronized (this) {
+                while (values.size() >= epoch) values.removeLast();
+                values.add(value);
+                best = best(values, spec.objective().maximize())[0];
+            }
+            listener.epoch(trial, epoch, value, best);
+            return pruner.report(trial, epoch, value);
+        }
+
+        @Override
+        public boolean stopping() {
+            return stopping;
+        }
+
+        @Override
+        public void finish(TrialOutcome o) throws IOException {
+            if (!o.ran()) return;
+            if (!place(tmp -> o.unpack(tmp))) return;
+            record(trial, o.status(), o.error(), o.valueList(), o.plannedEpochs(), o.seconds());
+        }
+
+        @Override
+        public void fail(String reason) throws IOException {
+            Map<String, Object> params = plan.get(trial);
+            int epochs = spec.base().training().epochs();
+            String yaml = null;
+            try {
+                Experiment e = spec.trial(params);
+                epochs = e.training().epochs();
+                yaml = e.resolvedYaml();
+            } catch (RuntimeException rejected) {
+                // the trial's spec was rejected: its run.json says why the task failed, and no spec.yaml
+            }
+            String specYaml = yaml;
+            boolean placed = place(tmp -> {
+                RunDirectory run = RunDirectory.createAt(tmp, spec.name());
+                if (specYaml != null) AtomicFiles.writeString(run.file("spec.yaml"), specYaml);
+                run.record().set("sweep", JSON.valueToTree(sweepTag(trial, params)));
+                run.record().put("status", "failed");
+                run.record().put("error", reason);
+                run.saveRecord();
+            });
+            if (placed) record(trial, TrialResult.FAILED, reason, List.of(), epochs, 0);
+        }
+
+        /** Writes the trial's directory under a temporary name beside the sweep, then renames it into place; false if it was there. */
+        private boolean place(IoConsumer<Path> write) throws IOException {
+            Path target = trialDir(trial);
+            synchronized (SweepRunner.this) {
+                if (results.containsKey(trial) || Files.exists(target)) return false;
+            }
+            Path tmp = dir.resolve(INCOMING).resolve(trialDirName(trial) + "-" + java.util.UUID.randomUUID());
+            try {
+                write.accept(tmp);
+                synchronized (SweepRunner.this) {
+                    if (results.containsKey(trial) || Files.exists(target)) return false;
+                    Files.move(tmp, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                    AtomicFiles.syncDirectory(target.getParent());
+                }
+                return true;
+            } finally {
+                TrialOutcome.deleteTree(tmp);
+            }
+        }
+    }
+
+    private interface IoConsumer<T> {
+        void accept(T t) throws IOException;
+    }
+
+    Map<String, Object> sweepTag(int trial, Map<String, Object> params) {
+        Map<String, Object> tag = new LinkedHashMap<>();
+        tag.put("name", spec.name());
+        tag.put("sweep_id", dir.getFileName().toString());
+        tag.put("trial", trial);
+        tag.put("params", params);
+        return tag;
     }
 
     /** {best value, its 1-based epoch}; {NaN, 0} when there is none. */
@@ -265,12 +343,7 @@ public final class SweepRunner {
 
     /** The data once per distinct data section and seed (trials usually share it; it is read-only). */
     private Prepared prepared(Experiment e) {
-        String key;
-        try {
-            key = JSON.writeValueAsString(e.resolved().get("data")) + "#" + e.seed();
-        } catch (com.fasterxml.jackson.core.JsonProcessingException ex) {
-            throw new IllegalStateException(ex);
-        }
+        String key = dataKey(e);
         synchronized (dataCache) {
             Prepared p = dataCache.get(key);
             if (p == null) {
@@ -278,6 +351,15 @@ public final class SweepRunner {
                 dataCache.put(key, p);
             }
             return p;
+        }
+    }
+
+    /** What identifies a trial's prepared data: its data section and seed. */
+    static String dataKey(Experiment e) {
+        try {
+            return JSON.writeValueAsString(e.resolved().get("data")) + "#" + e.seed();
+        } catch (com.fasterxml.jackson.core.JsonProcessingException ex) {
+            throw new IllegalStateException(ex);
         }
     }
 

@@ -266,7 +266,17 @@ public final class SweepSpec {
 
     /** The sweep as one self-contained YAML (base inlined, overrides applied): what a resumed sweep reads. */
     public String storedYaml() {
+        return yaml(false);
+    }
+
+    /** {@link #storedYaml()} with the sweep's name written in: what a trial run in another process reads ({@link TrialTask}). */
+    public String portableYaml() {
+        return yaml(true);
+    }
+
+    private String yaml(boolean withName) {
         ObjectNode o = source.root.deepCopy();
+        if (withName) o.put("name", name);
         o.set("base", base.root.deepCopy());
         try {
             return SpecSource.YAML.writeValueAsString(o).replaceFirst("^---\\s*\\n", "");

@@ -3,9 +3,11 @@ package dev.machina.cli.tune;
 import dev.machina.cli.options.SharedOptions;
 import dev.machina.cli.report.ReportWriter;
 import dev.machina.cli.report.SweepReport;
+import dev.machina.experiment.ClusterBackend;
 import dev.machina.experiment.SpecRunner;
 import dev.machina.experiment.SweepRunner;
 import dev.machina.experiment.SweepSpec;
+import dev.machina.experiment.TrialExecutor;
 import dev.machina.experiment.UserError;
 import dev.machina.kernel.Parallel;
 import dev.machina.tune.Asha;
@@ -43,22 +45,18 @@ public final class TuneCommand implements Callable<Integer> {
 
     @Parameters(index = "0", arity = "0..1", paramLabel = "SWEEP", description = "The sweep spec (YAML or JSON).")
     Path sweepFile;
-
     @Option(names = "--trials", description = "Number of trials (random and halving; caps a grid).")
     Integer trials;
-
     @Option(names = "--parallel", description = "Trials run at once in this JVM, sharing the cores (default: the spec's, else 1).")
     Integer parallel;
-
+    @Option(names = "--spark", paramLabel = "MASTER", description = "Run each trial as an Apache Spark task: local[N] or spark://HOST:PORT (docs/SPARK.md).")
+    String spark;
     @Option(names = "--resume", paramLabel = "SWEEP_DIR", description = "Continue a sweep: finished trials are kept, unfinished ones run again.")
     Path resume;
-
     @Option(names = "--progress", defaultValue = "auto", description = "auto (a live table on a terminal, a line per trial event otherwise), table, lines or none.")
     String progress;
-
     @Option(names = "--trial-reports", defaultValue = "3", description = "Write report.html for this many of the best trials (default: ${DEFAULT-VALUE}; 0 = none).")
     int trialReports;
-
     @Option(names = "--no-report", description = "Do not write plots and report.html for the sweep (nor trial reports).")
     boolean noReport;
 
@@ -92,14 +90,16 @@ public final class TuneCommand implements Callable<Integer> {
             sweep = SweepSpec.load(sweepFile, all);
             dir = null;
         }
+        if (spark != null && parallel != null) throw new UserError("--parallel is for trials in this JVM; with --spark, Spark's task slots decide");
         int par = parallel != null ? parallel : sweep.parallel();
+        TrialExecutor executor = spark == null ? TrialExecutor.threads(par) : ClusterBackend.require("spark", "--spark").trials(spark, Map.of());
         if (dir == null) dir = SweepRunner.createDir(common.runsDir, SpecRunner.checkName(common.name != null ? common.name : sweep.name()));
         boolean table = progress.equals("table") || (progress.equals("auto") && SweepTable.isTerminal());
         SweepTable view = progress.equals("none") ? null : new SweepTable(out, table, sweep.objective().metric(), sweep.objective().maximize());
-        SweepRunner runner = new SweepRunner(sweep, dir, par, view);
-        out.printf("machina: sweep %s: %s, %d trial(s), %d at a time (%d kernel thread(s) each), objective %s (%s)%n", sweep.name(),
-                describe(sweep, runner), runner.plan().size(), par, Math.max(1, Parallel.threads() / par), sweep.objective().metric(),
-                sweep.objective().mode());
+        SweepRunner runner = new SweepRunner(sweep, dir, executor, view);
+        out.printf("machina: sweep %s: %s, %d trial(s), %d at a time (%s), objective %s (%s)%n", sweep.name(), describe(sweep, runner),
+                runner.plan().size(), executor.parallelism(), spark != null ? "Spark tasks on " + spark : Math.max(1, Parallel.threads() / par)
+                + " kernel thread(s) each", sweep.objective().metric(), sweep.objective().mode());
         out.printf("machina: sweep directory %s%n", dir);
         out.flush();
 
@@ -117,6 +117,7 @@ public final class TuneCommand implements Callable<Integer> {
         try {
             o = runner.run();
         } finally {
+            executor.close();
             if (view != null) view.close();
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
@@ -174,11 +175,8 @@ public final class TuneCommand implements Callable<Integer> {
             }
         }
         out.printf("machina: leaderboard %s%n", o.dir().resolve(SweepRunner.LEADERBOARD_CSV));
-        if (o.interrupted()) {
-            out.printf("machina: interrupted; continue with: ./machina tune --resume %s%n", o.dir());
-            return 1;
-        }
-        return best == null ? 1 : 0;
+        if (o.interrupted()) out.printf("machina: interrupted; continue with: ./machina tune --resume %s%n", o.dir());
+        return o.interrupted() || best == null ? 1 : 0;
     }
 
     private static String count(Leaderboard lb) {

@@ -32,4 +32,17 @@ class TuneCommandErrorTest {
         assertThat(dir.resolve("runs")).doesNotExist();
     }
 
+    @Test
+    void sparkWithoutTheSparkModuleSaysHowToGetIt(@TempDir Path dir) throws Exception {
+        // machina-cli's class path has no machina-spark: the launcher adds it only when --spark is given
+        Path f = dir.resolve("ok.yaml");
+        Files.writeString(f, BASE + "space:\n  optimizer.lr: [0.001, 0.01]\n");
+        StringWriter o = new StringWriter(), e = new StringWriter();
+        int code = Main.execute(new String[] {"tune", f.toString(), "--spark", "local[2]", "--runs", dir.resolve("runs").toString()},
+                new PrintWriter(o, true), new PrintWriter(e, true));
+        assertThat(code).isEqualTo(2);
+        assertThat(e.toString().strip().lines()).hasSize(1);
+        assertThat(e.toString()).startsWith("machina: --spark needs the machina-spark module").contains("./machina");
+        assertThat(dir.resolve("runs")).doesNotExist();
+    }
 }
