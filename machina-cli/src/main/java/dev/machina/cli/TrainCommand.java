@@ -1,6 +1,7 @@
 package dev.machina.cli;
 
 import dev.machina.cli.options.SharedOptions;
+import dev.machina.experiment.ClusterBackend;
 import dev.machina.experiment.Experiment;
 import dev.machina.experiment.Prepared;
 import dev.machina.experiment.Setup;
@@ -46,6 +47,10 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--no-report", description = "Do not write plots and report.html.")
     boolean noReport;
+    @Option(names = "--spark", paramLabel = "MASTER", description = "Train data-parallel on Apache Spark: local[N] or spark://HOST:PORT (docs/SPARK.md).")
+    String spark;
+    @Option(names = "--workers", description = "With --spark: the workers training together (default: every task slot).")
+    int workers;
 
     @Override
     public Integer call() throws Exception {
@@ -54,6 +59,8 @@ public final class TrainCommand implements Callable<Integer> {
         if (!List.of("auto", "bar", "lines", "none").contains(progress)) {
             throw new UserError("--progress must be auto, bar, lines or none, got '" + progress + "'");
         }
+        if (spark != null) return sparkTrain(out);
+        if (workers != 0) throw new UserError("--workers is for data-parallel training on Spark: give --spark MASTER too");
         SpecRunner runner;
         if (resume != null) {
             if (specFile != null) throw new UserError("give either a SPEC or --resume RUN_DIR, not both (the run keeps its own spec)");
@@ -157,5 +164,36 @@ public final class TrainCommand implements Callable<Integer> {
         } finally {
             done.countDown();
         }
+    }
+
+    /** {@code --spark}: the same run, trained by workers on Spark (worker 0 records it); the summary as for a local run. */
+    private int sparkTrain(PrintWriter out) throws java.io.IOException {
+        if (resume != null || specFile == null) throw new UserError("--spark trains a SPEC: machina train SPEC.yaml --spark MASTER (a lost worker resumes by itself)");
+        Experiment exp = Experiment.load(specFile, common.sets);
+        var r = ClusterBackend.require("spark", "--spark").train(spark, Map.of(), exp, workers, common.runsDir, common.name, new ClusterBackend.TrainListener() {
+            @Override public void started(Path dir, int n) {
+                out.printf("machina: %s: %d workers on Spark %s%n", dir, n, spark);
+                out.flush();
+            }
+            @Override public void epoch(Map<String, Double> logs) {
+                StringBuilder b = new StringBuilder("machina: epoch " + logs.getOrDefault("epoch", 0.0).intValue());
+                logs.forEach((k, v) -> b.append(k.matches("epoch|step|type") ? "" : ", " + k + " " + dev.machina.run.Numbers.format(v)));
+                out.println(b);
+                out.flush();
+            }
+            @Override public void restarting(int attempt, String reason, boolean fromCheckpoint) {
+                out.printf("machina: workers lost (%s); restart %d %s%n", reason, attempt, fromCheckpoint ? "from the last checkpoint" : "from the start");
+                out.flush();
+            }
+        });
+        if (!r.status().equals("completed") && !r.status().equals("stopped-early")) {
+            spec.commandLine().getErr().println("machina: the run " + r.status() + ": " + r.reason() + "\nmachina: run directory: " + r.dir());
+            return 1;
+        }
+        Object acc = r.testResults().get("accuracy");
+        out.println(acc != null ? String.format(Locale.ROOT, "machina: test accuracy %.4f", ((Number) acc).doubleValue())
+                : String.format(Locale.ROOT, "machina: test loss %.4f", ((Number) r.testResults().getOrDefault("test_loss", Double.NaN)).doubleValue()));
+        out.printf(Locale.ROOT, "machina: gradient exchange %.2f ms per step; report %s%nmachina: run directory %s%n", r.syncMsPerStep(), r.reportFile(), r.dir());
+        return 0;
     }
 }

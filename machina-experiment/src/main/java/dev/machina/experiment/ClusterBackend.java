@@ -1,5 +1,7 @@
 package dev.machina.experiment;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
 import java.util.ServiceLoader;
@@ -23,6 +25,35 @@ public interface ClusterBackend {
      * @param conf engine settings on top of the backend's defaults (Spark: {@code spark.*} keys)
      */
     TrialExecutor trials(String master, Map<String, String> conf);
+
+    /**
+     * What a data-parallel run left: its run directory (an ordinary run), how it ended, and its
+     * test results (empty unless it finished).
+     *
+     * @param restarts how many times lost workers were started again (from the last checkpoint)
+     */
+    record TrainResult(Path dir, String status, String reason, int workers, int restarts, double syncMsPerStep,
+                       Map<String, Object> testResults, Path reportFile) {}
+
+    /** What the caller hears while a data-parallel run goes. */
+    interface TrainListener {
+        /** The run directory exists; {@code workers} workers are starting. */
+        default void started(Path runDir, int workers) {}
+
+        /** An epoch ended (the values worker 0 logged). */
+        default void epoch(Map<String, Double> logs) {}
+
+        /** Workers were lost and start again. */
+        default void restarting(int attempt, String reason, boolean fromCheckpoint) {}
+    }
+
+    /**
+     * Trains {@code experiment} by synchronous data parallelism on {@code workers} tasks of the
+     * cluster at {@code master} (0 = every task slot it has) into a new run directory under
+     * {@code runsDir}, named {@code name} (null: the spec's), then tests it and writes its report.
+     */
+    TrainResult train(String master, Map<String, String> conf, Experiment experiment, int workers, Path runsDir, String name,
+                      TrainListener listener) throws IOException;
 
     /** The backend called {@code name} on the class path, if any. */
     static Optional<ClusterBackend> find(String name) {

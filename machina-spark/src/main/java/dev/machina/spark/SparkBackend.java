@@ -1,13 +1,18 @@
 package dev.machina.spark;
 
 import dev.machina.experiment.ClusterBackend;
+import dev.machina.experiment.Experiment;
 import dev.machina.experiment.TrialExecutor;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
  * Apache Spark as Machina's {@link ClusterBackend} ({@code --spark MASTER}), registered with
  * {@link java.util.ServiceLoader} in META-INF/services. {@link #trials} starts a Spark context on
- * {@code master} and runs each sweep trial as a Spark task ({@link SparkTrials}).
+ * {@code master} and runs each sweep trial as a Spark task ({@link SparkTrials}); {@link #train}
+ * trains one model on a barrier stage of workers ({@link SparkTraining}).
  */
 public final class SparkBackend implements ClusterBackend {
     @Override
@@ -22,5 +27,18 @@ public final class SparkBackend implements ClusterBackend {
     @Override
     public TrialExecutor trials(String master, Map<String, String> conf) {
         return SparkTrials.start(master, conf);
+    }
+
+    @Override
+    public TrainResult train(String master, Map<String, String> conf, Experiment experiment, int workers, Path runsDir, String name,
+                             TrainListener listener) throws IOException {
+        Map<String, String> c = new LinkedHashMap<>(SparkTraining.defaults());
+        c.putAll(conf);
+        try (SparkTrials spark = SparkTrials.start(master, c)) {
+            var sc = spark.context();
+            SparkTraining.Result r = SparkTraining.of(experiment).workers(workers > 0 ? workers : sc.defaultParallelism()).runsDir(runsDir)
+                    .name(name).listener(listener).run(sc);
+            return new TrainResult(r.dir(), r.status(), r.reason(), r.workers(), r.restarts(), r.syncMsPerStep(), r.testResults(), r.reportFile());
+        }
     }
 }

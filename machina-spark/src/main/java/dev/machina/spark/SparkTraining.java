@@ -2,6 +2,7 @@ package dev.machina.spark;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.machina.experiment.ClusterBackend;
 import dev.machina.experiment.Experiment;
 import dev.machina.experiment.RunReporter;
 import dev.machina.experiment.SpecRunner;
@@ -57,15 +58,6 @@ import scala.runtime.AbstractFunction1;
  * }</pre>
  */
 public final class SparkTraining {
-    /** What the caller hears as the run goes. */
-    public interface Listener {
-        /** The run directory exists; the workers are about to start. */
-        default void started(RunDirectory run, int workers) {}
-
-        /** The workers were lost and start again, from the checkpoint when there is one. */
-        default void restarting(int attempt, String reason, boolean fromCheckpoint) {}
-    }
-
     /**
      * @param status        the run's status (completed, stopped-early, failed, …)
      * @param restarts      how many times the workers were started again after a loss
@@ -85,7 +77,7 @@ public final class SparkTraining {
     private int maxRestarts = 3;
     private Duration timeout = Duration.ofMinutes(5);
     private boolean report = true;
-    private Listener listener = new Listener() {};
+    private ClusterBackend.TrainListener listener = new ClusterBackend.TrainListener() {};
 
     private SparkTraining(Experiment experiment) {
         this.experiment = experiment;
@@ -129,13 +121,27 @@ public final class SparkTraining {
         return this;
     }
 
-    public SparkTraining listener(Listener l) {
-        this.listener = l;
+    public SparkTraining listener(ClusterBackend.TrainListener l) {
+        this.listener = l == null ? new ClusterBackend.TrainListener() {} : l;
         return this;
+    }
+
+    /**
+     * The Spark settings a context started for training gets unless told otherwise: after a lost
+     * worker, the barrier stage waits (checking every 2 s, for up to 5 minutes) for the cluster to
+     * have enough task slots again, e.g. while a Worker starts a new executor.
+     */
+    public static Map<String, String> defaults() {
+        Map<String, String> d = new LinkedHashMap<>();
+        d.put("spark.app.name", "machina train");
+        d.put("spark.scheduler.barrier.maxConcurrentTasksCheck.interval", "2s");
+        d.put("spark.scheduler.barrier.maxConcurrentTasksCheck.maxFailures", "150");
+        return d;
     }
 
     /** Trains on the cluster {@code sc} is connected to; returns when the run has ended. */
     public Result run(JavaSparkContext sc) throws IOException {
+        if (!sc.sc().isLocal()) ShippedJars.addTo(sc);
         RunDirectory run = RunDirectory.create(runsDir.toAbsolutePath(), name != null ? name : experiment.name());
         AtomicFiles.writeString(run.file("spec.yaml"), experiment.resolvedYaml());
         Map<String, Object> dist = new LinkedHashMap<>();
@@ -146,8 +152,9 @@ public final class SparkTraining {
         run.record().set("distributed", new ObjectMapper().valueToTree(dist));
         run.record().put("status", "running");
         run.saveRecord();
-        listener.started(run, workers);
         Path dir = run.dir();
+        listener.started(dir, workers);
+        EpochTail tail = new EpochTail(run.file(RunDirectory.METRICS), listener);
         Path checkpoint = run.checkpoints().resolve("last.safetensors");
         String specYaml = experiment.resolvedYaml();
         List<WorkerReport> reports = null;
@@ -163,6 +170,7 @@ public final class SparkTraining {
             } catch (RuntimeException e) {
                 String reason = rootMessage(e);
                 if (restarts >= maxRestarts) {
+                    tail.close();
                     markFailed(dir, "the workers were lost " + (restarts + 1) + " times; last: " + reason);
                     throw new UserError("data-parallel training of " + dir + " failed: the workers were lost " + (restarts + 1)
                             + " times (last: " + reason + ")");
@@ -175,6 +183,7 @@ public final class SparkTraining {
                 listener.restarting(restarts, reason, fromCheckpoint);
             }
         }
+        tail.close();
         reports.sort(Comparator.comparingInt(WorkerReport::rank));
         WorkerReport lead = reports.get(0);
         if (lead.userError() != null) throw new UserError(lead.userError());
@@ -283,6 +292,70 @@ public final class SparkTraining {
         private static String host() {
             String h = SparkEnv.get().blockManager().blockManagerId().host();
             return h == null || h.isBlank() ? "127.0.0.1" : h;
+        }
+    }
+
+    /**
+     * Follows worker 0's metrics.jsonl from the driver and passes each new epoch record to the
+     * listener (the workers may be on other machines; the run directory is what they share).
+     * After a restart the log is trimmed back to the checkpoint, and the epochs logged again are
+     * passed again.
+     */
+    private static final class EpochTail implements AutoCloseable {
+        private final Path file;
+        private final ClusterBackend.TrainListener listener;
+        private final Thread thread;
+        private volatile boolean stop;
+        private int lastEpoch;
+
+        EpochTail(Path file, ClusterBackend.TrainListener listener) {
+            this.file = file;
+            this.listener = listener;
+            this.thread = new Thread(this::follow, "machina-epoch-tail");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        private void follow() {
+            ObjectMapper json = new ObjectMapper();
+            while (true) {
+                boolean last = stop;
+                try {
+                    if (Files.isRegularFile(file)) {
+                        int epoch = 0;
+                        for (String line : Files.readAllLines(file)) {
+                            if (!line.contains("\"type\":\"epoch\"")) continue;
+                            epoch++;
+                            if (epoch <= lastEpoch) continue;
+                            Map<String, Double> logs = new LinkedHashMap<>();
+                            json.readTree(line).properties().forEach(e -> {
+                                if (e.getValue().isNumber()) logs.put(e.getKey(), e.getValue().asDouble());
+                            });
+                            lastEpoch = epoch;
+                            listener.epoch(logs);
+                        }
+                        if (epoch < lastEpoch) lastEpoch = epoch; // trimmed on a resume
+                    }
+                } catch (IOException | RuntimeException e) {
+                    // a line being written: read again next time
+                }
+                if (last) return;
+                try {
+                    Thread.sleep(500);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }
+
+        @Override
+        public void close() {
+            stop = true;
+            try {
+                thread.join(5000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 }
