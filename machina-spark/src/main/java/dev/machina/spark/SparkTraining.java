@@ -167,7 +167,7 @@ public final class SparkTraining {
                 ClassTag<WorkerReport> tag = ClassTag$.MODULE$.apply(WorkerReport.class);
                 List<Integer> ranks = IntStream.range(0, workers).boxed().toList();
                 reports = new ArrayList<>(sc.parallelize(ranks, workers).rdd().barrier().mapPartitions(fn, false, tag).toJavaRDD().collect());
-            } catch (RuntimeException e) {
+            } catch (Exception e) { // SparkException (checked, though Scala does not declare it): the stage was aborted
                 String reason = rootMessage(e);
                 if (restarts >= maxRestarts) {
                     tail.close();
