@@ -2,7 +2,6 @@ package dev.machina.spark;
 
 import dev.machina.train.GradientSync;
 import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
 import java.io.Closeable;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -54,7 +53,7 @@ public final class RingAllReduce implements GradientSync, Closeable {
         this.size = size;
         this.toNext = toNext;
         this.fromPrev = fromPrev;
-        this.out = toNext == null ? null : new DataOutputStream(new BufferedOutputStream(toNext.getOutputStream(), 1 << 16));
+        this.out = toNext == null ? null : new DataOutputStream(toNext.getOutputStream());
         this.in = fromPrev == null ? null : new DataInputStream(new BufferedInputStream(fromPrev.getInputStream(), 1 << 16));
         this.sender = size == 1 ? null : Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "machina-ring-send-" + rank);
@@ -155,8 +154,8 @@ public final class RingAllReduce implements GradientSync, Closeable {
         calls++;
         int n = values.length;
         int maxChunk = (n + size - 1) / size;
-        if (sendBytes.length < 4 * maxChunk) {
-            sendBytes = new byte[4 * maxChunk];
+        if (sendBytes.length < 12 + 4 * maxChunk) {
+            sendBytes = new byte[12 + 4 * maxChunk];
             recvBytes = new byte[4 * maxChunk];
         }
         float[] recv = new float[maxChunk];
@@ -184,12 +183,11 @@ public final class RingAllReduce implements GradientSync, Closeable {
     private void exchange(float[] values, int sendChunk, int recvChunk, float[] recv, int n) throws IOException {
         int sFrom = lo(sendChunk, n), sLen = lo(sendChunk + 1, n) - sFrom;
         int rLen = lo(recvChunk + 1, n) - lo(recvChunk, n);
-        ByteBuffer.wrap(sendBytes, 0, 4 * sLen).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().put(values, sFrom, sLen);
+        ByteBuffer.wrap(sendBytes, 12, 4 * sLen).slice().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().put(values, sFrom, sLen);
         long tag = calls;
+        ByteBuffer.wrap(sendBytes, 0, 12).order(ByteOrder.BIG_ENDIAN).putLong(tag).putInt(sLen);
         Future<?> sent = sender.submit(() -> {
-            out.writeLong(tag);
-            out.writeInt(sLen);
-            out.write(sendBytes, 0, 4 * sLen);
+            out.write(sendBytes, 0, 12 + 4 * sLen); // one write: header and chunk, no copy through a buffer
             out.flush();
             return null;
         });
