@@ -103,6 +103,7 @@ class LocalSparkSweepTest {
         assertThat(two.error()).startsWith("Spark task failed 2 time(s); last: java.lang.IllegalStateException: trial 2 attempt 2 failed on purpose");
         JsonNode run = SweepFixtures.JSON.readTree(o.dir().resolve("trials/002/run.json").toFile());
         assertThat(run.get("status").asText()).isEqualTo("failed");
+        assertThat(run.get("run_id").asText()).isEqualTo("002");
         assertThat(run.get("error").asText()).isEqualTo(two.error());
         assertThat(run.get("sweep").get("trial").asInt()).isEqualTo(2);
         assertThat(o.dir().resolve("trials/002/spec.yaml")).exists();
