@@ -298,7 +298,7 @@ public final class SweepRunner {
             synchronized (SweepRunner.this) {
                 if (results.containsKey(trial) || Files.exists(target)) return false;
             }
-            Path tmp = dir.resolve(INCOMING).resolve(trialDirName(trial) + "-" + java.util.UUID.randomUUID());
+            Path box = dir.resolve(INCOMING).resolve(java.util.UUID.randomUUID().toString()), tmp = box.resolve(trialDirName(trial));
             try {
                 write.accept(tmp);
                 synchronized (SweepRunner.this) {
@@ -308,7 +308,7 @@ public final class SweepRunner {
                 }
                 return true;
             } finally {
-                TrialOutcome.deleteTree(tmp);
+                TrialOutcome.deleteTree(box);
             }
         }
     }

@@ -277,6 +277,7 @@ public final class SweepSpec {
     private String yaml(boolean withName) {
         ObjectNode o = source.root.deepCopy();
         if (withName) o.put("name", name);
+        if (halving == null) o.remove("halving"); // the strategy was switched with --set: the file's halving block no longer applies
         o.set("base", base.root.deepCopy());
         try {
             return SpecSource.YAML.writeValueAsString(o).replaceFirst("^---\\s*\\n", "");

@@ -35,6 +35,20 @@ class SweepSpecTest {
     }
 
     @Test
+    void theStoredAndPortableYamlReadBackAsTheSameSweep() {
+        // halving in the file, switched to random with --set: the halving block must not make the stored sweep invalid
+        SweepSpec s = parse(BASE + "name: lr\nspace: {optimizer.lr: {loguniform: [1.0e-4, 1.0e-1]}}\nstrategy: halving\n"
+                + "halving: {min_epochs: 1}\ntrials: 5\nseed: 9\n", "strategy=random");
+        for (String yaml : List.of(s.storedYaml(), s.portableYaml())) {
+            SweepSpec back = SweepSpec.parse("stored.yaml", yaml, null, List.of());
+            assertThat(back.strategy()).isEqualTo("random");
+            assertThat(back.plan()).isEqualTo(s.plan());
+            assertThat(back.trial(s.plan().get(3)).resolvedYaml()).isEqualTo(s.trial(s.plan().get(3)).resolvedYaml());
+        }
+        assertThat(SweepSpec.parse("x.yaml", s.portableYaml(), null, List.of()).name()).isEqualTo("lr");
+    }
+
+    @Test
     void defaultsGridForDiscreteSpacesAndRandomOtherwise() {
         SweepSpec g = parse(BASE + "space: {optimizer.lr: [0.1, 0.01], training.batch_size: {range: [16, 64, 16]}}\n");
         assertThat(g.strategy()).isEqualTo("grid");

@@ -93,6 +93,11 @@ public final class SparkTrials implements TrialExecutor {
         return new SparkTrials(jsc, true, c.get(FAIL_TRIALS));
     }
 
+    /** The same executor, failing the trial tasks {@code spec} names on purpose ({@link #FAIL_TRIALS}). */
+    SparkTrials failing(String spec) {
+        return new SparkTrials(jsc, owned, spec);
+    }
+
     /** What {@link #start} sets unless {@code conf} says otherwise. */
     public static Map<String, String> defaults() {
         Map<String, String> d = new LinkedHashMap<>();
