@@ -96,6 +96,18 @@ final class DatasetRegistry {
                         int[] targets = targetColumns(e, d.strings("targets"), p, d, series.shape(1));
                         return ordered(e, windows(series, a, targets), fileIdentity(p), null);
                     }),
+            Component.<Factory>of("spark", "a table Spark reads (Parquet or CSV, on any filesystem Spark reaches: file:, hdfs:, s3a:, …) for data-parallel training "
+                            + "with train --spark; the training rows stay split between the workers as Spark's partitions hold them",
+                    null, settings(required("the table: a Parquet file or directory, or CSV files (a path or URI Spark reads)"), "standardize", null,
+                            Setting.of("format", choice("parquet", "csv"), "parquet", "how Spark reads the path"),
+                            Setting.required("label", Setting.text(), "the label column, by name (its distinct values, sorted, are the classes)"),
+                            Setting.of("features", names(), List.of(), "the feature columns, by name (default: every other column)"),
+                            Setting.of("header", bool(), true, "CSV: the first line names the columns")),
+                    (e, a) -> {
+                        throw e.error("data.dataset", "spark is read by Apache Spark: train this spec with --spark MASTER (docs/SPARK.md)");
+                    }).withCheck((a, node) -> {
+                        if ("minmax".equals(a.get("transform"))) throw node.get("transform").error("a Spark table takes none, scale or standardize");
+                    }),
             Component.<Factory>of("sine", "a generated series: sin(2π·t/50) + 0.5·sin(2π·t/17) + Gaussian noise, seeded by the spec's seed",
                     null, settings(null, "none", null, concat(windowSettings(), List.of(
                             Setting.of("length", integer(10), 2000, "steps generated"),

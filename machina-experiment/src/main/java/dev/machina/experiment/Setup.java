@@ -37,6 +37,9 @@ public record Setup(Experiment experiment, Prepared data, Module model, Optimize
                     DataLoader validation, DataLoader test, RunRecorder recorder, int classes, int vocabulary, int[] outputShape,
                     GradientSync sync) {
 
+    /** The identity key a {@link Prepared} holds when its training set is one worker's own shard (not the whole set). */
+    public static final String SHARDED = "sharded";
+
     public static Setup of(Experiment exp, Prepared data, RunDirectory run) {
         return of(exp, data, run, null);
     }
@@ -44,7 +47,9 @@ public record Setup(Experiment experiment, Prepared data, Module model, Optimize
     /**
      * The setup of one worker of data-parallel training ({@code sync} non-null): the same model
      * (the same seed gives every worker the same initial weights), and a train loader that yields
-     * this worker's part of each global batch of {@code training.batch_size}.
+     * this worker's part of each global batch of {@code training.batch_size} — or, when the data's
+     * training set is the worker's own shard ({@link #SHARDED}; every shard the same size), batches
+     * of {@code ⌈batch_size / workers⌉} of it, shuffled by a stream of the worker's own.
      */
     public static Setup of(Experiment exp, Prepared data, RunDirectory run, GradientSync sync) {
         TensorDataset train = data.train();
@@ -55,8 +60,11 @@ public record Setup(Experiment experiment, Prepared data, Module model, Optimize
         Optimizer opt = Build.optimizer(exp, model);
         LossFunction loss = Build.loss(exp, train);
         Experiment.Training t = exp.training();
-        DataLoader.Builder tb = DataLoader.builder(train).batchSize(t.batchSize()).shuffle(exp.seed());
-        if (sync != null) tb.shard(sync.rank(), sync.size());
+        boolean ownShard = sync != null && Boolean.TRUE.equals(data.identity().get(SHARDED));
+        DataLoader.Builder tb = ownShard
+                ? DataLoader.builder(train).batchSize((t.batchSize() + sync.size() - 1) / sync.size()).shuffle(exp.seed() + 0x9E3779B97F4A7C15L * sync.rank())
+                : DataLoader.builder(train).batchSize(t.batchSize()).shuffle(exp.seed());
+        if (sync != null && !ownShard) tb.shard(sync.rank(), sync.size());
         DataLoader trainLoader = tb.build();
         DataLoader valLoader = data.validation() == null ? null : DataLoader.builder(data.validation()).batchSize(t.evalBatchSize()).build();
         DataLoader testLoader = DataLoader.builder(data.test()).batchSize(t.evalBatchSize()).build();

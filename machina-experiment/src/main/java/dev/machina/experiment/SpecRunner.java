@@ -73,6 +73,7 @@ public final class SpecRunner {
     private GradientSync sync;
     private boolean fresh; // resumeRun is an existing, not yet trained run directory (data-parallel worker 0)
     private Path resumeFrom; // the checkpoint a scratch worker resumes from
+    private Prepared given; // a data-parallel worker's data, prepared by whoever started it
 
     private SpecRunner(Experiment experiment, RunDirectory resumeRun) {
         this.experiment = experiment;
@@ -129,12 +130,22 @@ public final class SpecRunner {
      * All workers need {@code runDir} readable (they resume from its checkpoint).
      */
     public static Result worker(Experiment experiment, Path runDir, boolean resume, GradientSync sync) throws IOException {
+        return worker(experiment, runDir, resume, sync, null);
+    }
+
+    /**
+     * As {@link #worker(Experiment, Path, boolean, GradientSync)}, with the data already prepared
+     * (null: read as the spec says). When its training set is this worker's own shard
+     * ({@link Setup#SHARDED}), each batch is {@code ⌈batch_size / workers⌉} of its examples.
+     */
+    public static Result worker(Experiment experiment, Path runDir, boolean resume, GradientSync sync, Prepared data) throws IOException {
         Path checkpoint = runDir.resolve(RunDirectory.CHECKPOINTS).resolve("last.safetensors");
         if (resume && !Files.isRegularFile(checkpoint)) throw new UserError(runDir + " has no checkpoint to resume from");
         if (sync.rank() == 0) {
             SpecRunner r = new SpecRunner(experiment, RunDirectory.open(runDir));
             r.fresh = !resume;
             r.sync = sync;
+            r.given = data;
             r.writeReport = false;
             return r.run();
         }
@@ -144,6 +155,7 @@ public final class SpecRunner {
             r.fresh = true;
             r.sync = sync;
             r.resumeFrom = resume ? checkpoint : null;
+            r.given = data;
             r.writeReport = false;
             return r.run();
         } finally {
@@ -205,7 +217,7 @@ public final class SpecRunner {
     @SuppressWarnings("unchecked")
     public Result run() throws IOException {
         listener.preparing(experiment);
-        Prepared data = Prepared.of(experiment);
+        Prepared data = given != null ? given : Prepared.of(experiment);
         RunDirectory run = resumeRun;
         if (run == null) {
             run = RunDirectory.create(runsDir, name != null ? name : experiment.name());

@@ -142,6 +142,7 @@ public final class SparkTraining {
     /** Trains on the cluster {@code sc} is connected to; returns when the run has ended. */
     public Result run(JavaSparkContext sc) throws IOException {
         if (!sc.sc().isLocal()) ShippedJars.addTo(sc);
+        SparkData.Plan data = SparkData.isSparkTable(experiment) ? SparkData.plan(sc, experiment, workers) : null;
         RunDirectory run = RunDirectory.create(runsDir.toAbsolutePath(), name != null ? name : experiment.name());
         AtomicFiles.writeString(run.file("spec.yaml"), experiment.resolvedYaml());
         Map<String, Object> dist = new LinkedHashMap<>();
@@ -163,10 +164,18 @@ public final class SparkTraining {
             boolean resume = Files.isRegularFile(checkpoint);
             long token = System.nanoTime() ^ ((long) restarts << 48);
             try {
-                Worker fn = new Worker(specYaml, dir.toString(), resume, token, timeout.toMillis());
                 ClassTag<WorkerReport> tag = ClassTag$.MODULE$.apply(WorkerReport.class);
-                List<Integer> ranks = IntStream.range(0, workers).boxed().toList();
-                reports = new ArrayList<>(sc.parallelize(ranks, workers).rdd().barrier().mapPartitions(fn, false, tag).toJavaRDD().collect());
+                if (data == null) {
+                    List<Integer> ranks = IntStream.range(0, workers).boxed().toList();
+                    reports = new ArrayList<>(sc.parallelize(ranks, workers).rdd().barrier()
+                            .mapPartitions(new Worker<Integer>(specYaml, dir.toString(), resume, token, timeout.toMillis(), null), false, tag)
+                            .toJavaRDD().collect());
+                } else {
+                    reports = new ArrayList<>(data.shards().rdd().barrier()
+                            .mapPartitions(new Worker<scala.Tuple2<Long, float[]>>(specYaml, dir.toString(), resume, token, timeout.toMillis(),
+                                    data.shared()), false, tag)
+                            .toJavaRDD().collect());
+                }
             } catch (Exception e) { // SparkException (checked, though Scala does not declare it): the stage was aborted
                 String reason = rootMessage(e);
                 if (restarts >= maxRestarts) {
@@ -245,13 +254,16 @@ public final class SparkTraining {
     }
 
     /** One worker: joins the ring, then trains its part (runs on an executor). */
-    static final class Worker extends AbstractFunction1<Iterator<Integer>, Iterator<WorkerReport>> implements Serializable {
+    static final class Worker<T> extends AbstractFunction1<Iterator<T>, Iterator<WorkerReport>> implements Serializable {
         private static final long serialVersionUID = 1L;
         private final String specYaml, runDir;
         private final boolean resume;
         private final long token, timeoutMs;
+        private final org.apache.spark.broadcast.Broadcast<SparkData.Shared> shared; // a Spark table: the iterator holds this worker's rows
 
-        Worker(String specYaml, String runDir, boolean resume, long token, long timeoutMs) {
+        Worker(String specYaml, String runDir, boolean resume, long token, long timeoutMs,
+               org.apache.spark.broadcast.Broadcast<SparkData.Shared> shared) {
+            this.shared = shared;
             this.specYaml = specYaml;
             this.runDir = runDir;
             this.resume = resume;
@@ -260,7 +272,8 @@ public final class SparkTraining {
         }
 
         @Override
-        public Iterator<WorkerReport> apply(Iterator<Integer> ignored) {
+        @SuppressWarnings("unchecked")
+        public Iterator<WorkerReport> apply(Iterator<T> rows) {
             BarrierTaskContext ctx = BarrierTaskContext.get();
             int rank = ctx.partitionId();
             WorkerReport report;
@@ -269,10 +282,12 @@ public final class SparkTraining {
                 String[] addresses = ctx.allGather(RingAllReduce.address(server));
                 try (RingAllReduce ring = RingAllReduce.connect(rank, List.of(addresses), server, token, Duration.ofMillis(timeoutMs))) {
                     Experiment exp = Experiment.parse(runDir + "/spec.yaml", specYaml, List.of());
+                    dev.machina.experiment.Prepared data = shared == null ? null
+                            : SparkData.prepared(shared.value(), (Iterator<scala.Tuple2<Long, float[]>>) rows);
                     int threads = Math.max(1, Integer.parseInt(SparkEnv.get().conf().get("spark.task.cpus", "1")));
                     SpecRunner.Result r = Parallel.withThreads(threads, () -> {
                         try {
-                            return SpecRunner.worker(exp, Path.of(runDir), resume, ring);
+                            return SpecRunner.worker(exp, Path.of(runDir), resume, ring, data);
                         } catch (IOException e) {
                             throw new UncheckedIOException(e);
                         }
