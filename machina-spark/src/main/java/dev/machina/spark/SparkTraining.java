@@ -195,7 +195,10 @@ public final class SparkTraining {
         tail.close();
         reports.sort(Comparator.comparingInt(WorkerReport::rank));
         WorkerReport lead = reports.get(0);
-        if (lead.userError() != null) throw new UserError(lead.userError());
+        if (lead.userError() != null) {
+            markFailed(dir, lead.userError());
+            throw new UserError(lead.userError());
+        }
         RunDirectory done = RunDirectory.open(dir);
         ObjectNode d = (ObjectNode) done.record().get("distributed");
         d.put("restarts", restarts);

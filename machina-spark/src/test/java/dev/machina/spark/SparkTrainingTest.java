@@ -81,10 +81,17 @@ class SparkTrainingTest {
     }
 
     @Test
-    void aBadSpecIsOneClearErrorNotARestartLoop(@TempDir Path tmp) {
+    void aBadSpecIsOneClearErrorNotARestartLoop(@TempDir Path tmp) throws Exception {
         String spec = SPEC.replace("dataset: digits,", "dataset: csv, path: /nonexistent/x.csv,");
         org.assertj.core.api.Assertions.assertThatThrownBy(
                         () -> SparkTraining.of(Experiment.parse("dp.yaml", spec, java.util.List.of())).workers(2).runsDir(tmp).run(sc))
                 .isInstanceOf(dev.machina.experiment.UserError.class).hasMessageContaining("x.csv");
+        // the run directory it began says so
+        try (var runs = Files.walk(tmp)) {
+            Path record = runs.filter(p -> p.getFileName().toString().equals("run.json")).findFirst().orElseThrow();
+            JsonNode rec = new ObjectMapper().readTree(record.toFile());
+            assertThat(rec.path("status").asText()).isEqualTo("failed");
+            assertThat(rec.path("error").asText()).contains("x.csv");
+        }
     }
 }
