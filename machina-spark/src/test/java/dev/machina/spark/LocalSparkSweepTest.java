@@ -128,8 +128,11 @@ class LocalSparkSweepTest {
         try (var s = Files.list(o.dir().resolve("trials"))) {
             assertThat(s.count()).isEqualTo(8);
         }
-        // a failed trial is finished: resuming runs nothing again
+        // a failed trial is finished: resuming runs nothing again (and clears what a killed driver left half unpacked)
+        Files.createDirectories(o.dir().resolve(".incoming/0b5e/003"));
+        Files.writeString(o.dir().resolve(".incoming/0b5e/003/run.json"), "{");
         SweepRunner.Outcome resumed = new SweepRunner(spec, o.dir(), SparkTrials.on(jsc), null).run();
         assertThat(SweepFixtures.rows(resumed.dir())).isEqualTo(rows);
+        assertThat(o.dir().resolve(".incoming")).doesNotExist();
     }
 }
