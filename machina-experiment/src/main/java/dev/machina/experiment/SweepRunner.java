@@ -284,7 +284,7 @@ public final class SweepRunner {
             boolean placed = place(tmp -> {
                 RunDirectory run = RunDirectory.createAt(tmp, spec.name());
                 if (specYaml != null) AtomicFiles.writeString(run.file("spec.yaml"), specYaml);
-                run.record().set("sweep", JSON.valueToTree(sweepTag(trial, params)));
+                run.record().set("sweep", JSON.valueToTree(SweepTrial.tag(spec, dir.getFileName().toString(), trial, params)));
                 run.record().put("status", "failed");
                 run.record().put("error", reason);
                 run.saveRecord();
@@ -315,15 +315,6 @@ public final class SweepRunner {
 
     private interface IoConsumer<T> {
         void accept(T t) throws IOException;
-    }
-
-    Map<String, Object> sweepTag(int trial, Map<String, Object> params) {
-        Map<String, Object> tag = new LinkedHashMap<>();
-        tag.put("name", spec.name());
-        tag.put("sweep_id", dir.getFileName().toString());
-        tag.put("trial", trial);
-        tag.put("params", params);
-        return tag;
     }
 
     /** {best value, its 1-based epoch}; {NaN, 0} when there is none. */

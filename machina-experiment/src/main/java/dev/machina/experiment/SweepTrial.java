@@ -47,6 +47,16 @@ final class SweepTrial {
      */
     record Ran(String status, String error, List<Double> values, int plannedEpochs, double seconds) {}
 
+    /** run.json's {@code sweep} entry of a trial. */
+    static Map<String, Object> tag(SweepSpec spec, String sweepId, int trial, Map<String, Object> params) {
+        Map<String, Object> tag = new LinkedHashMap<>();
+        tag.put("name", spec.name());
+        tag.put("sweep_id", sweepId);
+        tag.put("trial", trial);
+        tag.put("params", params);
+        return tag;
+    }
+
     static Ran train(SweepSpec spec, String sweepId, int trial, Map<String, Object> params, Path d, Pruner pruner, Hooks hooks,
                      Function<Experiment, Prepared> data) {
         long t0 = System.nanoTime();
@@ -57,12 +67,7 @@ final class SweepTrial {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create trial directory " + d + ": " + e.getMessage(), e);
         }
-        Map<String, Object> tag = new LinkedHashMap<>();
-        tag.put("name", spec.name());
-        tag.put("sweep_id", sweepId);
-        tag.put("trial", trial);
-        tag.put("params", params);
-        run.record().set("sweep", SweepRunner.JSON.valueToTree(tag));
+        run.record().set("sweep", SweepRunner.JSON.valueToTree(tag(spec, sweepId, trial, params)));
         run.saveRecord();
         String status, error = "";
         Experiment exp = null;

@@ -156,17 +156,24 @@ public final class SparkTrials implements TrialExecutor {
         } finally {
             jsc.clearJobGroup();
         }
+        boolean stopped = false;
+        for (Trial t : trials) stopped |= t.remote().stopping();
+        if (error[0] == null && !stopped && jsc.sc().isStopped()) {
+            throw new IllegalStateException("Spark stopped before the sweep ended (see its messages above); the trials it finished are kept: "
+                    + "continue with machina tune --resume");
+        }
         if (error[0] instanceof RuntimeException re) throw re;
         if (error[0] instanceof Error er) throw er;
         if (error[0] != null) throw new IllegalStateException(error[0].getMessage(), error[0]);
     }
 
-    private static void collect(JavaFutureAction<List<TrialOutcome>> f, Remote remote) throws IOException, InterruptedException {
+    private void collect(JavaFutureAction<List<TrialOutcome>> f, Remote remote) throws IOException, InterruptedException {
         TrialOutcome o;
         try {
             o = f.get().get(0);
         } catch (ExecutionException e) {
-            if (remote.stopping()) return; // stopped (Ctrl-C stops Spark too): the trial is not recorded, a resume runs it
+            // the sweep was stopped (Ctrl-C stops Spark too), or Spark itself stopped: not the trial's failure; a resume runs it
+            if (remote.stopping() || jsc.sc().isStopped()) return;
             remote.fail(reason(e.getCause() == null ? e : e.getCause()));
             return;
         } catch (java.util.concurrent.CancellationException e) {

@@ -82,9 +82,26 @@ class LocalSparkSweepTest {
             assertThat(Files.readAllLines(o.dir().resolve(t.runDir()).resolve("metrics.jsonl"))).hasSize(rung);
         }
         assertThat(done).isPositive();
-        assertThat(pruned).isGreaterThanOrEqualTo(6); // at most ⌈12/3⌉ pass the first rung
+        // how many pass a rung depends on the order trials reach it (the asynchronous rule), but not all of them do
+        assertThat(pruned).isPositive();
+        assertThat(o.leaderboard().totalEpochs()).isLessThan(12 * 9);
         assertThat(o.leaderboard().best().epochs()).isEqualTo(9);
         assertThat(o.plannedEpochs()).isEqualTo(12 * 9);
+        // whatever the arrival order, the best value at a rung ranks first there and goes on
+        for (int rung : List.of(1, 3)) {
+            TrialResult top = null;
+            double best = Double.NEGATIVE_INFINITY;
+            for (TrialResult t : ranked) {
+                if (t.epochs() < rung) continue;
+                List<String> lines = Files.readAllLines(o.dir().resolve(t.runDir()).resolve("metrics.jsonl"));
+                double v = SweepFixtures.JSON.readTree(lines.get(rung - 1)).get("val_accuracy").asDouble();
+                if (v > best) {
+                    best = v;
+                    top = t;
+                }
+            }
+            assertThat(top.epochs()).as("the best at rung " + rung + ": " + top).isGreaterThan(rung);
+        }
         JsonNode sweep = SweepFixtures.JSON.readTree(o.dir().resolve("sweep.json").toFile());
         assertThat(sweep.get("pruner").asText()).isEqualTo("asha");
         assertThat(sweep.get("parallel").asInt()).isEqualTo(2);
@@ -111,8 +128,11 @@ class LocalSparkSweepTest {
         try (var s = Files.list(o.dir().resolve("trials"))) {
             assertThat(s.count()).isEqualTo(8);
         }
-        // a failed trial is finished: resuming runs nothing again
+        // a failed trial is finished: resuming runs nothing again (and clears what a killed driver left half unpacked)
+        Files.createDirectories(o.dir().resolve(".incoming/0b5e/003"));
+        Files.writeString(o.dir().resolve(".incoming/0b5e/003/run.json"), "{");
         SweepRunner.Outcome resumed = new SweepRunner(spec, o.dir(), SparkTrials.on(jsc), null).run();
         assertThat(SweepFixtures.rows(resumed.dir())).isEqualTo(rows);
+        assertThat(o.dir().resolve(".incoming")).doesNotExist();
     }
 }
