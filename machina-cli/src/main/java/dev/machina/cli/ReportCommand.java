@@ -1,6 +1,7 @@
-package dev.machina.cli.report;
+package dev.machina.cli;
 
 import dev.machina.experiment.UserError;
+import dev.machina.report.ReportWriter;
 import dev.machina.run.RunInfo;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -15,7 +16,7 @@ import picocli.CommandLine;
     "Write a run's plots and a self-contained report.html.",
     "Plots (PNG and SVG under plots/): curves, confusion matrix, per-class scores, PR/ROC curves;",
     "the report adds the configuration and provenance."})
-public final class ReportCommand implements Callable<Integer> {
+final class ReportCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 

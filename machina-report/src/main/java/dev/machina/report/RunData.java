@@ -1,4 +1,4 @@
-package dev.machina.cli.report;
+package dev.machina.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,4 +1,4 @@
-package dev.machina.cli.report;
+package dev.machina.report;
 
 import de.erichseifert.vectorgraphics2d.Document;
 import de.erichseifert.vectorgraphics2d.VectorGraphics2D;

@@ -1,6 +1,6 @@
-package dev.machina.cli.report;
+package dev.machina.report;
 
-import static dev.machina.cli.report.Html.esc;
+import static dev.machina.report.Html.esc;
 
 import dev.machina.io.AtomicFiles;
 import dev.machina.run.Numbers;
