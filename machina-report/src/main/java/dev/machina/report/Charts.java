@@ -50,6 +50,7 @@ public final class Charts {
         s.setSeriesColors(PALETTE);
         s.setChartPadding(12);
         s.setYAxisDecimalPattern("0.###"); // XChart's default writes 0.1 as ".1"
+        s.setXAxisDecimalPattern("0.###");
         s.setAntiAlias(true);
     }
 
