@@ -204,7 +204,7 @@ public final class ReportWriter {
             table.kv td{word-break:break-word}
             .grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(440px,1fr));gap:14px;align-items:start}
             figure{margin:0 0 14px}
-            figure svg{max-width:100%;height:auto;display:block;border:1px solid #eaecef;border-radius:4px}
+            figure svg{max-width:100%;height:auto;display:block;box-sizing:border-box;border:1px solid #eaecef;border-radius:4px}
             figcaption{color:#57606a;font-size:.82rem;margin-top:.25rem}
             .notes{background:#fff8c5;border:1px solid #e3cf75;border-radius:6px;padding:.5rem 1rem;margin:1rem 0}
             .notes h2{border:0;margin:.3rem 0;font-size:1rem}

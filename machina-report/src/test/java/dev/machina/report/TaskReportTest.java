@@ -15,7 +15,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -28,8 +27,6 @@ class TaskReportTest {
     static final List<String> CLASSIFICATION_WORDS = List.of("Accuracy", "accuracy", "Confusion", "confusion", "Per-class", "per-class",
             "ROC", "Precision-recall", "Misclassified");
 
-    @TempDir
-    static Path runs;
     static Path sine, text;
 
     @TempDir
@@ -37,8 +34,8 @@ class TaskReportTest {
 
     @BeforeAll
     static void train() throws IOException {
-        sine = TrainedRuns.sine(runs);
-        text = TrainedRuns.text(runs);
+        sine = TrainedRuns.sine();
+        text = TrainedRuns.text();
     }
 
     @Test
@@ -192,14 +189,6 @@ class TaskReportTest {
 
     /** A copy of a run directory, so that a test can change it. */
     Path copy(Path run) throws IOException {
-        Path to = tmp.resolve(run.getFileName());
-        try (Stream<Path> s = Files.walk(run)) {
-            for (Path p : s.toList()) {
-                Path t = to.resolve(run.relativize(p).toString());
-                if (Files.isDirectory(p)) Files.createDirectories(t);
-                else Files.copy(p, t);
-            }
-        }
-        return to;
+        return TrainedRuns.copy(run, tmp);
     }
 }
