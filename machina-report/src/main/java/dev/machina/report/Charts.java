@@ -160,7 +160,6 @@ public final class Charts {
         XYChart c = xy("Predicted vs actual (test" + (k > 1 ? ", every " + k + "th value" : "") + ")", "actual", "predicted", 560, 480);
         c.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW);
         c.getStyler().setXAxisMin(lo).setXAxisMax(hi).setYAxisMin(lo).setYAxisMax(hi);
-        c.getStyler().setXAxisDecimalPattern("0.###");
         XYSeries diag = c.addSeries("y = x (perfect)", new double[] {lo, hi}, new double[] {lo, hi});
         diag.setMarker(SeriesMarkers.NONE);
         diag.setLineStyle(new BasicStroke(1.2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {5f, 4f}, 0f));

@@ -293,6 +293,7 @@ public final class ReportWriter {
         h.append("<h2>Test results</h2>\n");
         if (run.test.isMissingNode()) {
             h.append("<p>No test results: test-results.json is missing (the run was not evaluated, or stopped before).</p>\n");
+            if (run.task == RunData.Task.LANGUAGE_MODEL) samples(h, run, samples); // from the weights it saved
         } else if (run.task == RunData.Task.REGRESSION) {
             regressionResults(h, run, figs);
         } else if (run.task == RunData.Task.LANGUAGE_MODEL) {
@@ -360,6 +361,10 @@ public final class ReportWriter {
         if (run.test.path("examples").isNumber()) m.put("examples (sequences)", Numbers.format(run.test.path("examples").asDouble()));
         if (m.isEmpty()) h.append("<p>test-results.json holds no loss or perplexity: ").append(esc(testKeys(run))).append(".</p>\n");
         kvTable(h, m);
+        samples(h, run, samples);
+    }
+
+    private static void samples(StringBuilder h, RunData run, List<String> samples) {
         h.append("<h3>Generated samples</h3>\n");
         if (samples.isEmpty()) {
             h.append("<p>None: the model could not be loaded (see the notes above).</p>\n");

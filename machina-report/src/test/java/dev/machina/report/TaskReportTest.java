@@ -174,6 +174,17 @@ class TaskReportTest {
         assertThat(section(Files.readString(r.html()), "Test results")).contains("perplexity", "None: the model could not be loaded");
     }
 
+    @Test
+    void aLanguageModelNotYetTestedStillShowsSamplesOfItsSavedWeights() throws Exception {
+        Path run = copy(text);
+        Files.delete(run.resolve("test-results.json"));
+
+        String results = section(Files.readString(ReportWriter.write(run).html()), "Test results");
+
+        assertThat(results).contains("No test results: test-results.json is missing", "Generated samples",
+                Html.esc(TrainedModel.load(run).generate("", 200, 0.8, null, 0)));
+    }
+
     /** The names of the PNGs written, in order. */
     static List<String> pngs(ReportWriter.Result r) {
         return r.plots().stream().map(p -> p.getFileName().toString()).filter(f -> f.endsWith(".png")).map(f -> f.substring(0, f.length() - 4)).toList();
