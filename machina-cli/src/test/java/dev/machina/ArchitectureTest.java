@@ -14,9 +14,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The layers of docs/ARCHITECTURE.md, checked on the compiled classes of machina-core,
- * machina-experiment, machina-onnx, machina-ui and machina-cli: kernel → tensor → data, nn, loss,
- * metrics, io, optim (side by side: none uses another) → train → run → tune → experiment → ui →
- * cli, and onnx (on nn, data, io and below) → cli. Nothing depends upwards, and no packages form a cycle.
+ * machina-experiment, machina-onnx, machina-ui, machina-report and machina-cli: kernel → tensor →
+ * data, nn, loss, metrics, io, optim (side by side: none uses another) → train → run → tune →
+ * experiment → ui, report (side by side) → cli, and onnx (on nn, data, io and below) → cli.
+ * Nothing depends upwards, and no packages form a cycle.
  * machina-spark ({@code dev.machina.spark}, on experiment and below) is not on this module's class
  * path: its place is checked by machina-spark's SparkArchitectureTest.
  */
@@ -33,6 +34,7 @@ class ArchitectureTest {
         assertThat(classes.contain("dev.machina.kernel.Kernels")).isTrue();
         assertThat(classes.contain("dev.machina.experiment.SpecRunner")).isTrue();
         assertThat(classes.contain("dev.machina.ui.UiServer")).isTrue();
+        assertThat(classes.contain("dev.machina.report.ReportWriter")).isTrue();
         assertThat(classes.contain("dev.machina.cli.Main")).isTrue();
     }
 
@@ -53,6 +55,7 @@ class ArchitectureTest {
                 .layer("experiment").definedBy("dev.machina.experiment..")
                 .layer("onnx").definedBy("dev.machina.onnx..")
                 .layer("ui").definedBy("dev.machina.ui..")
+                .layer("report").definedBy("dev.machina.report..")
                 .layer("cli").definedBy("dev.machina.cli..")
                 .layer("version").definedBy("dev.machina")
                 .whereLayer("kernel").mayNotAccessAnyLayer()
@@ -71,6 +74,8 @@ class ArchitectureTest {
                 .whereLayer("experiment").mayOnlyAccessLayers("tune", "run", "train", "optim", "nn", "loss", "metrics", "io", "data", "tensor",
                         "kernel", "version")
                 .whereLayer("ui").mayOnlyAccessLayers("experiment", "tune", "run", "train", "optim", "nn", "loss", "metrics", "io", "data",
+                        "tensor", "kernel", "version")
+                .whereLayer("report").mayOnlyAccessLayers("experiment", "tune", "run", "train", "optim", "nn", "loss", "metrics", "io", "data",
                         "tensor", "kernel", "version")
                 .check(classes);
     }

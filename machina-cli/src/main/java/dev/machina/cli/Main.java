@@ -1,7 +1,6 @@
 package dev.machina.cli;
 
 import dev.machina.Machina;
-import dev.machina.cli.report.ReportCommand;
 import dev.machina.experiment.UserError;
 import java.io.PrintWriter;
 import java.util.Map;

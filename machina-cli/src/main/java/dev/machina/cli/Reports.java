@@ -1,6 +1,6 @@
 package dev.machina.cli;
 
-import dev.machina.cli.report.ComparePlot;
+import dev.machina.report.ComparePlot;
 import dev.machina.experiment.UserError;
 import java.io.IOException;
 import java.io.PrintWriter;

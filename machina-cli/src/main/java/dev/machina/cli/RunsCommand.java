@@ -1,6 +1,6 @@
 package dev.machina.cli;
 
-import static dev.machina.cli.report.Charts.shorten;
+import static dev.machina.report.Charts.shorten;
 
 import dev.machina.experiment.SweepRunner;
 import dev.machina.experiment.UserError;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.machina.data.DataLoader;
 import dev.machina.io.AtomicFiles;
 import dev.machina.metrics.ClassificationReport;
+import dev.machina.metrics.RegressionMetrics;
 import dev.machina.run.RunDirectory;
 import dev.machina.train.Callback;
 import dev.machina.train.Evaluator;
@@ -34,6 +35,9 @@ import java.util.Map;
  * }</pre>
  */
 public final class SpecRunner {
+    /** A regression run's test predictions, beside test-results.json. */
+    public static final String TEST_PREDICTIONS = "test-predictions.csv";
+
     /** What a caller hears as the run goes (the command prints it). All methods are optional. */
     public interface Listener {
         /** Before the data is read. */
@@ -272,8 +276,8 @@ public final class SpecRunner {
                 tr.put("perplexity", Math.exp(r.loss()));
                 setup.recorder().putFinalMetric("test_perplexity", Math.exp(r.loss()));
             } else {
-                // a regression: the errors in the targets' own units, over every predicted value
-                var m = Evaluator.regression(setup.model(), test);
+                // a regression: the errors in the targets' own units, over every predicted value, and the values themselves
+                var m = regression(run, setup, data);
                 tr.putAll(m.toMap());
                 setup.recorder().putFinalMetric("test_mse", m.mse());
                 setup.recorder().putFinalMetric("test_rmse", m.rmse());
@@ -295,6 +299,39 @@ public final class SpecRunner {
             }
         }
         return new Result(run, setup, h, report, tr, reportFile, reportError);
+    }
+
+    /**
+     * The regression metrics of the test split, with every predicted value beside its target in
+     * {@link #TEST_PREDICTIONS} (columns example, output, actual, predicted; for a series also
+     * step, the position in the series of the value predicted), which the report draws.
+     */
+    private static RegressionMetrics regression(RunDirectory run, Setup setup, Prepared data) throws IOException {
+        Evaluator.Predictions p = Evaluator.predict(setup.model(), setup.test());
+        float[] pred = p.outputs().data(), targets = data.test().targets().data();
+        int rows = p.indices().length, width = targets.length / Math.max(1, data.test().size());
+        if (pred.length != rows * width) {
+            throw new IllegalArgumentException("the model gives " + pred.length / Math.max(1, rows) + " values per example whose targets have " + width);
+        }
+        Map<String, Object> a = setup.experiment().data().args();
+        boolean series = a.get("window") instanceof Integer && a.get("stride") instanceof Integer && a.get("horizon") instanceof Integer;
+        int offset = data.train().size() + (data.validation() == null ? 0 : data.validation().size());
+        float[] act = new float[pred.length];
+        StringBuilder csv = new StringBuilder(rows * width * 32).append(series ? "example,output,step,actual,predicted\n" : "example,output,actual,predicted\n");
+        for (int i = 0; i < rows; i++) {
+            int ex = p.indices()[i];
+            for (int k = 0; k < width; k++) {
+                act[i * width + k] = targets[ex * width + k];
+                csv.append(ex).append(',').append(k).append(',');
+                if (series) { // outputs are step-major: width / horizon target columns per step ahead
+                    int perStep = width / (Integer) a.get("horizon");
+                    csv.append((offset + ex) * (Integer) a.get("stride") + (Integer) a.get("window") + k / perStep).append(',');
+                }
+                csv.append(act[i * width + k]).append(',').append(pred[i * width + k]).append('\n');
+            }
+        }
+        AtomicFiles.writeString(run.file(TEST_PREDICTIONS), csv.toString());
+        return RegressionMetrics.of(pred, act);
     }
 
     /**

@@ -3,12 +3,16 @@ package dev.machina.experiment;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.machina.data.FeatureTransform;
+import dev.machina.data.Sequences;
 import dev.machina.io.SafeTensors;
 import dev.machina.nn.Module;
 import dev.machina.run.RunDirectory;
+import dev.machina.tensor.Rng;
+import dev.machina.tensor.Tensor;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -62,6 +66,70 @@ public record TrainedModel(Path runDir, Experiment experiment, Module model, Lis
         } catch (IOException e) {
             throw new UserError(weights + ": malformed metadata: " + e.getMessage());
         }
+    }
+
+    /**
+     * Text sampled from a character-level language model ({@code machina generate}): the prompt,
+     * then {@code length} characters, each drawn from the softmax of the logits over the last
+     * {@code featureShape[0]} characters divided by {@code temperature} (among the {@code topK}
+     * most likely when given). With no prompt the first character is drawn uniformly. The same
+     * seed gives the same text.
+     *
+     * @throws IllegalStateException    when the run is not a character model
+     * @throws IllegalArgumentException when the prompt holds a character outside the vocabulary, or a setting is out of range
+     */
+    public String generate(String prompt, int length, double temperature, Integer topK, long seed) {
+        if (vocabulary == null) throw new IllegalStateException(runDir + " is not a character model (trained on data.dataset: text)");
+        if (length < 0) throw new IllegalArgumentException("length must be >= 0, got " + length);
+        if (!(temperature > 0)) throw new IllegalArgumentException("temperature must be positive, got " + temperature);
+        if (topK != null && topK < 1) throw new IllegalArgumentException("top-k must be at least 1, got " + topK);
+        Sequences.Vocabulary vocab = new Sequences.Vocabulary(vocabulary);
+        int window = featureShape[0];
+        int[] ids = vocab.encode(prompt);
+        Rng rng = new Rng(seed);
+        int v = vocab.size();
+        int[] all = Arrays.copyOf(ids, ids.length + length);
+        int n = ids.length;
+        if (n == 0 && length > 0) all[n++] = rng.nextInt(v); // no prompt: start from a random character
+        StringBuilder out = new StringBuilder(vocab.decode(Arrays.copyOf(all, n)));
+        try (var s = Tensor.noGrad()) {
+            for (int step = out.length() == prompt.length() ? 0 : 1; step < length; step++) {
+                int from = Math.max(0, n - window), len = n - from;
+                float[] x = new float[len];
+                for (int i = 0; i < len; i++) x[i] = all[from + i];
+                Tensor logits = model.forward(Tensor.of(x, 1, len));
+                int next = sample(Arrays.copyOfRange(logits.data(), (len - 1) * v, len * v), temperature, topK, rng);
+                all[n++] = next;
+                out.append(vocab.chars().get(next));
+            }
+        }
+        return out.toString();
+    }
+
+    /** An index drawn from softmax(logits / temperature), optionally among the top k. */
+    static int sample(float[] logits, double temperature, Integer topK, Rng rng) {
+        int v = logits.length;
+        double[] p = new double[v];
+        double max = Double.NEGATIVE_INFINITY;
+        for (float f : logits) max = Math.max(max, f / temperature);
+        double cut = Double.NEGATIVE_INFINITY;
+        if (topK != null && topK < v) {
+            float[] sorted = logits.clone();
+            Arrays.sort(sorted);
+            cut = sorted[v - topK];
+        }
+        double z = 0;
+        for (int i = 0; i < v; i++) {
+            p[i] = logits[i] < cut ? 0 : Math.exp(logits[i] / temperature - max);
+            z += p[i];
+        }
+        double u = rng.nextDouble() * z, acc = 0;
+        for (int i = 0; i < v; i++) {
+            acc += p[i];
+            if (u < acc) return i;
+        }
+        for (int i = v - 1; i >= 0; i--) if (p[i] > 0) return i;
+        return 0;
     }
 
     /** The layer list run.json records for a run from plain Java code, as an experiment to build it from. */

@@ -33,7 +33,7 @@ class SparkArchitectureTest {
     @Test
     void sparkUsesTheExperimentLayerAndBelowOnly() {
         noClasses().that().resideInAPackage("dev.machina.spark..").should().dependOnClassesThat()
-                .resideInAnyPackage("dev.machina.cli..", "dev.machina.ui..", "dev.machina.onnx..", "dev.machina.bench..").check(classes);
+                .resideInAnyPackage("dev.machina.cli..", "dev.machina.ui..", "dev.machina.report..", "dev.machina.onnx..", "dev.machina.bench..").check(classes);
     }
 
     @Test

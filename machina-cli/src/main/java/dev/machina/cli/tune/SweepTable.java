@@ -1,6 +1,6 @@
 package dev.machina.cli.tune;
 
-import dev.machina.cli.report.SweepReport;
+import dev.machina.report.SweepReport;
 import dev.machina.experiment.SweepRunner;
 import dev.machina.run.Numbers;
 import dev.machina.tune.TrialResult;

@@ -1,8 +1,8 @@
 package dev.machina.cli.tune;
 
 import dev.machina.cli.options.SharedOptions;
-import dev.machina.cli.report.ReportWriter;
-import dev.machina.cli.report.SweepReport;
+import dev.machina.report.ReportWriter;
+import dev.machina.report.SweepReport;
 import dev.machina.experiment.ClusterBackend;
 import dev.machina.experiment.SpecRunner;
 import dev.machina.experiment.SweepRunner;

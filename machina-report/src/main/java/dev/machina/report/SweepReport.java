@@ -1,6 +1,6 @@
-package dev.machina.cli.report;
+package dev.machina.report;
 
-import static dev.machina.cli.report.Html.esc;
+import static dev.machina.report.Html.esc;
 
 import dev.machina.io.AtomicFiles;
 import dev.machina.run.Numbers;
@@ -62,15 +62,15 @@ public final class SweepReport {
                 missing.add(p.key() + ": " + e.getMessage());
             }
         }
-        List<Path> top = new ArrayList<>();
+        List<TrialResult> topTrials = new ArrayList<>();
         for (TrialResult t : lb.ranked()) {
-            if (top.size() >= topCurves) break;
-            if (!Double.isNaN(t.objective()) && !t.runDir().isEmpty()) top.add(sweepDir.resolve(t.runDir()));
+            if (topTrials.size() >= topCurves) break;
+            if (!Double.isNaN(t.objective()) && !t.runDir().isEmpty()) topTrials.add(t);
         }
-        if (!top.isEmpty()) {
+        if (!topTrials.isEmpty()) {
             try {
-                ComparePlot.write(top, plots.resolve("top_trials_curves.png"));
-                written.add(plots.resolve("top_trials_curves.png"));
+                ComparePlot.write(topTrials.stream().map(t -> sweepDir.resolve(t.runDir())).toList(), labels(topTrials), plots.resolve(TOP_CURVES));
+                written.add(plots.resolve(TOP_CURVES));
             } catch (IOException | RuntimeException e) {
                 missing.add("validation curves of the top trials: " + e.getMessage());
             }
@@ -78,6 +78,34 @@ public final class SweepReport {
         Path html = sweepDir.resolve(ReportWriter.REPORT);
         AtomicFiles.writeString(html, html(sweepDir, title, lb, summary, written, missing));
         return new Result(html, written, missing);
+    }
+
+    static final String TOP_CURVES = "top_trials_curves.png";
+
+    /**
+     * Legend names of trials: the parameters whose values differ between them ("lr=0.003,
+     * batch_size=64"), each key by its last part unless two keys share it; a trial whose values
+     * match another's gets its number too.
+     */
+    static List<String> labels(List<TrialResult> trials) {
+        List<String> keys = new ArrayList<>();
+        for (TrialResult t : trials) for (String k : t.params().keySet()) if (!keys.contains(k)) keys.add(k);
+        List<String> differ = keys.stream().filter(k -> trials.stream().map(t -> String.valueOf(t.params().get(k))).distinct().count() > 1).toList();
+        List<String> out = new ArrayList<>();
+        for (TrialResult t : trials) {
+            List<String> parts = new ArrayList<>();
+            for (String k : differ) {
+                String last = k.substring(Math.max(k.lastIndexOf('.'), k.lastIndexOf(']')) + 1);
+                boolean unique = keys.stream().filter(o -> o.endsWith("." + last) || o.endsWith("]" + last) || o.equals(last)).count() == 1;
+                parts.add((unique && !last.isEmpty() ? last : k) + "=" + (t.params().containsKey(k) ? format(t.params().get(k)) : "—"));
+            }
+            out.add(parts.isEmpty() ? "trial " + t.trial() : String.join(", ", parts));
+        }
+        List<String> named = new ArrayList<>(out);
+        for (int i = 0; i < out.size(); i++) {
+            if (out.indexOf(out.get(i)) != out.lastIndexOf(out.get(i))) named.set(i, out.get(i) + " (trial " + trials.get(i).trial() + ")");
+        }
+        return named;
     }
 
     static XYChart objectiveChart(Leaderboard lb, Param p, String metric) {
@@ -132,33 +160,47 @@ public final class SweepReport {
         h.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>").append(esc(title)).append("</title>\n<style>")
                 .append(ReportWriter.CSS)
                 .append(".status.done{background:#dafbe1;color:#116329}.status.pruned{background:#fff8c5;color:#7d4e00}\n")
-                .append("img.plot{max-width:100%;border:1px solid #eaecef;border-radius:4px}\n</style></head><body><main>\n");
+                .append(".scroll{max-width:100%;overflow-x:auto;margin:.4rem 0 1rem}\n.scroll table{margin:0;width:100%}\n")
+                .append("tr.note td{border-top:0;font-size:.8rem;color:#57606a;padding-top:0}\ntable.leaderboard th{vertical-align:bottom}\n")
+                .append("table.leaderboard th,table.leaderboard td{padding:.2rem .4rem}\n")
+                .append("img.plot{max-width:100%;height:auto;display:block;box-sizing:border-box;border:1px solid #eaecef;border-radius:4px}\nfigure.wide img.plot{width:100%}\n")
+                .append("</style></head><body><main>\n");
         h.append("<h1>").append(esc(title)).append("</h1>\n<table class=\"kv\">");
         for (var e : summary.entrySet()) h.append("<tr><td>").append(esc(e.getKey())).append("</td><td>").append(esc(e.getValue())).append("</td></tr>");
-        h.append("</table>\n<h2>Leaderboard</h2>\n<table><tr><th class=\"num\">rank</th><th class=\"num\">trial</th><th>status</th><th class=\"num\">")
+        h.append("</table>\n<h2>Leaderboard</h2>\n<p class=\"sub\">Each trial number opens the trial's report (or its run.json when it has none).</p>\n")
+                .append("<div class=\"scroll\"><table class=\"leaderboard\"><tr><th class=\"num\">rank</th><th class=\"num\">trial</th><th>status</th><th class=\"num\">")
                 .append(esc(lb.objective().metric())).append(" (").append(esc(lb.objective().mode())).append(")</th><th class=\"num\">epochs</th><th class=\"num\">seconds</th>");
         List<String> keys = lb.paramKeys();
-        for (String k : keys) h.append("<th>").append(esc(k)).append("</th>");
-        h.append("<th>run</th></tr>\n");
+        // a long key may break after a dot or before an index: model[0].<wbr>linear
+        for (String k : keys) h.append("<th>").append(esc(k).replace(".", ".<wbr>").replace("[", "<wbr>[")).append("</th>");
+        h.append("</tr>\n");
         int rank = 1;
         for (TrialResult t : lb.ranked()) {
-            h.append("<tr><td class=\"num\">").append(rank++).append("</td><td class=\"num\">").append(t.trial()).append("</td><td><span class=\"status ")
-                    .append(esc(t.status())).append("\" title=\"").append(esc(t.error())).append("\">").append(esc(t.status())).append("</span></td><td class=\"num\">")
+            String link = t.runDir().isEmpty() ? "" : Files.exists(sweepDir.resolve(t.runDir()).resolve(ReportWriter.REPORT))
+                    ? t.runDir() + "/" + ReportWriter.REPORT : t.runDir() + "/run.json";
+            h.append("<tr><td class=\"num\">").append(rank++).append("</td><td class=\"num\">")
+                    .append(link.isEmpty() ? String.valueOf(t.trial()) : "<a href=\"" + esc(link) + "\" title=\"" + esc(link) + "\">" + t.trial() + "</a>")
+                    .append("</td><td><span class=\"status ").append(esc(t.status())).append("\">").append(esc(t.status())).append("</span></td><td class=\"num\">")
                     .append(Double.isNaN(t.objective()) ? "" : Numbers.format(t.objective())).append("</td><td class=\"num\">")
                     .append(t.epochs()).append("</td><td class=\"num\">").append(String.format(Locale.ROOT, "%.1f", t.seconds())).append("</td>");
             for (String k : keys) h.append("<td>").append(esc(format(t.params().get(k)))).append("</td>");
-            String link = t.runDir().isEmpty() ? "" : Files.exists(sweepDir.resolve(t.runDir()).resolve(ReportWriter.REPORT))
-                    ? t.runDir() + "/" + ReportWriter.REPORT : t.runDir() + "/run.json";
-            h.append("<td>").append(link.isEmpty() ? "" : "<a href=\"" + esc(link) + "\">" + esc(link.endsWith("html") ? "report" : "run.json") + "</a>")
-                    .append("</td></tr>\n");
+            h.append("</tr>\n");
+            // why a trial stopped (pruned, stopped early) or failed: a line of its own under the trial's row
+            if (!t.error().isEmpty()) {
+                h.append("<tr class=\"note\"><td></td><td colspan=\"").append(5 + keys.size()).append("\">").append(esc(t.error())).append("</td></tr>\n");
+            }
         }
-        h.append("</table>\n<h2>Plots</h2>\n<div class=\"grid\">");
+        h.append("</table></div>\n<h2>Plots</h2>\n<div class=\"grid\">");
+        Path wide = null;
         for (Path p : plots) {
-            String rel = sweepDir.relativize(p).toString().replace('\\', '/');
-            h.append("<figure><img class=\"plot\" src=\"").append(esc(rel)).append("\" alt=\"").append(esc(p.getFileName())).append("\"><figcaption>")
-                    .append(esc(p.getFileName())).append("</figcaption></figure>");
+            if (p.getFileName().toString().equals(TOP_CURVES)) {
+                wide = p;
+                continue;
+            }
+            plot(h, sweepDir, p, "");
         }
         h.append("</div>\n");
+        if (wide != null) plot(h, sweepDir, wide, "Validation curves of the best trials, named by the parameters that differ between them.");
         if (!missing.isEmpty()) {
             h.append("<div class=\"notes\"><h2>Not drawn</h2><ul>");
             for (String m : missing) h.append("<li>").append(esc(m)).append("</li>");
@@ -166,6 +208,13 @@ public final class SweepReport {
         }
         h.append("<footer>Written by machina tune.</footer></main></body></html>\n");
         return h.toString();
+    }
+
+    private static void plot(StringBuilder h, Path sweepDir, Path p, String caption) {
+        String rel = sweepDir.relativize(p).toString().replace('\\', '/');
+        h.append("<figure").append(caption.isEmpty() ? "" : " class=\"wide\"").append("><img class=\"plot\" src=\"").append(esc(rel)).append("\" alt=\"")
+                .append(esc(p.getFileName())).append("\"><figcaption>").append(esc(caption.isEmpty() ? p.getFileName().toString() : caption + " (" + p.getFileName() + ")"))
+                .append("</figcaption></figure>\n");
     }
 
     /** A parameter value: numbers as {@link Numbers} writes them. */

@@ -1,8 +1,8 @@
-package dev.machina.cli.report;
+package dev.machina.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.machina.cli.Main;
+import dev.machina.report.SyntheticRun;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;

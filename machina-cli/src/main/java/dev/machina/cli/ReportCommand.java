@@ -1,6 +1,7 @@
-package dev.machina.cli.report;
+package dev.machina.cli;
 
 import dev.machina.experiment.UserError;
+import dev.machina.report.ReportWriter;
 import dev.machina.run.RunInfo;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -13,9 +14,11 @@ import picocli.CommandLine;
 /** {@code machina report RUN_DIR}: the run's plots and a self-contained report.html. */
 @Command(mixinStandardHelpOptions = true, name = "report", description = {
     "Write a run's plots and a self-contained report.html.",
-    "Plots (PNG and SVG under plots/): curves, confusion matrix, per-class scores, PR/ROC curves;",
-    "the report adds the configuration and provenance."})
-public final class ReportCommand implements Callable<Integer> {
+    "Plots (PNG and SVG under plots/): loss and learning rate per epoch, and as the task has them:",
+    "accuracy, confusion matrix, per-class scores, PR/ROC curves (classification); predicted vs actual",
+    "and the forecast of a series (regression); perplexity and generated samples (language models).",
+    "The report adds the model, the configuration and provenance."})
+final class ReportCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 

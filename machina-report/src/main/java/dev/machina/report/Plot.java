@@ -1,4 +1,4 @@
-package dev.machina.cli.report;
+package dev.machina.report;
 
 import de.erichseifert.vectorgraphics2d.Document;
 import de.erichseifert.vectorgraphics2d.VectorGraphics2D;
@@ -35,19 +35,28 @@ record Plot(String name, String title, int width, int height, Consumer<Graphics2
 
     /** Several charts side by side, each at its own size, in one figure. */
     static Plot row(String name, String title, List<? extends Chart<?, ?>> charts) {
+        return grid(name, title, charts, true);
+    }
+
+    /** Several charts one above the other, each at its own size, in one figure. */
+    static Plot column(String name, String title, List<? extends Chart<?, ?>> charts) {
+        return grid(name, title, charts, false);
+    }
+
+    private static Plot grid(String name, String title, List<? extends Chart<?, ?>> charts, boolean across) {
         int w = 0, h = 0;
         for (Chart<?, ?> c : charts) {
-            w += c.getWidth();
-            h = Math.max(h, c.getHeight());
+            w = across ? w + c.getWidth() : Math.max(w, c.getWidth());
+            h = across ? Math.max(h, c.getHeight()) : h + c.getHeight();
         }
         return new Plot(name, title, w, h, g -> {
-            int x = 0;
+            int at = 0;
             for (Chart<?, ?> c : charts) {
                 Graphics2D sub = (Graphics2D) g.create();
-                sub.translate(x, 0);
+                sub.translate(across ? at : 0, across ? 0 : at);
                 c.paint(sub, c.getWidth(), c.getHeight());
                 sub.dispose();
-                x += c.getWidth();
+                at += across ? c.getWidth() : c.getHeight();
             }
         });
     }

@@ -1,4 +1,4 @@
-package dev.machina.cli.report;
+package dev.machina.report;
 
 /** HTML text escaping: everything that came from a file goes through {@link #esc}. */
 final class Html {

@@ -1,4 +1,4 @@
-package dev.machina.cli.report;
+package dev.machina.report;
 
 import java.awt.BasicStroke;
 import java.awt.Color;
@@ -8,6 +8,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.function.DoubleUnaryOperator;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
 import org.knowm.xchart.XYChart;
@@ -49,6 +50,7 @@ public final class Charts {
         s.setSeriesColors(PALETTE);
         s.setChartPadding(12);
         s.setYAxisDecimalPattern("0.###"); // XChart's default writes 0.1 as ".1"
+        s.setXAxisDecimalPattern("0.###");
         s.setAntiAlias(true);
     }
 
@@ -63,11 +65,18 @@ public final class Charts {
 
     /** Per-epoch curves of several metrics; null (with a reason in {@code skipped}) when none has a value. */
     static XYChart epochChart(RunData run, String title, String yTitle, List<String> metrics, List<String> labels, List<String> skipped) {
+        return epochChart(run, title, yTitle, metrics, labels, DoubleUnaryOperator.identity(), skipped);
+    }
+
+    /** As above, each value mapped through {@code f} first (a per-character loss to its perplexity: {@code Math::exp}). */
+    static XYChart epochChart(RunData run, String title, String yTitle, List<String> metrics, List<String> labels, DoubleUnaryOperator f,
+                              List<String> skipped) {
         XYChart c = xy(title, "epoch", yTitle, 640, 400);
         int n = 0, maxEpoch = 0;
         for (int i = 0; i < metrics.size(); i++) {
             double[][] xy = run.series(metrics.get(i));
             if (xy[0].length == 0) continue;
+            for (int j = 0; j < xy[1].length; j++) xy[1][j] = f.applyAsDouble(xy[1][j]);
             XYSeries s = c.addSeries(labels.get(i), xy[0], xy[1]);
             s.setMarker(SeriesMarkers.CIRCLE);
             s.setLineStyle(SeriesLines.SOLID);
@@ -116,6 +125,85 @@ public final class Charts {
         c.getStyler().setXAxisMax(maxEpoch <= 1 ? 1.5 : (double) maxEpoch);
         // one tick per epoch while they fit; XChart spaces ticks by pixels otherwise
         c.getStyler().setXAxisTickMarkSpacingHint(maxEpoch <= 12 ? 40 : 74);
+    }
+
+    /** At most this many points in a scatter or a forecast: every k-th value beyond (the inline SVG stays small). */
+    static final int MAX_POINTS = 2000;
+
+    /**
+     * Each test prediction against its target, with the line y = x on which a perfect model's
+     * points would lie; both axes span the same range.
+     */
+    static XYChart predictedVsActual(RunData.Predictions p) {
+        int k = Math.max(1, (p.size() + MAX_POINTS - 1) / MAX_POINTS);
+        int n = (p.size() + k - 1) / k;
+        double[] x = new double[n], y = new double[n];
+        double lo = Double.POSITIVE_INFINITY, hi = Double.NEGATIVE_INFINITY;
+        for (int i = 0, j = 0; i < p.size(); i += k, j++) {
+            x[j] = p.actual()[i];
+            y[j] = p.predicted()[i];
+        }
+        for (int i = 0; i < p.size(); i++) {
+            for (double v : new double[] {p.actual()[i], p.predicted()[i]}) {
+                if (!Double.isFinite(v)) continue;
+                lo = Math.min(lo, v);
+                hi = Math.max(hi, v);
+            }
+        }
+        if (!(hi > lo)) { // one value (or none finite): a unit range around it
+            lo = Double.isFinite(lo) ? lo - 0.5 : 0;
+            hi = lo + 1;
+        }
+        double pad = (hi - lo) * 0.04;
+        lo -= pad;
+        hi += pad;
+        XYChart c = xy("Predicted vs actual (test" + (k > 1 ? ", every " + k + "th value" : "") + ")", "actual", "predicted", 560, 480);
+        c.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW);
+        c.getStyler().setXAxisMin(lo).setXAxisMax(hi).setYAxisMin(lo).setYAxisMax(hi);
+        XYSeries diag = c.addSeries("y = x (perfect)", new double[] {lo, hi}, new double[] {lo, hi});
+        diag.setMarker(SeriesMarkers.NONE);
+        diag.setLineStyle(new BasicStroke(1.2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {5f, 4f}, 0f));
+        diag.setLineColor(new Color(0x8c959f));
+        XYSeries pts = c.addSeries("test values", x, y);
+        pts.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
+        pts.setMarker(SeriesMarkers.CIRCLE);
+        pts.setMarkerColor(new Color(PALETTE[0].getRed(), PALETTE[0].getGreen(), PALETTE[0].getBlue(), 150));
+        c.getStyler().setMarkerSize(n > 500 ? 4 : 6);
+        return c;
+    }
+
+    /**
+     * The test range of a series: the actual values and the model's predictions of output 0 (the
+     * first target, one step ahead) along the series' steps.
+     */
+    static XYChart forecast(RunData.Predictions p, int outputs) {
+        List<double[]> pts = new ArrayList<>();
+        for (int i = 0; i < p.size(); i++) if (p.output()[i] == 0 && Double.isFinite(p.step()[i])) pts.add(new double[] {p.step()[i], p.actual()[i], p.predicted()[i]});
+        pts.sort((a, b) -> Double.compare(a[0], b[0]));
+        int k = Math.max(1, (pts.size() + MAX_POINTS - 1) / MAX_POINTS);
+        int n = (pts.size() + k - 1) / k;
+        double[] x = new double[n], a = new double[n], f = new double[n];
+        for (int i = 0, j = 0; i < pts.size(); i += k, j++) {
+            x[j] = pts.get(i)[0];
+            a[j] = pts.get(i)[1];
+            f[j] = pts.get(i)[2];
+        }
+        String what = outputs > 1 ? "output 0 of " + outputs + ": the first target, one step ahead" : "one step ahead";
+        XYChart c = xy("Forecast over the test range (" + what + ")", "step", "value", 1030, 380);
+        c.getStyler().setXAxisTickMarkSpacingHint(90);
+        c.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
+        c.getStyler().setLegendLayout(Styler.LegendLayout.Horizontal);
+        c.getStyler().setXAxisDecimalPattern("0");
+        c.getStyler().setMarkerSize(0);
+        XYSeries as = c.addSeries("actual", x, a);
+        as.setMarker(SeriesMarkers.NONE);
+        as.setLineWidth(2f);
+        as.setLineColor(new Color(0x57606a));
+        XYSeries fs = c.addSeries("predicted", x, f);
+        fs.setMarker(SeriesMarkers.NONE);
+        fs.setLineWidth(1.6f);
+        fs.setLineColor(PALETTE[1]);
+        return n == 0 ? null : c;
     }
 
     /** Precision, recall and F1 per class as grouped bars. */

@@ -1,4 +1,4 @@
-package dev.machina.cli.report;
+package dev.machina.report;
 
 import java.awt.BasicStroke;
 import java.awt.Color;

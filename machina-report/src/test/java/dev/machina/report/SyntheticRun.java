@@ -1,4 +1,4 @@
-package dev.machina.cli.report;
+package dev.machina.report;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -16,14 +16,14 @@ import java.util.Random;
 /**
  * A run directory as the trainer writes it, made from seeded random data: run.json, 5 epochs in
  * metrics.jsonl, test-results.json from the real {@link ClassificationReport} (with
- * probabilities) and misclassified.json with 28×28 images.
+ * probabilities) and misclassified.json with 28×28 images. Shared with machina-cli's tests (the test jar).
  */
-final class SyntheticRun {
+public final class SyntheticRun {
     static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     static final List<String> FASHION = List.of("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt",
             "Sneaker", "Bag", "Ankle boot");
 
-    final Path dir;
+    public final Path dir;
     final String name;
     final List<String> classes;
     ClassificationReport report;
@@ -35,7 +35,7 @@ final class SyntheticRun {
         this.classes = classes;
     }
 
-    static SyntheticRun create(Path dir, String name, List<String> classes, long seed) throws IOException {
+    public static SyntheticRun create(Path dir, String name, List<String> classes, long seed) throws IOException {
         SyntheticRun r = new SyntheticRun(dir, name, classes);
         Files.createDirectories(dir);
         r.writeRunJson("completed");

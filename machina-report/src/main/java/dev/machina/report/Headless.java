@@ -1,4 +1,4 @@
-package dev.machina.cli.report;
+package dev.machina.report;
 
 /** Charts are drawn off-screen: AWT must not look for a display. */
 final class Headless {

@@ -1,4 +1,4 @@
-package dev.machina.cli.report;
+package dev.machina.report;
 
 import dev.machina.experiment.RunReporter;
 import java.io.IOException;

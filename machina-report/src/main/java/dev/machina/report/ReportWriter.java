@@ -1,9 +1,10 @@
-package dev.machina.cli.report;
+package dev.machina.report;
 
-import static dev.machina.cli.report.Html.esc;
+import static dev.machina.report.Html.esc;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.machina.Machina;
+import dev.machina.experiment.TrainedModel;
 import dev.machina.io.AtomicFiles;
 import dev.machina.run.Numbers;
 import java.awt.image.BufferedImage;
@@ -59,9 +60,50 @@ public final class ReportWriter {
         Path plots = Files.createDirectories(runDir.resolve("plots"));
 
         Map<String, Figure> figs = new LinkedHashMap<>();
+        RunData.Task task = run.task;
         add(figs, "loss", () -> Charts.epochChart(run, "Loss", "loss", List.of("train_loss", "val_loss"), List.of("train", "validation"), skipped), skipped, plots, files);
-        add(figs, "accuracy", () -> Charts.epochChart(run, "Accuracy", "accuracy", List.of("train_accuracy", "val_accuracy"), List.of("train", "validation"), skipped), skipped, plots, files);
+        if (task == RunData.Task.CLASSIFICATION) {
+            add(figs, "accuracy", () -> Charts.epochChart(run, "Accuracy", "accuracy", List.of("train_accuracy", "val_accuracy"), List.of("train", "validation"), skipped), skipped, plots, files);
+        } else if (task == RunData.Task.LANGUAGE_MODEL) {
+            add(figs, "perplexity", () -> Charts.epochChart(run, "Perplexity", "perplexity (per character)", List.of("train_loss", "val_loss"),
+                    List.of("train", "validation"), Math::exp, skipped), skipped, plots, files);
+        }
         add(figs, "learning_rate", () -> Charts.lrChart(run, skipped), skipped, plots, files);
+        List<String> samples = List.of();
+        switch (task) {
+            case CLASSIFICATION -> classificationFigures(run, figs, skipped, plots, files);
+            case REGRESSION -> {
+                RunData.Predictions p = run.predictions;
+                if (p != null && p.size() > 0) {
+                    add(figs, "predicted_vs_actual", () -> Charts.predictedVsActual(p), skipped, plots, files);
+                    int outputs = java.util.Arrays.stream(p.output()).max().orElse(0) + 1;
+                    if (p.series()) add(figs, "forecast", () -> Charts.forecast(p, outputs), skipped, plots, files);
+                } else if (p != null) {
+                    skipped.add("Predicted vs actual: " + RunData.PREDICTIONS + " holds no values");
+                }
+            }
+            case LANGUAGE_MODEL -> samples = samples(runDir, skipped);
+        }
+        if (run.epochs.isEmpty()) {
+            // "metrics.jsonl is missing" (or "has no epoch records") already says it
+            skipped.removeIf(s -> s.startsWith("Loss:") || s.startsWith("Accuracy:") || s.startsWith("Perplexity:") || s.startsWith("Learning rate:"));
+        }
+        if (run.test.isMissingNode() && task == RunData.Task.REGRESSION) {
+            run.problems.removeIf(s -> s.startsWith(RunData.PREDICTIONS));
+            skipped.add("Test results (errors, predicted vs actual" + (isSeries(run) ? ", forecast" : "") + "): test-results.json is missing");
+        }
+
+        List<String> missing = new ArrayList<>();
+        for (String p : run.problems) if (!(run.test.isMissingNode() && p.startsWith("test-results.json"))) missing.add(p);
+        missing.addAll(skipped);
+        String html = html(run, figs, samples, missing);
+        Path out = runDir.resolve(REPORT);
+        AtomicFiles.writeString(out, html);
+        return new Result(out, List.copyOf(files), List.copyOf(missing));
+    }
+
+    /** The confusion matrix, per-class scores and PR/ROC curves; what the test results lack is listed once. */
+    private static void classificationFigures(RunData run, Map<String, Figure> figs, List<String> skipped, Path plots, List<Path> files) throws IOException {
         if (run.confusion != null) {
             List<String> names = run.classNames().size() == run.confusion.length ? run.classNames() : List.of();
             addPlot(figs, "confusion_matrix", () -> ConfusionPlot.of(run.confusion, names), skipped, plots, files);
@@ -71,23 +113,40 @@ public final class ReportWriter {
         add(figs, "per_class", () -> Charts.perClassChart(run, skipped), skipped, plots, files);
         add(figs, "pr_curves", () -> Charts.curveChart(run.pr, false, skipped), skipped, plots, files);
         add(figs, "roc_curves", () -> Charts.curveChart(run.roc, true, skipped), skipped, plots, files);
-        if (run.epochs.isEmpty()) {
-            // "metrics.jsonl is missing" (or "has no epoch records") already says it
-            skipped.removeIf(s -> s.startsWith("Loss:") || s.startsWith("Accuracy:") || s.startsWith("Learning rate:"));
-        }
         if (run.test.isMissingNode()) {
             // one line says it better than four
             skipped.removeIf(s -> s.startsWith("Per-class") || s.contains("curves") || s.startsWith("Confusion"));
             skipped.add("Test results (confusion matrix, per-class scores, PR and ROC curves): test-results.json is missing");
         }
+    }
 
-        List<String> missing = new ArrayList<>();
-        for (String p : run.problems) if (!(run.test.isMissingNode() && p.startsWith("test-results.json"))) missing.add(p);
-        missing.addAll(skipped);
-        String html = html(run, figs, missing);
-        Path out = runDir.resolve(REPORT);
-        AtomicFiles.writeString(out, html);
-        return new Result(out, List.copyOf(files), List.copyOf(missing));
+    private static boolean isSeries(RunData run) {
+        String name = run.record.path("dataset").path("name").asText("");
+        return name.equals("sine") || name.equals("series");
+    }
+
+    static final int SAMPLES = 3, SAMPLE_LENGTH = 200;
+    static final double SAMPLE_TEMPERATURE = 0.8;
+
+    /**
+     * A language model's samples, as {@code machina generate} writes them: seeds 0, 1 and 2, from
+     * a random first character. Drawn from the saved model each time, so the report can be
+     * written again with the same text.
+     */
+    private static List<String> samples(Path runDir, List<String> skipped) {
+        if (!Files.exists(runDir.resolve(dev.machina.run.RunDirectory.MODEL))) {
+            skipped.add("Generated samples: the run has no model.safetensors (it did not finish an epoch)");
+            return List.of();
+        }
+        try {
+            TrainedModel tm = TrainedModel.load(runDir);
+            List<String> out = new ArrayList<>();
+            for (int seed = 0; seed < SAMPLES; seed++) out.add(tm.generate("", SAMPLE_LENGTH, SAMPLE_TEMPERATURE, null, seed));
+            return out;
+        } catch (RuntimeException e) { // the model cannot be rebuilt (no spec, a layer it does not know): the rest of the report stands
+            skipped.add("Generated samples: " + e.getMessage());
+            return List.of();
+        }
     }
 
     /** A figure written to plots/ and kept as inline SVG for the page. */
@@ -145,12 +204,13 @@ public final class ReportWriter {
             table.kv td{word-break:break-word}
             .grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(440px,1fr));gap:14px;align-items:start}
             figure{margin:0 0 14px}
-            figure svg{max-width:100%;height:auto;display:block;border:1px solid #eaecef;border-radius:4px}
+            figure svg{max-width:100%;height:auto;display:block;box-sizing:border-box;border:1px solid #eaecef;border-radius:4px}
             figcaption{color:#57606a;font-size:.82rem;margin-top:.25rem}
             .notes{background:#fff8c5;border:1px solid #e3cf75;border-radius:6px;padding:.5rem 1rem;margin:1rem 0}
             .notes h2{border:0;margin:.3rem 0;font-size:1rem}
             .notes ul{margin:.2rem 0 .4rem;padding-left:1.3rem}
             .error{background:#ffebe9;border:1px solid #ff8182;border-radius:6px;padding:.5rem 1rem}
+            pre.sample{white-space:pre-wrap;overflow-wrap:anywhere;font-size:.85rem;margin:0}
             pre{background:#f6f8fa;border:1px solid #d0d7de;border-radius:6px;padding:.8rem;overflow:auto;font-size:.82rem;line-height:1.35}
             .examples{display:flex;flex-wrap:wrap;gap:12px}
             .examples figure{width:112px;margin:0;text-align:center;font-size:.75rem;line-height:1.3}
@@ -161,7 +221,7 @@ public final class ReportWriter {
             footer{margin-top:2.5rem;color:#8c959f;font-size:.8rem}
             """;
 
-    static String html(RunData run, Map<String, Figure> figs, List<String> missing) {
+    static String html(RunData run, Map<String, Figure> figs, List<String> samples, List<String> missing) {
         JsonNode rec = run.record;
         StringBuilder h = new StringBuilder(64 * 1024);
         h.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
@@ -194,6 +254,13 @@ public final class ReportWriter {
 
         // summary
         Map<String, String> summary = new LinkedHashMap<>();
+        for (String[] k : new String[][] {{"mse", "test MSE"}, {"rmse", "test RMSE"}, {"mae", "test MAE"}, {"r2", "test R²"}}) {
+            if (run.task == RunData.Task.REGRESSION && run.test.path(k[0]).isNumber()) summary.put(k[1], Numbers.format(run.test.path(k[0]).asDouble()));
+        }
+        if (run.task == RunData.Task.LANGUAGE_MODEL) {
+            if (run.test.path("perplexity").isNumber()) summary.put("test perplexity", Numbers.format(run.test.path("perplexity").asDouble()));
+            if (!Double.isNaN(run.info.best("val_loss"))) summary.put("best val perplexity", Numbers.format(Math.exp(run.info.best("val_loss"))));
+        }
         if (run.test.path("accuracy").isNumber()) summary.put("test accuracy", Numbers.format(run.test.path("accuracy").asDouble()));
         if (run.test.path("log_loss").isNumber()) summary.put("test log-loss", Numbers.format(run.test.path("log_loss").asDouble()));
         if (run.test.path("roc_auc").path("macro avg").isNumber()) summary.put("test ROC AUC (macro)", Numbers.format(run.test.path("roc_auc").path("macro avg").asDouble()));
@@ -201,6 +268,7 @@ public final class ReportWriter {
         if (!Double.isNaN(run.info.best("val_accuracy"))) summary.put("best val accuracy", Numbers.format(run.info.best("val_accuracy")));
         if (!Double.isNaN(run.info.best("val_loss"))) summary.put("best val loss", Numbers.format(run.info.best("val_loss")));
         for (Map.Entry<String, JsonNode> f : rec.path("final_metrics").properties()) {
+            if (f.getKey().startsWith("test_") && !run.test.isMissingNode()) continue; // the test results say it, above and below
             summary.putIfAbsent("final " + f.getKey(), f.getValue().isNumber() ? Numbers.format(f.getValue().asDouble()) : text(f.getValue()));
         }
         if (!summary.isEmpty()) {
@@ -210,10 +278,11 @@ public final class ReportWriter {
 
         // training
         h.append("<h2>Training</h2>\n");
-        if (figs.containsKey("loss") || figs.containsKey("accuracy") || figs.containsKey("learning_rate")) {
+        if (figs.containsKey("loss") || figs.containsKey("accuracy") || figs.containsKey("perplexity") || figs.containsKey("learning_rate")) {
             h.append("<div class=\"grid\">\n");
             figure(h, figs.get("loss"), null);
             figure(h, figs.get("accuracy"), null);
+            figure(h, figs.get("perplexity"), "The exponential of the cross-entropy per character: the number of equally likely characters it amounts to.");
             figure(h, figs.get("learning_rate"), null);
             h.append("</div>\n");
         } else {
@@ -224,14 +293,22 @@ public final class ReportWriter {
         h.append("<h2>Test results</h2>\n");
         if (run.test.isMissingNode()) {
             h.append("<p>No test results: test-results.json is missing (the run was not evaluated, or stopped before).</p>\n");
+            if (run.task == RunData.Task.LANGUAGE_MODEL) samples(h, run, samples); // from the weights it saved
+        } else if (run.task == RunData.Task.REGRESSION) {
+            regressionResults(h, run, figs);
+        } else if (run.task == RunData.Task.LANGUAGE_MODEL) {
+            languageModelResults(h, run, samples);
         } else {
             figure(h, figs.get("confusion_matrix"), "Rows are the true class, columns the predicted one; shading is the share of the row.");
             classTable(h, run);
             figure(h, figs.get("per_class"), null);
             figure(h, figs.get("pr_curves"), "One-vs-rest; AP is the average precision of each class.");
             figure(h, figs.get("roc_curves"), "One-vs-rest; the dashed diagonal is chance.");
+            if (!figs.containsKey("confusion_matrix") && run.classes.isEmpty()) {
+                h.append("<p>test-results.json holds no classification results: ").append(esc(testKeys(run))).append(".</p>\n");
+            }
         }
-        examples(h, run);
+        if (run.task == RunData.Task.CLASSIFICATION) examples(h, run);
 
         // model
         JsonNode model = rec.path("model");
@@ -256,6 +333,56 @@ public final class ReportWriter {
                 .append(". Figures are also in plots/ as PNG and SVG.</footer>\n");
         h.append("</main>\n</body>\n</html>\n");
         return h.toString();
+    }
+
+    /** The errors in the targets' units, then the predictions against the targets and, for a series, along its steps. */
+    private static void regressionResults(StringBuilder h, RunData run, Map<String, Figure> figs) {
+        Map<String, String> m = new LinkedHashMap<>();
+        String[][] keys = {{"mse", "mean squared error (MSE)"}, {"rmse", "root mean squared error (RMSE)"}, {"mae", "mean absolute error (MAE)"},
+            {"r2", "coefficient of determination (R²)"}, {"test_loss", "test loss (" + run.test.path("loss").asText("the training loss") + ")"},
+            {"values", "values compared"}, {"examples", "examples"}};
+        for (String[] k : keys) if (run.test.path(k[0]).isNumber()) m.put(k[1], Numbers.format(run.test.path(k[0]).asDouble()));
+        if (m.isEmpty()) h.append("<p>test-results.json holds no regression errors: ").append(esc(testKeys(run))).append(".</p>\n");
+        kvTable(h, m);
+        h.append("<div class=\"grid\">\n");
+        figure(h, figs.get("predicted_vs_actual"), "Each point is one predicted value against its target; on the dashed line a prediction is exact.");
+        h.append("</div>\n");
+        figure(h, figs.get("forecast"), "The test part of the series, predicted one step ahead from the window before each step.");
+        if (!figs.containsKey("predicted_vs_actual")) {
+            h.append("<p>No predicted-vs-actual plot: ").append(RunData.PREDICTIONS).append(" is missing or empty (see the notes above).</p>\n");
+        }
+    }
+
+    /** The test loss and perplexity, and a few samples of generated text. */
+    private static void languageModelResults(StringBuilder h, RunData run, List<String> samples) {
+        Map<String, String> m = new LinkedHashMap<>();
+        if (run.test.path("test_loss").isNumber()) m.put("test loss (" + run.test.path("loss").asText("cross-entropy") + ")", Numbers.format(run.test.path("test_loss").asDouble()));
+        if (run.test.path("perplexity").isNumber()) m.put("perplexity", Numbers.format(run.test.path("perplexity").asDouble()));
+        if (run.test.path("examples").isNumber()) m.put("examples (sequences)", Numbers.format(run.test.path("examples").asDouble()));
+        if (m.isEmpty()) h.append("<p>test-results.json holds no loss or perplexity: ").append(esc(testKeys(run))).append(".</p>\n");
+        kvTable(h, m);
+        samples(h, run, samples);
+    }
+
+    private static void samples(StringBuilder h, RunData run, List<String> samples) {
+        h.append("<h3>Generated samples</h3>\n");
+        if (samples.isEmpty()) {
+            h.append("<p>None: the model could not be loaded (see the notes above).</p>\n");
+            return;
+        }
+        h.append("<p class=\"sub\">").append(SAMPLE_LENGTH).append(" characters each from a random first character, temperature ")
+                .append(SAMPLE_TEMPERATURE).append(", seeds 0 to ").append(samples.size() - 1).append("; the same text again with <code>machina generate ")
+                .append(esc(run.dir)).append(" --length ").append(SAMPLE_LENGTH).append(" --temperature ").append(SAMPLE_TEMPERATURE).append(" --seed 0</code>.</p>\n");
+        for (int i = 0; i < samples.size(); i++) {
+            h.append("<figure><pre class=\"sample\">").append(esc(samples.get(i))).append("</pre><figcaption>seed ").append(i).append("</figcaption></figure>\n");
+        }
+    }
+
+    /** What test-results.json holds, for a run whose results are not of the task's kind. */
+    private static String testKeys(RunData run) {
+        List<String> keys = new ArrayList<>();
+        run.test.fieldNames().forEachRemaining(keys::add);
+        return keys.isEmpty() ? "it is empty" : "it has " + String.join(", ", keys);
     }
 
     private static void figure(StringBuilder h, Figure f, String caption) {

@@ -1,8 +1,9 @@
-package dev.machina.cli.report;
+package dev.machina.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.MissingNode;
+import dev.machina.experiment.SpecRunner;
 import dev.machina.run.RunInfo;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -17,7 +18,7 @@ import java.util.Set;
  * each gap becomes a line in {@link #problems()} and an empty value, never an exception.
  */
 final class RunData {
-    static final String MISCLASSIFIED = "misclassified.json";
+    static final String MISCLASSIFIED = "misclassified.json", PREDICTIONS = SpecRunner.TEST_PREDICTIONS;
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Set<String> NOT_CLASSES = Set.of("accuracy", "macro avg", "weighted avg", "confusion_matrix",
             "log_loss", "roc_auc", "average_precision", "curves");
@@ -30,6 +31,23 @@ final class RunData {
 
     /** A misclassified test example; {@code pixels} has h*w values. */
     record Example(int index, int trueClass, int predicted, double probability, float[] pixels) {}
+
+    /** What the run learned, which decides the report's figures and sections. */
+    enum Task { CLASSIFICATION, REGRESSION, LANGUAGE_MODEL }
+
+    /**
+     * A regression run's test predictions (test-predictions.csv), one entry per predicted value;
+     * {@code step} is the position in the series (NaN when the data are not a series).
+     */
+    record Predictions(int[] output, double[] step, double[] actual, double[] predicted) {
+        int size() {
+            return actual.length;
+        }
+
+        boolean series() {
+            return step.length > 0 && !Double.isNaN(step[0]);
+        }
+    }
 
     final Path dir;
     final RunInfo info;
@@ -44,6 +62,8 @@ final class RunData {
     int imageHeight, imageWidth;
     List<String> exampleClassNames = List.of();
     final List<Example> examples = new ArrayList<>();
+    final Task task;
+    Predictions predictions;
 
     private RunData(Path dir) {
         this.dir = dir;
@@ -54,8 +74,73 @@ final class RunData {
         this.epochs = info.epochs();
         if (!Files.exists(dir.resolve("metrics.jsonl"))) problems.add("metrics.jsonl is missing");
         else if (epochs.isEmpty()) problems.add("metrics.jsonl has no epoch records");
-        if (!test.isMissingNode()) readTestResults();
+        this.task = task();
+        if (!test.isMissingNode() && task == Task.CLASSIFICATION) readTestResults();
         readMisclassified();
+        if (task == Task.REGRESSION) readPredictions();
+    }
+
+    /**
+     * Classification when anything says so (a confusion matrix, accuracies, class names); a
+     * language model when the data are text or perplexity was measured; a regression when the
+     * test measured errors, the data are a series or there are no class names. A run that recorded
+     * none of these is shown as a classification, with what it lacks listed.
+     */
+    private Task task() {
+        JsonNode ds = record.path("dataset");
+        String name = ds.path("name").asText(record.path("config").path("data").path("dataset").asText(""));
+        if (test.has("confusion_matrix") || test.has("accuracy") || (ds.path("class_names").isArray() && !ds.path("class_names").isEmpty())
+                || epochs.stream().anyMatch(e -> e.containsKey("val_accuracy") || e.containsKey("train_accuracy"))) {
+            return Task.CLASSIFICATION;
+        }
+        if (test.has("perplexity") || record.path("final_metrics").has("test_perplexity") || name.equals("text") || ds.has("vocabulary")) {
+            return Task.LANGUAGE_MODEL;
+        }
+        if (test.has("mse") || record.path("final_metrics").has("test_mse") || name.equals("sine") || name.equals("series")
+                || ds.path("class_names").isArray() || Files.exists(dir.resolve(SpecRunner.TEST_PREDICTIONS))) {
+            return Task.REGRESSION;
+        }
+        return Task.CLASSIFICATION;
+    }
+
+    /** test-predictions.csv: example, output, [step,] actual, predicted; rows that do not parse are counted and left out. */
+    private void readPredictions() {
+        Path f = dir.resolve(SpecRunner.TEST_PREDICTIONS);
+        if (!Files.exists(f)) {
+            problems.add(SpecRunner.TEST_PREDICTIONS + " is missing (the test split was not evaluated, or by a version that did not save predictions)");
+            return;
+        }
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(f);
+        } catch (IOException e) {
+            problems.add(SpecRunner.TEST_PREDICTIONS + " cannot be read: " + e.getMessage());
+            return;
+        }
+        List<String> header = lines.isEmpty() ? List.of() : List.of(lines.get(0).strip().split(","));
+        int out = header.indexOf("output"), step = header.indexOf("step"), act = header.indexOf("actual"), pred = header.indexOf("predicted");
+        if (act < 0 || pred < 0) {
+            problems.add(SpecRunner.TEST_PREDICTIONS + " has no actual and predicted columns");
+            return;
+        }
+        int n = lines.size() - 1, kept = 0, bad = 0;
+        int[] o = new int[Math.max(0, n)];
+        double[] st = new double[o.length], a = new double[o.length], p = new double[o.length];
+        for (int i = 1; i <= n; i++) {
+            String[] c = lines.get(i).split(",");
+            try {
+                a[kept] = Double.parseDouble(c[act]);
+                p[kept] = Double.parseDouble(c[pred]);
+                o[kept] = out < 0 ? 0 : Integer.parseInt(c[out]);
+                st[kept] = step < 0 ? Double.NaN : Double.parseDouble(c[step]);
+                kept++;
+            } catch (RuntimeException e) { // a short or non-numeric row
+                if (!lines.get(i).isBlank()) bad++;
+            }
+        }
+        if (bad > 0) problems.add(SpecRunner.TEST_PREDICTIONS + ": " + bad + " row(s) that do not parse were left out");
+        predictions = new Predictions(java.util.Arrays.copyOf(o, kept), java.util.Arrays.copyOf(st, kept), java.util.Arrays.copyOf(a, kept),
+                java.util.Arrays.copyOf(p, kept));
     }
 
     static RunData load(Path dir) {

@@ -1,4 +1,4 @@
-package dev.machina.cli.report;
+package dev.machina.report;
 
 import dev.machina.io.AtomicFiles;
 import java.io.IOException;
@@ -32,8 +32,20 @@ public final class ComparePlot {
      * @throws IOException when no run has a validation metric, or a file cannot be written
      */
     public static List<String> write(List<Path> runDirs, Path outPng) throws IOException {
-        Panels p = panels(runDirs);
-        Plot plot = Plot.row("compare", "Validation curves", List.of(p.loss(), p.accuracy()));
+        return write(runDirs, null, outPng);
+    }
+
+    /**
+     * As {@link #write(List, Path)}, each run named in the legends by {@code labels} (null: name/run-id,
+     * the panels side by side; given, one above the other, each as wide as both). A panel no run
+     * has values for (validation accuracy of a regression) is left out.
+     */
+    public static List<String> write(List<Path> runDirs, List<String> labels, Path outPng) throws IOException {
+        Panels p = panels(runDirs, labels);
+        List<XYChart> charts = new ArrayList<>();
+        for (XYChart c : List.of(p.loss(), p.accuracy())) if (!c.getSeriesMap().containsKey(NO_DATA)) charts.add(c);
+        // named by their parameters, runs need legends as wide as the figure: the panels one above the other
+        Plot plot = labels == null ? Plot.row("compare", "Validation curves", charts) : Plot.column("compare", "Validation curves", charts);
         Path abs = outPng.toAbsolutePath();
         if (abs.getParent() != null) Files.createDirectories(abs.getParent());
         String file = abs.getFileName().toString();
@@ -47,16 +59,28 @@ public final class ComparePlot {
     record Panels(XYChart loss, XYChart accuracy, List<String> left) {}
 
     static Panels panels(List<Path> runDirs) throws IOException {
+        return panels(runDirs, null);
+    }
+
+    static final String NO_DATA = "no data";
+
+    static Panels panels(List<Path> runDirs, List<String> labels) throws IOException {
         if (runDirs.isEmpty()) throw new IllegalArgumentException("no runs to compare");
-        XYChart loss = Charts.xy("Validation loss", "epoch", "val_loss", 640, 420);
-        XYChart acc = Charts.xy("Validation accuracy", "epoch", "val_accuracy", 640, 420);
+        if (labels != null && labels.size() != runDirs.size()) throw new IllegalArgumentException(labels.size() + " labels for " + runDirs.size() + " runs");
+        int width = labels == null ? 640 : 1280, height = labels == null ? 420 : 400 + 20 * runDirs.size();
+        XYChart loss = Charts.xy("Validation loss", "epoch", "val_loss", width, height);
+        XYChart acc = Charts.xy("Validation accuracy", "epoch", "val_accuracy", width, height);
         acc.getStyler().setLegendPosition(Styler.LegendPosition.InsideSE);
+        if (labels != null) { // given labels can be long: below the curves, not over them
+            for (XYChart c : List.of(loss, acc)) c.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS).setLegendLayout(Styler.LegendLayout.Vertical);
+        }
         List<String> left = new ArrayList<>();
         Set<String> used = new HashSet<>();
         int drawn = 0, maxEpoch = 1;
-        for (Path dir : runDirs) {
+        for (int i = 0; i < runDirs.size(); i++) {
+            Path dir = runDirs.get(i);
             RunData run = RunData.load(dir);
-            String label = Charts.shorten(run.name(), 24) + "/" + run.id();
+            String label = labels != null ? labels.get(i) : Charts.shorten(run.name(), 24) + "/" + run.id();
             while (!used.add(label)) label = label + "'";
             double[][] l = run.series("val_loss"), a = run.series("val_accuracy");
             if (l[0].length == 0 && a[0].length == 0) {
@@ -75,7 +99,7 @@ public final class ComparePlot {
             c.getStyler().setXAxisMax((double) Math.max(2, maxEpoch));
             if (c.getSeriesMap().isEmpty()) {
                 // XChart cannot draw an empty chart: a placeholder that says so
-                XYSeries s = c.addSeries("no data", new double[] {1}, new double[] {0});
+                XYSeries s = c.addSeries(NO_DATA, new double[] {1}, new double[] {0});
                 s.setMarker(SeriesMarkers.NONE);
             }
         }
