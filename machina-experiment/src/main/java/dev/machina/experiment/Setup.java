@@ -97,6 +97,11 @@ public record Setup(Experiment experiment, Prepared data, Module model, Optimize
      * {@code extra} (progress, pruning), then the recorder last (it saves what the others left).
      */
     public TrainerConfig config(List<Callback> extra, Path checkpointFile) {
+        return config(extra, List.of(), checkpointFile);
+    }
+
+    /** As {@link #config(List, Path)}, with callbacks that run after the recorder (they see what it saved). */
+    public TrainerConfig config(List<Callback> extra, List<Callback> afterRecorder, Path checkpointFile) {
         Experiment.Training t = experiment.training();
         List<Callback> cbs = new ArrayList<>();
         cbs.add(new NanGuard());
@@ -111,6 +116,7 @@ public record Setup(Experiment experiment, Prepared data, Module model, Optimize
         }
         cbs.addAll(extra);
         cbs.add(recorder);
+        cbs.addAll(afterRecorder);
         TrainerConfig.Builder cb = TrainerConfig.builder().epochs(t.epochs()).loss(loss).optimizer(optimizer).clipNorm(t.clipNorm())
                 .clipValue(t.clipValue()).seed(experiment.seed()).logEvery(t.logEvery()).callbacks(cbs).checkpointFile(checkpointFile).gradientSync(sync);
         if (t.timeBudgetS() != null) cb.timeBudget(Duration.ofMillis((long) (t.timeBudgetS() * 1000)));

@@ -78,6 +78,7 @@ public final class SpecRunner {
     private boolean fresh; // resumeRun is an existing, not yet trained run directory (data-parallel worker 0)
     private Path resumeFrom; // the checkpoint a scratch worker resumes from
     private Prepared given; // a data-parallel worker's data, prepared by whoever started it
+    private final List<Callback> afterRecorder = new ArrayList<>();
 
     private SpecRunner(Experiment experiment, RunDirectory resumeRun) {
         this.experiment = experiment;
@@ -143,6 +144,16 @@ public final class SpecRunner {
      * ({@link Setup#SHARDED}), each batch is {@code ⌈batch_size / workers⌉} of its examples.
      */
     public static Result worker(Experiment experiment, Path runDir, boolean resume, GradientSync sync, Prepared data) throws IOException {
+        return worker(experiment, runDir, resume, sync, data, null);
+    }
+
+    /**
+     * As {@link #worker(Experiment, Path, boolean, GradientSync, Prepared)}; worker 0 also runs
+     * {@code afterRecord} (when not null) after the run's recorder, e.g. to send what it saved to
+     * the machine that started the workers.
+     */
+    public static Result worker(Experiment experiment, Path runDir, boolean resume, GradientSync sync, Prepared data, Callback afterRecord)
+            throws IOException {
         Path checkpoint = runDir.resolve(RunDirectory.CHECKPOINTS).resolve("last.safetensors");
         if (resume && !Files.isRegularFile(checkpoint)) throw new UserError(runDir + " has no checkpoint to resume from");
         if (sync.rank() == 0) {
@@ -151,6 +162,7 @@ public final class SpecRunner {
             r.sync = sync;
             r.given = data;
             r.writeReport = false;
+            if (afterRecord != null) r.afterRecorder.add(afterRecord);
             return r.run();
         }
         Path scratch = Files.createTempDirectory("machina-worker-");
@@ -242,7 +254,7 @@ public final class SpecRunner {
                 listener.warning(w);
                 run.log("warning: " + w);
             }
-            Trainer trainer = new Trainer(setup.config(callbacks, checkpoint(run)));
+            Trainer trainer = new Trainer(setup.config(callbacks, afterRecorder, checkpoint(run)));
             listener.started(run, setup, trainer);
             Path from = resumeFrom != null ? resumeFrom : resumeRun != null && !fresh ? checkpoint(run) : null;
             h = from == null

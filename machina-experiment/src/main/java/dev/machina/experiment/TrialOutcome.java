@@ -40,7 +40,7 @@ public record TrialOutcome(int trial, boolean ran, String status, String error, 
     }
 
     /** The files under {@code dir} as a zip archive. */
-    static byte[] pack(Path dir) throws IOException {
+    public static byte[] pack(Path dir) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (ZipOutputStream zip = new ZipOutputStream(bytes); Stream<Path> s = Files.walk(dir)) {
             for (Path p : s.sorted().toList()) {

@@ -49,8 +49,10 @@ import scala.runtime.AbstractFunction1;
  * undisturbed run with the same number of workers. Failures of the training itself (bad data, a
  * NaN loss) are not retried.
  *
- * <p>The run directory must be on a filesystem every worker reads and worker 0 writes: the
- * driver's machine in {@code local[N]}, a one-machine standalone cluster, or a shared mount.
+ * <p>The executors need no filesystem in common with the driver: every worker starts from a copy
+ * of the run directory (a broadcast archive: the spec and record, on a restart the last checkpoint
+ * and log), worker 0 trains in its copy and sends it to the driver after each epoch is recorded
+ * ({@link RunLink}), and hands back the final one with its report.
  *
  * <pre>{@code
  * SparkTraining.Result r = SparkTraining.of(Experiment.load(Path.of("examples/digits-mlp.yaml")))
@@ -68,7 +70,7 @@ public final class SparkTraining {
                          Map<String, Object> testResults, Path reportFile) {}
 
     /** What a worker hands back to the driver. */
-    record WorkerReport(int rank, String status, String reason, String userError, double syncMsPerStep) implements Serializable {}
+    record WorkerReport(int rank, String status, String reason, String userError, double syncMsPerStep, byte[] files) implements Serializable {}
 
     private final Experiment experiment;
     private int workers = 2;
@@ -156,6 +158,7 @@ public final class SparkTraining {
         Path dir = run.dir();
         listener.started(dir, workers);
         EpochTail tail = new EpochTail(run.file(RunDirectory.METRICS), listener);
+        RunLink link = new RunLink(sc.sc().isLocal() ? "127.0.0.1" : sc.getConf().get("spark.driver.host", "127.0.0.1"), dir);
         Path checkpoint = run.checkpoints().resolve("last.safetensors");
         String specYaml = experiment.resolvedYaml();
         List<WorkerReport> reports = null;
@@ -163,23 +166,28 @@ public final class SparkTraining {
         while (reports == null) {
             boolean resume = Files.isRegularFile(checkpoint);
             long token = System.nanoTime() ^ ((long) restarts << 48);
+            // the run directory as it stands (spec, record; on a restart the last checkpoint and log): every worker starts from a copy
+            org.apache.spark.broadcast.Broadcast<byte[]> snapshot = sc.broadcast(dev.machina.experiment.TrialOutcome.pack(dir));
+            Link to = new Link(link.host(), link.port(), link.token(), snapshot);
             try {
                 ClassTag<WorkerReport> tag = ClassTag$.MODULE$.apply(WorkerReport.class);
                 if (data == null) {
                     List<Integer> ranks = IntStream.range(0, workers).boxed().toList();
                     reports = new ArrayList<>(sc.parallelize(ranks, workers).rdd().barrier()
-                            .mapPartitions(new Worker<Integer>(specYaml, dir.toString(), resume, token, timeout.toMillis(), null), false, tag)
+                            .mapPartitions(new Worker<Integer>(specYaml, to, resume, token, timeout.toMillis(), null), false, tag)
                             .toJavaRDD().collect());
                 } else {
                     reports = new ArrayList<>(data.shards().rdd().barrier()
-                            .mapPartitions(new Worker<scala.Tuple2<Long, float[]>>(specYaml, dir.toString(), resume, token, timeout.toMillis(),
+                            .mapPartitions(new Worker<scala.Tuple2<Long, float[]>>(specYaml, to, resume, token, timeout.toMillis(),
                                     data.shared()), false, tag)
                             .toJavaRDD().collect());
                 }
             } catch (Exception e) { // SparkException (checked, though Scala does not declare it): the stage was aborted
                 String reason = rootMessage(e);
+                link.drainThenUnpack(null);
                 if (restarts >= maxRestarts) {
                     tail.close();
+                    link.close();
                     markFailed(dir, "the workers were lost " + (restarts + 1) + " times; last: " + reason);
                     throw new UserError("data-parallel training of " + dir + " failed: the workers were lost " + (restarts + 1)
                             + " times (last: " + reason + ")");
@@ -192,9 +200,11 @@ public final class SparkTraining {
                 listener.restarting(restarts, reason, fromCheckpoint);
             }
         }
-        tail.close();
         reports.sort(Comparator.comparingInt(WorkerReport::rank));
         WorkerReport lead = reports.get(0);
+        link.drainThenUnpack(lead.files());
+        link.close();
+        tail.close();
         if (lead.userError() != null) {
             markFailed(dir, lead.userError());
             throw new UserError(lead.userError());
@@ -256,19 +266,27 @@ public final class SparkTraining {
         return m.length() > 300 ? m.substring(0, 300) + "…" : m;
     }
 
-    /** One worker: joins the ring, then trains its part (runs on an executor). */
+    /** Where worker 0 sends the run's files, and the run directory every worker starts from. */
+    record Link(String host, int port, long token, org.apache.spark.broadcast.Broadcast<byte[]> snapshot) implements Serializable {}
+
+    /**
+     * One worker (runs on an executor): joins the ring, unpacks the run directory into a scratch
+     * directory of its own, and trains its part there; worker 0 sends the run directory to the
+     * driver after each epoch is recorded, and hands back the final one with its report.
+     */
     static final class Worker<T> extends AbstractFunction1<Iterator<T>, Iterator<WorkerReport>> implements Serializable {
         private static final long serialVersionUID = 1L;
-        private final String specYaml, runDir;
+        private final String specYaml;
+        private final Link link;
         private final boolean resume;
         private final long token, timeoutMs;
         private final org.apache.spark.broadcast.Broadcast<SparkData.Shared> shared; // a Spark table: the iterator holds this worker's rows
 
-        Worker(String specYaml, String runDir, boolean resume, long token, long timeoutMs,
+        Worker(String specYaml, Link link, boolean resume, long token, long timeoutMs,
                org.apache.spark.broadcast.Broadcast<SparkData.Shared> shared) {
             this.shared = shared;
             this.specYaml = specYaml;
-            this.runDir = runDir;
+            this.link = link;
             this.resume = resume;
             this.token = token;
             this.timeoutMs = timeoutMs;
@@ -280,30 +298,57 @@ public final class SparkTraining {
             BarrierTaskContext ctx = BarrierTaskContext.get();
             int rank = ctx.partitionId();
             WorkerReport report;
+            Path scratch = null;
             try {
+                scratch = Files.createTempDirectory("machina-run-");
+                Path runDir = scratch.resolve("run");
+                Files.createDirectories(runDir);
+                RunLink.unpackOver(link.snapshot().value(), runDir);
                 ServerSocket server = RingAllReduce.listen(host());
                 String[] addresses = ctx.allGather(RingAllReduce.address(server));
-                try (RingAllReduce ring = RingAllReduce.connect(rank, List.of(addresses), server, token, Duration.ofMillis(timeoutMs))) {
+                try (RingAllReduce ring = RingAllReduce.connect(rank, List.of(addresses), server, token, Duration.ofMillis(timeoutMs));
+                     RunLink.Sender sender = rank == 0 ? new RunLink.Sender(link.host(), link.port(), link.token()) : null) {
                     Experiment exp = Experiment.parse(runDir + "/spec.yaml", specYaml, List.of());
                     dev.machina.experiment.Prepared data = shared == null ? null
                             : SparkData.prepared(shared.value(), (Iterator<scala.Tuple2<Long, float[]>>) rows);
+                    dev.machina.train.Callback ship = sender == null ? null : new dev.machina.train.Callback() {
+                        @Override
+                        public void onEpochEnd(dev.machina.train.TrainContext c, int epoch, Map<String, Double> logs) {
+                            try {
+                                sender.send(dev.machina.experiment.TrialOutcome.pack(runDir));
+                            } catch (IOException e) {
+                                throw new UncheckedIOException("worker 0 cannot send the run to the driver: " + e.getMessage(), e);
+                            }
+                        }
+                    };
                     int threads = Math.max(1, Integer.parseInt(SparkEnv.get().conf().get("spark.task.cpus", "1")));
                     SpecRunner.Result r = Parallel.withThreads(threads, () -> {
                         try {
-                            return SpecRunner.worker(exp, Path.of(runDir), resume, ring, data);
+                            return SpecRunner.worker(exp, runDir, resume, ring, data, ship);
                         } catch (IOException e) {
                             throw new UncheckedIOException(e);
                         }
                     });
                     Double sync = r.history().last() == null ? null : r.history().last().get("sync_ms_per_step");
-                    report = new WorkerReport(rank, r.history().status().label(), r.history().reason(), null, sync == null ? Double.NaN : sync);
+                    report = new WorkerReport(rank, r.history().status().label(), r.history().reason(), null, sync == null ? Double.NaN : sync,
+                            rank == 0 ? dev.machina.experiment.TrialOutcome.pack(runDir) : null);
                 }
             } catch (UserError e) { // the spec or the data: the same on every attempt, so not retried
-                report = new WorkerReport(rank, Trainer.Status.FAILED.label(), e.getMessage(), e.getMessage(), Double.NaN);
+                report = new WorkerReport(rank, Trainer.Status.FAILED.label(), e.getMessage(), e.getMessage(), Double.NaN, null);
             } catch (IOException e) {
                 throw new UncheckedIOException("worker " + rank + ": " + e.getMessage(), e);
+            } finally {
+                if (scratch != null) deleteQuietly(scratch);
             }
             return CollectionConverters.asScala(List.of(report).iterator());
+        }
+
+        private static void deleteQuietly(Path d) {
+            try (Stream<Path> s = Files.walk(d)) {
+                for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+            } catch (IOException | UncheckedIOException ignored) {
+                // a temporary directory: the executor's cleanup takes what is left
+            }
         }
 
         /** The address the other workers reach this executor at (Spark's own, e.g. from SPARK_LOCAL_IP). */
