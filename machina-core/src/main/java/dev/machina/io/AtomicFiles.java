@@ -126,8 +126,7 @@ public final class AtomicFiles {
         }
     }
 
-    /** Flushes a directory entry change to disk; a no-op where directories cannot be opened (Windows). */
-    /** Flushes a directory's entries (a rename into it) to disk, where the platform supports it. */
+    /** Flushes a directory entry change (a rename into it) to disk; a no-op where directories cannot be opened (Windows). */
     public static void syncDirectory(Path dir) {
         try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
             ch.force(true);

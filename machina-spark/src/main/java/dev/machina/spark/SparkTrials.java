@@ -62,35 +62,38 @@ public final class SparkTrials implements TrialExecutor {
         return new SparkTrials(jsc, false, jsc.getConf().get(FAIL_TRIALS, ""));
     }
 
-    /** A new Spark context on {@code master} with Machina's defaults under {@code conf}; {@link #close()} stops it. */
+    /**
+     * A new Spark context on {@code master}; {@link #close()} stops it. Its settings: {@code conf},
+     * then {@code spark.*} Java system properties, then {@link #defaults()}.
+     */
     public static SparkTrials start(String master, Map<String, String> conf) {
-        Map<String, String> c = new LinkedHashMap<>(defaults());
-        c.putAll(conf);
+        SparkConf sc = new SparkConf(); // reads the spark.* system properties
+        for (var e : conf.entrySet()) if (!e.getKey().startsWith("machina.")) sc.set(e.getKey(), e.getValue());
+        for (var e : defaults().entrySet()) sc.setIfMissing(e.getKey(), e.getValue());
         String m = master.strip();
         Matcher local = LOCAL.matcher(m);
         if (local.matches()) {
             if (System.getenv("SPARK_LOCAL_IP") == null) { // everything in this JVM: keep Spark's sockets on the loopback interface
-                c.putIfAbsent("spark.driver.host", "127.0.0.1");
-                c.putIfAbsent("spark.driver.bindAddress", "127.0.0.1");
+                sc.setIfMissing("spark.driver.host", "127.0.0.1");
+                sc.setIfMissing("spark.driver.bindAddress", "127.0.0.1");
             }
             // local mode ignores spark.task.maxFailures; local[N,F] is its way of saying it
-            if (local.group(3) == null) m = "local[" + (local.group(2) == null ? "1" : local.group(2)) + "," + c.get("spark.task.maxFailures") + "]";
+            if (local.group(3) == null) m = "local[" + (local.group(2) == null ? "1" : local.group(2)) + "," + sc.get("spark.task.maxFailures") + "]";
         } else if (!m.matches("(spark|mesos|k8s)://.+|yarn")) {
             throw new UserError("--spark: '" + master + "' is not a Spark master: expected local[N] (N threads of this JVM), local[*], "
                     + "spark://HOST:PORT (a standalone cluster), yarn or k8s://URL");
         }
+        sc.setMaster(m);
         if (System.getProperty("log4j2.configurationFile") == null && System.getProperty("log4j.configurationFile") == null) {
             System.setProperty("log4j2.configurationFile", "classpath:dev/machina/spark/log4j2.properties");
         }
-        SparkConf sc = new SparkConf().setMaster(m).setAppName(c.remove("spark.app.name"));
-        for (var e : c.entrySet()) if (!e.getKey().startsWith("machina.")) sc.set(e.getKey(), e.getValue());
         JavaSparkContext jsc;
         try {
             jsc = new JavaSparkContext(sc);
         } catch (RuntimeException e) {
             throw new UserError("--spark " + master + ": cannot start Spark: " + e.getMessage(), e);
         }
-        return new SparkTrials(jsc, true, c.get(FAIL_TRIALS));
+        return new SparkTrials(jsc, true, conf.get(FAIL_TRIALS));
     }
 
     /** The same executor, failing the trial tasks {@code spec} names on purpose ({@link #FAIL_TRIALS}). */
@@ -98,7 +101,7 @@ public final class SparkTrials implements TrialExecutor {
         return new SparkTrials(jsc, owned, spec);
     }
 
-    /** What {@link #start} sets unless {@code conf} says otherwise. */
+    /** What {@link #start} sets unless its {@code conf} or a {@code spark.*} system property says otherwise. */
     public static Map<String, String> defaults() {
         Map<String, String> d = new LinkedHashMap<>();
         d.put("spark.app.name", "machina sweep");

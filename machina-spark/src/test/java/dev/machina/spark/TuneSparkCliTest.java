@@ -1,20 +1,26 @@
 package dev.machina.spark;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.machina.cli.Main;
+import dev.machina.experiment.UserError;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** `machina tune SWEEP --spark local[2]` in-process: the CLI finds the backend, and the sweep directory is a complete one. */
+/**
+ * `machina tune SWEEP --spark local[2]` in-process (the CLI finds the backend; the sweep directory
+ * is a complete one), and the Spark context the backend starts.
+ */
 @Timeout(180)
 class TuneSparkCliTest {
     static final ObjectMapper JSON = new ObjectMapper();
@@ -48,5 +54,26 @@ class TuneSparkCliTest {
             assertThat(sweep.resolve(file)).as(file).exists();
         }
         assertThat(sweep.resolve(".incoming")).doesNotExist();
+    }
+
+    @Test
+    void settingsComeFromConfThenSystemPropertiesThenMachinasDefaults() {
+        System.setProperty("spark.task.maxFailures", "3");
+        try (SparkTrials t = SparkTrials.start("local[2]", Map.of("spark.app.name", "mine"))) {
+            var c = t.context().getConf();
+            assertThat(t.context().master()).isEqualTo("local[2,3]"); // local mode's form of 3 attempts
+            assertThat(c.get("spark.app.name")).isEqualTo("mine");
+            assertThat(c.get("spark.executor.extraJavaOptions")).endsWith(" -Xss4m"); // after the flags Spark adds itself
+            assertThat(c.get("spark.driver.host")).isEqualTo("127.0.0.1");
+            assertThat(t.parallelism()).isEqualTo(2);
+        } finally {
+            System.clearProperty("spark.task.maxFailures");
+        }
+    }
+
+    @Test
+    void aMasterSparkDoesNotKnowIsAOneLineError() {
+        assertThatThrownBy(() -> SparkTrials.start("lokal[2]", Map.of())).isInstanceOf(UserError.class)
+                .hasMessageStartingWith("--spark: 'lokal[2]' is not a Spark master: expected local[N]");
     }
 }
