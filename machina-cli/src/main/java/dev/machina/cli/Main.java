@@ -31,7 +31,7 @@ public final class Main implements Runnable {
         System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
     }
 
-    /** Runs the command in-process (tests use this); returns the exit code. */
+    /** Runs the command (main, and tests in-process) and flushes both writers; returns the exit code. */
     public static int execute(String[] args, PrintWriter out, PrintWriter err) {
         boolean debug = java.util.Arrays.asList(args).contains("--debug");
         CommandLine cl = new CommandLine(new Main());
@@ -62,7 +62,10 @@ public final class Main implements Runnable {
             ex.getCommandLine().getErr().println("Try '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help'.");
             return 2;
         });
-        return cl.execute(args);
+        int code = cl.execute(args);
+        out.flush(); // print, unlike println and printf, leaves text in the writer, and System.exit would drop it
+        err.flush();
+        return code;
     }
 
     /** True when --debug was given anywhere on the command line. */
