@@ -175,6 +175,7 @@ def choose(lib="torch", threads=2, python=None, seconds=0.03, rounds=7, environm
             p.wait()
     for i in range(rounds):
         for r, p, times in procs[i % len(procs):] + procs[:i % len(procs)] if procs else []:
+            time.sleep(0.2)  # the previous candidate's OpenBLAS threads spin for up to ~0.1 s after its last call
             p.stdin.write("go\n")
             p.stdin.flush()
             times.append(json.loads(p.stdout.readline()))

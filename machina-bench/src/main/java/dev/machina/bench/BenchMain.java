@@ -310,8 +310,10 @@ public final class BenchMain implements Runnable {
                     out.println("choosing OpenBLAS's core type for PyTorch (bench/openblas_coretype.py)…");
                     out.flush();
                 }
+                java.util.Map<String, String> extraEnv = new java.util.LinkedHashMap<>();
+                for (String kv : torchEnv) extraEnv.put(kv.substring(0, kv.indexOf('=')), kv.substring(kv.indexOf('=') + 1));
                 coreType = E2eBench.chooseCoreType(requested, torch, torchScript.toAbsolutePath().getParent().resolve("openblas_coretype.py"),
-                        threads, timeout);
+                        threads, extraEnv, timeout);
                 out.println("PyTorch: " + coreType.line());
                 out.flush();
             }

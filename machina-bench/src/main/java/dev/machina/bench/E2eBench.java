@@ -411,6 +411,12 @@ final class E2eBench {
      * not OpenBLAS, or a search that fails, keeps the environment's setting and says why.
      */
     static CoreType chooseCoreType(String requested, TorchProbe torch, Path script, int threads, long timeoutSeconds) {
+        return chooseCoreType(requested, torch, script, threads, java.util.Map.of(), timeoutSeconds);
+    }
+
+    /** The same, with {@code env} (the PyTorch workers' extra environment, e.g. OMP_WAIT_POLICY) in the search's processes. */
+    static CoreType chooseCoreType(String requested, TorchProbe torch, Path script, int threads, java.util.Map<String, String> extraEnv,
+                                   long timeoutSeconds) {
         String env = environmentCoreType();
         String envText = env.isEmpty() ? "unset" : env;
         if (requested.equals("env")) {
@@ -427,7 +433,7 @@ final class E2eBench {
         }
         try {
             ProcessResult r = exec(List.of(torch.python(), script.toString(), "--json", "--lib", "torch", "--threads",
-                    Integer.toString(threads)), timeoutSeconds);
+                    Integer.toString(threads)), extraEnv, timeoutSeconds);
             JsonNode j = parseResult(new ObjectMapper(), r, "openblas_coretype.py");
             return coreTypeOf(j, envText);
         } catch (IOException e) {

@@ -101,7 +101,7 @@ class E2eCommandTest {
                 #!/bin/sh
                 case "$1" in
                   -c) echo '{"torch": "1.13.0a0", "numpy": "1.24.2", "blas": "open /usr/lib/x86_64-linux-gnu/openblas-pthread/libopenblasp-r0.3.21.so"}' ;;
-                  *openblas_coretype.py) echo '{"chosen": "SkylakeX", "core": "SkylakeX", "environment": "Haswell", "candidates": [{"coretype": "Haswell", "core": "Haswell", "max_rel_error": 3e-7, "correct": true, "score_us": 600}, {"coretype": "SkylakeX", "core": "SkylakeX", "max_rel_error": 3e-7, "correct": true, "score_us": 300}]}' ;;
+                  *openblas_coretype.py) echo '{"chosen": "SkylakeX", "core": "SkylakeX", "environment": "Haswell", "omp": "'"$OMP_WAIT_POLICY"'", "candidates": [{"coretype": "Haswell", "core": "Haswell", "max_rel_error": 3e-7, "correct": true, "score_us": 600}, {"coretype": "SkylakeX", "core": "SkylakeX", "max_rel_error": 3e-7, "correct": true, "score_us": 300}]}' ;;
                   *) echo '{"train": {"64": {"mean_epoch_s": 5.0}}, "vmhwm_train_kb": 1024, "coretype_seen": "'"${OPENBLAS_CORETYPE-unset}"'"}' ;;
                 esac
                 """);
@@ -119,7 +119,8 @@ class E2eCommandTest {
         StringWriter out = new StringWriter(), err = new StringWriter();
 
         int code = BenchMain.execute(new String[] {"e2e", "--synthetic", "300", "--repeats", "1", "--warmup", "0", "--lstm-examples", "0",
-            "--python", py.toString(), "--script", tmp.resolve("bench/torch_bench.py").toString(), "--json", json.toString()},
+            "--python", py.toString(), "--script", tmp.resolve("bench/torch_bench.py").toString(), "--json", json.toString(),
+            "--torch-env", "OMP_WAIT_POLICY=PASSIVE"},
                 new PrintWriter(out, true), new PrintWriter(err, true));
 
         assertThat(code).as("stderr: %s", err).isZero();
@@ -128,6 +129,7 @@ class E2eCommandTest {
         JsonNode root = new ObjectMapper().readTree(json.toFile());
         assertThat(root.path("versions").path("openblas_coretype").asText()).isEqualTo("SkylakeX");
         assertThat(root.path("openblas_coretype").path("search").path("candidates")).hasSize(2);
+        assertThat(root.path("openblas_coretype").path("search").path("omp").asText()).as("--torch-env reaches the search").isEqualTo("PASSIVE");
         assertThat(root.path("runs").get(1).path("result").path("coretype_seen").asText()).as("the worker's environment").isEqualTo("SkylakeX");
     }
 
