@@ -1,17 +1,35 @@
 #!/usr/bin/env python3
 """OpenBLAS (through numpy) fp32 GEMM GFLOP/s, as a same-minute reference for `machina bench gemm`.
 
-Usage: python3 bench/openblas_gemm.py [N] [THREADS]     N³: 15 windows of 0.2 s (defaults: 1024, all cores)
-       python3 bench/openblas_gemm.py mlp [THREADS]     the MLP-step shapes of `bench gemm` and 1024³:
-                                                        median and best of 10 windows of 0.2 s each
-Needs numpy; the thread count is set with OPENBLAS_NUM_THREADS before numpy loads.
+Usage: python3 bench/openblas_gemm.py [--coretype auto|env|NAME] [N] [THREADS]
+           N³: 15 windows of 0.2 s (defaults: 1024, all cores)
+       python3 bench/openblas_gemm.py [--coretype …] mlp [THREADS]
+           the MLP-step shapes of `bench gemm` and 1024³: median and best of 10 windows of 0.2 s each
+--coretype auto (the default) sets OPENBLAS_CORETYPE to the fastest correct core type for this CPU
+and numpy's OpenBLAS (bench/openblas_coretype.py), env keeps the environment's, NAME uses NAME.
+Needs numpy; the thread count and the core type are set before numpy loads.
 """
 import os
 import sys
 
-what = sys.argv[1] if len(sys.argv) > 1 else "1024"
-if len(sys.argv) > 2:
-    os.environ["OPENBLAS_NUM_THREADS"] = sys.argv[2]
+args = sys.argv[1:]
+coretype = "auto"
+if args[:1] == ["--coretype"] and len(args) > 1:
+    coretype, args = args[1], args[2:]
+what = args[0] if args else "1024"
+if len(args) > 1:
+    os.environ["OPENBLAS_NUM_THREADS"] = args[1]
+if coretype == "auto":
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import openblas_coretype
+    choice = openblas_coretype.choose("numpy", int(os.environ.get("OPENBLAS_NUM_THREADS", os.cpu_count() or 1)))
+    print(openblas_coretype.describe(choice), flush=True)
+    if choice["chosen"] is not None:
+        os.environ.pop("OPENBLAS_CORETYPE", None)
+        if choice["chosen"]:
+            os.environ["OPENBLAS_CORETYPE"] = choice["chosen"]
+elif coretype != "env":
+    os.environ["OPENBLAS_CORETYPE"] = coretype
 try:
     import numpy as np
 except ImportError:
@@ -41,13 +59,14 @@ def windows(m, n, k, form, count, warm):
 
 
 threads = os.environ.get("OPENBLAS_NUM_THREADS", "all")
+core = "OPENBLAS_CORETYPE " + os.environ.get("OPENBLAS_CORETYPE", "unset")
 if what == "mlp":
     out = []
     for name, m, n, k, form in MLP:
         r = sorted(windows(m, n, k, form, 10, 50))
         out.append(f"{name}: med {r[5]:.0f} max {r[-1]:.0f}")
-    print(f"numpy {np.__version__} float32, threads {threads}: " + " | ".join(out))
+    print(f"numpy {np.__version__} float32, threads {threads}, {core}: " + " | ".join(out))
 else:
     n = int(what)
     rates = windows(n, n, n, "nn", 15, 20)
-    print(f"numpy {np.__version__} float32 {n}x{n}x{n}, threads {threads}: " + " ".join(f"{r:.0f}" for r in rates) + " GFLOP/s")
+    print(f"numpy {np.__version__} float32 {n}x{n}x{n}, threads {threads}, {core}: " + " ".join(f"{r:.0f}" for r in rates) + " GFLOP/s")

@@ -43,7 +43,7 @@ public final class BenchMain implements Runnable {
         System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
     }
 
-    /** Runs the command in-process (tests use this); returns the exit code. */
+    /** Runs the command (main, and tests in-process) and flushes both writers; returns the exit code. */
     public static int execute(String[] args, PrintWriter out, PrintWriter err) {
         boolean debug = java.util.Arrays.asList(args).contains("--debug");
         CommandLine cl = new CommandLine(new BenchMain());
@@ -69,7 +69,10 @@ public final class BenchMain implements Runnable {
             ex.getCommandLine().getErr().println("Try '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help'.");
             return 2;
         });
-        return cl.execute(args);
+        int code = cl.execute(args);
+        out.flush(); // print, unlike println and printf, leaves text in the writer, and System.exit would drop it
+        err.flush();
+        return code;
     }
 
     static final class Version implements CommandLine.IVersionProvider {
@@ -228,8 +231,17 @@ public final class BenchMain implements Runnable {
         @Option(names = "--torch-env", paramLabel = "KEY=VALUE", description = "Extra environment variable of the PyTorch process (repeatable), e.g. OMP_WAIT_POLICY=PASSIVE.")
         List<String> torchEnv = new ArrayList<>();
 
+        @Option(names = "--openblas-coretype", paramLabel = "NAME", defaultValue = "auto", description = {
+            "OpenBLAS's core type for PyTorch: auto (default) tries the environment's OPENBLAS_CORETYPE, OpenBLAS's own "
+                + "detection and each core type the CPU supports (bench/openblas_coretype.py), checks each against a float64 "
+                + "product and keeps the fastest correct one; env keeps the environment's; or a name, e.g. SkylakeX."})
+        String openblasCoretype;
+
         @Option(names = "--timeout", defaultValue = "3600", description = "Seconds one worker may take (default: ${DEFAULT-VALUE}).")
         long timeout;
+
+        /** The core type PyTorch runs with (null without PyTorch). */
+        private E2eBench.CoreType coreType;
 
         @Override
         public void run() {
@@ -291,6 +303,20 @@ public final class BenchMain implements Runnable {
                 err.println("machina: warning: " + blasWarning);
                 err.flush();
             }
+            if (withTorch) {
+                String requested = openblasCoretype;
+                for (String kv : torchEnv) if (kv.startsWith("OPENBLAS_CORETYPE=")) requested = kv.substring(kv.indexOf('=') + 1);
+                if (requested.equals("auto")) {
+                    out.println("choosing OpenBLAS's core type for PyTorch (bench/openblas_coretype.py)…");
+                    out.flush();
+                }
+                java.util.Map<String, String> extraEnv = new java.util.LinkedHashMap<>();
+                for (String kv : torchEnv) extraEnv.put(kv.substring(0, kv.indexOf('=')), kv.substring(kv.indexOf('=') + 1));
+                coreType = E2eBench.chooseCoreType(requested, torch, torchScript.toAbsolutePath().getParent().resolve("openblas_coretype.py"),
+                        threads, extraEnv, timeout);
+                out.println("PyTorch: " + coreType.line());
+                out.flush();
+            }
             if (repeats < 3) err.println("machina: note: --repeats " + repeats + " < 3; figures are less robust.");
 
             ObjectMapper om = new ObjectMapper();
@@ -317,7 +343,7 @@ public final class BenchMain implements Runnable {
             }
             String loadAfter = E2eBench.loadAverage();
             List<E2eBench.Result> results = E2eBench.results(E2eBench.rows(settings.batchSizes()), mRuns, pRuns);
-            String table = E2eBench.table(results);
+            String table = E2eBench.table(results, withTorch ? coreType.name() : null);
             if (!skipTiming) {
                 out.println();
                 out.print(table);
@@ -348,6 +374,14 @@ public final class BenchMain implements Runnable {
                 versions.put("torch", torch.torchVersion());
                 versions.put("numpy", torch.numpyVersion());
                 versions.put("torch_blas", torch.blas());
+                versions.put("openblas_coretype", coreType.name());
+                ObjectNode ct = root.putObject("openblas_coretype");
+                ct.put("used", coreType.name());
+                if (coreType.value() == null) ct.putNull("value");
+                else ct.put("value", coreType.value());
+                ct.put("environment", E2eBench.environmentCoreType());
+                ct.put("how", coreType.line());
+                if (coreType.choice() != null) ct.set("search", coreType.choice());
             }
             if (blasWarning != null) root.put("torch_warning", blasWarning);
             ObjectNode set = root.putObject("settings");
@@ -389,7 +423,10 @@ public final class BenchMain implements Runnable {
                     : E2eBench.torchCommand(torch.python(), torchScript, s.args());
             try {
                 java.util.Map<String, String> env = new java.util.LinkedHashMap<>();
-                if (side == E2eBench.Side.PYTORCH) for (String kv : torchEnv) env.put(kv.substring(0, kv.indexOf('=')), kv.substring(kv.indexOf('=') + 1));
+                if (side == E2eBench.Side.PYTORCH) {
+                    for (String kv : torchEnv) env.put(kv.substring(0, kv.indexOf('=')), kv.substring(kv.indexOf('=') + 1));
+                    env = coreType.applyTo(env);
+                }
                 return E2eBench.parseResult(om, E2eBench.exec(cmd, env, timeout), side.key + " worker");
             } catch (java.io.IOException e) {
                 throw new IllegalStateException(e.getMessage(), e);

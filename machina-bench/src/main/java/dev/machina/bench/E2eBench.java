@@ -180,8 +180,14 @@ final class E2eBench {
 
     /** The results as a Markdown table (readable as plain text too). */
     static String table(List<Result> results) {
+        return table(results, null);
+    }
+
+    /** The same, with PyTorch's OpenBLAS core type in its column's heading when {@code coreType} is not null. */
+    static String table(List<Result> results, String coreType) {
         StringBuilder sb = new StringBuilder();
-        sb.append("| benchmark | unit | Machina | PyTorch | Machina/PyTorch | target | |\n");
+        sb.append("| benchmark | unit | Machina | PyTorch").append(coreType == null ? "" : " (OpenBLAS " + coreType + ")")
+                .append(" | Machina/PyTorch | target | |\n");
         sb.append("|---|---|---:|---:|---:|---:|---|\n");
         for (Result r : results) {
             Row row = r.row();
@@ -258,7 +264,10 @@ final class E2eBench {
 
     static ProcessResult exec(List<String> cmd, java.util.Map<String, String> env, long timeoutSeconds) throws IOException {
         ProcessBuilder pb = new ProcessBuilder(cmd);
-        pb.environment().putAll(env);
+        for (java.util.Map.Entry<String, String> e : env.entrySet()) { // a null value removes the variable
+            if (e.getValue() == null) pb.environment().remove(e.getKey());
+            else pb.environment().put(e.getKey(), e.getValue());
+        }
         pb.environment().put("PYTHONUNBUFFERED", "1");
         Process p = pb.start();
         CompletableFuture<String> out = drain(p.getInputStream());
@@ -361,6 +370,108 @@ final class E2eBench {
         }
         for (Path p : tries) if (Files.isRegularFile(p)) return p.toAbsolutePath().normalize();
         return null;
+    }
+
+    // ------------------------------------------------------------------ OpenBLAS's core type
+
+    /**
+     * The OpenBLAS core type the PyTorch side runs with. {@code value} is what OPENBLAS_CORETYPE is
+     * set to in its environment: a name, "" for unset (OpenBLAS's own detection), or null to leave
+     * the variable as this process has it. {@code line} says which and why; {@code choice} is the
+     * search's JSON (bench/openblas_coretype.py), or null when there was no search.
+     */
+    record CoreType(String value, String line, JsonNode choice) {
+        /** The PyTorch process's environment with this core type applied (a null value removes a variable). */
+        java.util.Map<String, String> applyTo(java.util.Map<String, String> env) {
+            java.util.Map<String, String> m = new java.util.LinkedHashMap<>(env);
+            if (value != null) m.put("OPENBLAS_CORETYPE", value.isEmpty() ? null : value);
+            return m;
+        }
+
+        /** How the table, the JSON and BENCHMARKS.md name it: "SkylakeX", "unset (Cooperlake detected)", …. */
+        String name() {
+            if (value == null) return environmentCoreType().isEmpty() ? "unset (environment)" : environmentCoreType() + " (environment)";
+            if (value.isEmpty()) {
+                String core = choice == null ? "" : choice.path("core").asText("");
+                return "unset" + (core.isEmpty() ? "" : " (" + core + " detected)");
+            }
+            return value;
+        }
+    }
+
+    static String environmentCoreType() {
+        return System.getenv().getOrDefault("OPENBLAS_CORETYPE", "");
+    }
+
+    /**
+     * The core type for PyTorch: {@code requested} "env" keeps the environment's setting, a name is
+     * used as given, and "auto" runs bench/openblas_coretype.py with the PyTorch python (each
+     * candidate the CPU supports, the environment's among them, checked against a float64 product
+     * and timed on the benchmark's products; the fastest correct one wins). A PyTorch whose BLAS is
+     * not OpenBLAS, or a search that fails, keeps the environment's setting and says why.
+     */
+    static CoreType chooseCoreType(String requested, TorchProbe torch, Path script, int threads, long timeoutSeconds) {
+        return chooseCoreType(requested, torch, script, threads, java.util.Map.of(), timeoutSeconds);
+    }
+
+    /** The same, with {@code env} (the PyTorch workers' extra environment, e.g. OMP_WAIT_POLICY) in the search's processes. */
+    static CoreType chooseCoreType(String requested, TorchProbe torch, Path script, int threads, java.util.Map<String, String> extraEnv,
+                                   long timeoutSeconds) {
+        String env = environmentCoreType();
+        String envText = env.isEmpty() ? "unset" : env;
+        if (requested.equals("env")) {
+            return new CoreType(null, "OPENBLAS_CORETYPE " + envText + " (the environment's, --openblas-coretype env)", null);
+        }
+        if (!requested.equals("auto")) {
+            return new CoreType(requested, "OPENBLAS_CORETYPE " + requested + " (--openblas-coretype)", null);
+        }
+        if (torch.blas() == null || !torch.blas().toLowerCase(Locale.ROOT).contains("openblas")) {
+            return new CoreType(null, "OPENBLAS_CORETYPE " + envText + " (the environment's; PyTorch's BLAS is not OpenBLAS)", null);
+        }
+        if (script == null || !Files.isRegularFile(script)) {
+            return new CoreType(null, "OPENBLAS_CORETYPE " + envText + " (the environment's; " + script + " not found)", null);
+        }
+        try {
+            ProcessResult r = exec(List.of(torch.python(), script.toString(), "--json", "--lib", "torch", "--threads",
+                    Integer.toString(threads)), extraEnv, timeoutSeconds);
+            JsonNode j = parseResult(new ObjectMapper(), r, "openblas_coretype.py");
+            return coreTypeOf(j, envText);
+        } catch (IOException e) {
+            return new CoreType(null, "OPENBLAS_CORETYPE " + envText + " (the environment's; the search failed: "
+                    + oneLine(e.getMessage()) + ")", null);
+        }
+    }
+
+    /** The search's JSON as a CoreType, with a line naming each candidate's result. */
+    static CoreType coreTypeOf(JsonNode j, String envText) throws IOException {
+        if (!j.has("chosen") || !j.path("candidates").isArray()) throw new IOException("unexpected output: " + j);
+        StringBuilder tried = new StringBuilder();
+        for (JsonNode c : j.path("candidates")) {
+            if (!tried.isEmpty()) tried.append(", ");
+            String name = c.path("coretype").asText("");
+            tried.append(name.isEmpty() ? "unset" : name);
+            String core = c.path("core").asText("");
+            if (!core.isEmpty() && !core.equalsIgnoreCase(name)) tried.append(" (").append(core).append(')');
+            if (!c.path("correct").asBoolean()) {
+                tried.append(c.path("core").isTextual() ? String.format(Locale.ROOT, " wrong (error %.1e)", c.path("max_rel_error").asDouble())
+                        : " failed");
+            } else if (c.has("same_as")) {
+                tried.append(" = ").append(c.path("same_as").asText("").isEmpty() ? "unset" : c.path("same_as").asText());
+            } else {
+                tried.append(' ').append(fmt(c.path("score_us").asDouble())).append(" µs");
+            }
+        }
+        if (j.path("chosen").isNull()) {
+            return new CoreType(null, "OPENBLAS_CORETYPE " + envText + " (the environment's: no candidate was correct; tried "
+                    + tried + ")", j);
+        }
+        CoreType ct = new CoreType(j.path("chosen").asText(), null, j);
+        return new CoreType(ct.value(), "OPENBLAS_CORETYPE " + ct.name() + ", the fastest correct of: " + tried
+                + " (geometric mean time of the benchmark's products; environment: " + envText + ")", j);
+    }
+
+    private static String oneLine(String s) {
+        return s == null ? "" : s.strip().replace('\n', ' ');
     }
 
     // ------------------------------------------------------------------ machine facts

@@ -53,6 +53,10 @@ final class ScaleBench implements Callable<Integer> {
     @Option(names = "--python", description = "A python that imports torch (default: /usr/bin/python3, then python3).")
     String python;
 
+    @Option(names = "--openblas-coretype", paramLabel = "NAME", defaultValue = "auto",
+            description = "OpenBLAS's core type for PyTorch: auto (the fastest correct one, as `bench e2e`), env, or a name (default: ${DEFAULT-VALUE}).")
+    String openblasCoretype;
+
     static final int[] HIDDEN = {128, 256, 512, 1024, 2048}, BATCH = {16, 32, 64, 128, 256, 512, 1024};
 
     @Override
@@ -79,21 +83,29 @@ final class ScaleBench implements Callable<Integer> {
         double[] torch = new double[configs.size()];
         java.util.Arrays.fill(torch, Double.NaN);
         E2eBench.TorchProbe probe = E2eBench.findTorch(python);
+        String coreName = null;
         if (probe.ok()) {
             String blasWarning = E2eBench.blasWarning(probe.blas());
             if (blasWarning != null) out.println("warning: " + blasWarning);
             StringBuilder cs = new StringBuilder();
             for (int[] c : configs) cs.append(cs.length() == 0 ? "" : ",").append(c[0]).append(':').append(c[1]);
             Path script = Path.of("bench", "torch_scale.py").toAbsolutePath();
+            E2eBench.CoreType core = E2eBench.chooseCoreType(openblasCoretype, probe, script.getParent().resolve("openblas_coretype.py"),
+                    threads, 600);
+            out.println("PyTorch: " + core.line());
+            out.flush();
+            coreName = core.name();
             E2eBench.ProcessResult r = E2eBench.exec(List.of(probe.python(), script.toString(), "--data", dir.toString(),
-                    "--threads", Integer.toString(threads), "--examples", Integer.toString(n), "--configs", cs.toString()), 3600);
+                    "--threads", Integer.toString(threads), "--examples", Integer.toString(n), "--configs", cs.toString()),
+                    core.applyTo(java.util.Map.of()), 3600);
             if (r.exitCode() != 0) throw new IllegalStateException("torch_scale.py failed: " + r.stderr());
             JsonNode t = new ObjectMapper().readTree(r.stdout().lines().reduce((a, b) -> b).orElse("{}")).path("times");
             for (int i = 0; i < t.size() && i < torch.length; i++) torch[i] = t.get(i).get(2).asDouble();
         } else {
             out.println("PyTorch comparison skipped: " + probe.failure() + "; " + E2eBench.TORCH_INSTALL_HINT + ".");
         }
-        out.printf("%n| hidden | batch | Machina s/epoch | PyTorch s/epoch | Machina/PyTorch |%n|---:|---:|---:|---:|---:|%n");
+        out.printf("%n| hidden | batch | Machina s/epoch | PyTorch s/epoch%s | Machina/PyTorch |%n|---:|---:|---:|---:|---:|%n",
+                coreName == null ? "" : " (OpenBLAS " + coreName + ")");
         for (int i = 0; i < configs.size(); i++) {
             out.printf(Locale.ROOT, "| %d | %d | %.3f | %.3f | %.3f |%n", configs.get(i)[0], configs.get(i)[1], machina[i], torch[i], machina[i] / torch[i]);
         }

@@ -176,4 +176,60 @@ class E2eBenchTest {
     private static E2eBench.Result find(List<E2eBench.Result> res, String key) {
         return res.stream().filter(r -> r.row().key().equals(key)).findFirst().orElseThrow();
     }
+
+    @Test
+    void theSearchsChoiceIsNamedWithEveryCandidateAndSetInPytorchsEnvironment() throws Exception {
+        JsonNode j = om.readTree("""
+                {"chosen": "SkylakeX", "core": "SkylakeX", "environment": "Haswell", "candidates": [
+                 {"coretype": "Haswell", "core": "Haswell", "max_rel_error": 3e-7, "correct": true, "score_us": 601.0},
+                 {"coretype": "", "core": "Cooperlake", "max_rel_error": 3e-7, "correct": true, "score_us": 330.0},
+                 {"coretype": "Cooperlake", "core": "Cooperlake", "max_rel_error": 3e-7, "correct": true, "score_us": 330.0, "same_as": ""},
+                 {"coretype": "SkylakeX", "core": "SkylakeX", "max_rel_error": 3e-7, "correct": true, "score_us": 305.0},
+                 {"coretype": "Zen", "core": "Zen", "max_rel_error": 0.5, "correct": false, "score_us": null},
+                 {"coretype": "SapphireRapids", "core": null, "correct": false, "error": "exit code -4"}]}
+                """);
+        E2eBench.CoreType ct = E2eBench.coreTypeOf(j, "Haswell");
+        assertThat(ct.value()).isEqualTo("SkylakeX");
+        assertThat(ct.name()).isEqualTo("SkylakeX");
+        assertThat(ct.line()).startsWith("OPENBLAS_CORETYPE SkylakeX, the fastest correct of: Haswell 601.0 µs, unset (Cooperlake) 330.0 µs, "
+                + "Cooperlake = unset, SkylakeX 305.0 µs, Zen wrong (error 5.0e-01), SapphireRapids failed").contains("environment: Haswell");
+        assertThat(ct.applyTo(java.util.Map.of("OMP_WAIT_POLICY", "PASSIVE")))
+                .containsEntry("OPENBLAS_CORETYPE", "SkylakeX").containsEntry("OMP_WAIT_POLICY", "PASSIVE");
+        assertThat(E2eBench.table(List.of(), ct.name())).startsWith("| benchmark | unit | Machina | PyTorch (OpenBLAS SkylakeX) |");
+    }
+
+    @Test
+    void openblassOwnDetectionIsTheVariableUnsetAndNoCorrectCandidateKeepsTheEnvironment() throws Exception {
+        E2eBench.CoreType auto = E2eBench.coreTypeOf(om.readTree("""
+                {"chosen": "", "core": "Cooperlake", "candidates": [{"coretype": "", "core": "Cooperlake", "correct": true, "score_us": 3}]}
+                """), "Haswell");
+        assertThat(auto.name()).isEqualTo("unset (Cooperlake detected)");
+        java.util.Map<String, String> env = auto.applyTo(java.util.Map.of());
+        assertThat(env).containsKey("OPENBLAS_CORETYPE");
+        assertThat(env.get("OPENBLAS_CORETYPE")).as("null: removed from the child's environment").isNull();
+
+        E2eBench.CoreType none = E2eBench.coreTypeOf(om.readTree("""
+                {"chosen": null, "core": null, "candidates": [{"coretype": "", "core": "X", "max_rel_error": 1, "correct": false}]}
+                """), "Haswell");
+        assertThat(none.value()).isNull();
+        assertThat(none.applyTo(java.util.Map.of())).doesNotContainKey("OPENBLAS_CORETYPE");
+        assertThat(none.line()).contains("no candidate was correct");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> E2eBench.coreTypeOf(om.readTree("{\"train\": {}}"), "Haswell"))
+                .isInstanceOf(java.io.IOException.class).hasMessageContaining("unexpected output");
+    }
+
+    @Test
+    void anExplicitOrEnvironmentCoreTypeSkipsTheSearch() {
+        E2eBench.TorchProbe torch = new E2eBench.TorchProbe("/nonexistent/python", "1.13", "1.24", "openblas", null);
+        E2eBench.CoreType env = E2eBench.chooseCoreType("env", torch, null, 2, 10);
+        assertThat(env.value()).isNull();
+        assertThat(env.line()).contains("the environment's, --openblas-coretype env");
+        E2eBench.CoreType named = E2eBench.chooseCoreType("Cooperlake", torch, null, 2, 10);
+        assertThat(named.value()).isEqualTo("Cooperlake");
+        // not OpenBLAS: nothing to choose
+        E2eBench.CoreType ref = E2eBench.chooseCoreType("auto", new E2eBench.TorchProbe("/x", "1", "1", "generic /usr/lib/blas/libblas.so.3", null),
+                null, 2, 10);
+        assertThat(ref.value()).isNull();
+        assertThat(ref.line()).contains("not OpenBLAS");
+    }
 }

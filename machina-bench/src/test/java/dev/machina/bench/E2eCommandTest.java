@@ -93,4 +93,64 @@ class E2eCommandTest {
                 new PrintWriter(out, true), new PrintWriter(err, true))).isEqualTo(2);
         assertThat(err.toString()).contains("Unknown option: '--append-docs'");
     }
+
+    /** A python whose torch reports OpenBLAS; as a worker it prints a fixed result with the core type it was given. */
+    private Path fakeOpenblasPython() throws Exception {
+        Path py = tmp.resolve("python-openblas");
+        Files.writeString(py, """
+                #!/bin/sh
+                case "$1" in
+                  -c) echo '{"torch": "1.13.0a0", "numpy": "1.24.2", "blas": "open /usr/lib/x86_64-linux-gnu/openblas-pthread/libopenblasp-r0.3.21.so"}' ;;
+                  *openblas_coretype.py) echo '{"chosen": "SkylakeX", "core": "SkylakeX", "environment": "Haswell", "omp": "'"$OMP_WAIT_POLICY"'", "candidates": [{"coretype": "Haswell", "core": "Haswell", "max_rel_error": 3e-7, "correct": true, "score_us": 600}, {"coretype": "SkylakeX", "core": "SkylakeX", "max_rel_error": 3e-7, "correct": true, "score_us": 300}]}' ;;
+                  *) echo '{"train": {"64": {"mean_epoch_s": 5.0}}, "vmhwm_train_kb": 1024, "coretype_seen": "'"${OPENBLAS_CORETYPE-unset}"'"}' ;;
+                esac
+                """);
+        Files.setPosixFilePermissions(py, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path bench = Files.createDirectories(tmp.resolve("bench"));
+        Files.writeString(bench.resolve("torch_bench.py"), "# the fake python answers for it\n");
+        Files.writeString(bench.resolve("openblas_coretype.py"), "# the fake python answers for it\n");
+        return py;
+    }
+
+    @Test
+    void pytorchRunsWithTheSearchsCoreTypeNamedInTheTableAndTheJson() throws Exception {
+        Path py = fakeOpenblasPython();
+        Path json = tmp.resolve("e2e.json");
+        StringWriter out = new StringWriter(), err = new StringWriter();
+
+        int code = BenchMain.execute(new String[] {"e2e", "--synthetic", "300", "--repeats", "1", "--warmup", "0", "--lstm-examples", "0",
+            "--python", py.toString(), "--script", tmp.resolve("bench/torch_bench.py").toString(), "--json", json.toString(),
+            "--torch-env", "OMP_WAIT_POLICY=PASSIVE"},
+                new PrintWriter(out, true), new PrintWriter(err, true));
+
+        assertThat(code).as("stderr: %s", err).isZero();
+        assertThat(out.toString()).contains("PyTorch: OPENBLAS_CORETYPE SkylakeX, the fastest correct of: Haswell 600.0 µs, SkylakeX 300.0 µs")
+                .contains("| benchmark | unit | Machina | PyTorch (OpenBLAS SkylakeX) |");
+        JsonNode root = new ObjectMapper().readTree(json.toFile());
+        assertThat(root.path("versions").path("openblas_coretype").asText()).isEqualTo("SkylakeX");
+        assertThat(root.path("openblas_coretype").path("search").path("candidates")).hasSize(2);
+        assertThat(root.path("openblas_coretype").path("search").path("omp").asText()).as("--torch-env reaches the search").isEqualTo("PASSIVE");
+        assertThat(root.path("runs").get(1).path("result").path("coretype_seen").asText()).as("the worker's environment").isEqualTo("SkylakeX");
+    }
+
+    @Test
+    void envKeepsTheEnvironmentsCoreTypeAndTheTableSurvivesAFile() throws Exception {
+        Path py = fakeOpenblasPython();
+        Path stdout = tmp.resolve("results.txt");
+        StringWriter err = new StringWriter();
+        int code;
+        // as `./machina bench e2e > results.txt`: the writer main() makes, on a file instead of a terminal
+        try (java.io.OutputStream file = Files.newOutputStream(stdout)) {
+            code = BenchMain.execute(new String[] {"e2e", "--synthetic", "300", "--repeats", "1", "--warmup", "0", "--lstm-examples", "0",
+                "--python", py.toString(), "--script", tmp.resolve("bench/torch_bench.py").toString(), "--openblas-coretype", "env"},
+                    new PrintWriter(file, true), new PrintWriter(err, true));
+        }
+        assertThat(code).as("stderr: %s", err).isZero();
+        String env = System.getenv().getOrDefault("OPENBLAS_CORETYPE", "");
+        String text = Files.readString(stdout);
+        assertThat(text).contains("the environment's, --openblas-coretype env")
+                .contains("| MLP train epoch, batch 64 | s |").contains("| 5.000 |")
+                .contains("PyTorch (OpenBLAS " + (env.isEmpty() ? "unset" : env) + " (environment))")
+                .endsWith("|\n");
+    }
 }

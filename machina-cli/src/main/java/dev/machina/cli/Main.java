@@ -3,6 +3,7 @@ package dev.machina.cli;
 import dev.machina.Machina;
 import dev.machina.experiment.UserError;
 import java.io.PrintWriter;
+import java.util.List;
 import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -12,32 +13,40 @@ import picocli.CommandLine.Option;
  * The `machina` command. Exit codes: 0 success, 1 a run failed, 2 bad usage or bad input.
  * Errors print as one line without a stack trace unless {@code --debug} is given.
  */
-@Command(name = "machina", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        description = "Deep learning on the JVM: train, evaluate and compare models.",
-        subcommands = {TrainCommand.class, EvalCommand.class, PredictCommand.class, GenerateCommand.class, ExportCommand.class, RunsCommand.class, ReportCommand.class,
-            dev.machina.cli.tune.TuneCommand.class, UiCommand.class, DatasetsCommand.class, Main.Info.class, CommandLine.HelpCommand.class})
-public final class Main implements Runnable {
+@Command(name = "machina", mixinStandardHelpOptions = true, versionProvider = Main.class,
+        description = "Deep learning on the JVM: train, evaluate and compare models.")
+public final class Main implements Runnable, CommandLine.IVersionProvider {
+    /** The subcommands, in help's order. Picocli reflects over each one added (0.3 s for all): a command line adds only the one it names. */
+    static final Class<?>[] COMMANDS = {TrainCommand.class, EvalCommand.class, PredictCommand.class, GenerateCommand.class, ExportCommand.class, RunsCommand.class, ReportCommand.class,
+            dev.machina.cli.tune.TuneCommand.class, UiCommand.class, DatasetsCommand.class, Main.Info.class, CommandLine.HelpCommand.class};
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     @Option(names = "--debug", description = "Show stack traces of errors.", scope = CommandLine.ScopeType.INHERIT)
     boolean debug;
 
     @Override
     public void run() {
-        new CommandLine(this).usage(System.out);
+        spec.commandLine().usage(System.out);
+    }
+
+    @Override
+    public String[] getVersion() {
+        return new String[] {"machina " + Machina.version()};
     }
 
     public static void main(String[] args) {
         System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
     }
 
-    /** Runs the command in-process (tests use this); returns the exit code. */
+    /** Runs the command (main, and tests in-process) and flushes both writers; returns the exit code. */
     public static int execute(String[] args, PrintWriter out, PrintWriter err) {
         boolean debug = java.util.Arrays.asList(args).contains("--debug");
         CommandLine cl = new CommandLine(new Main());
-        cl.setOut(out);
-        cl.setErr(err);
-        cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
-            Throwable e = ex;
+        String named = java.util.Arrays.stream(args).filter(a -> !a.startsWith("-")).findFirst().orElse("help");
+        for (Class<?> c : COMMANDS) if (!named.equals("help") && c.getAnnotation(Command.class).name().equals(named)) cl.addSubcommand(c);
+        if (cl.getSubcommands().isEmpty()) for (Class<?> c : COMMANDS) cl.addSubcommand(c);
+        cl.setOut(out).setErr(err); // after the subcommands: they take the writers that are set then
+        cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
             if (debug) e.printStackTrace(cmd.getErr());
             if (e instanceof UserError) {
                 cmd.getErr().println("machina: " + UserError.oneLine(e.getMessage()));
@@ -52,41 +61,30 @@ public final class Main implements Runnable {
             return 1;
         });
         cl.setParameterExceptionHandler((ex, a) -> {
-            if (ex instanceof CommandLine.UnmatchedArgumentException u && !u.getSuggestions().isEmpty()) {
-                ex.getCommandLine().getErr().println("machina: " + ex.getMessage() + "; did you mean '"
-                        + String.join("' or '", u.getSuggestions().stream().limit(3).toList()) + "'?");
-                return 2;
-            }
-            ex.getCommandLine().getErr().println("machina: " + ex.getMessage());
-            ex.getCommandLine().getErr().println("Try '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help'.");
+            List<String> hints = ex instanceof CommandLine.UnmatchedArgumentException u ? u.getSuggestions() : List.of();
+            ex.getCommandLine().getErr().println("machina: " + ex.getMessage() + (hints.isEmpty()
+                    ? "\nTry '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help'."
+                    : "; did you mean '" + String.join("' or '", hints.stream().limit(3).toList()) + "'?"));
             return 2;
         });
-        return cl.execute(args);
+        int code = cl.execute(args);
+        out.flush(); // print, unlike println and printf, leaves text in the writer, and System.exit would drop it
+        err.flush();
+        return code;
     }
 
     /** True when --debug was given anywhere on the command line. */
     static boolean debug(CommandLine.Model.CommandSpec spec) {
-        CommandLine c = spec.commandLine();
-        while (c.getParent() != null) c = c.getParent();
-        return ((Main) c.getCommand()).debug;
-    }
-
-    static final class Version implements CommandLine.IVersionProvider {
-        @Override
-        public String[] getVersion() {
-            return new String[] {"machina " + Machina.version()};
-        }
+        return ((Main) spec.root().userObject()).debug;
     }
 
     @Command(mixinStandardHelpOptions = true, name = "info", description = "Print the version, Java, cores, kernel provider and threads.")
     static final class Info implements Runnable {
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
+        @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
         @Override
         public void run() {
-            PrintWriter out = spec.commandLine().getOut();
-            for (Map.Entry<String, String> e : Machina.runtimeInfo().entrySet()) out.printf("%-15s %s%n", e.getKey(), e.getValue());
+            for (Map.Entry<String, String> e : Machina.runtimeInfo().entrySet()) spec.commandLine().getOut().printf("%-15s %s%n", e.getKey(), e.getValue());
         }
     }
 }

@@ -108,4 +108,23 @@ class SubprocessTest {
         assertThat(rj.get("status").asText()).as(String.join("\n", lines)).isEqualTo("interrupted");
         assertThat(runDir.resolve("checkpoints/last.safetensors")).exists();
     }
+
+    @Test
+    void everythingPrintedReachesAFileOrAPipe(@TempDir Path tmp) throws Exception {
+        for (String[] args : List.of(new String[] {"info"}, new String[] {"help", "train"}, new String[] {"--version"})) {
+            java.io.StringWriter expected = new java.io.StringWriter();
+            assertThat(Main.execute(args, new java.io.PrintWriter(expected, true), new java.io.PrintWriter(new java.io.StringWriter(), true))).isZero();
+            Path file = tmp.resolve("out.txt");
+            List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "--add-modules", "jdk.incubator.vector", "-cp", System.getProperty("java.class.path"), "dev.machina.cli.Main"));
+            cmd.addAll(List.of(args));
+            Process toFile = new ProcessBuilder(cmd).directory(tmp.toFile()).redirectOutput(file.toFile()).start();
+            Process toPipe = new ProcessBuilder(cmd).directory(tmp.toFile()).start();
+            String piped = new String(toPipe.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(toFile.waitFor(60, TimeUnit.SECONDS) && toPipe.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            String inProcess = expected.toString().replaceAll("(?m)^(max heap|huge pages) .*$", "");
+            assertThat(Files.readString(file).replaceAll("(?m)^(max heap|huge pages) .*$", "")).as(String.join(" ", args)).isEqualTo(inProcess);
+            assertThat(piped.replaceAll("(?m)^(max heap|huge pages) .*$", "")).as(String.join(" ", args)).isEqualTo(inProcess);
+        }
+    }
 }

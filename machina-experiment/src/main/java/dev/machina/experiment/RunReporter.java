@@ -15,6 +15,14 @@ public interface RunReporter {
     /** Writes the report of the run in {@code runDir}; returns the report file. */
     Path write(Path runDir) throws IOException;
 
+    /**
+     * Gets ready to write a report soon, writing nothing: {@link SpecRunner} calls it on a
+     * background thread while the model trains, so that the one-time costs of drawing (loading
+     * the chart and font code, its first compilation) overlap training instead of following it.
+     * The default does nothing.
+     */
+    default void prepare() {}
+
     /** The reporter on the class path, if any. */
     static Optional<RunReporter> find() {
         return ServiceLoader.load(RunReporter.class).findFirst();

@@ -226,6 +226,16 @@ public final class SpecRunner {
         return experiment;
     }
 
+    /** The reporter's {@link RunReporter#prepare()} on a daemon thread: it never delays or fails the run. */
+    private static void prepareReport() {
+        RunReporter.find().ifPresent(r -> Thread.ofPlatform().name("machina-report-prepare").daemon().start(() -> {
+            try {
+                r.prepare();
+            } catch (Throwable ignored) { // a report that cannot get ready is written (or fails) later, as without this
+            }
+        }));
+    }
+
     /**
      * Trains, evaluates and records. A failure inside training is in the result's history (status
      * failed, run.json says so); bad data or settings throw {@link UserError} before anything runs.
@@ -255,6 +265,7 @@ public final class SpecRunner {
                 run.log("warning: " + w);
             }
             Trainer trainer = new Trainer(setup.config(callbacks, afterRecorder, checkpoint(run)));
+            if (writeReport) prepareReport();
             listener.started(run, setup, trainer);
             Path from = resumeFrom != null ? resumeFrom : resumeRun != null && !fresh ? checkpoint(run) : null;
             h = from == null

@@ -21,9 +21,9 @@ final class ConfusionPlot {
         Headless.ensure();
     }
 
-    private static final Font TITLE = new Font(Font.SANS_SERIF, Font.BOLD, 15);
-    private static final Font AXIS = new Font(Font.SANS_SERIF, Font.PLAIN, 13);
-    private static final Font LABEL = new Font(Font.SANS_SERIF, Font.PLAIN, 12);
+    // SansSerif as the physical font it stands for: VectorGraphics2D would search every installed font for it, for each text of an SVG
+    private static final Font LABEL = de.erichseifert.vectorgraphics2d.util.GraphicsUtils.getPhysicalFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
+    private static final Font TITLE = LABEL.deriveFont(Font.BOLD, 15f), AXIS = LABEL.deriveFont(13f);
     private static final int MAX_LABEL = 18;
     private static final Color LOW = new Color(0xf7fbff), HIGH = new Color(0x08306b);
 
@@ -34,7 +34,7 @@ final class ConfusionPlot {
         String[] labels = new String[n];
         for (int i = 0; i < n; i++) labels[i] = Charts.shorten(i < names.size() ? names.get(i) : Integer.toString(i), MAX_LABEL);
         int cell = Math.max(22, Math.min(56, 560 / Math.max(1, n)));
-        Font cellFont = new Font(Font.SANS_SERIF, Font.PLAIN, Math.max(9, Math.min(13, cell / 4)));
+        Font cellFont = LABEL.deriveFont((float) Math.max(9, Math.min(13, cell / 4)));
 
         FontMetrics lm = metrics(LABEL);
         int labelW = 0;
