@@ -67,6 +67,10 @@ public final class SparkTrials implements TrialExecutor {
      * then {@code spark.*} Java system properties, then {@link #defaults()}.
      */
     public static SparkTrials start(String master, Map<String, String> conf) {
+        // Spark's logging, unless configured otherwise: before any Spark class logs (SparkConf does), which fixes log4j's set-up
+        if (System.getProperty("log4j2.configurationFile") == null && System.getProperty("log4j.configurationFile") == null) {
+            System.setProperty("log4j2.configurationFile", "classpath:dev/machina/spark/log4j2.properties");
+        }
         SparkConf sc = new SparkConf(); // reads the spark.* system properties
         for (var e : conf.entrySet()) if (!e.getKey().startsWith("machina.")) sc.set(e.getKey(), e.getValue());
         for (var e : defaults().entrySet()) sc.setIfMissing(e.getKey(), e.getValue());
@@ -84,9 +88,6 @@ public final class SparkTrials implements TrialExecutor {
                     + "spark://HOST:PORT (a standalone cluster), yarn or k8s://URL");
         }
         sc.setMaster(m);
-        if (System.getProperty("log4j2.configurationFile") == null && System.getProperty("log4j.configurationFile") == null) {
-            System.setProperty("log4j2.configurationFile", "classpath:dev/machina/spark/log4j2.properties");
-        }
         JavaSparkContext jsc;
         try {
             jsc = new JavaSparkContext(sc);
