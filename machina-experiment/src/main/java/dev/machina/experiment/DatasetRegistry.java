@@ -64,10 +64,17 @@ final class DatasetRegistry {
             images("fashion-mnist", "Fashion-MNIST: 70,000 28×28 clothing images, 10 classes (apt-get install dataset-fashion-mnist, or machina datasets fetch)"),
             images("mnist", "MNIST: 70,000 28×28 handwritten digits (machina datasets fetch mnist)"),
             images("idx", "your own IDX files: a directory with the four files of an MNIST-style set"),
-            Component.<Factory>of("csv", "your own CSV file: one example per row, a label column (text labels are classes, numbers with many values a regression target)",
-                    null, settings(required("the CSV file"), "standardize", null, csvSettings(true)), (e, a) -> {
+            Component.<Factory>of("csv", "your own CSV file: one example per row, a label column (classes, or with task: regression a target to predict)",
+                    null, settings(required("the CSV file"), "standardize", null, concat(csvSettings(true), List.of(
+                            Setting.of("task", choice("auto", "classification", "regression"), "auto",
+                                    "auto: a label with a fractional number is a regression target (as scikit-learn's type_of_target), else classes")))),
+                    (e, a) -> {
                         Path p = file(e, a, "CSV file");
-                        TensorDataset all = Prepared.csvReader(e.data()).read(p);
+                        String task = (String) a.get("task");
+                        TensorDataset all = task.equals("regression") ? null : Prepared.csvReader(e.data()).read(p);
+                        if (task.equals("regression") || task.equals("auto") && continuous(all.classNames())) {
+                            all = Prepared.csvReaderBuilder(e.data()).regression(true).build().read(p);
+                        }
                         Splits.Split s = split(all, a, e.seed());
                         return new Loaded(s.trainOf(all), s.validationOf(all), fileIdentity(p), null, null, false);
                     }),
@@ -131,6 +138,20 @@ final class DatasetRegistry {
                     int[] fs = tt.train().featureShape();
                     return new Loaded(tt.train(), tt.test(), id, fs.length == 2 ? fs : null, null, false);
                 });
+    }
+
+    /** Class names that are numbers, one of them with a fraction: the label is a quantity, not a class. */
+    static boolean continuous(List<String> classNames) {
+        boolean fraction = false;
+        for (String c : classNames) {
+            try {
+                double v = Double.parseDouble(c);
+                if (v != Math.rint(v)) fraction = true;
+            } catch (NumberFormatException e) {
+                return false;
+            }
+        }
+        return fraction;
     }
 
     private static Setting required(String doc) {
