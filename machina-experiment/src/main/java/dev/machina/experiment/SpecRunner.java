@@ -172,7 +172,11 @@ public final class SpecRunner {
         RunDirectory run = resumeRun;
         if (run == null) {
             run = RunDirectory.create(runsDir, name != null ? name : experiment.name());
-            AtomicFiles.writeString(run.file("spec.yaml"), experiment.resolvedYaml());
+            try {
+                AtomicFiles.writeString(run.file("spec.yaml"), experiment.resolvedYaml());
+            } catch (IOException e) {
+                throw new IOException("cannot write " + run.file("spec.yaml") + ": " + e.getMessage(), e);
+            }
         }
         java.io.Closeable lock;
         try {
