@@ -3,6 +3,7 @@ package dev.machina.experiment;
 import dev.machina.data.TensorDataset;
 import dev.machina.kernel.Parallel;
 import java.util.Locale;
+import java.util.Optional;
 
 /**
  * The heap a spec's training needs, estimated from the spec and the prepared data before the
@@ -42,13 +43,18 @@ public record MemoryEstimate(String optimizer, long parameters, long gradients, 
         return parameters + gradients + optimizerState + Math.max(activations, checkpoint) + data + overhead;
     }
 
-    /** The estimate for training {@code e} on {@code data}. */
-    public static MemoryEstimate of(Experiment e, Prepared data) {
+    /**
+     * The estimate for training {@code e} on {@code data}; empty when a layer cannot take the
+     * shape it would be given (building the model then says why).
+     */
+    public static Optional<MemoryEstimate> of(Experiment e, Prepared data) {
         TensorDataset train = data.train();
         int vocab = data.vocabulary() == null ? 0 : data.vocabulary().size();
         int[] want = Setup.outputShape(train, data);
         Walk w = new Walk(train.featureShape(), vocab, want);
-        for (Experiment.Layer l : e.model()) w.layer(l);
+        for (Experiment.Layer l : e.model()) {
+            if (!w.layer(l)) return Optional.empty();
+        }
         long p = w.params;
         Experiment.Part o = e.optimizer();
         long stateFloats = switch (o.name()) {
@@ -70,8 +76,8 @@ public record MemoryEstimate(String optimizer, long parameters, long gradients, 
         // each thread's packed copy of a weight matrix holds at most 8 Mi floats (larger products are split)
         long overhead = 16 * MIB + (Parallel.threads() + 1L) * 4 * Math.min(w.largestWeight, 8L << 20);
         boolean keepsBest = t.earlyStopping() != null && t.earlyStopping().restoreBest();
-        return new MemoryEstimate(o.name(), 4 * p * (keepsBest ? 2 : 1), 4 * p, 4 * stateFloats, 4 * Math.max(trainFloats, evalFloats),
-                4 * (p + 2 * stateFloats), dataBytes, overhead);
+        return Optional.of(new MemoryEstimate(o.name(), 4 * p * (keepsBest ? 2 : 1), 4 * p, 4 * stateFloats, 4 * Math.max(trainFloats, evalFloats),
+                4 * (p + 2 * stateFloats), dataBytes, overhead));
     }
 
     /**
@@ -136,7 +142,8 @@ public record MemoryEstimate(String optimizer, long parameters, long gradients, 
             this.last = elements(dims);
         }
 
-        void layer(Experiment.Layer l) {
+        /** Adds a layer; false when it cannot take the current shape. */
+        boolean layer(Experiment.Layer l) {
             var a = l.args();
             long in = elements(dims);
             switch (l.kind()) {
@@ -158,20 +165,26 @@ public record MemoryEstimate(String optimizer, long parameters, long gradients, 
                     output(in, 0); // a view
                 }
                 case "embedding" -> {
+                    if (dims.length != 1) return false;
                     int dim = (Integer) a.get("dim");
                     params += (long) Math.max(vocab, 1) * dim;
-                    dims = new int[] {dims.length == 0 ? 1 : dims[0], dim};
+                    dims = new int[] {dims[0], dim};
                     sequence = true;
                     output(in, 1);
                 }
-                case "lstm", "gru", "rnn" -> recurrent(l.kind(), a, in);
+                case "lstm", "gru", "rnn" -> {
+                    if (dims.length != 2) return false;
+                    recurrent(l.kind(), a, in);
+                }
                 case "last_step" -> {
+                    if (dims.length != 2) return false;
                     dims = new int[] {dims[dims.length - 1]};
                     sequence = false;
                     output(in, 1);
                 }
                 default -> throw new IllegalStateException("no memory estimate for the layer " + l.kind());
             }
+            return true;
         }
 
         private void recurrent(String kind, java.util.Map<String, Object> a, long in) {

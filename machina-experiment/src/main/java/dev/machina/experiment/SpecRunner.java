@@ -177,7 +177,8 @@ public final class SpecRunner {
         }
         // refused before the model is built: one line with the estimate and the -Xmx to give
         if (!"false".equals(System.getProperty(MemoryEstimate.CHECK_PROPERTY))) {
-            String refusal = MemoryEstimate.of(experiment, data).refusal(Runtime.getRuntime().maxMemory());
+            var estimate = MemoryEstimate.of(experiment, data);
+            String refusal = estimate.isEmpty() ? null : estimate.get().refusal(Runtime.getRuntime().maxMemory());
             if (refusal != null) throw new UserError(refusal);
         }
         RunDirectory run = resumeRun;

@@ -42,7 +42,7 @@ class MemoryEstimateTest {
                 spec("data: {dataset: sine, length: 400, window: 10}\nmodel: [{lstm: 7}, last_step, {linear: auto}]\n"));
         for (Experiment e : specs) {
             Prepared d = Prepared.of(e);
-            assertThat(MemoryEstimate.of(e, d).parameters()).as(e.model().toString()).isEqualTo(4 * builtParameters(e, d));
+            assertThat(MemoryEstimate.of(e, d).orElseThrow().parameters()).as(e.model().toString()).isEqualTo(4 * builtParameters(e, d));
             e.model().forEach(l -> covered.add(l.kind()));
         }
         assertThat(covered).as("every layer a spec can hold").isEqualTo(new TreeSet<>(LayerRegistry.LAYERS.names()));
@@ -52,17 +52,17 @@ class MemoryEstimateTest {
     void optimizerStateIsWhatEachOptimizerKeepsPerParameter() {
         String base = "data: digits\nmodel: [{linear: 10}]\n";
         Prepared d = Prepared.of(spec(base));
-        long p = MemoryEstimate.of(spec(base), d).parameters();
+        long p = MemoryEstimate.of(spec(base), d).orElseThrow().parameters();
         assertThat(p).isEqualTo(4 * 650);
-        assertThat(MemoryEstimate.of(spec(base, "optimizer.name=adam"), d).optimizerState()).isEqualTo(2 * p);
-        assertThat(MemoryEstimate.of(spec(base, "optimizer.name=adamw", "optimizer.amsgrad=true"), d).optimizerState()).isEqualTo(3 * p);
-        assertThat(MemoryEstimate.of(spec(base, "optimizer.name=sgd"), d).optimizerState()).isZero();
-        assertThat(MemoryEstimate.of(spec(base, "optimizer.name=sgd", "optimizer.momentum=0.9"), d).optimizerState()).isEqualTo(p);
-        assertThat(MemoryEstimate.of(spec(base, "optimizer.name=rmsprop", "optimizer.centered=true"), d).optimizerState()).isEqualTo(2 * p);
-        assertThat(MemoryEstimate.of(spec(base, "optimizer.name=adagrad"), d).optimizerState()).isEqualTo(p);
+        assertThat(MemoryEstimate.of(spec(base, "optimizer.name=adam"), d).orElseThrow().optimizerState()).isEqualTo(2 * p);
+        assertThat(MemoryEstimate.of(spec(base, "optimizer.name=adamw", "optimizer.amsgrad=true"), d).orElseThrow().optimizerState()).isEqualTo(3 * p);
+        assertThat(MemoryEstimate.of(spec(base, "optimizer.name=sgd"), d).orElseThrow().optimizerState()).isZero();
+        assertThat(MemoryEstimate.of(spec(base, "optimizer.name=sgd", "optimizer.momentum=0.9"), d).orElseThrow().optimizerState()).isEqualTo(p);
+        assertThat(MemoryEstimate.of(spec(base, "optimizer.name=rmsprop", "optimizer.centered=true"), d).orElseThrow().optimizerState()).isEqualTo(2 * p);
+        assertThat(MemoryEstimate.of(spec(base, "optimizer.name=adagrad"), d).orElseThrow().optimizerState()).isEqualTo(p);
         // a checkpoint copies the weights once and the optimizer state twice
-        assertThat(MemoryEstimate.of(spec(base, "optimizer.name=adam"), d).checkpoint()).isEqualTo(p + 2 * 2 * p);
-        MemoryEstimate keepsBest = MemoryEstimate.of(spec(base + "training: {early_stopping: {patience: 3}}\n"), d);
+        assertThat(MemoryEstimate.of(spec(base, "optimizer.name=adam"), d).orElseThrow().checkpoint()).isEqualTo(p + 2 * 2 * p);
+        MemoryEstimate keepsBest = MemoryEstimate.of(spec(base + "training: {early_stopping: {patience: 3}}\n"), d).orElseThrow();
         assertThat(keepsBest.parameters()).as("early stopping keeps the best weights to restore").isEqualTo(2 * p);
     }
 
@@ -71,13 +71,13 @@ class MemoryEstimateTest {
         String base = "data: digits\nmodel: [{linear: 1000}, relu, {linear: 10}]\n";
         Prepared d = Prepared.of(spec(base));
         // evaluation (1,000 at a time, so all the test examples at once) holds a layer's input and output: 2,000 floats each
-        MemoryEstimate small = MemoryEstimate.of(spec(base, "training.batch_size=16"), d);
+        MemoryEstimate small = MemoryEstimate.of(spec(base, "training.batch_size=16"), d).orElseThrow();
         assertThat(d.test().size()).isLessThan(1000).isGreaterThan(d.validation() == null ? 0 : d.validation().size());
         assertThat(small.activations()).isEqualTo(4L * d.test().size() * 2000);
         // training 1,024 at a time: the input, and each layer's output and its gradient, and the loss's copy of the logits
-        MemoryEstimate big = MemoryEstimate.of(spec(base, "training.batch_size=1024"), d);
+        MemoryEstimate big = MemoryEstimate.of(spec(base, "training.batch_size=1024"), d).orElseThrow();
         assertThat(big.activations()).isEqualTo(4L * 1024 * (64 + 2 * (1000 + 1000 + 10 + 10)));
-        assertThat(MemoryEstimate.of(spec(base, "training.batch_size=100000"), d).activations())
+        assertThat(MemoryEstimate.of(spec(base, "training.batch_size=100000"), d).orElseThrow().activations())
                 .as("a batch is at most the training set").isEqualTo(4L * d.train().size() * (64 + 2 * 2020));
         assertThat(small.data()).isEqualTo(4L * 1797 * (64 + 1));
     }
@@ -85,7 +85,7 @@ class MemoryEstimateTest {
     @Test
     void aModelThatCannotFitIsRefusedInOneLineWithTheHeapToGive() {
         Experiment e = spec("data: digits\nmodel: [{linear: 30000000}, {linear: 10}]\noptimizer: {name: adam}\n");
-        MemoryEstimate m = MemoryEstimate.of(e, Prepared.of(e));
+        MemoryEstimate m = MemoryEstimate.of(e, Prepared.of(e)).orElseThrow();
         // 64 × 30,000,000 + 30,000,000 × 10 weights (and biases), as many gradients, Adam's two moments: 8.4 GiB, 8.4 GiB, 16.8 GiB
         assertThat(m.parameters()).isEqualTo(4L * (64L * 30_000_000 + 30_000_000 + 30_000_000L * 10 + 10));
         String line = m.refusal(6 * GIB);
@@ -93,9 +93,18 @@ class MemoryEstimateTest {
                 .contains("maximum heap is 6.0 GiB").contains("MACHINA_JAVA_OPTS=-Xmx" + (long) Math.ceil(m.total() / 0.9 / GIB) + "g ./machina train");
         assertThat(m.refusal(Long.MAX_VALUE)).isNull();
         Experiment digits = Experiment.load(Path.of("..", "examples", "digits-mlp.yaml"));
-        MemoryEstimate small = MemoryEstimate.of(digits, Prepared.of(digits));
+        MemoryEstimate small = MemoryEstimate.of(digits, Prepared.of(digits)).orElseThrow();
         assertThat(small.total()).isBetween(16 * MIB, 32 * MIB);
         assertThat(small.refusal(256 * MIB)).isNull();
+    }
+
+    @Test
+    void aModelThatDoesNotFitItsDataHasNoEstimateSoThatBuildingItSaysWhy(@TempDir Path dir) {
+        assertThat(MemoryEstimate.of(spec("data: digits\nmodel: [{lstm: 8}, {linear: 10}]\n"), Prepared.of(spec("data: digits\nmodel: [{linear: 10}]\n"))))
+                .isEmpty();
+        Experiment e = spec("data: digits\nmodel: [{lstm: 8}, {linear: 10}]\n");
+        assertThatThrownBy(() -> SpecRunner.of(e).runsDir(dir).report(false).run()).isInstanceOf(UserError.class)
+                .hasMessageContaining("a recurrent layer needs sequences");
     }
 
     @Test
