@@ -27,8 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
  * A run killed with SIGKILL at random moments, eight times, and resumed each time with
  * {@code --resume}, ends with the weights of an uninterrupted run, bit for bit, and the same
  * metrics.jsonl and history.csv apart from timings. The kills fall right after an epoch line
- * (while the run's records and the checkpoint are being written) or after a random delay
- * (starting up, resuming, in the middle of an epoch). The randomness is seeded and the seed
+ * (while the run's records and the checkpoint are being written) or after a random delay, drawn
+ * in proportion to this machine's epoch time (starting up, resuming, in the middle of an epoch). The randomness is seeded and the seed
  * printed; {@code -Dmachina.torture.seed=N} replays a sequence.
  */
 class KillResumeTortureTest {
@@ -56,12 +56,22 @@ class KillResumeTortureTest {
                 new PrintWriter(new StringWriter(), true), new PrintWriter(err, true));
         assertThat(code).as(err.toString()).isZero();
         Path whole = onlyRun(tmp.resolve("whole/torture"));
+        // random delays are drawn in proportion to how long an epoch takes on this machine, so that
+        // a fast machine does not finish the run before the kills, nor a slow one kill only start-ups
+        ObjectMapper json = new ObjectMapper();
+        double epochMs = 5;
+        for (String line : Files.readAllLines(whole.resolve("metrics.jsonl"))) {
+            var r = json.readTree(line);
+            if (r.path("type").asText().equals("epoch")) epochMs = Math.max(epochMs, 1000 * r.path("epoch_time_s").asDouble());
+        }
 
         List<String> log = new ArrayList<>();
         Path runs = tmp.resolve("killed");
         Path run = null;
         int kills = 0;
+        long firstCheckpointMs = 0;
         for (int segment = 0; kills < KILLS; segment++) {
+            long start = System.nanoTime();
             Process p = SubprocessTest.start(tmp, segment == 0
                     ? new String[] {"train", spec.toString(), "--runs", runs.toString(), "--no-report"}
                     : new String[] {"train", "--resume", run.toString(), "--no-report"});
@@ -76,6 +86,7 @@ class KillResumeTortureTest {
             if (segment == 0) {
                 // the first kill waits for the first checkpoint: without one there is nothing to resume
                 run = waitForCheckpoint(runs.resolve("torture"), p);
+                firstCheckpointMs = (System.nanoTime() - start) / 1_000_000;
             }
             String how;
             if (rnd.nextBoolean()) {
@@ -84,8 +95,10 @@ class KillResumeTortureTest {
                 for (int i = 0; i < nth && p.isAlive(); i++) while (epochLines.poll(50, TimeUnit.MILLISECONDS) == null && p.isAlive()) { }
                 Thread.sleep(delayMs);
             } else {
-                int delayMs = 150 + rnd.nextInt(1500);
-                how = "after " + delayMs + " ms";
+                // from the start: within start-up, the first epoch and two more; in the first segment, past its checkpoint: within two epochs
+                int window = (int) Math.max(20, (segment == 0 ? 0 : firstCheckpointMs) + 2 * epochMs);
+                int delayMs = rnd.nextInt(window);
+                how = "after " + delayMs + " ms" + (segment == 0 ? " past the first checkpoint" : "");
                 p.waitFor(delayMs, TimeUnit.MILLISECONDS);
             }
             if (!p.isAlive()) {
