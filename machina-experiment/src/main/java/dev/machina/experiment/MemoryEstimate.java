@@ -40,7 +40,7 @@ public record MemoryEstimate(String optimizer, long parameters, long gradients, 
     private static final long MIB = 1L << 20, GIB = 1L << 30;
 
     public long total() {
-        return parameters + gradients + optimizerState + Math.max(activations, checkpoint) + data + overhead;
+        return add(add(add(parameters, gradients), add(optimizerState, Math.max(activations, checkpoint))), add(data, overhead));
     }
 
     /**
@@ -58,8 +58,8 @@ public record MemoryEstimate(String optimizer, long parameters, long gradients, 
         long p = w.params;
         Experiment.Part o = e.optimizer();
         long stateFloats = switch (o.name()) {
-            case "adam", "adamw" -> (o.bool("amsgrad") ? 3 : 2) * p;
-            case "rmsprop" -> p * (1 + (o.num("momentum") > 0 ? 1 : 0) + (o.bool("centered") ? 1 : 0));
+            case "adam", "adamw" -> mul(o.bool("amsgrad") ? 3 : 2, p);
+            case "rmsprop" -> mul(p, 1 + (o.num("momentum") > 0 ? 1 : 0) + (o.bool("centered") ? 1 : 0));
             case "adagrad" -> p;
             case "sgd" -> o.num("momentum") > 0 ? p : 0;
             default -> throw new IllegalStateException("no memory estimate for the optimizer " + o.name());
@@ -70,14 +70,14 @@ public record MemoryEstimate(String optimizer, long parameters, long gradients, 
         long evalBatch = Math.min(t.evalBatchSize(), Math.max(1, evalExamples));
         long input = elements(train.featureShape());
         // the loss holds the model's output once more (its softmax, or the difference from the target)
-        long trainFloats = trainBatch * (input + 2 * (w.saved + w.last));
-        long evalFloats = evalBatch * w.widest;
+        long trainFloats = mul(trainBatch, add(input, mul(2, add(w.saved, w.last))));
+        long evalFloats = mul(evalBatch, w.widest);
         long dataBytes = bytes(train) + bytes(data.validation()) + bytes(data.test());
         // each thread's packed copy of a weight matrix holds at most 8 Mi floats (larger products are split)
         long overhead = 16 * MIB + (Parallel.threads() + 1L) * 4 * Math.min(w.largestWeight, 8L << 20);
         boolean keepsBest = t.earlyStopping() != null && t.earlyStopping().restoreBest();
-        return Optional.of(new MemoryEstimate(o.name(), 4 * p * (keepsBest ? 2 : 1), 4 * p, 4 * stateFloats, 4 * Math.max(trainFloats, evalFloats),
-                4 * (p + 2 * stateFloats), dataBytes, overhead));
+        return Optional.of(new MemoryEstimate(o.name(), mul(4 * (keepsBest ? 2 : 1), p), mul(4, p), mul(4, stateFloats),
+                mul(4, Math.max(trainFloats, evalFloats)), mul(4, add(p, mul(2, stateFloats))), dataBytes, overhead));
     }
 
     /**
@@ -119,8 +119,23 @@ public record MemoryEstimate(String optimizer, long parameters, long gradients, 
 
     private static long elements(int[] dims) {
         long n = 1;
-        for (int d : dims) n *= d;
+        for (int d : dims) n = mul(n, d);
         return n;
+    }
+
+    /** a·b, or Long.MAX_VALUE past long's range: a model too large to count is too large to train. */
+    private static long mul(long a, long b) {
+        try {
+            return Math.multiplyExact(a, b);
+        } catch (ArithmeticException e) {
+            return Long.MAX_VALUE;
+        }
+    }
+
+    /** a + b (both non-negative), or Long.MAX_VALUE past long's range. */
+    private static long add(long a, long b) {
+        long r = a + b;
+        return r < 0 ? Long.MAX_VALUE : r;
     }
 
     /**
@@ -152,8 +167,8 @@ public record MemoryEstimate(String optimizer, long parameters, long gradients, 
                     int out = (Integer) a.get("out");
                     if (out == -1) out = want == null ? 1 : want[want.length - 1];
                     long fanIn = dims[dims.length - 1];
-                    params += fanIn * out + (Boolean.TRUE.equals(a.get("bias")) ? out : 0);
-                    largestWeight = Math.max(largestWeight, fanIn * out);
+                    params = add(params, add(mul(fanIn, out), Boolean.TRUE.equals(a.get("bias")) ? out : 0));
+                    largestWeight = Math.max(largestWeight, mul(fanIn, out));
                     dims = dims.clone();
                     dims[dims.length - 1] = out;
                     output(in, 1);
@@ -167,7 +182,7 @@ public record MemoryEstimate(String optimizer, long parameters, long gradients, 
                 case "embedding" -> {
                     if (dims.length != 1) return false;
                     int dim = (Integer) a.get("dim");
-                    params += (long) Math.max(vocab, 1) * dim;
+                    params = add(params, mul(Math.max(vocab, 1), dim));
                     dims = new int[] {dims[0], dim};
                     sequence = true;
                     output(in, 1);
@@ -193,27 +208,27 @@ public record MemoryEstimate(String optimizer, long parameters, long gradients, 
             int gates = kind.equals("lstm") ? 4 : kind.equals("gru") ? 3 : 1;
             boolean bias = Boolean.TRUE.equals(a.get("bias"));
             long steps = dims[0];
-            int input = dims[1];
+            long input = dims[1];
             long g = (long) gates * hidden;
             // per direction and step: the input projection and the gate activations (g each), and
             // the states: h (and c, tanh c for an LSTM; W_hn·h for a GRU) and the output
             long perStep = 2 * g + hidden * (kind.equals("lstm") ? 4L : kind.equals("gru") ? 3L : 2L);
             for (int layer = 0; layer < layers; layer++) {
-                params += dirs * (g * input + g * hidden + (bias ? 2 * g : 0));
-                largestWeight = Math.max(largestWeight, g * Math.max(input, hidden));
-                saved += dirs * steps * perStep;
-                input = hidden * dirs;
+                params = add(params, mul(dirs, add(mul(g, input + hidden), bias ? 2 * g : 0)));
+                largestWeight = Math.max(largestWeight, mul(g, Math.max(input, hidden)));
+                saved = add(saved, mul(dirs, mul(steps, perStep)));
+                input = (long) hidden * dirs;
             }
-            dims = new int[] {(int) steps, hidden * dirs};
-            widest = Math.max(widest, in + dirs * steps * perStep);
+            dims = new int[] {(int) steps, (int) Math.min(Integer.MAX_VALUE, (long) hidden * dirs)};
+            widest = Math.max(widest, add(in, mul(dirs, mul(steps, perStep))));
             last = elements(dims);
         }
 
         /** A layer's output as the new current shape: saved {@code copies} times for training. */
         private void output(long in, int copies) {
             long out = elements(dims);
-            saved += copies * out;
-            widest = Math.max(widest, in + out);
+            saved = add(saved, mul(copies, out));
+            widest = Math.max(widest, add(in, out));
             last = out;
         }
     }

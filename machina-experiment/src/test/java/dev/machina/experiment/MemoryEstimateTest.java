@@ -92,6 +92,11 @@ class MemoryEstimateTest {
         assertThat(line).doesNotContain("\n").startsWith("training this spec needs about ").contains("parameters 8.4 GiB, gradients 8.4 GiB, adam state 16.8 GiB")
                 .contains("maximum heap is 6.0 GiB").contains("MACHINA_JAVA_OPTS=-Xmx" + (long) Math.ceil(m.total() / 0.9 / GIB) + "g ./machina train");
         assertThat(m.refusal(Long.MAX_VALUE)).isNull();
+        // sizes past long's range count as the largest, not as a wrapped-around negative number
+        Experiment vast = spec("data: digits\nmodel: [{linear: 2000000000}, {linear: 2000000000}, {linear: 2000000000}, {linear: 10}]\n");
+        MemoryEstimate v = MemoryEstimate.of(vast, Prepared.of(vast)).orElseThrow();
+        assertThat(v.total()).isEqualTo(Long.MAX_VALUE);
+        assertThat(v.refusal(64 * GIB)).startsWith("training this spec needs about ");
         Experiment digits = Experiment.load(Path.of("..", "examples", "digits-mlp.yaml"));
         MemoryEstimate small = MemoryEstimate.of(digits, Prepared.of(digits)).orElseThrow();
         assertThat(small.total()).isBetween(16 * MIB, 32 * MIB);
