@@ -105,6 +105,44 @@ public final class AtomicFiles {
         }
     }
 
+    /**
+     * The last resort when {@link #write} fails for want of space (a full disk has no room for the
+     * new copy beside the old one): overwrites the existing file {@code target}'s own bytes with
+     * {@code bytes}, cuts the file to their length and flushes it to disk. Content no longer than
+     * the file needs no new space (nor, on most file systems, content that ends within the file's
+     * last block). It is not atomic: a process killed during its one write call may leave a mix
+     * of old and new. If the write fails, the old content is put back (it needs no new space
+     * either) and the exception is rethrown.
+     */
+    public static void overwriteInPlace(Path target, byte[] bytes) throws IOException {
+        try (FileChannel ch = FileChannel.open(target, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            long size = ch.size();
+            if (size > Integer.MAX_VALUE) throw new IOException("cannot overwrite " + target + " in place: it is over 2 GiB");
+            ByteBuffer old = ByteBuffer.allocate((int) size);
+            while (old.hasRemaining() && ch.read(old, old.position()) >= 0) {
+                // the whole file, to put back if the write fails
+            }
+            try {
+                writeFully(ch, ByteBuffer.wrap(bytes));
+                ch.truncate(bytes.length);
+                ch.force(true);
+            } catch (IOException e) {
+                try {
+                    writeFully(ch, old.flip());
+                    ch.truncate(size);
+                    ch.force(true);
+                } catch (IOException again) {
+                    e.addSuppressed(again);
+                }
+                throw e;
+            }
+        }
+    }
+
+    private static void writeFully(FileChannel ch, ByteBuffer buf) throws IOException {
+        for (long pos = 0; buf.hasRemaining(); ) pos += ch.write(buf, pos);
+    }
+
     private static Path createTemp(Path dir, String name) throws IOException {
         for (int attempt = 0; ; attempt++) {
             String suffix = Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE);

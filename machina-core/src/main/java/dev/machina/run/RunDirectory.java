@@ -27,6 +27,7 @@ public final class RunDirectory {
             MODEL = "model.safetensors", TEST_RESULTS = "test-results.json", LOG = "log.txt",
             CHECKPOINTS = "checkpoints", PLOTS = "plots";
     static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectMapper COMPACT_JSON = new ObjectMapper();
     private static final DateTimeFormatter ID = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
 
     private final Path dir;
@@ -137,9 +138,13 @@ public final class RunDirectory {
             throw new IllegalStateException(dir + " is being trained by another process" + (holder.isEmpty() ? "" : " (" + holder + ")")
                     + "; wait for it to end or stop it first");
         }
-        ch.truncate(0);
-        ch.write(java.nio.ByteBuffer.wrap(("pid " + ProcessHandle.current().pid() + ", since " + java.time.Instant.now())
-                .getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        try {
+            ch.truncate(0);
+            ch.write(java.nio.ByteBuffer.wrap(("pid " + ProcessHandle.current().pid() + ", since " + java.time.Instant.now())
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        } catch (IOException e) {
+            // the holder's note is only for the message above (a full disk has no room for it); the lock is held all the same
+        }
         java.nio.channels.FileLock held = lock;
         return () -> {
             held.release();
@@ -193,12 +198,28 @@ public final class RunDirectory {
         saveRecord();
     }
 
-    /** Writes run.json atomically. */
+    /**
+     * Writes run.json atomically. When that fails, as on a full disk (no room for the new copy
+     * beside the old), the record is written without indentation, which makes it shorter than the
+     * indented old copy, over that copy's own bytes ({@link AtomicFiles#overwriteInPlace}), so that
+     * run.json still says how the run ended; if that fails too, run.json is left as it was and the
+     * error is thrown.
+     */
     public synchronized void saveRecord() {
+        Path file = dir.resolve(RUN_JSON);
         try {
-            AtomicFiles.writeString(dir.resolve(RUN_JSON), JSON.writeValueAsString(record) + "\n");
+            AtomicFiles.writeString(file, JSON.writeValueAsString(record) + "\n");
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + dir.resolve(RUN_JSON) + ": " + e.getMessage(), e);
+            try {
+                byte[] compact = (COMPACT_JSON.writeValueAsString(record) + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                if (Files.isRegularFile(file)) {
+                    AtomicFiles.overwriteInPlace(file, compact);
+                    return;
+                }
+            } catch (IOException again) {
+                e.addSuppressed(again);
+            }
+            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
         }
     }
 

@@ -118,8 +118,8 @@ public final class Trainer {
             error = e;
             history.finish(Status.FAILED, e.getMessage() == null ? e.toString() : e.getMessage());
         } catch (IOException e) {
-            error = new UncheckedIOException(e);
-            history.finish(Status.FAILED, "cannot write checkpoint: " + e.getMessage());
+            error = new UncheckedIOException("cannot write checkpoint " + config.checkpointFile() + ": " + e.getMessage(), e);
+            history.finish(Status.FAILED, error.getMessage());
         }
         for (Callback c : config.callbacks()) {
             try {

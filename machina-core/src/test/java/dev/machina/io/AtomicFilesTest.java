@@ -116,4 +116,34 @@ class AtomicFilesTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("line break");
         assertThat(Files.readAllLines(log)).hasSize(2);
     }
+
+    @Test
+    void onAFullDiskAWriteFailsAndLeavesTheOldFileButAnOverwriteInPlaceThatFitsSucceeds() throws IOException {
+        FullDisk disk = FullDisk.of(dir);
+        Path f = disk.root().resolve("run.json");
+        AtomicFiles.writeString(f, "{ \"status\" : \"running\" }\n");
+        disk.free(0);
+        assertThatThrownBy(() -> AtomicFiles.writeString(f, "{ \"status\" : \"failed\" }\n"))
+                .hasMessageContaining("No space left on device");
+        assertThatThrownBy(() -> AtomicFiles.appendLine(disk.root().resolve("log.txt"), "a line", false))
+                .hasMessageContaining("No space left on device");
+        assertThat(Files.readString(dir.resolve("run.json"))).isEqualTo("{ \"status\" : \"running\" }\n");
+        AtomicFiles.overwriteInPlace(f, "{\"status\":\"failed\"}\n".getBytes(StandardCharsets.UTF_8));
+        assertThat(Files.readString(dir.resolve("run.json"))).isEqualTo("{\"status\":\"failed\"}\n");
+        assertThat(listing()).containsExactly("log.txt", "run.json"); // the failed write's temporary file is gone
+    }
+
+    @Test
+    void anOverwriteInPlaceThatDoesNotFitOnAFullDiskPutsTheOldContentBack() throws IOException {
+        FullDisk disk = FullDisk.of(dir);
+        Path f = disk.root().resolve("a.json");
+        AtomicFiles.writeString(f, "{\"a\":1}\n");
+        disk.free(3);
+        assertThatThrownBy(() -> AtomicFiles.overwriteInPlace(f, "{\"a\":1,\"b\":2}\n".getBytes(StandardCharsets.UTF_8)))
+                .hasMessageContaining("No space left on device");
+        assertThat(Files.readString(dir.resolve("a.json"))).as("the 3 bytes that fitted are undone").isEqualTo("{\"a\":1}\n");
+        AtomicFiles.overwriteInPlace(f, "{\"a\":12}\n".getBytes(StandardCharsets.UTF_8)); // one byte more: fits in the 3 free
+        assertThat(Files.readString(dir.resolve("a.json"))).isEqualTo("{\"a\":12}\n");
+        assertThat(listing()).containsExactly("a.json");
+    }
 }

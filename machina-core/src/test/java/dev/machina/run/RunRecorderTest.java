@@ -7,12 +7,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.machina.data.DataLoader;
 import dev.machina.data.Datasets;
 import dev.machina.data.TensorDataset;
+import dev.machina.io.FullDisk;
 import dev.machina.io.SafeTensors;
 import dev.machina.nn.Linear;
 import dev.machina.nn.ReLU;
 import dev.machina.nn.Sequential;
 import dev.machina.optim.SGD;
 import dev.machina.tensor.Rng;
+import dev.machina.train.Callback;
 import dev.machina.train.Trainer;
 import dev.machina.train.TrainerConfig;
 import java.nio.file.Path;
@@ -44,5 +46,90 @@ class RunRecorderTest {
         Map<String, String> meta = SafeTensors.read(run.file(RunDirectory.MODEL)).metadata();
         assertThat(meta).containsEntry("feature_shape", "[64]").containsEntry("task", "classification");
         assertThat(meta.get("class_names")).startsWith("[\"0\",\"1\"");
+    }
+
+    /**
+     * A full disk has no room for a new copy of run.json beside the old one; the record that says
+     * the run failed is then written over the old copy's bytes, so run.json does not stay "running".
+     */
+    @Test
+    void whenTheDiskFillsDuringTheFirstEpochRunJsonSaysFailedWithTheReason(@TempDir Path dir) throws Exception {
+        FullDisk disk = FullDisk.of(dir);
+        RunDirectory run = RunDirectory.create(disk.root(), "full");
+        Callback fillDisk = new Callback() {
+            @Override
+            public void onTrainBegin(dev.machina.train.TrainContext ctx) {
+                disk.free(0); // after the recorder has written run.json ("running") and log.txt
+            }
+        };
+        Trainer.Status status = trainUntilTheDiskIsFull(run, fillDisk, null);
+        assertThat(status).isEqualTo(Trainer.Status.FAILED);
+        JsonNode record = new ObjectMapper().readTree(run.file(RunDirectory.RUN_JSON).toFile());
+        assertThat(record.get("status").asText()).isEqualTo("failed");
+        assertThat(record.get("error").asText()).contains("metrics.jsonl").contains("No space left on device");
+        assertThat(record.has("provenance")).as("what was saved is kept").isTrue();
+        assertThat(java.nio.file.Files.readString(run.file(RunDirectory.LOG).toAbsolutePath())).startsWith("started full");
+        assertThat(leftovers(run)).as("no temporary files").isEmpty();
+    }
+
+    @Test
+    void whenTheCheckpointDoesNotFitRunJsonSaysFailedNamingTheCheckpoint(@TempDir Path dir) throws Exception {
+        FullDisk disk = FullDisk.of(dir);
+        RunDirectory run = RunDirectory.create(disk.root(), "full");
+        Callback fillDisk = new Callback() {
+            @Override
+            public void onEpochEnd(dev.machina.train.TrainContext ctx, int epoch, Map<String, Double> logs) {
+                disk.free(0); // after the recorder has logged the epoch, before the checkpoint
+            }
+        };
+        Path checkpoint = run.checkpoints().resolve("last.safetensors");
+        assertThat(trainUntilTheDiskIsFull(run, fillDisk, checkpoint)).isEqualTo(Trainer.Status.FAILED);
+        JsonNode record = new ObjectMapper().readTree(run.file(RunDirectory.RUN_JSON).toFile());
+        assertThat(record.get("status").asText()).isEqualTo("failed");
+        assertThat(record.get("error").asText()).isEqualTo("cannot write checkpoint " + checkpoint + ": No space left on device");
+        assertThat(record.get("epochs_completed").asInt()).isEqualTo(1);
+        assertThat(leftovers(run)).isEmpty();
+    }
+
+    @Test
+    void aFullDiskDoesNotKeepARunFromBeingLocked(@TempDir Path dir) throws Exception {
+        FullDisk disk = FullDisk.of(dir);
+        RunDirectory run = RunDirectory.create(disk.root(), "full");
+        disk.free(0);
+        try (var lock = run.lock()) {
+            assertThat(lock).isNotNull();
+        }
+    }
+
+    /** Trains two epochs of a small MLP into {@code run}, with {@code fillDisk} after the recorder; returns how training ended. */
+    private static Trainer.Status trainUntilTheDiskIsFull(RunDirectory run, Callback fillDisk, Path checkpoint) {
+        TensorDataset digits = Datasets.digits().subset(java.util.stream.IntStream.range(0, 200).toArray());
+        Rng rng = new Rng(5);
+        var model = new Sequential(new Linear(64, 8, true, rng), new ReLU(), new Linear(8, 10, true, rng));
+        // the configuration a spec's run records: its resolved spec
+        Map<String, Object> spec = new java.util.LinkedHashMap<>();
+        spec.put("name", "full");
+        spec.put("seed", 5);
+        spec.put("data", Map.of("dataset", "digits", "test", 0.2, "validation", 0.1, "stratify", true, "transform", "standardize"));
+        Map<String, Object> linear = Map.of("out", 8, "bias", true, "init", "default", "bias_init", "default");
+        spec.put("model", java.util.List.of(Map.of("linear", linear), "relu", Map.of("linear", Map.of("out", 10, "bias", true))));
+        spec.put("loss", Map.of("name", "cross_entropy", "label_smoothing", 0.0, "class_weights", "none"));
+        spec.put("optimizer", Map.of("name", "sgd", "lr", 0.05, "momentum", 0.0, "weight_decay", 0.0));
+        spec.put("training", Map.of("epochs", 2, "batch_size", 50, "clip_norm", 0.0, "early_stopping", false, "log_every", 0));
+        RunRecorder rec = new RunRecorder(run, spec, Map.of("name", "digits", "examples", 200), Map.of());
+        var cfg = TrainerConfig.builder().epochs(2).optimizer(new SGD(model.parameters(), SGD.Config.lr(0.05))).seed(5)
+                .callback(rec).callback(fillDisk);
+        if (checkpoint != null) cfg.checkpointFile(checkpoint);
+        try {
+            return new Trainer(cfg.build()).fit(model, DataLoader.builder(digits).batchSize(50).build(), null).status();
+        } catch (java.io.UncheckedIOException e) {
+            return Trainer.Status.FAILED; // the trainer rethrows what failed, after the recorder has ended the run
+        }
+    }
+
+    private static java.util.List<String> leftovers(RunDirectory run) throws java.io.IOException {
+        try (var files = java.nio.file.Files.walk(run.dir().toFile().toPath())) {
+            return files.map(f -> f.getFileName().toString()).filter(n -> n.endsWith(".tmp")).toList();
+        }
     }
 }

@@ -69,7 +69,7 @@ public record Prepared(TensorDataset train, TensorDataset validation, TensorData
             if (validation != null) validation = tf.apply(validation);
             test = tf.apply(test);
         }
-        id.put("sha256_data", Provenance.sha256(concat(train, validation, test), null));
+        id.put("sha256_data", sha256(train, validation, test));
         id.put("train", train.size());
         id.put("validation", validation == null ? 0 : validation.size());
         id.put("test", test.size());
@@ -115,19 +115,32 @@ public record Prepared(TensorDataset train, TensorDataset validation, TensorData
         return m == 0 ? 1 : m;
     }
 
-    /** Hash input: features then labels of the three parts, so any change of data or split changes it. */
-    private static float[] concat(TensorDataset... parts) {
-        int n = 0;
-        for (TensorDataset p : parts) if (p != null) n += p.features().size() + (p.isClassification() ? p.size() : 0);
-        float[] out = new float[n];
-        int o = 0;
-        for (TensorDataset p : parts) {
-            if (p == null) continue;
-            float[] f = p.features().data();
-            System.arraycopy(f, 0, out, o, f.length);
-            o += f.length;
-            if (p.isClassification()) for (int l : p.labels()) out[o++] = l;
+    /**
+     * SHA-256 of the features then the labels (as floats) of each part, so any change of data or
+     * split changes it: {@link Provenance#sha256(float[], int[])} of the parts laid end to end,
+     * fed to the digest as it goes rather than copied into one array first.
+     */
+    static String sha256(TensorDataset... parts) {
+        try {
+            var md = java.security.MessageDigest.getInstance("SHA-256");
+            java.nio.ByteBuffer bb = java.nio.ByteBuffer.allocate(1 << 16).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            for (TensorDataset p : parts) {
+                if (p == null) continue;
+                for (float f : p.features().data()) put(md, bb, f);
+                if (p.isClassification()) for (int l : p.labels()) put(md, bb, l);
+            }
+            md.update(bb.array(), 0, bb.position());
+            return java.util.HexFormat.of().formatHex(md.digest());
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
         }
-        return out;
+    }
+
+    private static void put(java.security.MessageDigest md, java.nio.ByteBuffer bb, float f) {
+        if (bb.remaining() < 4) {
+            md.update(bb.array(), 0, bb.position());
+            bb.clear();
+        }
+        bb.putFloat(f);
     }
 }

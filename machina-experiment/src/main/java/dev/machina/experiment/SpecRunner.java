@@ -238,16 +238,32 @@ public final class SpecRunner {
 
     /**
      * Trains, evaluates and records. A failure inside training is in the result's history (status
-     * failed, run.json says so); bad data or settings throw {@link UserError} before anything runs.
+     * failed, run.json says so); bad data or settings throw {@link UserError} before anything runs,
+     * as does a model whose {@link MemoryEstimate} does not fit the JVM's maximum heap.
      */
     @SuppressWarnings("unchecked")
     public Result run() throws IOException {
         listener.preparing(experiment);
-        Prepared data = given != null ? given : Prepared.of(experiment);
+        Prepared data;
+        try {
+            data = given != null ? given : Prepared.of(experiment);
+        } catch (OutOfMemoryError e) {
+            throw new IllegalStateException(outOfMemoryMessage("the data and the copies made while splitting and transforming it"));
+        }
+        // refused before the model is built: one line with the estimate and the -Xmx to give
+        if (!"false".equals(System.getProperty(MemoryEstimate.CHECK_PROPERTY))) {
+            var estimate = MemoryEstimate.of(experiment, data);
+            String refusal = estimate.isEmpty() ? null : estimate.get().refusal(Runtime.getRuntime().maxMemory());
+            if (refusal != null) throw new UserError(refusal);
+        }
         RunDirectory run = resumeRun;
         if (run == null) {
             run = RunDirectory.create(runsDir, name != null ? name : experiment.name());
-            AtomicFiles.writeString(run.file("spec.yaml"), experiment.resolvedYaml());
+            try {
+                AtomicFiles.writeString(run.file("spec.yaml"), experiment.resolvedYaml());
+            } catch (IOException e) {
+                throw new IOException("cannot write " + run.file("spec.yaml") + ": " + e.getMessage(), e);
+            }
         }
         java.io.Closeable lock;
         try {
@@ -362,9 +378,7 @@ public final class SpecRunner {
      * its activations at this batch size do not fit the JVM's heap.
      */
     private static IllegalStateException outOfMemory(RunDirectory run) {
-        String heap = String.format(java.util.Locale.ROOT, "%.1f GiB", Runtime.getRuntime().maxMemory() / (1024.0 * 1024 * 1024));
-        String msg = "out of memory: the model, its optimizer state and its activations at this batch size need more than the JVM's " + heap
-                + " heap; give it more (MACHINA_JAVA_OPTS=-Xmx16g ./machina train …) or make the model or training.batch_size smaller";
+        String msg = outOfMemoryMessage("the model, its optimizer state and its activations at this batch size") + " or make the model or training.batch_size smaller";
         try {
             run.record().put("status", Trainer.Status.FAILED.label());
             run.record().put("error", msg);
@@ -374,6 +388,11 @@ public final class SpecRunner {
             // the record could not be written either; the message still goes to the caller
         }
         return new IllegalStateException(msg);
+    }
+
+    private static String outOfMemoryMessage(String what) {
+        return "out of memory: " + what + " need more than the JVM's " + MemoryEstimate.size(Runtime.getRuntime().maxMemory())
+                + " heap; give it more (MACHINA_JAVA_OPTS=-Xmx16g ./machina train …)";
     }
 
     /** What will train badly though it is valid: a softmax before cross-entropy, training data of one class. */

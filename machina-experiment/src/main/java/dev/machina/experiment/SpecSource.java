@@ -246,7 +246,8 @@ public final class SpecSource {
             String field = m.group(1);
             List<Integer> idx = new java.util.ArrayList<>();
             java.util.regex.Matcher im = java.util.regex.Pattern.compile("\\[(\\d+)]").matcher(m.group(2));
-            while (im.find()) idx.add(Integer.parseInt(im.group(1)));
+            // an index past int's range is past the list's end too
+            while (im.find()) idx.add(im.group(1).length() > 9 ? Integer.MAX_VALUE : Integer.parseInt(im.group(1)));
             if (path.length() > 0) path.append('.');
             path.append(field);
             ObjectNode obj = (ObjectNode) cur;
@@ -275,7 +276,8 @@ public final class SpecSource {
                 int k = idx.get(j);
                 if (arr == null || !arr.isArray()) throw new UserError(origin + ": " + path + " is not a list, so " + key + " cannot be set");
                 if (k >= arr.size()) {
-                    throw new UserError(origin + ": " + path + " has " + arr.size() + " item(s) (0.." + (arr.size() - 1) + "), so " + key + " cannot be set");
+                    throw new UserError(origin + ": " + path + " has " + arr.size() + " item(s) (0.." + (arr.size() - 1) + "), so "
+                            + SpecNode.clip(key) + " cannot be set");
                 }
                 path.append('[').append(k).append(']');
                 if (last && j == idx.size() - 1) {

@@ -168,6 +168,8 @@ class ExperimentTest {
         assertThat(error("model: [{linear: 3}]\n")).contains("required: a data section");
         assertThat(error("data: digits\n")).contains("model: required: a list of layers");
         assertThat(error(GOOD, "training.early_stopping.mode=up")).contains("'up' is not one of auto, min, max");
+        // an index beyond int's range is past the list's end, not a NumberFormatException (found by SpecFuzzTest#sweep)
+        assertThat(error(GOOD, "model[" + "4".repeat(100) + "].linear=5")).contains("model has 4 item(s) (0..3), so model[444").contains("…");
     }
 
     @Test

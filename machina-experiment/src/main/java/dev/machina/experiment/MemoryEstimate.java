@@ -1,0 +1,235 @@
+package dev.machina.experiment;
+
+import dev.machina.data.TensorDataset;
+import dev.machina.kernel.Parallel;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * The heap a spec's training needs, estimated from the spec and the prepared data before the
+ * model is built, so that a model that cannot fit is refused with a figure instead of running
+ * out of memory part-way. All figures are bytes; floats are 4 bytes.
+ *
+ * <ul>
+ *   <li>{@code parameters}: one float per parameter, twice when early stopping keeps the best
+ *       weights to restore; {@code gradients}: one float per parameter;</li>
+ *   <li>{@code optimizerState}: Adam and AdamW two floats per parameter (three with amsgrad),
+ *       RMSprop one (plus one each for momentum and centered), Adagrad one, SGD one with momentum;</li>
+ *   <li>{@code activations}: the larger of training and evaluation. Training keeps every layer's
+ *       output for the batch (what a recurrent layer saves per step: its gate pre-activations and
+ *       activations, hidden and cell states) and, in the backward pass, a gradient of each;
+ *       evaluation (no gradients, {@code eval_batch_size} examples) holds a layer's input and
+ *       output at once. The batch is at most the examples there are;</li>
+ *   <li>{@code checkpoint}: the copies writing a checkpoint makes, after each epoch: the weights
+ *       once and the optimizer state twice (its state dict, then the file's tensors). It is held
+ *       when the activations are not, so the larger of the two counts;</li>
+ *   <li>{@code data}: the train, validation and test sets' features and targets as held in memory;</li>
+ *   <li>{@code overhead}: what any run holds (16 MiB: the JVM's own objects, libraries, loaders,
+ *       predictions) plus the kernels' per-thread packed copy of a weight matrix (at most 32 MiB
+ *       a thread).</li>
+ * </ul>
+ *
+ * Checked against the smallest {@code -Xmx} that trains a spec (docs/ARCHITECTURE.md gives the figures).
+ */
+public record MemoryEstimate(String optimizer, long parameters, long gradients, long optimizerState, long activations, long checkpoint,
+                             long data, long overhead) {
+    /** {@code -Dmachina.memory.check=false} trains without the check (the out-of-memory handling remains). */
+    public static final String CHECK_PROPERTY = "machina.memory.check";
+    /** The share of the maximum heap an estimate may take; the rest is the garbage collector's room. */
+    public static final double HEAP_SHARE = 0.9;
+    private static final long MIB = 1L << 20, GIB = 1L << 30;
+
+    public long total() {
+        return add(add(add(parameters, gradients), add(optimizerState, Math.max(activations, checkpoint))), add(data, overhead));
+    }
+
+    /**
+     * The estimate for training {@code e} on {@code data}; empty when a layer cannot take the
+     * shape it would be given (building the model then says why).
+     */
+    public static Optional<MemoryEstimate> of(Experiment e, Prepared data) {
+        TensorDataset train = data.train();
+        int vocab = data.vocabulary() == null ? 0 : data.vocabulary().size();
+        int[] want = Setup.outputShape(train, data);
+        Walk w = new Walk(train.featureShape(), vocab, want);
+        for (Experiment.Layer l : e.model()) {
+            if (!w.layer(l)) return Optional.empty();
+        }
+        long p = w.params;
+        Experiment.Part o = e.optimizer();
+        long stateFloats = switch (o.name()) {
+            case "adam", "adamw" -> mul(o.bool("amsgrad") ? 3 : 2, p);
+            case "rmsprop" -> mul(p, 1 + (o.num("momentum") > 0 ? 1 : 0) + (o.bool("centered") ? 1 : 0));
+            case "adagrad" -> p;
+            case "sgd" -> o.num("momentum") > 0 ? p : 0;
+            default -> throw new IllegalStateException("no memory estimate for the optimizer " + o.name());
+        };
+        Experiment.Training t = e.training();
+        long trainBatch = Math.min(t.batchSize(), train.size());
+        long evalExamples = Math.max(data.validation() == null ? 0 : data.validation().size(), data.test() == null ? 0 : data.test().size());
+        long evalBatch = Math.min(t.evalBatchSize(), Math.max(1, evalExamples));
+        long input = elements(train.featureShape());
+        // the loss holds the model's output once more (its softmax, or the difference from the target)
+        long trainFloats = mul(trainBatch, add(input, mul(2, add(w.saved, w.last))));
+        long evalFloats = mul(evalBatch, w.widest);
+        long dataBytes = bytes(train) + bytes(data.validation()) + bytes(data.test());
+        // each thread's packed copy of a weight matrix holds at most 8 Mi floats (larger products are split)
+        long overhead = 16 * MIB + (Parallel.threads() + 1L) * 4 * Math.min(w.largestWeight, 8L << 20);
+        boolean keepsBest = t.earlyStopping() != null && t.earlyStopping().restoreBest();
+        return Optional.of(new MemoryEstimate(o.name(), mul(4 * (keepsBest ? 2 : 1), p), mul(4, p), mul(4, stateFloats),
+                mul(4, Math.max(trainFloats, evalFloats)), mul(4, add(p, mul(2, stateFloats))), dataBytes, overhead));
+    }
+
+    /**
+     * Null when the estimate fits in {@link #HEAP_SHARE} of {@code maxHeap}; otherwise the one
+     * line that says so: the estimate and its parts, the heap, and the {@code -Xmx} to give.
+     */
+    public String refusal(long maxHeap) {
+        if (total() <= HEAP_SHARE * maxHeap) return null;
+        long xmxGib = Math.max(1, (long) Math.ceil(total() / HEAP_SHARE / GIB));
+        return "training this spec needs about " + size(total()) + " of heap (parameters " + size(parameters) + ", gradients " + size(gradients)
+                + ", " + optimizer + " state " + size(optimizerState) + ", activations " + size(activations) + " or checkpoint copies "
+                + size(checkpoint) + " at a time, data " + size(data)
+                + ", other " + size(overhead) + ") but the JVM's maximum heap is " + size(maxHeap) + ": give it more with MACHINA_JAVA_OPTS=-Xmx"
+                + xmxGib + "g ./machina train …" + physicalNote(xmxGib * GIB) + ", or make the model or training.batch_size smaller";
+    }
+
+    /** ", more than this machine's N GiB of memory" when the heap asked for is more than there is. */
+    private static String physicalNote(long heap) {
+        if (java.lang.management.ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+            long ram = os.getTotalMemorySize();
+            if (ram > 0 && heap > ram) return " (more than this machine's " + size(ram) + " of memory)";
+        }
+        return "";
+    }
+
+    /** Bytes as "512 MiB" or "7.2 GiB". */
+    static String size(long bytes) {
+        if (bytes < GIB) return String.format(Locale.ROOT, "%d MiB", Math.max(1, (bytes + MIB / 2) / MIB));
+        return String.format(Locale.ROOT, "%.1f GiB", bytes / (double) GIB);
+    }
+
+    private static long bytes(TensorDataset d) {
+        if (d == null) return 0;
+        long b = 4L * d.features().size();
+        if (d.isClassification()) b += 4L * d.size();
+        else if (d.targets() != null) b += 4L * d.targets().size();
+        return b;
+    }
+
+    private static long elements(int[] dims) {
+        long n = 1;
+        for (int d : dims) n = mul(n, d);
+        return n;
+    }
+
+    /** a·b, or Long.MAX_VALUE past long's range: a model too large to count is too large to train. */
+    private static long mul(long a, long b) {
+        try {
+            return Math.multiplyExact(a, b);
+        } catch (ArithmeticException e) {
+            return Long.MAX_VALUE;
+        }
+    }
+
+    /** a + b (both non-negative), or Long.MAX_VALUE past long's range. */
+    private static long add(long a, long b) {
+        long r = a + b;
+        return r < 0 ? Long.MAX_VALUE : r;
+    }
+
+    /**
+     * The spec's layers walked without building them: one example's shape after each, the
+     * parameters, what training saves per example, the widest input-plus-output, the largest
+     * weight or per-example operand of a matrix product.
+     */
+    private static final class Walk {
+        int[] dims;
+        final int vocab;
+        final int[] want;
+        boolean sequence;
+        long params, saved, widest, last, largestWeight;
+
+        Walk(int[] featureShape, int vocab, int[] want) {
+            this.dims = featureShape.clone();
+            this.vocab = vocab;
+            this.want = want;
+            this.last = elements(dims);
+        }
+
+        /** Adds a layer; false when it cannot take the current shape. */
+        boolean layer(Experiment.Layer l) {
+            var a = l.args();
+            long in = elements(dims);
+            switch (l.kind()) {
+                case "linear" -> {
+                    if (dims.length > 1 && !sequence) dims = new int[] {(int) in};
+                    int out = (Integer) a.get("out");
+                    if (out == -1) out = want == null ? 1 : want[want.length - 1];
+                    long fanIn = dims[dims.length - 1];
+                    params = add(params, add(mul(fanIn, out), Boolean.TRUE.equals(a.get("bias")) ? out : 0));
+                    largestWeight = Math.max(largestWeight, mul(fanIn, out));
+                    dims = dims.clone();
+                    dims[dims.length - 1] = out;
+                    output(in, 1);
+                }
+                case "relu", "leaky_relu", "sigmoid", "tanh", "gelu", "softmax", "log_softmax", "identity" -> output(in, 1);
+                case "dropout" -> output(in, 2); // the output and the mask
+                case "flatten" -> {
+                    dims = new int[] {(int) in};
+                    output(in, 0); // a view
+                }
+                case "embedding" -> {
+                    if (dims.length != 1) return false;
+                    int dim = (Integer) a.get("dim");
+                    params = add(params, mul(Math.max(vocab, 1), dim));
+                    dims = new int[] {dims[0], dim};
+                    sequence = true;
+                    output(in, 1);
+                }
+                case "lstm", "gru", "rnn" -> {
+                    if (dims.length != 2) return false;
+                    recurrent(l.kind(), a, in);
+                }
+                case "last_step" -> {
+                    if (dims.length != 2) return false;
+                    dims = new int[] {dims[dims.length - 1]};
+                    sequence = false;
+                    output(in, 1);
+                }
+                default -> throw new IllegalStateException("no memory estimate for the layer " + l.kind());
+            }
+            return true;
+        }
+
+        private void recurrent(String kind, java.util.Map<String, Object> a, long in) {
+            int hidden = (Integer) a.get("hidden"), layers = (Integer) a.get("layers");
+            int dirs = Boolean.TRUE.equals(a.get("bidirectional")) ? 2 : 1;
+            int gates = kind.equals("lstm") ? 4 : kind.equals("gru") ? 3 : 1;
+            boolean bias = Boolean.TRUE.equals(a.get("bias"));
+            long steps = dims[0];
+            long input = dims[1];
+            long g = (long) gates * hidden;
+            // per direction and step: the input projection and the gate activations (g each), and
+            // the states: h (and c, tanh c for an LSTM; W_hn·h for a GRU) and the output
+            long perStep = 2 * g + hidden * (kind.equals("lstm") ? 4L : kind.equals("gru") ? 3L : 2L);
+            for (int layer = 0; layer < layers; layer++) {
+                params = add(params, mul(dirs, add(mul(g, input + hidden), bias ? 2 * g : 0)));
+                largestWeight = Math.max(largestWeight, mul(g, Math.max(input, hidden)));
+                saved = add(saved, mul(dirs, mul(steps, perStep)));
+                input = (long) hidden * dirs;
+            }
+            dims = new int[] {(int) steps, (int) Math.min(Integer.MAX_VALUE, (long) hidden * dirs)};
+            widest = Math.max(widest, add(in, mul(dirs, mul(steps, perStep))));
+            last = elements(dims);
+        }
+
+        /** A layer's output as the new current shape: saved {@code copies} times for training. */
+        private void output(long in, int copies) {
+            long out = elements(dims);
+            saved = add(saved, mul(copies, out));
+            widest = Math.max(widest, add(in, out));
+            last = out;
+        }
+    }
+}

@@ -1,0 +1,142 @@
+package dev.machina.experiment;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.machina.nn.Module;
+import dev.machina.run.RunDirectory;
+import dev.machina.train.Callback;
+import dev.machina.train.TrainContext;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The memory estimate walks a spec's layers without building them, and refuses what cannot fit before anything is allocated. */
+class MemoryEstimateTest {
+    private static final long MIB = 1L << 20, GIB = 1L << 30;
+
+    private static Experiment spec(String text, String... sets) {
+        return Experiment.parse("spec.yaml", text, List.of(sets));
+    }
+
+    /** The parameters the spec's model has when it is built. */
+    private static long builtParameters(Experiment e, Prepared d) {
+        Module m = Build.model(e, d.train().featureShape(), d.train().isClassification() ? d.train().numClasses() : 0,
+                d.vocabulary() == null ? 0 : d.vocabulary().size(), Setup.outputShape(d.train(), d));
+        return m.parameterCount();
+    }
+
+    @Test
+    void theParametersAreTheBuiltModelsForEveryLayerKind(@TempDir Path dir) throws Exception {
+        Set<String> covered = new TreeSet<>();
+        Path text = Files.writeString(dir.resolve("t.txt"), "the quick brown fox jumps over the lazy dog. ".repeat(40));
+        List<Experiment> specs = List.of(
+                spec("data: digits\nmodel: [{linear: 32}, relu, {dropout: 0.1}, {linear: {out: 16, bias: false}}, {leaky_relu: 0.1}, sigmoid, tanh, gelu,"
+                        + " identity, flatten, {linear: 10}, {softmax: -1}, {log_softmax: -1}]\n"),
+                spec("data: {dataset: text, path: " + text + ", seq_len: 20}\nmodel: [{embedding: 8}, {lstm: {hidden: 12, layers: 2, bidirectional: true}},"
+                        + " {gru: {hidden: 6, bias: false}}, {rnn: {hidden: 5, nonlinearity: relu}}, {linear: auto}]\n"),
+                spec("data: {dataset: sine, length: 400, window: 10}\nmodel: [{lstm: 7}, last_step, {linear: auto}]\n"));
+        for (Experiment e : specs) {
+            Prepared d = Prepared.of(e);
+            assertThat(MemoryEstimate.of(e, d).orElseThrow().parameters()).as(e.model().toString()).isEqualTo(4 * builtParameters(e, d));
+            e.model().forEach(l -> covered.add(l.kind()));
+        }
+        assertThat(covered).as("every layer a spec can hold").isEqualTo(new TreeSet<>(LayerRegistry.LAYERS.names()));
+    }
+
+    @Test
+    void optimizerStateIsWhatEachOptimizerKeepsPerParameter() {
+        String base = "data: digits\nmodel: [{linear: 10}]\n";
+        Prepared d = Prepared.of(spec(base));
+        long p = MemoryEstimate.of(spec(base), d).orElseThrow().parameters();
+        assertThat(p).isEqualTo(4 * 650);
+        assertThat(MemoryEstimate.of(spec(base, "optimizer.name=adam"), d).orElseThrow().optimizerState()).isEqualTo(2 * p);
+        assertThat(MemoryEstimate.of(spec(base, "optimizer.name=adamw", "optimizer.amsgrad=true"), d).orElseThrow().optimizerState()).isEqualTo(3 * p);
+        assertThat(MemoryEstimate.of(spec(base, "optimizer.name=sgd"), d).orElseThrow().optimizerState()).isZero();
+        assertThat(MemoryEstimate.of(spec(base, "optimizer.name=sgd", "optimizer.momentum=0.9"), d).orElseThrow().optimizerState()).isEqualTo(p);
+        assertThat(MemoryEstimate.of(spec(base, "optimizer.name=rmsprop", "optimizer.centered=true"), d).orElseThrow().optimizerState()).isEqualTo(2 * p);
+        assertThat(MemoryEstimate.of(spec(base, "optimizer.name=adagrad"), d).orElseThrow().optimizerState()).isEqualTo(p);
+        // a checkpoint copies the weights once and the optimizer state twice
+        assertThat(MemoryEstimate.of(spec(base, "optimizer.name=adam"), d).orElseThrow().checkpoint()).isEqualTo(p + 2 * 2 * p);
+        MemoryEstimate keepsBest = MemoryEstimate.of(spec(base + "training: {early_stopping: {patience: 3}}\n"), d).orElseThrow();
+        assertThat(keepsBest.parameters()).as("early stopping keeps the best weights to restore").isEqualTo(2 * p);
+    }
+
+    @Test
+    void activationsGrowWithTheBatchUpToTheExamplesThereAre() {
+        String base = "data: digits\nmodel: [{linear: 1000}, relu, {linear: 10}]\n";
+        Prepared d = Prepared.of(spec(base));
+        // evaluation (1,000 at a time, so all the test examples at once) holds a layer's input and output: 2,000 floats each
+        MemoryEstimate small = MemoryEstimate.of(spec(base, "training.batch_size=16"), d).orElseThrow();
+        assertThat(d.test().size()).isLessThan(1000).isGreaterThan(d.validation() == null ? 0 : d.validation().size());
+        assertThat(small.activations()).isEqualTo(4L * d.test().size() * 2000);
+        // training 1,024 at a time: the input, and each layer's output and its gradient, and the loss's copy of the logits
+        MemoryEstimate big = MemoryEstimate.of(spec(base, "training.batch_size=1024"), d).orElseThrow();
+        assertThat(big.activations()).isEqualTo(4L * 1024 * (64 + 2 * (1000 + 1000 + 10 + 10)));
+        assertThat(MemoryEstimate.of(spec(base, "training.batch_size=100000"), d).orElseThrow().activations())
+                .as("a batch is at most the training set").isEqualTo(4L * d.train().size() * (64 + 2 * 2020));
+        assertThat(small.data()).isEqualTo(4L * 1797 * (64 + 1));
+    }
+
+    @Test
+    void aModelThatCannotFitIsRefusedInOneLineWithTheHeapToGive() {
+        Experiment e = spec("data: digits\nmodel: [{linear: 30000000}, {linear: 10}]\noptimizer: {name: adam}\n");
+        MemoryEstimate m = MemoryEstimate.of(e, Prepared.of(e)).orElseThrow();
+        // 64 × 30,000,000 + 30,000,000 × 10 weights (and biases), as many gradients, Adam's two moments: 8.4 GiB, 8.4 GiB, 16.8 GiB
+        assertThat(m.parameters()).isEqualTo(4L * (64L * 30_000_000 + 30_000_000 + 30_000_000L * 10 + 10));
+        String line = m.refusal(6 * GIB);
+        assertThat(line).doesNotContain("\n").startsWith("training this spec needs about ").contains("parameters 8.4 GiB, gradients 8.4 GiB, adam state 16.8 GiB")
+                .contains("maximum heap is 6.0 GiB").contains("MACHINA_JAVA_OPTS=-Xmx" + (long) Math.ceil(m.total() / 0.9 / GIB) + "g ./machina train");
+        assertThat(m.refusal(Long.MAX_VALUE)).isNull();
+        // sizes past long's range count as the largest, not as a wrapped-around negative number
+        Experiment vast = spec("data: digits\nmodel: [{linear: 2000000000}, {linear: 2000000000}, {linear: 2000000000}, {linear: 10}]\n");
+        MemoryEstimate v = MemoryEstimate.of(vast, Prepared.of(vast)).orElseThrow();
+        assertThat(v.total()).isEqualTo(Long.MAX_VALUE);
+        assertThat(v.refusal(64 * GIB)).startsWith("training this spec needs about ");
+        Experiment digits = Experiment.load(Path.of("..", "examples", "digits-mlp.yaml"));
+        MemoryEstimate small = MemoryEstimate.of(digits, Prepared.of(digits)).orElseThrow();
+        assertThat(small.total()).isBetween(16 * MIB, 32 * MIB);
+        assertThat(small.refusal(256 * MIB)).isNull();
+    }
+
+    @Test
+    void aModelThatDoesNotFitItsDataHasNoEstimateSoThatBuildingItSaysWhy(@TempDir Path dir) {
+        assertThat(MemoryEstimate.of(spec("data: digits\nmodel: [{lstm: 8}, {linear: 10}]\n"), Prepared.of(spec("data: digits\nmodel: [{linear: 10}]\n"))))
+                .isEmpty();
+        Experiment e = spec("data: digits\nmodel: [{lstm: 8}, {linear: 10}]\n");
+        assertThatThrownBy(() -> SpecRunner.of(e).runsDir(dir).report(false).run()).isInstanceOf(UserError.class)
+                .hasMessageContaining("a recurrent layer needs sequences");
+    }
+
+    @Test
+    void specRunnerRefusesBeforeCreatingTheRunDirectory(@TempDir Path dir) {
+        Experiment e = spec("name: huge\ndata: digits\nmodel: [{linear: 30000000}, {linear: 10}]\n");
+        assertThatThrownBy(() -> SpecRunner.of(e).runsDir(dir).report(false).run()).isInstanceOf(UserError.class)
+                .hasMessageContaining("training this spec needs about").hasMessageContaining("-Xmx");
+        assertThat(dir.resolve("huge")).doesNotExist();
+    }
+
+    /** What the estimate misses still ends as one line and a failed run: an OutOfMemoryError thrown while training. */
+    @Test
+    void anOutOfMemoryErrorDuringTrainingIsOneLineAndAFailedRun(@TempDir Path dir) throws Exception {
+        Experiment e = spec("name: oom\ndata: digits\nmodel: [{linear: 10}]\ntraining: {epochs: 2}\n");
+        Callback oom = new Callback() {
+            @Override
+            public void onEpochBegin(TrainContext ctx, int epoch) {
+                throw new OutOfMemoryError("Java heap space");
+            }
+        };
+        assertThatThrownBy(() -> SpecRunner.of(e).runsDir(dir).report(false).callback(oom).run()).isInstanceOf(IllegalStateException.class)
+                .hasMessageStartingWith("out of memory: the model, its optimizer state and its activations").hasMessageContaining("-Xmx");
+        Path run;
+        try (var ids = Files.list(dir.resolve("oom"))) {
+            run = ids.findFirst().orElseThrow();
+        }
+        String rec = Files.readString(run.resolve(RunDirectory.RUN_JSON));
+        assertThat(rec).contains("\"status\" : \"failed\"").contains("out of memory");
+    }
+}
