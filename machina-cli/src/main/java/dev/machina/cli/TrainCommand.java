@@ -167,25 +167,59 @@ public final class TrainCommand implements Callable<Integer> {
     }
 
     /** {@code --spark}: the same run, trained by workers on Spark (worker 0 records it); the summary as for a local run. */
-    private int sparkTrain(PrintWriter out) throws java.io.IOException {
+    private int sparkTrain(PrintWriter out) throws Exception {
         if (resume != null || specFile == null) throw new UserError("--spark trains a SPEC: machina train SPEC.yaml --spark MASTER (a lost worker resumes by itself)");
         Experiment exp = Experiment.load(specFile, common.sets);
-        var r = ClusterBackend.require("spark", "--spark").train(spark, Map.of(), exp, workers, common.runsDir, common.name, new ClusterBackend.TrainListener() {
-            @Override public void started(Path dir, int n) {
-                out.printf("machina: %s: %d workers on Spark %s%n", dir, n, spark);
-                out.flush();
+        CountDownLatch done = new CountDownLatch(1);
+        Thread[] hook = new Thread[1];
+        ClusterBackend.TrainResult r;
+        try {
+            r = ClusterBackend.require("spark", "--spark").train(spark, Map.of(), exp, workers, common.runsDir, common.name, new ClusterBackend.TrainListener() {
+                @Override public void started(Path dir, int n, Runnable stop) {
+                    out.printf("machina: %s: %d workers on Spark %s%n", dir, n, spark);
+                    out.flush();
+                    hook[0] = new Thread(() -> { // Ctrl-C: the workers stop, the run is recorded interrupted
+                        stop.run();
+                        try {
+                            done.await(60, TimeUnit.SECONDS);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    }, "machina-interrupt");
+                    Runtime.getRuntime().addShutdownHook(hook[0]);
+                }
+                @Override public void epoch(Map<String, Double> logs) {
+                    StringBuilder b = new StringBuilder("machina: epoch " + logs.getOrDefault("epoch", 0.0).intValue());
+                    logs.forEach((k, v) -> b.append(k.matches("epoch|step|type") ? "" : ", " + k + " " + dev.machina.run.Numbers.format(v)));
+                    out.println(b);
+                    out.flush();
+                }
+                @Override public void restarting(int attempt, String reason, boolean fromCheckpoint) {
+                    out.printf("machina: workers lost (%s); restart %d %s%n", reason, attempt, fromCheckpoint ? "from the last checkpoint" : "from the start");
+                    out.flush();
+                }
+            });
+        } finally {
+            if (hook[0] != null) {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(hook[0]);
+                } catch (IllegalStateException shuttingDown) {
+                    // Ctrl-C: the hook waits for `done`
+                }
             }
-            @Override public void epoch(Map<String, Double> logs) {
-                StringBuilder b = new StringBuilder("machina: epoch " + logs.getOrDefault("epoch", 0.0).intValue());
-                logs.forEach((k, v) -> b.append(k.matches("epoch|step|type") ? "" : ", " + k + " " + dev.machina.run.Numbers.format(v)));
-                out.println(b);
-                out.flush();
+        }
+        try {
+            if (r.status().equals("interrupted")) {
+                out.printf("machina: interrupted; continue in this process with: ./machina train --resume %s%n", r.dir());
+                return 1;
             }
-            @Override public void restarting(int attempt, String reason, boolean fromCheckpoint) {
-                out.printf("machina: workers lost (%s); restart %d %s%n", reason, attempt, fromCheckpoint ? "from the last checkpoint" : "from the start");
-                out.flush();
-            }
-        });
+            return sparkSummary(out, r);
+        } finally {
+            done.countDown();
+        }
+    }
+
+    private int sparkSummary(PrintWriter out, ClusterBackend.TrainResult r) {
         if (!r.status().equals("completed") && !r.status().equals("stopped-early")) {
             spec.commandLine().getErr().println("machina: the run " + r.status() + ": " + r.reason() + "\nmachina: run directory: " + r.dir());
             return 1;

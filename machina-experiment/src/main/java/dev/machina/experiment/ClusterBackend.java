@@ -37,8 +37,8 @@ public interface ClusterBackend {
 
     /** What the caller hears while a data-parallel run goes. */
     interface TrainListener {
-        /** The run directory exists; {@code workers} workers are starting. */
-        default void started(Path runDir, int workers) {}
+        /** The run directory exists; {@code workers} workers are starting; {@code stop} stops the run (thread-safe, e.g. on Ctrl-C). */
+        default void started(Path runDir, int workers, Runnable stop) {}
 
         /** An epoch ended (the values worker 0 logged). */
         default void epoch(Map<String, Double> logs) {}

@@ -154,6 +154,12 @@ public final class SpecRunner {
      */
     public static Result worker(Experiment experiment, Path runDir, boolean resume, GradientSync sync, Prepared data, Callback afterRecord)
             throws IOException {
+        return worker(experiment, runDir, resume, sync, data, afterRecord, null);
+    }
+
+    /** As above; every worker also runs {@code watch} (when not null) before the recorder, e.g. to stop when its task is cancelled. */
+    public static Result worker(Experiment experiment, Path runDir, boolean resume, GradientSync sync, Prepared data, Callback afterRecord,
+                                Callback watch) throws IOException {
         Path checkpoint = runDir.resolve(RunDirectory.CHECKPOINTS).resolve("last.safetensors");
         if (resume && !Files.isRegularFile(checkpoint)) throw new UserError(runDir + " has no checkpoint to resume from");
         if (sync.rank() == 0) {
@@ -163,6 +169,7 @@ public final class SpecRunner {
             r.given = data;
             r.writeReport = false;
             if (afterRecord != null) r.afterRecorder.add(afterRecord);
+            if (watch != null) r.callbacks.add(watch);
             return r.run();
         }
         Path scratch = Files.createTempDirectory("machina-worker-");
@@ -173,6 +180,7 @@ public final class SpecRunner {
             r.resumeFrom = resume ? checkpoint : null;
             r.given = data;
             r.writeReport = false;
+            if (watch != null) r.callbacks.add(watch);
             return r.run();
         } finally {
             try (var s = Files.walk(scratch)) {

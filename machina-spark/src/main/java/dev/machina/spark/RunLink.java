@@ -135,9 +135,13 @@ final class RunLink implements Closeable {
         }
     }
 
+    /** Stops accepting, and drops whatever still arrives: the driver now owns the run directory. */
     @Override
     public void close() throws IOException {
         closed = true;
+        synchronized (this) {
+            sealed = true;
+        }
         server.close();
     }
 

@@ -80,6 +80,9 @@ public final class SparkTraining {
     private Duration timeout = Duration.ofMinutes(5);
     private boolean report = true;
     private ClusterBackend.TrainListener listener = new ClusterBackend.TrainListener() {};
+    private final String jobGroup = "machina-train-" + java.util.UUID.randomUUID();
+    private volatile boolean stopping;
+    private volatile JavaSparkContext running;
 
     private SparkTraining(Experiment experiment) {
         this.experiment = experiment;
@@ -141,8 +144,26 @@ public final class SparkTraining {
         return d;
     }
 
+    /**
+     * Stops the run (Ctrl-C; thread-safe): the workers' job is cancelled, they stop after their
+     * batch, and the run is recorded as interrupted; {@code machina train --resume DIR} continues
+     * it from its last checkpoint.
+     */
+    public void stop() {
+        stopping = true;
+        JavaSparkContext sc = running;
+        if (sc != null) {
+            try {
+                sc.cancelJobGroup(jobGroup);
+            } catch (RuntimeException stoppedAlready) {
+                // Spark's own shutdown got there first: the job ends either way
+            }
+        }
+    }
+
     /** Trains on the cluster {@code sc} is connected to; returns when the run has ended. */
     public Result run(JavaSparkContext sc) throws IOException {
+        running = sc;
         if (!sc.sc().isLocal()) ShippedJars.addTo(sc);
         SparkData.Plan data = SparkData.isSparkTable(experiment) ? SparkData.plan(sc, experiment, workers) : null;
         RunDirectory run = RunDirectory.create(runsDir.toAbsolutePath(), name != null ? name : experiment.name());
@@ -156,7 +177,7 @@ public final class SparkTraining {
         run.record().put("status", "running");
         run.saveRecord();
         Path dir = run.dir();
-        listener.started(dir, workers);
+        listener.started(dir, workers, this::stop);
         EpochTail tail = new EpochTail(run.file(RunDirectory.METRICS), listener);
         RunLink link = new RunLink(sc.sc().isLocal() ? "127.0.0.1" : sc.getConf().get("spark.driver.host", "127.0.0.1"), dir);
         Path checkpoint = run.checkpoints().resolve("last.safetensors");
@@ -166,10 +187,12 @@ public final class SparkTraining {
         while (reports == null) {
             boolean resume = Files.isRegularFile(checkpoint);
             long token = System.nanoTime() ^ ((long) restarts << 48);
-            // the run directory as it stands (spec, record; on a restart the last checkpoint and log): every worker starts from a copy
-            org.apache.spark.broadcast.Broadcast<byte[]> snapshot = sc.broadcast(dev.machina.experiment.TrialOutcome.pack(dir));
-            Link to = new Link(link.host(), link.port(), link.token(), snapshot);
             try {
+                if (stopping) throw new IllegalStateException("stopped before the workers started");
+                // the run directory as it stands (spec, record; on a restart the last checkpoint and log): every worker starts from a copy
+                org.apache.spark.broadcast.Broadcast<byte[]> snapshot = sc.broadcast(dev.machina.experiment.TrialOutcome.pack(dir));
+                Link to = new Link(link.host(), link.port(), link.token(), snapshot);
+                sc.setJobGroup(jobGroup, "machina train", true);
                 ClassTag<WorkerReport> tag = ClassTag$.MODULE$.apply(WorkerReport.class);
                 if (data == null) {
                     List<Integer> ranks = IntStream.range(0, workers).boxed().toList();
@@ -184,6 +207,12 @@ public final class SparkTraining {
                 }
             } catch (Exception e) { // SparkException (checked, though Scala does not declare it): the stage was aborted
                 String reason = rootMessage(e);
+                if (stopping || sc.sc().isStopped()) { // Ctrl-C (or Spark shut down under the run): not a lost worker
+                    link.close();
+                    tail.close();
+                    markInterrupted(dir);
+                    return new Result(dir, Trainer.Status.INTERRUPTED.label(), "interrupted by the user", workers, restarts, Double.NaN, Map.of(), null);
+                }
                 link.drainThenUnpack(null);
                 if (restarts >= maxRestarts) {
                     tail.close();
@@ -242,6 +271,18 @@ public final class SparkTraining {
             r.log("failed: " + why);
         } catch (IOException | RuntimeException ignored) {
             // the message still reaches the caller
+        }
+    }
+
+    private static void markInterrupted(Path dir) {
+        try {
+            RunDirectory r = RunDirectory.open(dir);
+            r.record().put("status", Trainer.Status.INTERRUPTED.label());
+            r.record().put("stop_reason", "interrupted by the user");
+            r.saveRecord();
+            r.log("interrupted by the user");
+        } catch (IOException | RuntimeException ignored) {
+            // the caller still hears it
         }
     }
 
@@ -321,10 +362,16 @@ public final class SparkTraining {
                             }
                         }
                     };
+                    dev.machina.train.Callback cancelled = new dev.machina.train.Callback() { // the job was cancelled: stop after this batch
+                        @Override
+                        public void onBatchEnd(dev.machina.train.TrainContext c, long step, Map<String, Double> logs) {
+                            if (ctx.isInterrupted()) c.requestStop(Trainer.Status.INTERRUPTED, "the Spark job was cancelled");
+                        }
+                    };
                     int threads = Math.max(1, Integer.parseInt(SparkEnv.get().conf().get("spark.task.cpus", "1")));
                     SpecRunner.Result r = Parallel.withThreads(threads, () -> {
                         try {
-                            return SpecRunner.worker(exp, runDir, resume, ring, data, ship);
+                            return SpecRunner.worker(exp, runDir, resume, ring, data, ship, cancelled);
                         } catch (IOException e) {
                             throw new UncheckedIOException(e);
                         }

@@ -94,4 +94,33 @@ class SparkTrainingTest {
             assertThat(rec.path("error").asText()).contains("x.csv");
         }
     }
+
+    @Test
+    void stopRecordsTheRunInterruptedAndItContinuesInOneProcess(@TempDir Path tmp) throws Exception {
+        Experiment exp = Experiment.parse("dp.yaml", SPEC.replace("epochs: 6", "epochs: 400"), java.util.List.of());
+        java.util.concurrent.CountDownLatch twoEpochs = new java.util.concurrent.CountDownLatch(2);
+        SparkTraining t = SparkTraining.of(exp).workers(2).runsDir(tmp).report(false).listener(new dev.machina.experiment.ClusterBackend.TrainListener() {
+            @Override
+            public void epoch(Map<String, Double> logs) {
+                twoEpochs.countDown();
+            }
+        });
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try {
+            java.util.concurrent.Future<SparkTraining.Result> f = pool.submit(() -> t.run(sc));
+            assertThat(twoEpochs.await(120, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            t.stop();
+            SparkTraining.Result r = f.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(r.status()).isEqualTo("interrupted");
+            JsonNode rec = new ObjectMapper().readTree(r.dir().resolve("run.json").toFile());
+            assertThat(rec.path("status").asText()).isEqualTo("interrupted");
+            int done = rec.path("epochs_completed").asInt();
+            assertThat(done).isBetween(1, 399);
+            // the checkpoint is an ordinary one: the run continues in this process
+            SpecRunner.Result more = SpecRunner.resume(r.dir(), java.util.List.of("training.epochs=" + (done + 1))).report(false).run();
+            assertThat(more.history().status().label()).isEqualTo("completed");
+        } finally {
+            pool.shutdownNow();
+        }
+    }
 }
