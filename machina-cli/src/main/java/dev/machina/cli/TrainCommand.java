@@ -49,7 +49,7 @@ public final class TrainCommand implements Callable<Integer> {
     boolean noReport;
     @Option(names = "--spark", paramLabel = "MASTER", description = "Train data-parallel on Apache Spark: local[N] or spark://HOST:PORT (docs/SPARK.md).")
     String spark;
-    @Option(names = "--workers", description = "With --spark: the workers training together (default: every task slot).")
+    @Option(names = "--workers", description = "With --spark: the workers training together (default: Spark's default parallelism, its task slots once executors registered).")
     int workers;
 
     @Override

@@ -164,9 +164,13 @@ public final class Trainer {
                     batchLabelled = n;
                 }
             }
+            // the time budget: with workers, one decision for all (any worker over it stops every worker at this step)
+            boolean overBudget = config.timeBudget() != null
+                    && ctx.trainSeconds + (System.nanoTime() - t0) / 1e9 > config.timeBudget().toMillis() / 1000.0;
             if (sync != null) {
                 long s0 = System.nanoTime();
-                double[] global = combine(sync, params, n, lv, batchCorrect, batchLabelled);
+                double[] global = combine(sync, params, n, lv, batchCorrect, batchLabelled, overBudget);
+                overBudget = global[4] > 0;
                 syncNanos += System.nanoTime() - s0;
                 n = (int) global[0];
                 lv = global[1];
@@ -188,8 +192,7 @@ public final class Trainer {
             logs.put("epoch", (double) (epoch + 1));
             logs.put("step", (double) ctx.step);
             for (Callback c : config.callbacks()) c.onBatchEnd(ctx, ctx.step, logs);
-            if (config.timeBudget() != null
-                    && ctx.trainSeconds + (System.nanoTime() - t0) / 1e9 > config.timeBudget().toMillis() / 1000.0) {
+            if (overBudget) {
                 ctx.requestStop(Status.STOPPED_EARLY, "time budget of " + config.timeBudget().toSeconds() + " s reached");
             }
             if (stop) return null;
@@ -217,12 +220,12 @@ public final class Trainer {
      * Sums over the workers each one's gradient weighted by its example count, with the counts,
      * loss and accuracy counts, and leaves in every parameter's gradient the mean over the global
      * batch (a parameter no worker reached keeps no gradient, as in one process). Returns the
-     * global {examples, mean loss, correct, labelled}.
+     * global {examples, mean loss, correct, labelled, workers that want to stop}.
      */
-    private static double[] combine(GradientSync sync, List<Tensor> params, int n, double loss, long correct, long labelled) {
+    private static double[] combine(GradientSync sync, List<Tensor> params, int n, double loss, long correct, long labelled, boolean stop) {
         int total = 0;
         for (Tensor p : params) total += p.size() + 1;
-        float[] buf = new float[total + 4];
+        float[] buf = new float[total + 5];
         int at = 0;
         for (Tensor p : params) {
             Tensor g = p.grad();
@@ -237,6 +240,7 @@ public final class Trainer {
         buf[at + 1] = (float) (loss * n);
         buf[at + 2] = correct;
         buf[at + 3] = labelled;
+        buf[at + 4] = stop ? 1 : 0;
         try {
             sync.allReduce(buf);
         } catch (IOException e) {
@@ -254,7 +258,7 @@ public final class Trainer {
             }
             at += size + 1;
         }
-        return new double[] {globalN, globalN == 0 ? 0 : buf[at + 1] / globalN, buf[at + 2], buf[at + 3]};
+        return new double[] {globalN, globalN == 0 ? 0 : buf[at + 1] / globalN, buf[at + 2], buf[at + 3], buf[at + 4]};
     }
 
     private final class Ctx implements TrainContext {

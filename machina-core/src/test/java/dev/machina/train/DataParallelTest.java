@@ -152,4 +152,33 @@ class DataParallelTest {
         assertThat(maxAbsDiff(single, workers.get(1))).isLessThan(1e-5f);
         assertThat(maxAbsDiff(workers.get(0), workers.get(2))).isZero();
     }
+
+    @Test
+    void oneWorkerOverItsTimeBudgetStopsEveryWorkerAtTheSameStep() throws Exception {
+        TensorDataset data = TrainerTest.digits().train();
+        Group g = new Group(2);
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            List<Future<History>> fs = new ArrayList<>();
+            for (int r = 0; r < 2; r++) {
+                int rank = r;
+                fs.add(pool.submit(() -> {
+                    Module model = TrainerTest.mlp(7, 0f);
+                    DataLoader loader = DataLoader.builder(data).batchSize(64).shuffle(11).shard(rank, 2).build();
+                    // worker 0's budget is spent at once, worker 1's never: without one shared decision worker 1 would wait forever
+                    TrainerConfig c = TrainerConfig.builder().epochs(50).optimizer(new Adam(model.parameters(), Adam.Config.defaults()))
+                            .seed(5).gradientSync(g.member(rank)).timeBudget(rank == 0 ? java.time.Duration.ofNanos(1) : java.time.Duration.ofHours(1))
+                            .build();
+                    return new Trainer(c).fit(model, loader, null);
+                }));
+            }
+            for (Future<History> f : fs) {
+                History h = f.get(60, java.util.concurrent.TimeUnit.SECONDS);
+                assertThat(h.status()).isEqualTo(Trainer.Status.STOPPED_EARLY);
+                assertThat(h.size()).isZero(); // stopped inside epoch 1, on both
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
 }

@@ -71,7 +71,9 @@ final class RunLink implements Closeable {
 
     private void receive(Socket s) {
         try (s; DataInputStream in = new DataInputStream(new BufferedInputStream(s.getInputStream()))) {
+            s.setSoTimeout(30_000);
             if (in.readLong() != token) return;
+            s.setSoTimeout(0); // worker 0 sends after each epoch, however long an epoch takes
             while (true) {
                 int n = in.readInt();
                 byte[] zip = new byte[n];
@@ -120,7 +122,7 @@ final class RunLink implements Closeable {
     void drainThenUnpack(byte[] last) throws IOException {
         for (Thread t : receivers) {
             try {
-                t.join(60_000);
+                t.join(20_000);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IOException("interrupted while receiving the run's files", e);

@@ -32,7 +32,11 @@ public final class SparkBackend implements ClusterBackend {
     @Override
     public TrainResult train(String master, Map<String, String> conf, Experiment experiment, int workers, Path runsDir, String name,
                              TrainListener listener) throws IOException {
-        Map<String, String> c = new LinkedHashMap<>(SparkTraining.defaults());
+        Map<String, String> c = new LinkedHashMap<>();
+        // training's defaults, each below a spark.* system property of the same name (as Machina's other defaults are)
+        SparkTraining.defaults().forEach((k, v) -> {
+            if (System.getProperty(k) == null) c.put(k, v);
+        });
         c.putAll(conf);
         try (SparkTrials spark = SparkTrials.start(master, c)) {
             var sc = spark.context();

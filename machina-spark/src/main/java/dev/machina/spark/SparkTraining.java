@@ -167,6 +167,17 @@ public final class SparkTraining {
         if (!sc.sc().isLocal()) ShippedJars.addTo(sc);
         SparkData.Plan data = SparkData.isSparkTable(experiment) ? SparkData.plan(sc, experiment, workers) : null;
         RunDirectory run = RunDirectory.create(runsDir.toAbsolutePath(), name != null ? name : experiment.name());
+        try {
+            return train(sc, data, run);
+        } catch (UserError e) {
+            throw e; // recorded where it was raised
+        } catch (IOException | RuntimeException | Error e) { // whatever else ends the run: run.json must not stay "running"
+            markFailed(run.dir(), e.getMessage() == null ? e.toString() : e.getMessage());
+            throw e;
+        }
+    }
+
+    private Result train(JavaSparkContext sc, SparkData.Plan data, RunDirectory run) throws IOException {
         AtomicFiles.writeString(run.file("spec.yaml"), experiment.resolvedYaml());
         Map<String, Object> dist = new LinkedHashMap<>();
         dist.put("engine", "spark");
@@ -183,8 +194,9 @@ public final class SparkTraining {
         Path checkpoint = run.checkpoints().resolve("last.safetensors");
         String specYaml = experiment.resolvedYaml();
         List<WorkerReport> reports = null;
-        int restarts = 0;
+        int restarts = 0, stuck = 0;
         while (reports == null) {
+            int epochsBefore = epochsCompleted(dir);
             boolean resume = Files.isRegularFile(checkpoint);
             long token = System.nanoTime() ^ ((long) restarts << 48);
             try {
@@ -214,12 +226,15 @@ public final class SparkTraining {
                     return new Result(dir, Trainer.Status.INTERRUPTED.label(), "interrupted by the user", workers, restarts, Double.NaN, Map.of(), null);
                 }
                 link.drainThenUnpack(null);
-                if (restarts >= maxRestarts) {
+                // a lost worker costs an epoch at most; a failure that comes back before any epoch ends is the run's own
+                stuck = epochsCompleted(dir) > epochsBefore ? 0 : stuck + 1;
+                if (restarts >= maxRestarts || stuck >= 2) {
                     tail.close();
                     link.close();
-                    markFailed(dir, "the workers were lost " + (restarts + 1) + " times; last: " + reason);
-                    throw new UserError("data-parallel training of " + dir + " failed: the workers were lost " + (restarts + 1)
-                            + " times (last: " + reason + ")");
+                    String why = (stuck >= 2 ? "the workers failed twice without finishing an epoch" : "the workers failed " + (restarts + 1) + " times")
+                            + "; last: " + reason;
+                    markFailed(dir, why);
+                    throw new UserError("data-parallel training of " + dir + " failed: " + why);
                 }
                 restarts++;
                 boolean fromCheckpoint = Files.isRegularFile(checkpoint);
@@ -274,6 +289,14 @@ public final class SparkTraining {
         }
     }
 
+    private static int epochsCompleted(Path dir) {
+        try {
+            return RunDirectory.open(dir).record().path("epochs_completed").asInt(0);
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
+    }
+
     private static void markInterrupted(Path dir) {
         try {
             RunDirectory r = RunDirectory.open(dir);
@@ -300,11 +323,17 @@ public final class SparkTraining {
         Files.createDirectories(dir.resolve(RunDirectory.CHECKPOINTS));
     }
 
-    private static String rootMessage(Throwable e) {
+    /** The line of Spark's abort message that names the task's exception (else its first line), at most 300 characters. */
+    static String rootMessage(Throwable e) {
         String m = e.getMessage() == null ? e.toString() : e.getMessage();
-        int nl = m.indexOf('\n');
-        m = nl < 0 ? m : m.substring(0, nl);
-        return m.length() > 300 ? m.substring(0, 300) + "…" : m;
+        String pick = m.lines().findFirst().orElse(m);
+        for (String line : m.lines().toList()) {
+            if (line.matches("[\\w$.]+(Exception|Error)(: .*)?")) {
+                pick = line;
+                break;
+            }
+        }
+        return pick.length() > 300 ? pick.substring(0, 300) + "…" : pick;
     }
 
     /** Where worker 0 sends the run's files, and the run directory every worker starts from. */
@@ -346,7 +375,13 @@ public final class SparkTraining {
                 Files.createDirectories(runDir);
                 RunLink.unpackOver(link.snapshot().value(), runDir);
                 ServerSocket server = RingAllReduce.listen(host());
-                String[] addresses = ctx.allGather(RingAllReduce.address(server));
+                String[] addresses;
+                try {
+                    addresses = ctx.allGather(RingAllReduce.address(server));
+                } catch (RuntimeException e) {
+                    server.close();
+                    throw e;
+                }
                 try (RingAllReduce ring = RingAllReduce.connect(rank, List.of(addresses), server, token, Duration.ofMillis(timeoutMs));
                      RunLink.Sender sender = rank == 0 ? new RunLink.Sender(link.host(), link.port(), link.token()) : null) {
                     Experiment exp = Experiment.parse(runDir + "/spec.yaml", specYaml, List.of());

@@ -123,4 +123,12 @@ class SparkTrainingTest {
             pool.shutdownNow();
         }
     }
+
+    @Test
+    void theReasonGivenIsTheTasksException() {
+        String m = "Job aborted due to stage failure: Could not recover from a failed barrier ResultStage.\n"
+                + "java.lang.IllegalArgumentException: regression needs targets\n\tat dev.machina.X.y(X.java:1)";
+        assertThat(SparkTraining.rootMessage(new RuntimeException(m))).isEqualTo("java.lang.IllegalArgumentException: regression needs targets");
+        assertThat(SparkTraining.rootMessage(new RuntimeException("no exception line here"))).isEqualTo("no exception line here");
+    }
 }
