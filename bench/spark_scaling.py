@@ -15,10 +15,10 @@ The 'weak' column is the throughput gain when the global batch grows with N (B p
 import argparse
 
 p = argparse.ArgumentParser()
-p.add_argument("--alpha-ms", type=float, default=0.14, help="per-message latency (ms): half a 1,000-float exchange on 2 workers")
+p.add_argument("--alpha-ms", type=float, default=0.15, help="per-message latency (ms): half a 1,000-float exchange on 2 workers")
 p.add_argument("--beta-gbs", type=float, default=0.70, help="bus bandwidth (GB/s) of the large exchanges")
-p.add_argument("--mlp-ms-per-example", type=float, default=1.22e3 / 54_000, help="one thread: epoch time / training examples")
-p.add_argument("--lstm-ms-per-example", type=float, default=0.30, help="one thread: 1 / samples_per_s of fashion-lstm, in ms")
+p.add_argument("--mlp-ms-per-example", type=float, default=0.63e3 / 54_000, help="one thread: epoch time / training examples")
+p.add_argument("--lstm-ms-per-example", type=float, default=0.52, help="one thread: 1 / samples_per_s of fashion-lstm, in ms")
 a = p.parse_args()
 
 # (name, parameters (floats exchanged), global batch, ms per example on one thread, fixed ms per step)
