@@ -73,6 +73,11 @@ record Plot(String name, String title, int width, int height, Consumer<Graphics2
         } finally {
             g.dispose();
         }
+        return png(img);
+    }
+
+    /** {@code img} as PNG bytes. */
+    static byte[] png(java.awt.image.RenderedImage img) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try {
             ImageIO.write(img, "png", out);

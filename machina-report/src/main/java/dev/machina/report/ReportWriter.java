@@ -8,9 +8,7 @@ import dev.machina.experiment.TrainedModel;
 import dev.machina.io.AtomicFiles;
 import dev.machina.run.Numbers;
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,7 +20,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Supplier;
-import javax.imageio.ImageIO;
 import org.knowm.xchart.internal.chartpart.Chart;
 
 /**
@@ -465,13 +462,7 @@ public final class ReportWriter {
                 img.getRaster().setSample(x, y, 0, Math.max(0, Math.min(255, g)));
             }
         }
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try {
-            ImageIO.write(img, "png", out);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out.toByteArray();
+        return Plot.png(img);
     }
 
     private static void section(StringBuilder h, String title, String note, JsonNode n) {
