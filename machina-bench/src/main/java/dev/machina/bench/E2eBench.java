@@ -73,7 +73,7 @@ final class E2eBench {
     /** The rows of the table, in order. A new benchmark (the LSTM) is one more row and one more worker section. */
     static List<Row> rows(int[] batchSizes) {
         List<Row> r = new ArrayList<>();
-        r.add(new Row("load_s", "data load (to float32 [0,1], flattened)", "s", Kind.INFO, null, j -> num(j, "load_s"), null));
+        r.add(new Row("load_s", "data load (scaled to [0,1], flattened; Machina keeps the pixels as bytes)", "s", Kind.INFO, null, j -> num(j, "load_s"), null));
         for (int b : batchSizes) {
             Double target = b == 64 ? Double.valueOf(0.35) : b == 256 ? Double.valueOf(0.6) : null;
             String k = Integer.toString(b);

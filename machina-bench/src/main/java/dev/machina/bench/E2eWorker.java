@@ -391,13 +391,15 @@ public final class E2eWorker {
         }
     }
 
-    /** The training and test parts as flattened float32 in [0, 1]. */
+    /**
+     * The training and test parts, flattened, scaled to [0, 1] by 1/255: Fashion-MNIST's pixels
+     * stay bytes and become float32 batch by batch (as torchvision's uint8 images with ToTensor).
+     */
     static TrainTest load(Settings s) {
         if (s.data() == null) return synthetic(s.synthetic());
         TrainTest raw = Datasets.fashionMnist(s.data());
         Scale scale = Scale.by(1 / 255.0);
-        return new TrainTest(raw.train().withFeatures(scale.apply(raw.train().features())).flatten(),
-                raw.test().withFeatures(scale.apply(raw.test().features())).flatten());
+        return new TrainTest(scale.apply(raw.train()).flatten(), scale.apply(raw.test()).flatten());
     }
 
     /**

@@ -40,7 +40,7 @@ public final class IdxReader {
                     throw new DataFormatException(src, "gzip header is corrupt or truncated (" + e.getMessage() + ")", e);
                 }
             }
-            return read(src, in, gzip, gzip ? -1 : Files.size(file));
+            return read(src, in, gzip, Files.size(file));
         } catch (NoSuchFileException e) {
             throw new DataFormatException(src, "file not found");
         } catch (IOException e) {
@@ -48,10 +48,15 @@ public final class IdxReader {
         }
     }
 
-    /** The first buffer for decompressed data; it doubles as data arrives, up to the declared size. */
+    /**
+     * The first buffer for decompressed data is the declared size when that is at most
+     * {@value #RATIO} times the compressed file (image sets compress 2 to 5 times), else this;
+     * it doubles as data arrives, up to the declared size.
+     */
     private static final int FIRST_CHUNK = 16 << 20;
+    private static final int RATIO = 8;
 
-    /** {@code fileSize}: the plain file's size in bytes, or -1 for a compressed one. */
+    /** {@code fileSize}: the file's size in bytes (compressed or plain), or -1 when unknown. */
     private static IdxArray read(String src, InputStream in, boolean gzip, long fileSize) throws IOException {
         String what = gzip ? "decompressed data" : "file";
         byte[] magic = readFully(src, in, 4, 0, what, "the 4-byte magic number");
@@ -85,7 +90,7 @@ public final class IdxReader {
         String expected = "header says " + dimsText(dims, rank) + " " + t.name().toLowerCase() + " = " + payloadBytes
                 + " data bytes after the " + header + "-byte header (" + (header + (long) payloadBytes) + " bytes in total)";
         // nothing is allocated before the declared size is checked against the file and the heap
-        if (fileSize >= 0 && header + (long) payloadBytes > fileSize) {
+        if (!gzip && fileSize >= 0 && header + (long) payloadBytes > fileSize) {
             throw new DataFormatException(src, "truncated: " + expected + ", but the file ends after "
                     + fileSize + " bytes (" + (header + (long) payloadBytes - fileSize) + " missing)");
         }
@@ -96,9 +101,11 @@ public final class IdxReader {
                     + " floats needs " + mib(need) + " of memory, more than the Java heap's maximum of " + mib(heap)
                     + " (raise it with -Xmx, e.g. MACHINA_JAVA_OPTS=-Xmx" + (need / (1L << 30) + 2) + "g)");
         }
-        // a plain file: one array of the size just checked; compressed data: a buffer that grows
-        // only as data arrives, so a header that overstates the size costs no memory up front
-        byte[] payload = new byte[gzip ? Math.min(payloadBytes, FIRST_CHUNK) : payloadBytes];
+        // a plain file: one array of the size just checked; compressed data: the declared size when the
+        // file is large enough to hold it at a plausible ratio, else a buffer that grows only as data
+        // arrives, so a header that overstates the size costs no more than RATIO times the file up front
+        int first = !gzip || fileSize >= 0 && payloadBytes <= RATIO * fileSize ? payloadBytes : Math.min(payloadBytes, FIRST_CHUNK);
+        byte[] payload = new byte[first];
         int got = 0;
         try {
             while (got < payloadBytes) {
@@ -170,7 +177,9 @@ public final class IdxReader {
 
     /**
      * An image/label pair as a classification dataset: images {@code [N, ...]} of any element
-     * type as float features (pixel values unscaled, 0..255 for ubyte), labels {@code [N]}.
+     * type as features (unscaled, 0..255 for ubyte), labels {@code [N]}. Unsigned-byte images
+     * (MNIST's, Fashion-MNIST's) are held as bytes ({@link TensorDataset#ofBytes}) and become
+     * float32 batch by batch; other element types are read into float32.
      */
     public static TensorDataset readClassification(Path images, Path labels, List<String> classNames) {
         IdxArray x = read(images);
@@ -188,6 +197,7 @@ public final class IdxReader {
                         + ") is outside the " + classNames.size() + " classes [0, " + classNames.size() + ")");
             }
         }
+        if (x.type() == IdxType.UBYTE && x.dims().length <= 4) return TensorDataset.ofBytes(x.payload(), x.dims(), yi, classNames);
         return TensorDataset.classification(x.toTensor(), yi, classNames);
     }
 }

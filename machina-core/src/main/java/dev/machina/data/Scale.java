@@ -4,7 +4,10 @@ import dev.machina.tensor.Tensor;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** Multiplies every feature by a constant, e.g. 1/255 for 8-bit pixels. Needs no fitting. */
+/**
+ * Multiplies every feature by a constant, e.g. 1/255 for 8-bit pixels. Needs no fitting. A
+ * dataset whose features are held as bytes keeps them so ({@link #apply(TensorDataset)}).
+ */
 public final class Scale implements FeatureTransform {
     static final String TYPE = "scale";
     private final double factor;
@@ -28,6 +31,16 @@ public final class Scale implements FeatureTransform {
         float[] out = new float[src.length];
         for (int i = 0; i < src.length; i++) out[i] = (float) (src[i] * factor);
         return Tensor.of(out, x.shape());
+    }
+
+    /**
+     * The dataset with its features scaled. Features held as bytes and not yet scaled stay bytes
+     * and are scaled batch by batch ({@link TensorDataset#scaledBytes}), to the same floats.
+     */
+    @Override
+    public TensorDataset apply(TensorDataset ds) {
+        if (ds.holdsBytes() && ds.byteScale() == 1) return ds.scaledBytes(factor);
+        return ds.withFeatures(apply(ds.features()));
     }
 
     @Override

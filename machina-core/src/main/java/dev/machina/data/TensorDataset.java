@@ -10,11 +10,25 @@ import java.util.List;
  * {@code [N, F]}, images {@code [N, H, W]} or sequences {@code [N, T, F]}) and either class
  * indices ({@code int[N]}) or regression targets {@code [N, ...targetShape]}.
  *
+ * <p>Features whose source is 8-bit (the pixels of IDX images) can be held as bytes instead,
+ * a quarter of float32's memory ({@link #ofBytes}, {@link #holdsBytes()}): as torchvision's
+ * {@code uint8} images with {@code ToTensor}, each batch ({@link #gather}, hence every
+ * {@link DataLoader}) turns its examples into float32 as it is made, {@code (float) (v * scale)}
+ * for a byte value {@code v} in 0..255 and the scale a {@link Scale} set ({@link #scaledBytes};
+ * 1 until then). The floats are bit for bit those of the same {@link Scale} applied to the
+ * features as float32. Transforms that need float statistics ({@link Standardizer},
+ * {@link MinMaxScaler}) give a dataset held as float32.
+ *
  * <p>Arrays passed in are not copied and those returned are the backing arrays: treat them as
  * read-only. Derived datasets ({@link #subset}, {@link #withFeatures}) are new objects.
  */
 public final class TensorDataset implements Dataset {
+    /** The features as float32; null when they are held as bytes. */
     private final Tensor features;
+    /** The features as unsigned bytes, {@code shape} their dimensions, {@code byteScale} what a byte value is multiplied by; or null. */
+    private final byte[] bytes;
+    private final int[] shape;
+    private final double byteScale;
     private final int[] labels;
     private final Tensor targets;
     private final int numClasses;
@@ -22,13 +36,25 @@ public final class TensorDataset implements Dataset {
     private final int rowSize;
 
     private TensorDataset(Tensor features, int[] labels, Tensor targets, int numClasses, List<String> classNames) {
-        if (features.rank() < 1) throw new IllegalArgumentException("features must have a batch dimension; got shape " + Shape.str(features.shape()));
-        int n = features.shape(0);
+        this(features, null, features.shape(), 1, labels, targets, numClasses, classNames);
+    }
+
+    private TensorDataset(Tensor features, byte[] bytes, int[] shape, double byteScale, int[] labels, Tensor targets, int numClasses,
+                          List<String> classNames) {
+        if (shape.length < 1) throw new IllegalArgumentException("features must have a batch dimension; got shape " + Shape.str(shape));
+        int n = shape[0];
+        if (bytes != null) {
+            if (shape.length > 4) throw new IllegalArgumentException("features have rank 1 to 4; got shape " + Shape.str(shape));
+            if (bytes.length != Shape.size(shape)) {
+                throw new IllegalArgumentException("shape " + Shape.str(shape) + " holds " + Shape.size(shape) + " values but " + bytes.length + " bytes were given");
+            }
+            if (!Double.isFinite(byteScale)) throw new IllegalArgumentException("scale must be finite, got " + byteScale);
+        }
         if (labels != null && labels.length != n) {
-            throw new IllegalArgumentException(n + " examples of features " + Shape.str(features.shape()) + " but " + labels.length + " labels");
+            throw new IllegalArgumentException(n + " examples of features " + Shape.str(shape) + " but " + labels.length + " labels");
         }
         if (targets != null && (targets.rank() < 1 || targets.shape(0) != n)) {
-            throw new IllegalArgumentException(n + " examples of features " + Shape.str(features.shape()) + " but targets of shape " + Shape.str(targets.shape()));
+            throw new IllegalArgumentException(n + " examples of features " + Shape.str(shape) + " but targets of shape " + Shape.str(targets.shape()));
         }
         if (labels != null) {
             for (int i = 0; i < n; i++) {
@@ -40,12 +66,15 @@ public final class TensorDataset implements Dataset {
                 throw new IllegalArgumentException(numClasses + " classes but " + classNames.size() + " class names " + classNames);
             }
         }
-        this.features = features;
+        this.features = bytes == null ? features : null;
+        this.bytes = bytes;
+        this.shape = shape.clone();
+        this.byteScale = bytes == null ? 1 : byteScale;
         this.labels = labels;
         this.targets = targets;
         this.numClasses = numClasses;
         this.classNames = List.copyOf(classNames);
-        this.rowSize = n == 0 ? Shape.prod(features.shape(), 1, features.rank()) : features.size() / n;
+        this.rowSize = Shape.prod(shape, 1, shape.length);
     }
 
     /** A classification dataset; the number of classes is the largest label + 1. */
@@ -66,6 +95,16 @@ public final class TensorDataset implements Dataset {
     /** A regression dataset: targets {@code [N]} or {@code [N, ...targetShape]}. */
     public static TensorDataset regression(Tensor features, Tensor targets) {
         return new TensorDataset(features, null, targets, 0, List.of());
+    }
+
+    /**
+     * A classification dataset whose features are unsigned 8-bit values held as bytes:
+     * {@code values} (not copied) holds {@code shape} = {@code [N, ...featureShape]} values
+     * 0..255 in row-major order; batches give them as float32, unscaled until {@link #scaledBytes}
+     * (or {@link Scale#apply(TensorDataset)}) sets a scale.
+     */
+    public static TensorDataset ofBytes(byte[] values, int[] shape, int[] labels, List<String> classNames) {
+        return new TensorDataset(null, values, shape, 1, labels, null, classNames.size(), classNames);
     }
 
     /** A classification dataset from rows of an in-memory array (copied). */
@@ -91,13 +130,20 @@ public final class TensorDataset implements Dataset {
 
     @Override
     public int size() {
-        return features.shape(0);
+        return shape[0];
     }
 
     @Override
     public Example get(int index) {
         if (index < 0 || index >= size()) throw new IndexOutOfBoundsException("index " + index + " outside [0, " + size() + ")");
-        Tensor x = Tensor.of(Arrays.copyOfRange(features.data(), index * rowSize, (index + 1) * rowSize), featureShape());
+        Tensor x;
+        if (bytes != null) {
+            float[] row = new float[rowSize];
+            toFloats(bytes, index * rowSize, row, 0, rowSize, byteTable());
+            x = Tensor.of(row, featureShape());
+        } else {
+            x = Tensor.of(Arrays.copyOfRange(features.data(), index * rowSize, (index + 1) * rowSize), featureShape());
+        }
         if (labels != null) return Example.ofClass(x, labels[index]);
         int ts = targets.size() / size();
         return Example.ofTarget(x, Tensor.of(Arrays.copyOfRange(targets.data(), index * ts, (index + 1) * ts), targetShape()));
@@ -105,7 +151,7 @@ public final class TensorDataset implements Dataset {
 
     @Override
     public int[] featureShape() {
-        return Arrays.copyOfRange(features.shape(), 1, features.rank());
+        return Arrays.copyOfRange(shape, 1, shape.length);
     }
 
     @Override
@@ -113,9 +159,52 @@ public final class TensorDataset implements Dataset {
         return targets == null ? null : Arrays.copyOfRange(targets.shape(), 1, targets.rank());
     }
 
-    /** All features, {@code [N, ...featureShape]}. */
+    /**
+     * All features, {@code [N, ...featureShape]}. For a dataset held as bytes this is a new
+     * float32 tensor (4 bytes a value) made on each call: batches come from {@link #gather} (or a
+     * {@link DataLoader}) without it, and {@link #get} gives one example.
+     */
     public Tensor features() {
-        return features;
+        if (bytes == null) return features;
+        float[] x = new float[bytes.length];
+        toFloats(bytes, 0, x, 0, bytes.length, byteTable());
+        return Tensor.of(x, shape);
+    }
+
+    /** Whether the features are held as unsigned bytes, turned into float32 batch by batch (see the class comment). */
+    public boolean holdsBytes() {
+        return bytes != null;
+    }
+
+    /** What a byte value is multiplied by to give a feature (1 unless scaled, and for features held as float32). */
+    public double byteScale() {
+        return byteScale;
+    }
+
+    /** Bytes the features occupy in memory: one a value when held as bytes, else four. */
+    public long featureBytes() {
+        return (bytes != null ? 1L : 4L) * size() * rowSize;
+    }
+
+    /**
+     * This dataset held as bytes, its features multiplied by {@code scale} as batches are made:
+     * the same bytes, not copied. The features must be held as bytes and not yet scaled.
+     */
+    public TensorDataset scaledBytes(double scale) {
+        if (bytes == null) throw new IllegalStateException("scaledBytes: the features are held as float32, not as bytes");
+        if (byteScale != 1) throw new IllegalStateException("scaledBytes: the features are already scaled by " + byteScale);
+        return new TensorDataset(null, bytes, shape, scale, labels, targets, numClasses, classNames);
+    }
+
+    /** The float of each byte value: {@code (float) (v * byteScale)}, as {@link Scale} computes it from the value as a float. */
+    private float[] byteTable() {
+        float[] t = new float[256];
+        for (int v = 0; v < 256; v++) t[v] = (float) ((float) v * byteScale);
+        return t;
+    }
+
+    private static void toFloats(byte[] src, int from, float[] dst, int to, int n, float[] table) {
+        for (int k = 0; k < n; k++) dst[to + k] = table[src[from + k] & 0xFF];
     }
 
     /** Class indices, or {@code null} for a regression dataset. */
@@ -166,7 +255,8 @@ public final class TensorDataset implements Dataset {
     /** The examples at {@code indices} stacked into a batch, with bulk row copies. */
     public Batch gather(int[] indices) {
         int b = indices.length;
-        float[] src = features.data();
+        float[] src = bytes == null ? features.data() : null;
+        float[] table = bytes == null ? null : byteTable();
         float[] x = new float[b * rowSize];
         int[] y = labels == null ? null : new int[b];
         int ts = targets == null ? 0 : targets.size() / Math.max(1, size());
@@ -175,7 +265,8 @@ public final class TensorDataset implements Dataset {
         for (int i = 0; i < b; i++) {
             int j = indices[i];
             if (j < 0 || j >= n) throw new IndexOutOfBoundsException("index " + j + " outside [0, " + n + ")");
-            System.arraycopy(src, j * rowSize, x, i * rowSize, rowSize);
+            if (src != null) System.arraycopy(src, j * rowSize, x, i * rowSize, rowSize);
+            else toFloats(bytes, j * rowSize, x, i * rowSize, rowSize, table);
             if (y != null) y[i] = labels[j];
             else System.arraycopy(targets.data(), j * ts, t, i * ts, ts);
         }
@@ -183,8 +274,22 @@ public final class TensorDataset implements Dataset {
                 t == null ? null : Tensor.of(t, Collate.prepend(b, targetShape())), indices.clone());
     }
 
-    /** A new dataset of the examples at {@code indices} (copied), keeping classes and names. */
+    /** A new dataset of the examples at {@code indices} (copied), keeping classes, names and how the features are held. */
     public TensorDataset subset(int[] indices) {
+        if (bytes != null) {
+            int n = size();
+            byte[] x = new byte[indices.length * rowSize];
+            int[] y = labels == null ? null : new int[indices.length];
+            for (int i = 0; i < indices.length; i++) {
+                int j = indices[i];
+                if (j < 0 || j >= n) throw new IndexOutOfBoundsException("index " + j + " outside [0, " + n + ")");
+                System.arraycopy(bytes, j * rowSize, x, i * rowSize, rowSize);
+                if (y != null) y[i] = labels[j];
+            }
+            int[] s = shape.clone();
+            s[0] = indices.length;
+            return new TensorDataset(null, x, s, byteScale, y, null, numClasses, classNames); // held as bytes: a classification set
+        }
         Batch b = gather(indices);
         return new TensorDataset(b.features(), b.labels(), b.targets(), numClasses, classNames);
     }
@@ -194,14 +299,15 @@ public final class TensorDataset implements Dataset {
         return new TensorDataset(newFeatures, labels, targets, numClasses, classNames);
     }
 
-    /** Features reshaped to {@code [N, prod(featureShape)]} (no copy), e.g. images for an MLP. */
+    /** Features reshaped to {@code [N, prod(featureShape)]} (no copy), e.g. images for an MLP; held as they were. */
     public TensorDataset flatten() {
+        if (bytes != null) return new TensorDataset(null, bytes, new int[] {size(), rowSize}, byteScale, labels, targets, numClasses, classNames);
         return withFeatures(Tensor.of(features.data(), size(), rowSize));
     }
 
     @Override
     public String toString() {
-        return "TensorDataset[" + size() + " examples, features " + Shape.str(featureShape())
+        return "TensorDataset[" + size() + " examples, features " + Shape.str(featureShape()) + (bytes != null ? " held as bytes" : "")
                 + (labels != null ? ", " + numClasses + " classes" : ", targets " + Shape.str(targetShape())) + "]";
     }
 }

@@ -156,6 +156,28 @@ class IdxReaderTest {
         assertThat(ds.labels()).containsExactly(0, 1, 2, 0, 1, 2, 0);
         assertThat(ds.get(4).features().data()).containsExactly(4, 5, 6, 7, 8, 9);
         assertThat(ds.className(2)).isEqualTo("c");
+        // unsigned-byte images stay bytes (a quarter of the memory of floats) until a batch is made
+        assertThat(ds.holdsBytes()).isTrue();
+        assertThat(ds.featureBytes()).isEqualTo(7 * 3 * 2);
+        assertThat(ds.gather(new int[] {4}).features().data()).containsExactly(4, 5, 6, 7, 8, 9);
+        // other element types are read as floats
+        write(dir.resolve("short-images"), idx(0x0B, new int[] {2, 2}, new byte[] {0, 1, 0, 2, 1, 0, 0, 3}));
+        write(dir.resolve("short-labels"), idx(0x08, new int[] {2}, new byte[] {1, 0}));
+        TensorDataset shorts = IdxReader.readClassification(dir.resolve("short-images"), dir.resolve("short-labels"), List.of("a", "b"));
+        assertThat(shorts.holdsBytes()).isFalse();
+        assertThat(shorts.features().data()).containsExactly(1, 2, 256, 3);
+    }
+
+    @Test
+    void aCompressedFileOfPlausibleSizeIsReadIntoOneArray() throws Exception {
+        // random pixels hardly compress: the declared 24 MB is read into one array, not grown from 16 MB
+        byte[] px = new byte[24 << 20];
+        new java.util.Random(3).nextBytes(px);
+        Path g = write(dir.resolve("big-idx1.gz"), gzip(idx(0x08, new int[] {px.length}, px)));
+        IdxArray[] read = new IdxArray[1];
+        long used = allocatedBy(() -> read[0] = IdxReader.read(g));
+        assertThat(read[0].payload()).isEqualTo(px);
+        assertThat(used).isLessThan(px.length + (4L << 20));
     }
 
     @Test

@@ -111,7 +111,7 @@ public record MemoryEstimate(String optimizer, long parameters, long gradients, 
 
     private static long bytes(TensorDataset d) {
         if (d == null) return 0;
-        long b = 4L * d.features().size();
+        long b = d.featureBytes();
         if (d.isClassification()) b += 4L * d.size();
         else if (d.targets() != null) b += 4L * d.targets().size();
         return b;

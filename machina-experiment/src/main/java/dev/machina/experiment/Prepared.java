@@ -110,9 +110,24 @@ public record Prepared(TensorDataset train, TensorDataset validation, TensorData
     }
 
     private static double maxAbs(TensorDataset ds) {
-        double m = 0;
-        for (float v : ds.features().data()) m = Math.max(m, Math.abs(v));
-        return m == 0 ? 1 : m;
+        double[] m = {0};
+        forEachFeature(ds, v -> m[0] = Math.max(m[0], Math.abs(v)));
+        return m[0] == 0 ? 1 : m[0];
+    }
+
+    /** Every feature value of {@code ds} in order; a dataset held as bytes is turned into floats a block of rows at a time. */
+    private static void forEachFeature(TensorDataset ds, FloatConsumer f) {
+        if (!ds.holdsBytes()) {
+            for (float v : ds.features().data()) f.accept(v);
+            return;
+        }
+        for (int from = 0; from < ds.size(); from += 1024) {
+            for (float v : ds.gather(range(from, Math.min(ds.size(), from + 1024))).features().data()) f.accept(v);
+        }
+    }
+
+    private interface FloatConsumer {
+        void accept(float v);
     }
 
     /**
@@ -126,7 +141,7 @@ public record Prepared(TensorDataset train, TensorDataset validation, TensorData
             java.nio.ByteBuffer bb = java.nio.ByteBuffer.allocate(1 << 16).order(java.nio.ByteOrder.LITTLE_ENDIAN);
             for (TensorDataset p : parts) {
                 if (p == null) continue;
-                for (float f : p.features().data()) put(md, bb, f);
+                forEachFeature(p, f -> put(md, bb, f));
                 if (p.isClassification()) for (int l : p.labels()) put(md, bb, l);
             }
             md.update(bb.array(), 0, bb.position());

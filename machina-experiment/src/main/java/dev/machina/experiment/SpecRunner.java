@@ -16,7 +16,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -430,8 +429,7 @@ public final class SpecRunner {
         m.put("class_names", data.classNames());
         List<Map<String, Object>> ex = new ArrayList<>();
         float[] probs = p.probabilities().data();
-        int c = data.classNames().size(), f = data.test().features().size() / data.test().size();
-        float[] feats = data.test().features().data();
+        int c = data.classNames().size();
         for (int i = 0; i < pred.length && ex.size() < 16; i++) {
             if (pred[i] == p.labels()[i]) continue;
             Map<String, Object> e = new LinkedHashMap<>();
@@ -440,7 +438,7 @@ public final class SpecRunner {
             e.put("true", p.labels()[i]);
             e.put("predicted", pred[i]);
             e.put("probability", probs[i * c + pred[i]]);
-            e.put("pixels", Arrays.copyOfRange(feats, idx * f, idx * f + f));
+            e.put("pixels", data.test().get(idx).features().data());
             ex.add(e);
         }
         m.put("examples", ex);
