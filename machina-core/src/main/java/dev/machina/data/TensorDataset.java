@@ -1,5 +1,6 @@
 package dev.machina.data;
 
+import dev.machina.kernel.KernelProvider;
 import dev.machina.tensor.Shape;
 import dev.machina.tensor.Tensor;
 import java.util.Arrays;
@@ -139,7 +140,7 @@ public final class TensorDataset implements Dataset {
         Tensor x;
         if (bytes != null) {
             float[] row = new float[rowSize];
-            toFloats(bytes, index * rowSize, row, 0, rowSize, byteTable());
+            toFloats(index * rowSize, row, 0, rowSize);
             x = Tensor.of(row, featureShape());
         } else {
             x = Tensor.of(Arrays.copyOfRange(features.data(), index * rowSize, (index + 1) * rowSize), featureShape());
@@ -167,7 +168,7 @@ public final class TensorDataset implements Dataset {
     public Tensor features() {
         if (bytes == null) return features;
         float[] x = new float[bytes.length];
-        toFloats(bytes, 0, x, 0, bytes.length, byteTable());
+        toFloats(0, x, 0, bytes.length);
         return Tensor.of(x, shape);
     }
 
@@ -196,15 +197,9 @@ public final class TensorDataset implements Dataset {
         return new TensorDataset(null, bytes, shape, scale, labels, targets, numClasses, classNames);
     }
 
-    /** The float of each byte value: {@code (float) (v * byteScale)}, as {@link Scale} computes it from the value as a float. */
-    private float[] byteTable() {
-        float[] t = new float[256];
-        for (int v = 0; v < 256; v++) t[v] = (float) ((float) v * byteScale);
-        return t;
-    }
-
-    private static void toFloats(byte[] src, int from, float[] dst, int to, int n, float[] table) {
-        for (int k = 0; k < n; k++) dst[to + k] = table[src[from + k] & 0xFF];
+    /** {@code dst[to + k] = (float) (v * byteScale)} for the byte values v from {@code from}: what {@link Scale} computes from v as a float. */
+    private void toFloats(int from, float[] dst, int to, int n) {
+        KernelProvider.get().bytesToFloats(bytes, from, byteScale, dst, to, n);
     }
 
     /** Class indices, or {@code null} for a regression dataset. */
@@ -256,7 +251,6 @@ public final class TensorDataset implements Dataset {
     public Batch gather(int[] indices) {
         int b = indices.length;
         float[] src = bytes == null ? features.data() : null;
-        float[] table = bytes == null ? null : byteTable();
         float[] x = new float[b * rowSize];
         int[] y = labels == null ? null : new int[b];
         int ts = targets == null ? 0 : targets.size() / Math.max(1, size());
@@ -266,7 +260,7 @@ public final class TensorDataset implements Dataset {
             int j = indices[i];
             if (j < 0 || j >= n) throw new IndexOutOfBoundsException("index " + j + " outside [0, " + n + ")");
             if (src != null) System.arraycopy(src, j * rowSize, x, i * rowSize, rowSize);
-            else toFloats(bytes, j * rowSize, x, i * rowSize, rowSize, table);
+            else toFloats(j * rowSize, x, i * rowSize, rowSize);
             if (y != null) y[i] = labels[j];
             else System.arraycopy(targets.data(), j * ts, t, i * ts, ts);
         }

@@ -91,4 +91,10 @@ public interface Kernels {
 
     /** colSums[j] (+)= sum over rows of x[r, j] for a rows×cols matrix, in row order. */
     void sumRows(float[] x, int xo, int rows, int cols, float[] out, int oo, boolean accumulate);
+
+    /**
+     * out[i] = (float) ((src[i] &amp; 0xFF) * scale): unsigned bytes (8-bit pixels) to float32, each
+     * product taken in double, so the result is that of scaling the byte's value held as a float.
+     */
+    void bytesToFloats(byte[] src, int so, double scale, float[] out, int oo, int n);
 }

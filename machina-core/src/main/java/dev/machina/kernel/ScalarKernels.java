@@ -209,4 +209,9 @@ public final class ScalarKernels implements Kernels {
             for (int j = 0; j < cols; j++) out[oo + j] += x[xi + j];
         }
     }
+
+    @Override
+    public void bytesToFloats(byte[] src, int so, double scale, float[] out, int oo, int n) {
+        for (int i = 0; i < n; i++) out[oo + i] = (float) ((src[so + i] & 0xFF) * scale);
+    }
 }

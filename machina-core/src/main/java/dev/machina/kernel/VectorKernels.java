@@ -1,9 +1,12 @@
 package dev.machina.kernel;
 
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -16,6 +19,14 @@ final class VectorKernels implements Kernels {
     private static final VectorSpecies<Float> S = VectorGemm.S;
     private static final int L = S.length();
     private static final ScalarKernels SCALAR = new ScalarKernels();
+    /**
+     * {@link #bytesToFloats}: L bytes widen to L ints (S's shape), each half of them to L/2 doubles
+     * (S's shape) and back to L/2 floats (half of S's shape); null below 256 bits (no 32-bit shape).
+     */
+    private static final VectorSpecies<Byte> U8 = L >= 8 ? VectorSpecies.of(byte.class, VectorShape.forBitSize(L * 8)) : null;
+    private static final VectorSpecies<Integer> I32 = S.withLanes(int.class);
+    private static final VectorSpecies<Double> F64 = S.withLanes(double.class);
+    private static final VectorSpecies<Float> HALF = L >= 8 ? VectorSpecies.of(float.class, VectorShape.forBitSize(S.vectorBitSize() / 2)) : null;
 
     @Override
     public String name() {
@@ -271,5 +282,21 @@ final class VectorKernels implements Kernels {
     public void sumRows(float[] x, int xo, int rows, int cols, float[] out, int oo, boolean accumulate) {
         if (!accumulate) java.util.Arrays.fill(out, oo, oo + cols, 0f);
         for (int r = 0; r < rows; r++) add(out, oo, x, xo + r * cols, out, oo, cols);
+    }
+
+    @Override
+    public void bytesToFloats(byte[] src, int so, double scale, float[] out, int oo, int n) {
+        int i = 0;
+        if (U8 != null) {
+            int h = L / 2;
+            for (int ub = U8.loopBound(n); i < ub; i += L) {
+                IntVector v = (IntVector) ByteVector.fromArray(U8, src, so + i).convertShape(VectorOperators.ZERO_EXTEND_B2I, I32, 0);
+                for (int part = 0; part < 2; part++) {
+                    DoubleVector d = (DoubleVector) v.convertShape(VectorOperators.I2D, F64, part);
+                    ((FloatVector) d.mul(scale).convertShape(VectorOperators.D2F, HALF, 0)).intoArray(out, oo + i + part * h);
+                }
+            }
+        }
+        for (; i < n; i++) out[oo + i] = (float) ((src[so + i] & 0xFF) * scale);
     }
 }

@@ -338,4 +338,33 @@ class KernelsTest {
             }
         }
     }
+
+    /** Unsigned bytes to floats: every byte value, at offsets, on awkward sizes, bit for bit the scaled value of the byte held as a float. */
+    @ParameterizedTest
+    @MethodSource("providers")
+    void bytesToFloatsIsTheScaledValueOfEachByte(Kernels k) {
+        byte[] src = new byte[1000];
+        for (int i = 0; i < src.length; i++) src[i] = (byte) (i * 37 + (i >> 8));
+        for (double scale : new double[] {1.0, 1 / 255.0, 1 / 16.0, 0.1, -3.25e-3}) {
+            for (int n : SIZES) {
+                float[] out = new float[n + 5];
+                java.util.Arrays.fill(out, Float.NaN);
+                k.bytesToFloats(src, 3, scale, out, 2, n);
+                for (int i = 0; i < n; i++) {
+                    float want = (float) ((float) (src[3 + i] & 0xFF) * scale);
+                    if (Float.floatToRawIntBits(out[2 + i]) != Float.floatToRawIntBits(want)) {
+                        throw new AssertionError(k.name() + " n=" + n + " scale=" + scale + " element " + i + ": " + out[2 + i] + ", expected " + want);
+                    }
+                }
+                assertThat(out[0]).isNaN();
+                assertThat(out[1]).isNaN();
+                assertThat(out[n + 2]).as("nothing written past n").isNaN();
+            }
+        }
+        byte[] all = new byte[256];
+        for (int v = 0; v < 256; v++) all[v] = (byte) v;
+        float[] out = new float[256];
+        k.bytesToFloats(all, 0, 1.0, out, 0, 256);
+        for (int v = 0; v < 256; v++) assertEquals(v, out[v]);
+    }
 }
