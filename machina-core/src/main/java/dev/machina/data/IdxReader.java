@@ -24,8 +24,13 @@ public final class IdxReader {
 
     private IdxReader() {}
 
-    /** Reads a whole IDX file. */
+    /** Reads a whole IDX file; it must fit in the heap twice over, as its data and as floats ({@link IdxArray#toFloats()}). */
     public static IdxArray read(Path file) {
+        return read(file, false);
+    }
+
+    /** {@code ubyteStays}: unsigned bytes will be kept as they are (no float copy needed beside them). */
+    private static IdxArray read(Path file, boolean ubyteStays) {
         String src = file.toString();
         try (InputStream raw = Files.newInputStream(file);
              PushbackInputStream peek = new PushbackInputStream(raw, 2)) {
@@ -40,7 +45,7 @@ public final class IdxReader {
                     throw new DataFormatException(src, "gzip header is corrupt or truncated (" + e.getMessage() + ")", e);
                 }
             }
-            return read(src, in, gzip, Files.size(file));
+            return read(src, in, gzip, Files.size(file), ubyteStays);
         } catch (NoSuchFileException e) {
             throw new DataFormatException(src, "file not found");
         } catch (IOException e) {
@@ -57,7 +62,7 @@ public final class IdxReader {
     private static final int RATIO = 8;
 
     /** {@code fileSize}: the file's size in bytes (compressed or plain), or -1 when unknown. */
-    private static IdxArray read(String src, InputStream in, boolean gzip, long fileSize) throws IOException {
+    private static IdxArray read(String src, InputStream in, boolean gzip, long fileSize, boolean ubyteStays) throws IOException {
         String what = gzip ? "decompressed data" : "file";
         byte[] magic = readFully(src, in, 4, 0, what, "the 4-byte magic number");
         int type = magic[2] & 0xFF;
@@ -94,11 +99,12 @@ public final class IdxReader {
             throw new DataFormatException(src, "truncated: " + expected + ", but the file ends after "
                     + fileSize + " bytes (" + (header + (long) payloadBytes - fileSize) + " missing)");
         }
-        long need = payloadBytes + 4L * count; // the data, then the data as floats
+        boolean floats = !(ubyteStays && t == IdxType.UBYTE);
+        long need = payloadBytes + (floats ? 4L * count : 0); // the data, then the data as floats unless it stays bytes
         long heap = Runtime.getRuntime().maxMemory();
         if (need > heap) {
-            throw new DataFormatException(src, "too large to load: " + expected + ", which with " + count
-                    + " floats needs " + mib(need) + " of memory, more than the Java heap's maximum of " + mib(heap)
+            throw new DataFormatException(src, "too large to load: " + expected + ", which" + (floats ? " with " + count + " floats" : "")
+                    + " needs " + mib(need) + " of memory, more than the Java heap's maximum of " + mib(heap)
                     + " (raise it with -Xmx, e.g. MACHINA_JAVA_OPTS=-Xmx" + (need / (1L << 30) + 2) + "g)");
         }
         // a plain file: one array of the size just checked; compressed data: the declared size when the
@@ -182,7 +188,7 @@ public final class IdxReader {
      * float32 batch by batch; other element types are read into float32.
      */
     public static TensorDataset readClassification(Path images, Path labels, List<String> classNames) {
-        IdxArray x = read(images);
+        IdxArray x = read(images, true);
         IdxArray y = read(labels);
         if (y.dims().length != 1) {
             throw new DataFormatException(labels, "labels must have rank 1, got dimensions " + java.util.Arrays.toString(y.dims()));

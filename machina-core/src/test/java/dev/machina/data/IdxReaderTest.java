@@ -238,5 +238,9 @@ class IdxReaderTest {
                 .hasMessageContaining(g + ": too large to load: header says 2000000000 ubyte")
                 .hasMessageContaining("more than the Java heap's maximum of").hasMessageContaining("-Xmx"));
         assertThat(used).isLessThan(50L << 20);
+        // as images of a dataset, unsigned bytes stay bytes: 2 GB fits the tests' 4 GB heap, so reading goes on (to the end of the data)
+        long usedAsImages = allocatedBy(() -> assertThatThrownBy(() -> IdxReader.readClassification(g, g, List.of("a")))
+                .isInstanceOf(DataFormatException.class).hasMessageContaining("truncated: header says 2000000000 ubyte"));
+        assertThat(usedAsImages).isLessThan(50L << 20);
     }
 }
