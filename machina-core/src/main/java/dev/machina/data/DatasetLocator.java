@@ -64,7 +64,8 @@ public final class DatasetLocator {
 
     /**
      * Loads an MNIST-like dataset: images as features {@code [N, 28, 28]} with pixel values
-     * 0..255 (unscaled), labels as classes. The train and test parts are read in parallel.
+     * 0..255 (unscaled; unsigned bytes are held as bytes, see {@link IdxReader#readClassification}),
+     * labels as classes. The train and test parts are read in parallel.
      *
      * @throws DatasetNotFoundException when no candidate directory holds the files
      */

@@ -18,8 +18,9 @@ import java.util.zip.GZIPInputStream;
  *       files on disk (see {@link DatasetLocator} for where it looks).
  *   <li>{@code mnist}: the original 60,000 + 10,000 handwritten digits, same loader.
  * </ul>
- * Image features are {@code [N, 28, 28]} with raw pixel values 0..255; use
- * {@link Scale#by(double) Scale.by(1/255.0)} and {@link TensorDataset#flatten()} as needed.
+ * Image features are {@code [N, 28, 28]} with raw pixel values 0..255, held as bytes
+ * ({@link TensorDataset#holdsBytes()}); use {@link Scale#by(double) Scale.by(1/255.0)} (they stay
+ * bytes, scaled batch by batch) and {@link TensorDataset#flatten()} as needed.
  */
 public final class Datasets {
     /** Fashion-MNIST class names, index 0..9. */
