@@ -24,7 +24,7 @@ public final class IdxReader {
 
     private IdxReader() {}
 
-    /** Reads a whole IDX file; it must fit in the heap twice over, as its data and as floats ({@link IdxArray#toFloats()}). */
+    /** Reads a whole IDX file; the heap must have room for its data and for its elements as floats ({@link IdxArray#toFloats()}). */
     public static IdxArray read(Path file) {
         return read(file, false);
     }
@@ -55,7 +55,7 @@ public final class IdxReader {
 
     /**
      * The first buffer for decompressed data is the declared size when that is at most
-     * {@value #RATIO} times the compressed file (image sets compress 2 to 5 times), else this;
+     * {@value #RATIO} times the compressed file (MNIST-style image sets compress about 2 to 5 times), else this;
      * it doubles as data arrives, up to the declared size.
      */
     private static final int FIRST_CHUNK = 16 << 20;

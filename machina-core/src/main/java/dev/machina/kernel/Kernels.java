@@ -93,8 +93,8 @@ public interface Kernels {
     void sumRows(float[] x, int xo, int rows, int cols, float[] out, int oo, boolean accumulate);
 
     /**
-     * out[i] = (float) ((src[i] &amp; 0xFF) * scale): unsigned bytes (8-bit pixels) to float32, each
-     * product taken in double, so the result is that of scaling the byte's value held as a float.
+     * {@code out[i] = (float) ((src[i] & 0xFF) * scale)}: unsigned bytes (8-bit pixels) to float32,
+     * each product taken in double, so the result is that of scaling the byte's value held as a float.
      */
     void bytesToFloats(byte[] src, int so, double scale, float[] out, int oo, int n);
 }

@@ -132,7 +132,8 @@ class TensorDatasetTest {
         assertThat(asBytes().featureBytes()).isEqualTo((long) N * H * W);
         assertThat(asFloats().featureBytes()).isEqualTo(4L * N * H * W);
         // features() of bytes is a new float copy each time; of floats, the backing tensor
-        assertThat(asBytes().features()).isNotSameAs(asBytes().features());
+        TensorDataset b = asBytes();
+        assertThat(b.features()).isNotSameAs(b.features());
         TensorDataset f = asFloats();
         assertThat(f.features()).isSameAs(f.features());
     }
