@@ -99,8 +99,10 @@ public final class IdxReader {
             throw new DataFormatException(src, "truncated: " + expected + ", but the file ends after "
                     + fileSize + " bytes (" + (header + (long) payloadBytes - fileSize) + " missing)");
         }
-        boolean floats = !(ubyteStays && t == IdxType.UBYTE);
-        long need = payloadBytes + (floats ? 4L * count : 0); // the data, then the data as floats unless it stays bytes
+        boolean floats = !(ubyteStays && t == IdxType.UBYTE && rank <= 4);
+        int first = !gzip || fileSize >= 0 && payloadBytes <= RATIO * fileSize ? payloadBytes : Math.min(payloadBytes, FIRST_CHUNK);
+        // the data (about 1.5 times it at the last doubling of a growing buffer), then the data as floats unless it stays bytes
+        long need = (first < payloadBytes ? payloadBytes + payloadBytes / 2 : payloadBytes) + (floats ? 4L * count : 0);
         long heap = Runtime.getRuntime().maxMemory();
         if (need > heap) {
             throw new DataFormatException(src, "too large to load: " + expected + ", which" + (floats ? " with " + count + " floats" : "")
@@ -110,7 +112,6 @@ public final class IdxReader {
         // a plain file: one array of the size just checked; compressed data: the declared size when the
         // file is large enough to hold it at a plausible ratio, else a buffer that grows only as data
         // arrives, so a header that overstates the size costs no more than RATIO times the file up front
-        int first = !gzip || fileSize >= 0 && payloadBytes <= RATIO * fileSize ? payloadBytes : Math.min(payloadBytes, FIRST_CHUNK);
         byte[] payload = new byte[first];
         int got = 0;
         try {

@@ -20,7 +20,8 @@ import java.util.List;
  * features as float32. Transforms that need float statistics ({@link Standardizer},
  * {@link MinMaxScaler}) give a dataset held as float32.
  *
- * <p>Arrays passed in are not copied and those returned are the backing arrays: treat them as
+ * <p>Arrays passed in are not copied and those returned are the backing arrays (except
+ * {@link #features()} of a dataset held as bytes, a new float32 copy each call): treat them as
  * read-only. Derived datasets ({@link #subset}, {@link #withFeatures}) are new objects.
  */
 public final class TensorDataset implements Dataset {
@@ -105,6 +106,9 @@ public final class TensorDataset implements Dataset {
      * (or {@link Scale#apply(TensorDataset)}) sets a scale.
      */
     public static TensorDataset ofBytes(byte[] values, int[] shape, int[] labels, List<String> classNames) {
+        java.util.Objects.requireNonNull(values, "values");
+        java.util.Objects.requireNonNull(shape, "shape");
+        java.util.Objects.requireNonNull(labels, "labels");
         return new TensorDataset(null, values, shape, 1, labels, null, classNames.size(), classNames);
     }
 

@@ -150,5 +150,9 @@ class TensorDatasetTest {
                 .hasMessageContaining("held as float32");
         assertThatThrownBy(() -> asBytes().scaledBytes(2).scaledBytes(2)).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("already scaled by 2.0");
+        assertThatThrownBy(() -> TensorDataset.ofBytes(null, new int[] {3, 4}, new int[] {0, 1, 2}, CLASSES))
+                .isInstanceOf(NullPointerException.class).hasMessage("values");
+        assertThatThrownBy(() -> TensorDataset.ofBytes(new byte[12], new int[] {3, 4}, null, CLASSES))
+                .isInstanceOf(NullPointerException.class).hasMessage("labels");
     }
 }
