@@ -160,10 +160,10 @@ public final class ReportWriter {
     private record Drawn(String name, Figure figure, List<Path> files, List<String> skipped) {}
 
     /**
-     * The figures of one report, drawn on up to {@link Parallel#threads()} threads at once (each
-     * figure has its own charts, PNG and SVG). Their results are taken in the order the figures
-     * were asked for, before anything else reads or adds to the notes, so the page, the files and
-     * the notes are the same as when drawn one after another.
+     * The figures of one report, drawn on up to {@link Parallel#threads()} threads at once (at
+     * most 4; each figure has its own charts, PNG and SVG). Their results are taken in the order
+     * the figures were asked for, before anything else reads or adds to the notes, so the page,
+     * the files and the notes are the same as when drawn one after another.
      */
     private static final class Figures implements AutoCloseable {
         final Map<String, Figure> drawn = new LinkedHashMap<>();
