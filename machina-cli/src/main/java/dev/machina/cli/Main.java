@@ -35,6 +35,12 @@ public final class Main implements Runnable, CommandLine.IVersionProvider {
     }
 
     public static void main(String[] args) {
+        if (args.length == 1 && args[0].equals("info")) { // without picocli, whose set-up costs more than the command itself
+            PrintWriter out = new PrintWriter(System.out, true);
+            Info.print(out);
+            out.flush();
+            System.exit(0);
+        }
         System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
     }
 
@@ -84,7 +90,11 @@ public final class Main implements Runnable, CommandLine.IVersionProvider {
 
         @Override
         public void run() {
-            for (Map.Entry<String, String> e : Machina.runtimeInfo().entrySet()) spec.commandLine().getOut().printf("%-15s %s%n", e.getKey(), e.getValue());
+            print(spec.commandLine().getOut());
+        }
+
+        static void print(PrintWriter out) {
+            for (Map.Entry<String, String> e : Machina.runtimeInfo().entrySet()) out.printf("%-15s %s%n", e.getKey(), e.getValue());
         }
     }
 }

@@ -122,6 +122,7 @@ class SubprocessTest {
             Process toPipe = new ProcessBuilder(cmd).directory(tmp.toFile()).start();
             String piped = new String(toPipe.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertThat(toFile.waitFor(60, TimeUnit.SECONDS) && toPipe.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(toFile.exitValue()).as(String.join(" ", args)).isZero(); // `info` alone takes a path without picocli
             String inProcess = expected.toString().replaceAll("(?m)^(max heap|huge pages) .*$", "");
             assertThat(Files.readString(file).replaceAll("(?m)^(max heap|huge pages) .*$", "")).as(String.join(" ", args)).isEqualTo(inProcess);
             assertThat(piped.replaceAll("(?m)^(max heap|huge pages) .*$", "")).as(String.join(" ", args)).isEqualTo(inProcess);

@@ -307,10 +307,11 @@ public final class SpecRunner {
         if (setup.classes() > 0) {
             Evaluator.Predictions p = Evaluator.predict(setup.model(), test);
             report = ClassificationReport.of(p.labels(), p.predicted(), data.classNames(), p.probabilities());
-            run.writeTestResults(report.toJson());
+            String json = report.toJson(); // once: the curves make it long
+            run.writeTestResults(json);
             setup.recorder().putFinalMetric("test_accuracy", report.accuracy());
             if (data.imageShape() != null) writeMisclassified(run, data, p);
-            tr = new ObjectMapper().readValue(report.toJson(), Map.class);
+            tr = new ObjectMapper().readValue(json, Map.class);
         } else {
             Evaluator.Result r = Evaluator.evaluate(setup.model(), test, setup.loss());
             setup.recorder().putFinalMetric("test_loss", r.loss());

@@ -11,10 +11,19 @@ public final class HtmlRunReporter implements RunReporter {
         return ReportWriter.write(runDir).html();
     }
 
+    /**
+     * A small confusion matrix and a small line chart with markers and a legend, PNG and SVG,
+     * discarded: the fonts, the chart code and the image writers warm up while the model trains.
+     */
     @Override
-    public void prepare() { // a small confusion matrix, PNG and SVG, discarded: the fonts and image writers warm up while the model trains
+    public void prepare() {
         Plot p = ConfusionPlot.of(new long[][] {{3, 1}, {0, 4}}, java.util.List.of("a", "b"));
         p.png();
         p.svg();
+        var c = Charts.xy("warm-up", "epoch", "loss", 160, 120);
+        c.addSeries("a", new double[] {1, 2, 3}, new double[] {0.5, 0.25, 0.125}).setMarker(org.knowm.xchart.style.markers.SeriesMarkers.CIRCLE);
+        Plot line = Plot.of("warm-up", c);
+        line.png();
+        line.svg();
     }
 }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.machina.Machina;
 import dev.machina.experiment.TrainedModel;
 import dev.machina.io.AtomicFiles;
+import dev.machina.kernel.Parallel;
 import dev.machina.run.Numbers;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
@@ -19,7 +20,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.function.Supplier;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.Function;
 import org.knowm.xchart.internal.chartpart.Chart;
 
 /**
@@ -52,40 +57,41 @@ public final class ReportWriter {
     public static Result write(Path runDir) throws IOException {
         if (!Files.isDirectory(runDir)) throw new IOException(runDir + " does not exist or is not a directory");
         RunData run = RunData.load(runDir);
-        List<String> skipped = new ArrayList<>();
-        List<Path> files = new ArrayList<>();
         Path plots = Files.createDirectories(runDir.resolve("plots"));
-
-        Map<String, Figure> figs = new LinkedHashMap<>();
-        RunData.Task task = run.task;
-        add(figs, "loss", () -> Charts.epochChart(run, "Loss", "loss", List.of("train_loss", "val_loss"), List.of("train", "validation"), skipped), skipped, plots, files);
-        if (task == RunData.Task.CLASSIFICATION) {
-            add(figs, "accuracy", () -> Charts.epochChart(run, "Accuracy", "accuracy", List.of("train_accuracy", "val_accuracy"), List.of("train", "validation"), skipped), skipped, plots, files);
-        } else if (task == RunData.Task.LANGUAGE_MODEL) {
-            add(figs, "perplexity", () -> Charts.epochChart(run, "Perplexity", "perplexity (per character)", List.of("train_loss", "val_loss"),
-                    List.of("train", "validation"), Math::exp, skipped), skipped, plots, files);
-        }
-        add(figs, "learning_rate", () -> Charts.lrChart(run, skipped), skipped, plots, files);
         List<String> samples = List.of();
-        switch (task) {
-            case CLASSIFICATION -> classificationFigures(run, figs, skipped, plots, files);
-            case REGRESSION -> {
-                RunData.Predictions p = run.predictions;
-                if (p != null && p.size() > 0) {
-                    add(figs, "predicted_vs_actual", () -> Charts.predictedVsActual(p), skipped, plots, files);
-                    int outputs = java.util.Arrays.stream(p.output()).max().orElse(0) + 1;
-                    if (p.series()) add(figs, "forecast", () -> Charts.forecast(p, outputs), skipped, plots, files);
-                } else if (p != null) {
-                    skipped.add("Predicted vs actual: " + RunData.PREDICTIONS + " holds no values");
-                }
+        List<String> skipped;
+        Figures figs = new Figures(plots);
+        try (figs) {
+            RunData.Task task = run.task;
+            figs.add("loss", s -> Charts.epochChart(run, "Loss", "loss", List.of("train_loss", "val_loss"), List.of("train", "validation"), s));
+            if (task == RunData.Task.CLASSIFICATION) {
+                figs.add("accuracy", s -> Charts.epochChart(run, "Accuracy", "accuracy", List.of("train_accuracy", "val_accuracy"), List.of("train", "validation"), s));
+            } else if (task == RunData.Task.LANGUAGE_MODEL) {
+                figs.add("perplexity", s -> Charts.epochChart(run, "Perplexity", "perplexity (per character)", List.of("train_loss", "val_loss"),
+                        List.of("train", "validation"), Math::exp, s));
             }
-            case LANGUAGE_MODEL -> samples = samples(runDir, skipped);
+            figs.add("learning_rate", s -> Charts.lrChart(run, s));
+            switch (task) {
+                case CLASSIFICATION -> classificationFigures(run, figs);
+                case REGRESSION -> {
+                    RunData.Predictions p = run.predictions;
+                    if (p != null && p.size() > 0) {
+                        figs.add("predicted_vs_actual", s -> Charts.predictedVsActual(p));
+                        int outputs = java.util.Arrays.stream(p.output()).max().orElse(0) + 1;
+                        if (p.series()) figs.add("forecast", s -> Charts.forecast(p, outputs));
+                    } else if (p != null) {
+                        figs.skipped().add("Predicted vs actual: " + RunData.PREDICTIONS + " holds no values");
+                    }
+                }
+                case LANGUAGE_MODEL -> samples = samples(runDir, figs.skipped());
+            }
+            skipped = figs.skipped();
         }
         if (run.epochs.isEmpty()) {
             // "metrics.jsonl is missing" (or "has no epoch records") already says it
             skipped.removeIf(s -> s.startsWith("Loss:") || s.startsWith("Accuracy:") || s.startsWith("Perplexity:") || s.startsWith("Learning rate:"));
         }
-        if (run.test.isMissingNode() && task == RunData.Task.REGRESSION) {
+        if (run.test.isMissingNode() && run.task == RunData.Task.REGRESSION) {
             run.problems.removeIf(s -> s.startsWith(RunData.PREDICTIONS));
             skipped.add("Test results (errors, predicted vs actual" + (isSeries(run) ? ", forecast" : "") + "): test-results.json is missing");
         }
@@ -93,25 +99,26 @@ public final class ReportWriter {
         List<String> missing = new ArrayList<>();
         for (String p : run.problems) if (!(run.test.isMissingNode() && p.startsWith("test-results.json"))) missing.add(p);
         missing.addAll(skipped);
-        String html = html(run, figs, samples, missing);
+        String html = html(run, figs.drawn, samples, missing);
         Path out = runDir.resolve(REPORT);
         AtomicFiles.writeString(out, html);
-        return new Result(out, List.copyOf(files), List.copyOf(missing));
+        return new Result(out, List.copyOf(figs.files), List.copyOf(missing));
     }
 
     /** The confusion matrix, per-class scores and PR/ROC curves; what the test results lack is listed once. */
-    private static void classificationFigures(RunData run, Map<String, Figure> figs, List<String> skipped, Path plots, List<Path> files) throws IOException {
+    private static void classificationFigures(RunData run, Figures figs) throws IOException {
         if (run.confusion != null) {
             List<String> names = run.classNames().size() == run.confusion.length ? run.classNames() : List.of();
-            addPlot(figs, "confusion_matrix", () -> ConfusionPlot.of(run.confusion, names), skipped, plots, files);
+            figs.addPlot("confusion_matrix", s -> ConfusionPlot.of(run.confusion, names));
         } else {
-            skipped.add("Confusion matrix: " + (run.test.isMissingNode() ? "test-results.json is missing" : "test-results.json has none"));
+            figs.skipped().add("Confusion matrix: " + (run.test.isMissingNode() ? "test-results.json is missing" : "test-results.json has none"));
         }
-        add(figs, "per_class", () -> Charts.perClassChart(run, skipped), skipped, plots, files);
-        add(figs, "pr_curves", () -> Charts.curveChart(run.pr, false, skipped), skipped, plots, files);
-        add(figs, "roc_curves", () -> Charts.curveChart(run.roc, true, skipped), skipped, plots, files);
+        figs.add("per_class", s -> Charts.perClassChart(run, s));
+        figs.add("pr_curves", s -> Charts.curveChart(run.pr, false, s));
+        figs.add("roc_curves", s -> Charts.curveChart(run.roc, true, s));
         if (run.test.isMissingNode()) {
             // one line says it better than four
+            List<String> skipped = figs.skipped();
             skipped.removeIf(s -> s.startsWith("Per-class") || s.contains("curves") || s.startsWith("Confusion"));
             skipped.add("Test results (confusion matrix, per-class scores, PR and ROC curves): test-results.json is missing");
         }
@@ -149,31 +156,106 @@ public final class ReportWriter {
     /** A figure written to plots/ and kept as inline SVG for the page. */
     private record Figure(Plot plot, String svg) {}
 
-    private static void add(Map<String, Figure> figs, String name, Supplier<Chart<?, ?>> chart, List<String> skipped, Path dir,
-                            List<Path> files) throws IOException {
-        addPlot(figs, name, () -> {
-            Chart<?, ?> c = chart.get();
-            return c == null ? null : Plot.of(name, c);
-        }, skipped, dir, files);
+    /** One figure as drawn on its own: the figure (null: none, or it failed), its files and what it had to leave out. */
+    private record Drawn(String name, Figure figure, List<Path> files, List<String> skipped) {}
+
+    /**
+     * The figures of one report, drawn on up to {@link Parallel#threads()} threads at once (at
+     * most 4; each figure has its own charts, PNG and SVG). Their results are taken in the order
+     * the figures were asked for, before anything else reads or adds to the notes, so the page,
+     * the files and the notes are the same as when drawn one after another.
+     */
+    private static final class Figures implements AutoCloseable {
+        final Map<String, Figure> drawn = new LinkedHashMap<>();
+        final List<Path> files = new ArrayList<>();
+        private final List<String> skipped = new ArrayList<>();
+        private final List<Future<Drawn>> pending = new ArrayList<>();
+        private final Path dir;
+        private final ExecutorService pool; // null: each figure is drawn by the caller, when asked for
+
+        Figures(Path dir) {
+            this.dir = dir;
+            int threads = Math.min(Parallel.threads(), 4);
+            this.pool = threads < 2 ? null
+                    : Executors.newFixedThreadPool(threads, Thread.ofPlatform().name("machina-report-", 1).daemon().factory());
+        }
+
+        /** A chart drawn as a figure; the function gets the list for what the chart has to leave out. */
+        void add(String name, Function<List<String>, Chart<?, ?>> chart) throws IOException {
+            addPlot(name, s -> {
+                Chart<?, ?> c = chart.apply(s);
+                return c == null ? null : Plot.of(name, c);
+            });
+        }
+
+        void addPlot(String name, Function<List<String>, Plot> plot) throws IOException {
+            Callable<Drawn> job = () -> draw(name, plot, dir);
+            if (pool != null) {
+                pending.add(pool.submit(job));
+                return;
+            }
+            take(call(job));
+        }
+
+        /** What the report leaves out so far, with every figure asked for drawn: read it and add to it. */
+        List<String> skipped() throws IOException {
+            for (Future<Drawn> f : pending) take(result(f));
+            pending.clear();
+            return skipped;
+        }
+
+        private void take(Drawn d) {
+            skipped.addAll(d.skipped());
+            files.addAll(d.files());
+            if (d.figure() != null) drawn.put(d.name(), d.figure());
+        }
+
+        private static Drawn call(Callable<Drawn> job) throws IOException {
+            try {
+                return job.call();
+            } catch (IOException | RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        private static Drawn result(Future<Drawn> f) throws IOException {
+            try {
+                return f.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("interrupted while drawing the report's figures");
+            } catch (java.util.concurrent.ExecutionException e) {
+                if (e.getCause() instanceof IOException io) throw io;
+                if (e.getCause() instanceof RuntimeException r) throw r;
+                if (e.getCause() instanceof Error err) throw err;
+                throw new IllegalStateException(e.getCause());
+            }
+        }
+
+        @Override
+        public void close() {
+            if (pool != null) pool.shutdownNow(); // after a failure: the figures still being drawn are not wanted
+        }
     }
 
     /**
      * Draws and writes one figure. A chart library failing on odd data (it should not, but the
      * data come from any version of any run) costs that figure only, and the report says so.
      */
-    private static void addPlot(Map<String, Figure> figs, String name, Supplier<Plot> plot, List<String> skipped, Path dir,
-                                List<Path> files) throws IOException {
-        Plot p;
-        String svg;
+    private static Drawn draw(String name, Function<List<String>, Plot> plot, Path dir) throws IOException {
+        List<String> skipped = new ArrayList<>();
+        List<Path> files = new ArrayList<>();
         try {
-            p = plot.get();
-            if (p == null) return;
-            svg = p.writeTo(dir, files);
+            Plot p = plot.apply(skipped);
+            if (p == null) return new Drawn(name, null, files, skipped);
+            String svg = p.writeTo(dir, files);
+            return new Drawn(name, new Figure(p, Plot.inline(svg)), files, skipped);
         } catch (RuntimeException e) {
             skipped.add(name + ": could not be drawn (" + e + ")");
-            return;
+            return new Drawn(name, null, List.of(), skipped);
         }
-        figs.put(name, new Figure(p, Plot.inline(svg)));
     }
 
     // ---------------------------------------------------------------- the page

@@ -32,6 +32,36 @@ class ReportWriterTest {
     Path tmp;
 
     @Test
+    void figuresDrawnOnTwoThreadsGiveTheFilesAndPageOfOneThread() throws Exception {
+        SyntheticRun run = SyntheticRun.create(tmp.resolve("run"), "fashion-mlp", SyntheticRun.FASHION, 11);
+        ReportWriter.Result one = dev.machina.kernel.Parallel.withThreads(1, () -> write(run.dir));
+        List<byte[]> files = new ArrayList<>();
+        for (Path p : one.plots()) files.add(Files.readAllBytes(p));
+        String page = Files.readString(one.html()).replaceAll("at \\S+Z", "");
+        for (Path p : one.plots()) Files.delete(p);
+
+        int threads = dev.machina.kernel.Parallel.threads();
+        dev.machina.kernel.Parallel.setThreads(2);
+        try {
+            ReportWriter.Result two = write(run.dir);
+            assertThat(two.plots()).isEqualTo(one.plots());
+            for (int i = 0; i < files.size(); i++) assertThat(Files.readAllBytes(two.plots().get(i))).as(two.plots().get(i).toString()).isEqualTo(files.get(i));
+            assertThat(Files.readString(two.html()).replaceAll("at \\S+Z", "")).isEqualTo(page);
+            assertThat(two.missing()).isEqualTo(one.missing());
+        } finally {
+            dev.machina.kernel.Parallel.setThreads(threads);
+        }
+    }
+
+    private static ReportWriter.Result write(Path dir) {
+        try {
+            return ReportWriter.write(dir);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Test
     void aCompleteRunGetsEveryPlotAndAFullReport() throws Exception {
         SyntheticRun run = SyntheticRun.create(tmp.resolve("run"), "fashion-mlp", SyntheticRun.FASHION, 11);
 
