@@ -10,7 +10,7 @@ import java.util.List;
  *
  * <p>Without gradients ({@link Tensor#noGrad()}), a ReLU right after a {@link Linear} or
  * {@link LazyLinear} is applied in place to the linear layer's fresh output: the same values,
- * without a second array and a second pass over memory. With gradients every layer runs as is.
+ * without a second array to allocate, zero and write. With gradients every layer runs as is.
  */
 public final class Sequential extends Module {
     private final List<Module> layers = new ArrayList<>();
