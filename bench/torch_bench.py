@@ -47,9 +47,9 @@ def parse_args(argv):
     p.add_argument("--epochs", type=int, default=1, help="measured epochs")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--infer-batch", type=int, default=1000)
-    p.add_argument("--infer-warmup", type=int, default=2, help="warm-up passes over the test set")
+    p.add_argument("--infer-warmup", type=int, default=20, help="warm-up passes over the test set")
     p.add_argument("--infer-passes", type=int, default=5, help="measured passes over the test set (median)")
-    p.add_argument("--latency-warmup", type=int, default=200)
+    p.add_argument("--latency-warmup", type=int, default=10000)
     p.add_argument("--latency-calls", type=int, default=1000)
     p.add_argument("--mode", choices=["bench", "accuracy"], default="bench")
     p.add_argument("--loader", choices=["gather", "dataloader"], default="gather")
@@ -181,6 +181,7 @@ def inference(model, x, a, res):
             passes.append(time.perf_counter() - t0)
         med = median(passes)
         res["batch_size"] = bs
+        res["passes_s"] = passes
         res["pass_s"] = med
         res["throughput_samples_per_s"] = n / med
 

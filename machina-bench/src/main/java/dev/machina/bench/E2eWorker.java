@@ -65,9 +65,9 @@ public final class E2eWorker {
             d.put("epochs", "1");                  // measured epochs
             d.put("seed", "0");
             d.put("infer-batch", "1000");
-            d.put("infer-warmup", "2");            // warm-up passes over the test set
+            d.put("infer-warmup", "20");           // warm-up passes over the test set (the JIT's recompiles for inference settle in them)
             d.put("infer-passes", "5");            // measured passes over the test set (median)
-            d.put("latency-warmup", "200");        // warm-up calls of batch 1
+            d.put("latency-warmup", "10000");      // warm-up calls of batch 1 (likewise: compiled before the measured calls)
             d.put("latency-calls", "1000");        // measured calls of batch 1
             d.put("mode", "bench");                // bench (timings) or accuracy (train, then test accuracy)
             d.put("lstm-examples", Integer.toString(LSTM_EXAMPLES)); // images of the LSTM benchmark; 0: none
@@ -371,6 +371,8 @@ public final class E2eWorker {
             }
             double med = E2eBench.median(passes);
             inf.put("batch_size", bs);
+            ArrayNode all = inf.putArray("passes_s");
+            for (double p : passes) all.add(p);
             inf.put("pass_s", med);
             inf.put("throughput_samples_per_s", n / med);
 
