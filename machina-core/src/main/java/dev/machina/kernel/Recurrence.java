@@ -30,17 +30,24 @@ public final class Recurrence {
 
     /** Rows of the batch per parallel task (a multiple of every row block). */
     static final int CHUNK = 32;
+    /** Panels of gate columns per parallel task of the weight-gradient product (each task reads all of zᵀ). */
+    static final int W_PANELS = 4;
     /** Multiply-adds of a whole forward below which it stays on the calling thread. */
     static final long PARALLEL_MIN = 1L << 20;
+
+    /** Floats of a row of z: I + H rounded up to whole register blocks, so that zᵀ is whole blocks of rows. */
+    static int zStride(int in, int hid) {
+        return (in + hid + 7) / 8 * 8;
+    }
 
     /** The buffers of one forward, kept for its backward; reusable by later calls once the backward is done. */
     public static final class Workspace {
         float[] z = new float[0], acts = new float[0], cs = new float[0], tcs = new float[0];
-        float[] wp = new float[0], wq = new float[0], bias = new float[0], dhNext = new float[0], colSums = new float[0], dw = new float[0];
+        float[] wp = new float[0], wq = new float[0], bias = new float[0], dhNext = new float[0], colSums = new float[0], dw = new float[0], dgp = new float[0];
 
         /** Floats held, for a pool that wants to bound what it keeps. */
         public long floats() {
-            return (long) z.length + acts.length + cs.length + tcs.length + wp.length + wq.length + bias.length + dhNext.length + colSums.length + dw.length;
+            return (long) z.length + acts.length + cs.length + tcs.length + wp.length + wq.length + bias.length + dhNext.length + colSums.length + dw.length + dgp.length;
         }
 
         private static float[] atLeast(float[] a, long n) {
@@ -65,7 +72,7 @@ public final class Recurrence {
      */
     public static void lstmForward(Kernels k, Workspace w, int bsz, int tLen, int in, int hid, int[] lengths, int nSteps, boolean reverse,
                                    float[] x, float[] h0, float[] c0, float[] wih, float[] whh, float[] bsum, float[] out) {
-        final int g = 4 * hid, kk = in + hid, bh = bsz * hid;
+        final int g = 4 * hid, kk = in + hid, kp = zStride(in, hid), bh = bsz * hid;
         RecurrentOps rg = RecurrentOps.of(k);
         // [W_ih | W_hh] as B = Wcatᵀ (K×G), packed; the biases padded to whole panels
         int panels = (g + rg.nr() - 1) / rg.nr();
@@ -75,7 +82,7 @@ public final class Recurrence {
         w.bias = Workspace.atLeast(w.bias, (long) panels * rg.nr());
         java.util.Arrays.fill(w.bias, 0f);
         System.arraycopy(bsum, 0, w.bias, 0, g);
-        w.z = Workspace.atLeast(w.z, (long) (nSteps + 1) * bsz * kk);
+        w.z = Workspace.atLeast(w.z, (long) (nSteps + 1) * bsz * kp);
         w.acts = Workspace.atLeast(w.acts, (long) nSteps * bsz * g);
         w.cs = Workspace.atLeast(w.cs, (long) (nSteps + 1) * bh);
         w.tcs = Workspace.atLeast(w.tcs, (long) nSteps * bh);
@@ -86,23 +93,23 @@ public final class Recurrence {
         Parallel.forEach(tasks, work < PARALLEL_MIN ? 1 : Integer.MAX_VALUE, task -> {
             int r0 = task * CHUNK, r1 = Math.min(bsz, r0 + CHUNK), rows = r1 - r0;
             for (int b = r0; b < r1; b++) {
-                int zo = b * kk + in;
+                int zo = b * kp + in;
                 if (h0 != null) System.arraycopy(h0, b * hid, z, zo, hid);
                 else java.util.Arrays.fill(z, zo, zo + hid, 0f);
                 if (c0 != null) System.arraycopy(c0, b * hid, cs, b * hid, hid);
                 else java.util.Arrays.fill(cs, b * hid, (b + 1) * hid, 0f);
             }
             for (int s = 0; s < nSteps; s++) {
-                int zs = s * bsz * kk;
+                int zs = s * bsz * kp;
                 for (int b = r0; b < r1; b++) {
-                    int len = lengths[b], zo = zs + b * kk;
+                    int len = lengths[b], zo = zs + b * kp;
                     if (s < len) System.arraycopy(x, (b * tLen + (reverse ? len - 1 - s : s)) * in, z, zo, in);
                     else java.util.Arrays.fill(z, zo, zo + in, 0f);
                 }
-                rg.rows(rows, g, kk, z, zs + r0 * kk, kk, wp, bias, acts, (s * bsz + r0) * g, g);
+                rg.rows(rows, g, kk, z, zs + r0 * kp, kp, wp, bias, acts, (s * bsz + r0) * g, g);
                 for (int b = r0; b < r1; b++) {
                     int len = lengths[b], prev = (s * bsz + b) * hid, next = prev + bh;
-                    int zPrev = zs + b * kk + in, zNext = zPrev + bsz * kk;
+                    int zPrev = zs + b * kp + in, zNext = zPrev + bsz * kp;
                     if (s >= len) { // the state passes through unchanged
                         System.arraycopy(z, zPrev, z, zNext, hid);
                         System.arraycopy(cs, prev, cs, next, hid);
@@ -113,7 +120,7 @@ public final class Recurrence {
                 }
             }
             for (int b = r0; b < r1; b++) {
-                System.arraycopy(z, (nSteps * bsz + b) * kk + in, out, outN + b * hid, hid);
+                System.arraycopy(z, (nSteps * bsz + b) * kp + in, out, outN + b * hid, hid);
                 System.arraycopy(cs, nSteps * bh + b * hid, out, outN + bh + b * hid, hid);
             }
         });
@@ -131,8 +138,11 @@ public final class Recurrence {
     public static void lstmBackward(Kernels k, Workspace w, int bsz, int tLen, int in, int hid, int[] lengths, int nSteps, boolean reverse,
                                     float[] gOut, float[] wih, float[] whh,
                                     float[] dx, float[] dh0, float[] dc0, float[] dWih, float[] dWhh, float[] dBih, float[] dBhh) {
-        final int g = 4 * hid, kk = in + hid, bh = bsz * hid, outN = bsz * tLen * hid;
+        final int g = 4 * hid, kk = in + hid, kp = zStride(in, hid), bh = bsz * hid, outN = bsz * tLen * hid, rowsAll = nSteps * bsz;
         RecurrentOps rg = RecurrentOps.of(k);
+        final boolean wantW = dWih != null || dWhh != null;
+        if (wantW) w.dgp = Workspace.atLeast(w.dgp, rg.packedSize(rowsAll, g));
+        final float[] dgp = w.dgp;
         w.wq = Workspace.atLeast(w.wq, rg.packedSize(g, hid));
         rg.pack(false, g, hid, whh, 0, hid, w.wq);
         w.dhNext = Workspace.atLeast(w.dhNext, 3L * bh);
@@ -154,6 +164,8 @@ public final class Recurrence {
                     int t = reverse ? len - 1 - s : s;
                     rg.lstmCellBackward(hid, acts, a, tcs, cs, s * bh + sb, buf, sb, bh + sb, gOut, (b * tLen + t) * hid);
                 }
+                // the gate gradients also as B of the weight-gradient product (step = row s·B + b)
+                if (wantW) for (int b = r0; b < r1; b++) rg.packRow(acts, (s * bsz + b) * g, g, dgp, rowsAll, s * bsz + b);
                 rg.rows(rows, hid, g, acts, (s * bsz + r0) * g, g, wq, null, buf, 2 * bh + r0 * hid, hid);
                 for (int b = r0; b < r1; b++) {
                     int sb = b * hid;
@@ -164,15 +176,19 @@ public final class Recurrence {
         });
         if (dh0 != null) k.axpy(1f, buf, 0, dh0, 0, bh);
         if (dc0 != null) k.axpy(1f, buf, bh, dc0, 0, bh);
-        int rowsAll = nSteps * bsz;
-        if (dWih != null || dWhh != null) { // [dW_ih | dW_hh] = dGᵀ·z as one product (A packed once), then split
-            w.dw = Workspace.atLeast(w.dw, (long) g * kk);
-            float[] dw = w.dw;
-            k.gemm(true, false, g, kk, rowsAll, acts, 0, g, z, 0, kk, dw, 0, kk, false);
-            for (int r = 0; r < g; r++) {
-                if (dWih != null) k.axpy(1f, dw, r * kk, dWih, r * in, in);
-                if (dWhh != null) k.axpy(1f, dw, r * kk + in, dWhh, r * hid, hid);
-            }
+        if (wantW) { // [dW_ih | dW_hh]ᵀ = [X | H]ᵀ·dG over all steps: zᵀ read in place, dG packed in the loop
+            w.dw = Workspace.atLeast(w.dw, (long) kp * g);
+            final float[] dw = w.dw;
+            int span = W_PANELS * rg.nr(), wTasks = (g + span - 1) / span;
+            long wwork = (long) kp * g * rowsAll;
+            Parallel.forEach(wTasks, wwork < PARALLEL_MIN ? 1 : Integer.MAX_VALUE, q -> {
+                int j0 = q * span, cols = Math.min(span, g - j0);
+                rg.rowsT(kp, cols, rowsAll, z, 0, kp, dgp, j0 * rowsAll, dw, j0, g);
+                for (int j = j0; j < j0 + cols; j++) {
+                    if (dWih != null) for (int p = 0; p < in; p++) dWih[j * in + p] += dw[p * g + j];
+                    if (dWhh != null) for (int p = 0; p < hid; p++) dWhh[j * hid + p] += dw[(in + p) * g + j];
+                }
+            });
         }
         if (dBih != null || dBhh != null) {
             w.colSums = Workspace.atLeast(w.colSums, g);

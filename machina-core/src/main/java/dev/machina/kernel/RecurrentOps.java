@@ -22,6 +22,23 @@ interface RecurrentOps {
     void rows(int rows, int n, int k, float[] a, int ao, int lda, float[] bp, float[] bias, float[] c, int co, int ldc);
 
     /**
+     * C[rows × n] = A·B with A stored transposed and read in place: element (i, p) at
+     * a[ao + p·lda + i] (the columns of a row-major matrix as rows). {@code rows} is a multiple
+     * of 8; n at most one panel past bo … spread over panels k·nr apart; no bias.
+     */
+    void rowsT(int rows, int n, int k, float[] a, int ao, int lda, float[] bp, int bo, float[] c, int co, int ldc);
+
+    /** Writes src[so .. so+n) as step p of a packed k×n B (zero-padded to whole panels), as {@link #pack} would. */
+    default void packRow(float[] src, int so, int n, float[] dst, int k, int p) {
+        int nr = nr();
+        for (int j0 = 0; j0 < n; j0 += nr) {
+            int d = j0 * k + p * nr, cols = Math.min(nr, n - j0);
+            System.arraycopy(src, so + j0, dst, d, cols);
+            if (cols < nr) java.util.Arrays.fill(dst, d + cols, d + nr, 0f);
+        }
+    }
+
+    /**
      * One row of the LSTM cell: the gate pre-activations at acts[a .. a+4H) become i, f, g, o
      * (σ, σ, tanh, σ by {@link FloatMath}); c' = f·c + i·g at cs[next ..] from c at cs[prev ..],
      * tanh c' at tcs[tc ..], h' = o·tanh c' at z[zh ..] and out[o ..].
@@ -105,6 +122,23 @@ interface RecurrentOps {
                         for (int j = 0; j < 8; j++) acc[j] += x * bp[bo + j];
                     }
                     System.arraycopy(acc, 0, c, co + r * ldc + q * 8, cols);
+                }
+            }
+        }
+
+        @Override
+        public void rowsT(int rows, int n, int k, float[] a, int ao, int lda, float[] bp, int bo, float[] c, int co, int ldc) {
+            float[] acc = new float[8];
+            for (int q = 0; q * 8 < n; q++) {
+                int cols = Math.min(8, n - q * 8), base = bo + q * k * 8;
+                for (int i = 0; i < rows; i++) {
+                    java.util.Arrays.fill(acc, 0f);
+                    for (int p = 0; p < k; p++) {
+                        float x = a[ao + p * lda + i];
+                        int b = base + p * 8;
+                        for (int j = 0; j < 8; j++) acc[j] += x * bp[b + j];
+                    }
+                    System.arraycopy(acc, 0, c, co + i * ldc + q * 8, cols);
                 }
             }
         }

@@ -63,6 +63,103 @@ final class VectorRecurrentOps implements RecurrentOps {
         }
     }
 
+    /** K block of {@link #rowsT}: the block of zᵀ it reads (KT steps of whole rows of z) stays in L1 across the panels. */
+    private static final int KT = 64;
+
+    @Override
+    public void rowsT(int rows, int n, int k, float[] a, int ao, int lda, float[] bp, int bo, float[] c, int co, int ldc) {
+        if (rows % MR != 0) throw new IllegalArgumentException("rowsT: " + rows + " rows, not whole blocks of " + MR);
+        int kBlocks = (k + KT - 1) / KT, kc = (k + kBlocks - 1) / kBlocks, panels = (n + NR - 1) / NR;
+        float[][] edge = null;
+        // K blocks outermost: each block of A is read by every panel while it is in cache; each
+        // block of C resumes from the sums of the last K block (the same sums as one pass over K)
+        for (int p0 = 0; p0 < k; p0 += kc) {
+            int len = Math.min(kc, k - p0);
+            boolean first = p0 == 0, last = p0 + len == k;
+            for (int q = 0; q < panels; q++) {
+                int j0 = q * NR, cols = Math.min(NR, n - j0), b0 = bo + q * k * NR + p0 * NR;
+                for (int r = 0; r < rows; r += MR) {
+                    if (cols < NR) { // the one partial panel, through blocks of sums kept per row block
+                        if (edge == null) edge = EDGE.get();
+                        float[] t = edgeBlock(edge, 1 + r / MR);
+                        blockT(len, a, ao + p0 * lda + r, lda, bp, b0, t, 0, NR, !first);
+                        if (last) copyOut(t, MR, cols, c, co + r * ldc + j0, ldc);
+                    } else {
+                        blockT(len, a, ao + p0 * lda + r, lda, bp, b0, c, co + r * ldc + j0, ldc, !first);
+                    }
+                }
+            }
+        }
+    }
+
+    private static void blockT(int k, float[] a, int ao, int lda, float[] bp, int bo, float[] c, int co, int ldc, boolean resume) {
+        if (MR == 8) blockT8(k, a, ao, lda, bp, bo, c, co, ldc, resume);
+        else blockT4(k, a, ao, lda, bp, bo, c, co, ldc, resume);
+    }
+
+    /** C[8×2L] (+)= A[8×k]·panel, A's element (i, p) at a[ao + p·lda + i]. */
+    private static void blockT8(int k, float[] a, int ao, int lda, float[] bp, int bo, float[] c, int co, int ldc, boolean resume) {
+        FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+        FloatVector c40 = c00, c41 = c00, c50 = c00, c51 = c00, c60 = c00, c61 = c00, c70 = c00, c71 = c00;
+        if (resume) {
+            c00 = FloatVector.fromArray(S, c, co); c01 = FloatVector.fromArray(S, c, co + L);
+            c10 = FloatVector.fromArray(S, c, co + ldc); c11 = FloatVector.fromArray(S, c, co + ldc + L);
+            c20 = FloatVector.fromArray(S, c, co + 2 * ldc); c21 = FloatVector.fromArray(S, c, co + 2 * ldc + L);
+            c30 = FloatVector.fromArray(S, c, co + 3 * ldc); c31 = FloatVector.fromArray(S, c, co + 3 * ldc + L);
+            c40 = FloatVector.fromArray(S, c, co + 4 * ldc); c41 = FloatVector.fromArray(S, c, co + 4 * ldc + L);
+            c50 = FloatVector.fromArray(S, c, co + 5 * ldc); c51 = FloatVector.fromArray(S, c, co + 5 * ldc + L);
+            c60 = FloatVector.fromArray(S, c, co + 6 * ldc); c61 = FloatVector.fromArray(S, c, co + 6 * ldc + L);
+            c70 = FloatVector.fromArray(S, c, co + 7 * ldc); c71 = FloatVector.fromArray(S, c, co + 7 * ldc + L);
+        }
+        for (int p = 0; p < k; p++) {
+            int ap = ao + p * lda;
+            FloatVector b0 = FloatVector.fromArray(S, bp, bo + p * NR);
+            FloatVector b1 = FloatVector.fromArray(S, bp, bo + p * NR + L);
+            FloatVector x;
+            x = FloatVector.broadcast(S, a[ap]); c00 = x.fma(b0, c00); c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, a[ap + 1]); c10 = x.fma(b0, c10); c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, a[ap + 2]); c20 = x.fma(b0, c20); c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, a[ap + 3]); c30 = x.fma(b0, c30); c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(S, a[ap + 4]); c40 = x.fma(b0, c40); c41 = x.fma(b1, c41);
+            x = FloatVector.broadcast(S, a[ap + 5]); c50 = x.fma(b0, c50); c51 = x.fma(b1, c51);
+            x = FloatVector.broadcast(S, a[ap + 6]); c60 = x.fma(b0, c60); c61 = x.fma(b1, c61);
+            x = FloatVector.broadcast(S, a[ap + 7]); c70 = x.fma(b0, c70); c71 = x.fma(b1, c71);
+        }
+        c00.intoArray(c, co); c01.intoArray(c, co + L);
+        c10.intoArray(c, co + ldc); c11.intoArray(c, co + ldc + L);
+        c20.intoArray(c, co + 2 * ldc); c21.intoArray(c, co + 2 * ldc + L);
+        c30.intoArray(c, co + 3 * ldc); c31.intoArray(c, co + 3 * ldc + L);
+        c40.intoArray(c, co + 4 * ldc); c41.intoArray(c, co + 4 * ldc + L);
+        c50.intoArray(c, co + 5 * ldc); c51.intoArray(c, co + 5 * ldc + L);
+        c60.intoArray(c, co + 6 * ldc); c61.intoArray(c, co + 6 * ldc + L);
+        c70.intoArray(c, co + 7 * ldc); c71.intoArray(c, co + 7 * ldc + L);
+    }
+
+    /** C[4×2L] (+)= A[4×k]·panel, A's element (i, p) at a[ao + p·lda + i]. */
+    private static void blockT4(int k, float[] a, int ao, int lda, float[] bp, int bo, float[] c, int co, int ldc, boolean resume) {
+        FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+        if (resume) {
+            c00 = FloatVector.fromArray(S, c, co); c01 = FloatVector.fromArray(S, c, co + L);
+            c10 = FloatVector.fromArray(S, c, co + ldc); c11 = FloatVector.fromArray(S, c, co + ldc + L);
+            c20 = FloatVector.fromArray(S, c, co + 2 * ldc); c21 = FloatVector.fromArray(S, c, co + 2 * ldc + L);
+            c30 = FloatVector.fromArray(S, c, co + 3 * ldc); c31 = FloatVector.fromArray(S, c, co + 3 * ldc + L);
+        }
+        for (int p = 0; p < k; p++) {
+            int ap = ao + p * lda;
+            FloatVector b0 = FloatVector.fromArray(S, bp, bo + p * NR);
+            FloatVector b1 = FloatVector.fromArray(S, bp, bo + p * NR + L);
+            FloatVector x;
+            x = FloatVector.broadcast(S, a[ap]); c00 = x.fma(b0, c00); c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, a[ap + 1]); c10 = x.fma(b0, c10); c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, a[ap + 2]); c20 = x.fma(b0, c20); c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, a[ap + 3]); c30 = x.fma(b0, c30); c31 = x.fma(b1, c31);
+        }
+        c00.intoArray(c, co); c01.intoArray(c, co + L);
+        c10.intoArray(c, co + ldc); c11.intoArray(c, co + ldc + L);
+        c20.intoArray(c, co + 2 * ldc); c21.intoArray(c, co + 2 * ldc + L);
+        c30.intoArray(c, co + 3 * ldc); c31.intoArray(c, co + 3 * ldc + L);
+    }
+
     /** The i-th MR×NR block of sums in a thread's edge buffers (grown on first use). */
     private static float[] edgeBlock(float[][] edge, int i) {
         if (i >= edge.length) throw new IllegalStateException("too many rows for one call: " + i);
