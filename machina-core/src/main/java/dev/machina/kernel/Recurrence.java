@@ -16,12 +16,13 @@ package dev.machina.kernel;
  * whichever chunk and thread computes it, so results are bit-identical for any thread count.
  *
  * <p>The backward walks the steps in reverse, chunk by chunk likewise: the gate gradients of a
- * step (written over the saved activations) and dh_prev = dG·W_hh for the chunk's rows. After the
- * loop, the products over all steps are one GEMM each: dW_ih += dGᵀ·X, dW_hh += dGᵀ·H, dX = dG·W_ih
- * (K = steps·B), and the bias gradients column sums.
+ * step (written over the saved activations, and in packed panels for the weight gradients) and
+ * dh_prev = dG·W_hh for the chunk's rows. After the loop, the products over all steps (K = steps·B)
+ * are one each: [dW_ih | dW_hh]ᵀ = zᵀ·dG ({@link RecurrentOps#rowsT}, zᵀ read in place) and, when x
+ * needs a gradient, dX = dG·W_ih; the bias gradients are column sums.
  *
- * <p>Layouts ({@link Workspace}): z [steps+1, B, I+H], row (s, b) = [x at step s | h before step s]
- * (zeros for the x of an inactive step); acts [steps, B, 4H], gates i, f, g, o after their
+ * <p>Layouts ({@link Workspace}): z [steps+1, B, zStride], row (s, b) = [x at step s | h before step
+ * s | padding] (zeros for the x of an inactive step); acts [steps, B, 4H], gates i, f, g, o after their
  * non-linearity (then their gradients); cs [steps+1, B, H] c before step s; tcs [steps, B, H]
  * tanh of c after step s.
  */
@@ -44,11 +45,6 @@ public final class Recurrence {
     public static final class Workspace {
         float[] z = new float[0], acts = new float[0], cs = new float[0], tcs = new float[0];
         float[] wp = new float[0], wq = new float[0], bias = new float[0], dhNext = new float[0], colSums = new float[0], dw = new float[0], dgp = new float[0];
-
-        /** Floats held, for a pool that wants to bound what it keeps. */
-        public long floats() {
-            return (long) z.length + acts.length + cs.length + tcs.length + wp.length + wq.length + bias.length + dhNext.length + colSums.length + dw.length + dgp.length;
-        }
 
         private static float[] atLeast(float[] a, long n) {
             if (n > Integer.MAX_VALUE - 8) throw new IllegalArgumentException("recurrent layer too large for one array: " + n + " floats");

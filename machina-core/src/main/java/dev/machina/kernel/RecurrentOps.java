@@ -24,7 +24,7 @@ interface RecurrentOps {
     /**
      * C[rows × n] = A·B with A stored transposed and read in place: element (i, p) at
      * a[ao + p·lda + i] (the columns of a row-major matrix as rows). {@code rows} is a multiple
-     * of 8; n at most one panel past bo … spread over panels k·nr apart; no bias.
+     * of 8; B packed from bp[bo], its panels k·nr apart (as {@link #pack} lays them out); no bias.
      */
     void rowsT(int rows, int n, int k, float[] a, int ao, int lda, float[] bp, int bo, float[] c, int co, int ldc);
 
