@@ -177,7 +177,7 @@ final class VectorKernels implements Kernels {
     }
 
     /** {@link FloatMath#exp} lane by lane: the same float operations in the same order. */
-    private static FloatVector expPoly(FloatVector x) {
+    static FloatVector expPoly(FloatVector x) {
         x = x.min(FloatMath.HI).max(FloatMath.LO);
         FloatVector fx = x.mul(FloatMath.LOG2E).add(0.5f);
         // floor(fx): truncate toward zero, then step down where that rounded up (negative fx).

@@ -2,6 +2,7 @@ package dev.machina.nn;
 
 import dev.machina.kernel.KernelProvider;
 import dev.machina.kernel.Kernels;
+import dev.machina.kernel.Recurrence;
 import dev.machina.tensor.Tensor;
 
 /**
@@ -10,21 +11,28 @@ import dev.machina.tensor.Tensor;
  * {@link GRU}) and the cells ({@link RNNCell}, {@link LSTMCell}, {@link GRUCell}) are thin
  * wrappers around {@link #run}.
  *
- * <p>Forward, for x [B, T, I] (batch first) and G = gates·H:
+ * <p>The LSTM runs on {@link Recurrence}: the batch cut into chunks of sequences, each running
+ * all its steps on one thread (one parallel hand-off per forward and per backward), each step one
+ * product [x_t | h]·[W_ih | W_hh]ᵀ against weights packed once per call followed by the gate
+ * non-linearities and the cell update; after the backward loop dW_ih and dW_hh are one GEMM
+ * over all steps. Its saved activations live in a pooled workspace, reused once the backward
+ * has run.
+ *
+ * <p>RNN and GRU, for x [B, T, I] (batch first) and G = gates·H:
  * <ol>
  *   <li>the input projection of every time step in ONE GEMM: XG [B·T, G] = X [B·T, I]·W_ihᵀ;</li>
  *   <li>per step s, ONE recurrent GEMM HG [B, G] = h [B, H]·W_hhᵀ, then one tight loop that
  *       adds the biases, applies the gate non-linearities, updates the state and saves the
- *       gate activations (and, for LSTM, c and tanh c; for GRU, W_hn·h + b_hn). The
- *       non-linearities are {@link Kernels#sigmoidPoly}/{@link Kernels#tanhPoly}: vectorised,
- *       and bit-identical on every provider and JIT tier, so a seeded run is reproducible.</li>
+ *       gate activations (and, for GRU, W_hn·h + b_hn). The non-linearities are
+ *       {@link Kernels#sigmoidPoly}/{@link Kernels#tanhPoly}: vectorised, and bit-identical on
+ *       every provider and JIT tier, so a seeded run is reproducible.</li>
  * </ol>
  * Variable lengths: sequence b is active for steps s &lt; lengths[b]; at step s it reads time
  * t = s (forward) or t = lengths[b]−1−s (reverse), so the reverse direction starts at each
  * sequence's last valid step. Inactive steps keep the state unchanged and write no output
  * (outputs at padded positions are zero, as {@code pad_packed_sequence} gives).
  *
- * <p>Backward walks the steps in reverse with the saved activations: per step one GEMM sends
+ * <p>Their backward walks the steps in reverse with the saved activations: per step one GEMM sends
  * the gate gradients to the previous state (dh = dG_h·W_hh) and one accumulating GEMM adds
  * dG_hᵀ·h into dW_hh; after the loop dX = dXG·W_ih and dW_ih = dXGᵀ·X are one GEMM each and
  * the bias gradients are column sums.
@@ -71,15 +79,16 @@ final class FusedRecurrence {
     /** As above, on the given kernels (tests run both providers). */
     static Tensor run(Kernels k, Cell cell, Tensor x, Tensor h0, Tensor c0, Tensor wIh, Tensor wHh, Tensor bIh, Tensor bHh,
                       int[] lengths, boolean reverse) {
+        if (cell == Cell.LSTM) return runLstm(k, x, h0, c0, wIh, wHh, bIh, bHh, lengths, reverse);
         final int bsz = x.shape(0), tLen = x.shape(1), in = x.shape(2), hid = wHh.shape(1);
         final int g = cell.gates * hid, bh = bsz * hid;
-        final boolean lstm = cell == Cell.LSTM, gru = cell == Cell.GRU;
+        final boolean gru = cell == Cell.GRU;
         int steps = 0;
         for (int len : lengths) steps = Math.max(steps, len);
         final int nSteps = steps;
         final float[] xd = x.data(), wih = wIh.data(), whh = wHh.data();
 
-        // Biases: for RNN/LSTM the two add up; for GRU b_hn stays inside the reset product.
+        // Biases: for RNN the two add up; for GRU b_hn stays inside the reset product.
         final float[] bi = new float[g], bhv = new float[g];
         if (bIh != null) System.arraycopy(bIh.data(), 0, bi, 0, g);
         if (bHh != null) System.arraycopy(bHh.data(), 0, bhv, 0, g);
@@ -94,15 +103,12 @@ final class FusedRecurrence {
 
         // Per-sequence buffers, in step order: hs[s] is the state before step s, hs[nSteps] the final one.
         final float[] hs = new float[(nSteps + 1) * bh];
-        final float[] cs = lstm ? new float[(nSteps + 1) * bh] : null;
-        final float[] tcs = lstm ? new float[nSteps * bh] : null;   // tanh(c_t)
         final float[] hns = gru ? new float[nSteps * bh] : null;    // W_hn·h + b_hn
         final float[] acts = new float[nSteps * bsz * g];          // gate activations
         final float[] hg = new float[bsz * g];
         if (h0 != null) System.arraycopy(h0.data(), 0, hs, 0, bh);
-        if (lstm && c0 != null) System.arraycopy(c0.data(), 0, cs, 0, bh);
         final int outN = bsz * tLen * hid;
-        final float[] out = new float[outN + bh * (lstm ? 2 : 1)];
+        final float[] out = new float[outN + bh];
 
         for (int s = 0; s < nSteps; s++) {
             final int hp = s * bh, hx = hp + bh;
@@ -112,31 +118,23 @@ final class FusedRecurrence {
                 final int len = lengths[b], sb = b * hid;
                 if (s >= len) {
                     System.arraycopy(hs, hp + sb, hs, hx + sb, hid);
-                    if (lstm) System.arraycopy(cs, hp + sb, cs, hx + sb, hid);
                     continue;
                 }
                 final int t = reverse ? len - 1 - s : s;
                 final int xr = (b * tLen + t) * g, hr = b * g, ar = (s * bsz + b) * g, or = (b * tLen + t) * hid;
                 switch (cell) {
-                    case LSTM -> lstmForward(k, hid, xg, xr, hg, hr, bsum, cs, tcs, hs, hp + sb, hx + sb, acts, ar, out, or);
                     case GRU -> gruForward(k, hid, xg, xr, hg, hr, bsum, bi, bhv, hns, hs, hp + sb, hx + sb, acts, ar, out, or);
-                    case RNN_TANH, RNN_RELU -> rnnForward(k, hid, cell == Cell.RNN_RELU, xg, xr, hg, hr, bsum, hs, hx + sb, acts, ar, out, or);
+                    default -> rnnForward(k, hid, cell == Cell.RNN_RELU, xg, xr, hg, hr, bsum, hs, hx + sb, acts, ar, out, or);
                 }
             }
         }
         System.arraycopy(hs, nSteps * bh, out, outN, bh);
-        if (lstm) System.arraycopy(cs, nSteps * bh, out, outN + bh, bh);
 
-        Tensor[] inputs = {x, h0, lstm ? c0 : null, wIh, wHh, bIh, bHh};
+        Tensor[] inputs = {x, h0, null, wIh, wHh, bIh, bHh};
         return Tensor.fromOp(cell.name().toLowerCase(java.util.Locale.ROOT) + (reverse ? "_reverse" : ""), out,
                 new int[] {out.length}, inputs, gOut -> {
             float[] dh = new float[bh], dNext = new float[bh];
             System.arraycopy(gOut, outN, dh, 0, bh);
-            float[] dc = null;
-            if (lstm) {
-                dc = new float[bh];
-                System.arraycopy(gOut, outN + bh, dc, 0, bh);
-            }
             float[] dxg = new float[bsz * tLen * g];
             float[] dhg = new float[bsz * g];
             boolean gWhh = wHh.requiresGrad(), gBhh = bHh != null && bHh.requiresGrad();
@@ -156,9 +154,8 @@ final class FusedRecurrence {
                     final int xr = (b * tLen + t) * g, ar = (s * bsz + b) * g, or = (b * tLen + t) * hid;
                     for (int j = 0; j < hid; j++) dh[sb + j] += gOut[or + j];
                     switch (cell) {
-                        case LSTM -> lstmBackward(hid, acts, ar, tcs, cs, hp + sb, dh, dc, dNext, sb, dxg, xr, dhg, hr);
                         case GRU -> gruBackward(hid, acts, ar, hns, hs, hp + sb, dh, dNext, sb, dxg, xr, dhg, hr);
-                        case RNN_TANH, RNN_RELU -> rnnBackward(hid, cell == Cell.RNN_RELU, acts, ar, dh, dNext, sb, dxg, xr, dhg, hr);
+                        default -> rnnBackward(hid, cell == Cell.RNN_RELU, acts, ar, dh, dNext, sb, dxg, xr, dhg, hr);
                     }
                 }
                 // dh_prev = dG_h·W_hh (+ the direct term already in dNext); dW_hh += dG_hᵀ·h_prev.
@@ -173,8 +170,61 @@ final class FusedRecurrence {
             if (wIh.requiresGrad()) k.gemm(true, false, g, in, bsz * tLen, dxg, 0, g, xd, 0, in, wIh.gradBuffer(), 0, in, true);
             if (bIh != null && bIh.requiresGrad()) k.sumRows(dxg, 0, bsz * tLen, g, bIh.gradBuffer(), 0, true);
             if (h0 != null && h0.requiresGrad()) k.axpy(1f, dh, 0, h0.gradBuffer(), 0, bh);
-            if (lstm && c0 != null && c0.requiresGrad()) k.axpy(1f, dc, 0, c0.gradBuffer(), 0, bh);
         });
+    }
+
+    /**
+     * Workspaces of LSTM forwards whose backward is done (or that recorded no graph), for the next
+     * forward to reuse instead of allocating its saved activations again; at most {@link #POOL_MAX}.
+     */
+    private static final java.util.ArrayDeque<Recurrence.Workspace> POOL = new java.util.ArrayDeque<>();
+    private static final int POOL_MAX = 4;
+
+    private static Recurrence.Workspace acquire() {
+        synchronized (POOL) {
+            Recurrence.Workspace w = POOL.pollFirst();
+            return w != null ? w : new Recurrence.Workspace();
+        }
+    }
+
+    private static void release(Recurrence.Workspace w) {
+        synchronized (POOL) {
+            if (POOL.size() < POOL_MAX) POOL.addFirst(w);
+        }
+    }
+
+    /**
+     * The LSTM: the time loops are {@link Recurrence}'s (the batch cut into chunks of rows, each
+     * running all its steps on one thread; the input projection inside each step's product; the
+     * weight gradients one GEMM each after the backward loop). Its saved activations live in a
+     * pooled workspace, returned to the pool when the backward has run.
+     */
+    private static Tensor runLstm(Kernels k, Tensor x, Tensor h0, Tensor c0, Tensor wIh, Tensor wHh, Tensor bIh, Tensor bHh,
+                                  int[] lengths, boolean reverse) {
+        final int bsz = x.shape(0), tLen = x.shape(1), in = x.shape(2), hid = wHh.shape(1);
+        final int g = 4 * hid, bh = bsz * hid;
+        int steps = 0;
+        for (int len : lengths) steps = Math.max(steps, len);
+        final int nSteps = steps;
+        final float[] bsum = new float[g];
+        if (bIh != null) k.add(bsum, 0, bIh.data(), 0, bsum, 0, g);
+        if (bHh != null) k.add(bsum, 0, bHh.data(), 0, bsum, 0, g);
+        final float[] out = new float[bsz * tLen * hid + 2 * bh];
+        final Recurrence.Workspace w = acquire();
+        Recurrence.lstmForward(k, w, bsz, tLen, in, hid, lengths, nSteps, reverse, x.data(), h0 == null ? null : h0.data(),
+                c0 == null ? null : c0.data(), wIh.data(), wHh.data(), bsum, out);
+        Tensor[] inputs = {x, h0, c0, wIh, wHh, bIh, bHh};
+        Tensor result = Tensor.fromOp(reverse ? "lstm_reverse" : "lstm", out, new int[] {out.length}, inputs, gOut -> {
+            Recurrence.lstmBackward(k, w, bsz, tLen, in, hid, lengths, nSteps, reverse, gOut, wIh.data(), wHh.data(),
+                    gradOf(x), gradOf(h0), gradOf(c0), gradOf(wIh), gradOf(wHh), gradOf(bIh), gradOf(bHh));
+            release(w);
+        });
+        if (!result.requiresGrad()) release(w); // no backward will come
+        return result;
+    }
+
+    private static float[] gradOf(Tensor t) {
+        return t != null && t.requiresGrad() ? t.gradBuffer() : null;
     }
 
     /** The [cols, rows] transpose of a row-major [rows, cols] matrix. */
@@ -186,21 +236,6 @@ final class FusedRecurrence {
 
     // ---------------------------------------------------------------- gate loops, one sequence and step each
     // (small methods so the JIT compiles them on their own; prev/next index the state before/after the step)
-
-    private static void lstmForward(Kernels k, int hid, float[] xg, int xr, float[] hg, int hr, float[] bsum, float[] cs,
-                                    float[] tcs, float[] hs, int prev, int next, float[] acts, int ar, float[] out, int or) {
-        for (int j = 0; j < 4 * hid; j++) acts[ar + j] = xg[xr + j] + hg[hr + j] + bsum[j];
-        k.sigmoidPoly(acts, ar, acts, ar, 2 * hid);                     // i, f
-        k.tanhPoly(acts, ar + 2 * hid, acts, ar + 2 * hid, hid);        // g
-        k.sigmoidPoly(acts, ar + 3 * hid, acts, ar + 3 * hid, hid);     // o
-        for (int j = 0; j < hid; j++) cs[next + j] = acts[ar + hid + j] * cs[prev + j] + acts[ar + j] * acts[ar + 2 * hid + j];
-        k.tanhPoly(cs, next, tcs, prev, hid);
-        for (int j = 0; j < hid; j++) {
-            float h = acts[ar + 3 * hid + j] * tcs[prev + j];
-            hs[next + j] = h;
-            out[or + j] = h;
-        }
-    }
 
     private static void gruForward(Kernels k, int hid, float[] xg, int xr, float[] hg, int hr, float[] bsum, float[] bi,
                                    float[] bhv, float[] hns, float[] hs, int prev, int next, float[] acts, int ar, float[] out, int or) {
@@ -227,26 +262,6 @@ final class FusedRecurrence {
         else k.tanhPoly(acts, ar, acts, ar, hid);
         System.arraycopy(acts, ar, hs, next, hid);
         System.arraycopy(acts, ar, out, or, hid);
-    }
-
-    /** dc is updated in place to dc_prev; dNext receives the direct part of dh_prev (0 for LSTM). */
-    private static void lstmBackward(int hid, float[] acts, int ar, float[] tcs, float[] cs, int prev, float[] dh, float[] dc,
-                                     float[] dNext, int sb, float[] dxg, int xr, float[] dhg, int hr) {
-        for (int j = 0; j < hid; j++) {
-            float i = acts[ar + j], f = acts[ar + hid + j], gg = acts[ar + 2 * hid + j], o = acts[ar + 3 * hid + j];
-            float tc = tcs[prev + j], dhv = dh[sb + j];
-            float dcv = dc[sb + j] + dhv * o * (1f - tc * tc);
-            float di = dcv * gg * i * (1f - i);
-            float df = dcv * cs[prev + j] * f * (1f - f);
-            float dg = dcv * i * (1f - gg * gg);
-            float dO = dhv * tc * o * (1f - o);
-            dc[sb + j] = dcv * f;
-            dNext[sb + j] = 0f;
-            dxg[xr + j] = dhg[hr + j] = di;
-            dxg[xr + hid + j] = dhg[hr + hid + j] = df;
-            dxg[xr + 2 * hid + j] = dhg[hr + 2 * hid + j] = dg;
-            dxg[xr + 3 * hid + j] = dhg[hr + 3 * hid + j] = dO;
-        }
     }
 
     /** The n gate's hidden-side gradient is multiplied by r (b_hn inside the reset product). */

@@ -1,6 +1,7 @@
 package dev.machina.kernel;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.machina.tensor.Rng;
@@ -8,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -366,5 +368,40 @@ class KernelsTest {
         float[] out = new float[256];
         k.bytesToFloats(all, 0, 1.0, out, 0, 256);
         for (int v = 0; v < 256; v++) assertEquals(v, out[v]);
+    }
+
+    /**
+     * The LSTM time loops ({@link Recurrence}) on the vector kernels against the scalar ones, at
+     * sizes that leave edges everywhere: 37 sequences (a chunk of 32 and one of 5), 4H = 148 (a
+     * partial panel; two K blocks of the backward product), 111 rows of steps (two K blocks of
+     * the weight-gradient product), variable lengths, reverse. Run at every vector width.
+     */
+    @Test
+    void lstmTimeLoopsAgreeWithScalar() {
+        int bsz = 37, tLen = 3, in = 11, hid = 37, g = 4 * hid, bh = bsz * hid, outN = bsz * tLen * hid + 2 * bh;
+        Rng rng = new Rng(8);
+        float[] x = random(rng, bsz * tLen * in), h0 = random(rng, bh), c0 = random(rng, bh);
+        float[] wih = random(rng, g * in), whh = random(rng, g * hid), bsum = random(rng, g), gOut = random(rng, outN);
+        int[] len = new int[bsz];
+        for (int b = 0; b < bsz; b++) len[b] = 1 + rng.nextInt(tLen);
+        Kernels[] ks = {KernelProvider.scalar(), vectorKernels()};
+        for (boolean reverse : new boolean[] {false, true}) {
+            float[][][] res = new float[2][][];
+            for (int v = 0; v < 2; v++) {
+                float[] out = new float[outN], dx = new float[x.length], dh0 = new float[bh], dc0 = new float[bh];
+                float[] dWih = new float[wih.length], dWhh = new float[whh.length], db = new float[g], db2 = new float[g];
+                Recurrence.Workspace w = new Recurrence.Workspace();
+                Recurrence.lstmForward(ks[v], w, bsz, tLen, in, hid, len, tLen, reverse, x, h0, c0, wih, whh, bsum, out);
+                Recurrence.lstmBackward(ks[v], w, bsz, tLen, in, hid, len, tLen, reverse, gOut, wih, whh, dx, dh0, dc0, dWih, dWhh, db, db2);
+                assertThat(db2).containsExactly(db);
+                res[v] = new float[][] {out, dx, dh0, dc0, dWih, dWhh, db};
+            }
+            for (int a = 0; a < res[0].length; a++) {
+                float[] e = res[0][a], got = res[1][a];
+                for (int i = 0; i < e.length; i++) {
+                    assertThat(got[i]).as("reverse=%s array %d [%d]", reverse, a, i).isCloseTo(e[i], within(2e-4f * Math.max(1f, Math.abs(e[i]))));
+                }
+            }
+        }
     }
 }

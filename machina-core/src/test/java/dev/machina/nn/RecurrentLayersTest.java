@@ -122,6 +122,48 @@ class RecurrentLayersTest {
         for (int i = 0; i < wrt.size(); i++) assertClose(gFused.get(i), wrt.get(i).grad().data(), 2e-5, "gradient of input " + i);
     }
 
+    /**
+     * The LSTM at sizes its time loops cut into pieces: 37 sequences (a chunk of 32 and one of
+     * 5), I + H = 160 and 4H = 524 (several K blocks), 131 units; both directions, lengths, states.
+     */
+    @Test
+    void lstmMatchesCompositionAtSizesCutIntoChunksAndBlocks() {
+        int bsz = 37, tLen = 4, in = 29, hid = 131;
+        LSTM m = new LSTM(RnnConfig.of(in, hid).bidirectional(true), new Rng(3));
+        Rng r = new Rng(5);
+        Tensor x = Tensor.randn(r, bsz, tLen, in).requiresGrad(true);
+        Tensor h0 = Tensor.randn(r, 2, bsz, hid).mul(0.5f).detach().requiresGrad(true);
+        Tensor c0 = Tensor.randn(r, 2, bsz, hid).detach().requiresGrad(true);
+        int[] len = new int[bsz];
+        for (int b = 0; b < bsz; b++) len[b] = 1 + r.nextInt(tLen);
+        List<Tensor> wrt = new ArrayList<>(List.of(x, h0, c0));
+        wrt.addAll(m.parameters());
+        Tensor ff = flat(m.run(x, h0, c0, len)), rf = flat(RecurrentReference.run(m, x, h0, c0, len, new Rng(7)));
+        assertClose(ff.data(), rf.data(), 1e-5, "forward");
+        Tensor proj = Tensor.randn(new Rng(11), ff.size());
+        ff.backward(proj);
+        List<float[]> gFused = new ArrayList<>();
+        for (Tensor t : wrt) {
+            gFused.add(t.grad().toArray());
+            t.setGrad(null);
+        }
+        rf.backward(proj);
+        for (int i = 0; i < wrt.size(); i++) assertClose(gFused.get(i), wrt.get(i).grad().data(), 1e-4, "gradient of input " + i);
+    }
+
+    /** Finite differences of the LSTM with two chunks of sequences (33: 32 and 1). */
+    @Test
+    void lstmGradcheckWithTwoChunks() {
+        LSTM m = new LSTM(RnnConfig.of(3, 5), new Rng(4));
+        Rng r = new Rng(6);
+        Tensor x = Tensor.randn(r, 33, 3, 3).requiresGrad(true);
+        int[] len = new int[33];
+        for (int b = 0; b < 33; b++) len[b] = 1 + r.nextInt(3);
+        List<Tensor> wrt = new ArrayList<>(List.of(x));
+        wrt.addAll(m.parameters());
+        assertThat(GradCheck.check(l -> flat(m.run(x, null, null, len)), wrt)).isEmpty();
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("smoothCases")
     void gradcheck(Case c) {

@@ -2,6 +2,7 @@ package dev.machina.nn.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.machina.kernel.Parallel;
 import dev.machina.loss.CrossEntropyLoss;
 import dev.machina.nn.LSTM;
 import dev.machina.nn.Linear;
@@ -52,12 +53,16 @@ class LstmLearningTest {
     }
 
     static Model train(long seed) {
+        return train(seed, HIDDEN, 250);
+    }
+
+    static Model train(long seed, int hidden, int steps) {
         Rng rng = new Rng(seed);
-        Model m = new Model(new LSTM(RnnConfig.of(1, HIDDEN), rng), new Linear(HIDDEN, 2, true, rng));
+        Model m = new Model(new LSTM(RnnConfig.of(1, hidden), rng), new Linear(hidden, 2, true, rng));
         Optimizer opt = new Adam(m.parameters(), Adam.Config.defaults().withLr(0.02));
         CrossEntropyLoss ce = new CrossEntropyLoss();
         Rng dataRng = new Rng(seed + 100);
-        for (int step = 0; step < 250; step++) {
+        for (int step = 0; step < steps; step++) {
             Data d = data(64, dataRng);
             opt.zeroGrad();
             ce.forward(m.logits(d.x(), d.lengths()), d.y()).backward();
@@ -84,5 +89,21 @@ class LstmLearningTest {
         Model b = train(1);
         List<Tensor> pa = a.parameters(), pb = b.parameters();
         for (int i = 0; i < pa.size(); i++) assertThat(pb.get(i).data()).as("parameter %d", i).containsExactly(pa.get(i).data());
+    }
+
+    /** Big enough (48 units, batch 64: two chunks of sequences) that the LSTM's time loops run on several threads. */
+    @Test
+    void sameSeedSameWeightsOnOneAndTwoThreads() {
+        int saved = Parallel.threads();
+        try {
+            Parallel.setThreads(1);
+            Model one = train(5, 48, 12);
+            Parallel.setThreads(2);
+            Model two = train(5, 48, 12);
+            List<Tensor> p1 = one.parameters(), p2 = two.parameters();
+            for (int i = 0; i < p1.size(); i++) assertThat(p2.get(i).data()).as("parameter %d", i).containsExactly(p1.get(i).data());
+        } finally {
+            Parallel.setThreads(saved);
+        }
     }
 }
