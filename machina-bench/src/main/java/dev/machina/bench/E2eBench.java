@@ -82,15 +82,15 @@ final class E2eBench {
             r.add(new Row("mlp_train_sps_b" + b, "MLP train throughput, batch " + b, "samples/s", Kind.THROUGHPUT, null,
                     j -> num(j.path("train").path(k), "samples_per_s"), null));
         }
-        r.add(new Row("infer_sps", "MLP inference, test set, batch 1000", "samples/s", Kind.THROUGHPUT, null,
+        r.add(new Row("infer_sps", "MLP inference, test set, batch 1000", "samples/s", Kind.THROUGHPUT, 0.5,
                 j -> num(j.path("infer"), "throughput_samples_per_s"), null));
         r.add(new Row("latency_median", "MLP latency, batch 1, median", "µs", Kind.TIME, 0.2,
                 j -> num(j.path("infer"), "latency_median_us"), null));
-        r.add(new Row("latency_p99", "MLP latency, batch 1, p99", "µs", Kind.TIME, null,
+        r.add(new Row("latency_p99", "MLP latency, batch 1, p99", "µs", Kind.TIME, 1.0,
                 j -> num(j.path("infer"), "latency_p99_us"), null));
         r.add(new Row("peak_rss", "peak RSS during MLP training", "MiB", Kind.MEMORY, 0.6,
                 j -> num(j, "vmhwm_train_kb") / 1024, null));
-        r.add(new Row("lstm_epoch", "LSTM train epoch, " + E2eWorker.LSTM_EXAMPLES + " images as 28 rows, batch 64", "s", Kind.TIME, 0.5,
+        r.add(new Row("lstm_epoch", "LSTM train epoch, " + E2eWorker.LSTM_EXAMPLES + " images as 28 rows, batch 64", "s", Kind.TIME, 0.25,
                 j -> num(j.path("lstm"), "epoch_s"), "n/a: run without the LSTM benchmark"));
         r.add(new Row("lstm_sps", "LSTM train throughput", "samples/s", Kind.THROUGHPUT, null,
                 j -> num(j.path("lstm"), "samples_per_s"), null));
