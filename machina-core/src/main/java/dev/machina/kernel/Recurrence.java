@@ -46,6 +46,13 @@ public final class Recurrence {
         float[] z = new float[0], acts = new float[0], cs = new float[0], tcs = new float[0];
         float[] wp = new float[0], wq = new float[0], bias = new float[0], dhNext = new float[0], colSums = new float[0], dw = new float[0], dgp = new float[0];
 
+        /** Floats held by this workspace's buffers. */
+        public long floats() {
+            long n = 0;
+            for (float[] a : new float[][] {z, acts, cs, tcs, wp, wq, bias, dhNext, colSums, dw, dgp}) n += a.length;
+            return n;
+        }
+
         private static float[] atLeast(float[] a, long n) {
             if (n > Integer.MAX_VALUE - 8) throw new IllegalArgumentException("recurrent layer too large for one array: " + n + " floats");
             return a.length >= n ? a : new float[(int) n];

@@ -14,8 +14,19 @@ import jdk.incubator.vector.VectorSpecies;
 final class VectorRecurrentOps implements RecurrentOps {
     private static final VectorSpecies<Float> S = VectorGemm.S;
     private static final int L = S.length(), NR = 2 * L, MR = L >= 16 ? 8 : 4;
-    /** Each thread's padded A rows [0] and blocks of sums [1 + row block] for the edges (rows up to 1024 a call). */
+    /** Each thread's padded A rows [0] and blocks of sums [1 + row block] for the edges (grown to the rows of a call). */
     private static final ThreadLocal<float[][]> EDGE = ThreadLocal.withInitial(() -> new float[1 + 1024 / MR][]);
+
+    /** This thread's edge buffers, with room for the row blocks of a call of {@code rows} rows. */
+    private static float[][] edges(int rows) {
+        float[][] e = EDGE.get();
+        int need = 2 + rows / MR;
+        if (e.length < need) {
+            e = java.util.Arrays.copyOf(e, need);
+            EDGE.set(e);
+        }
+        return e;
+    }
 
     @Override
     public int nr() {
@@ -30,7 +41,7 @@ final class VectorRecurrentOps implements RecurrentOps {
         int full = rows / MR * MR, fullCols = n / NR * NR, panels = (n + NR - 1) / NR;
         float[][] edge = null;
         if (full < rows) { // the last rows, zero-padded to a whole block
-            edge = EDGE.get();
+            edge = edges(rows);
             if (edge[0] == null || edge[0].length < MR * k) edge[0] = new float[MR * k];
             java.util.Arrays.fill(edge[0], 0, MR * k, 0f);
             for (int r = full; r < rows; r++) System.arraycopy(a, ao + r * lda, edge[0], (r - full) * k, k);
@@ -41,7 +52,7 @@ final class VectorRecurrentOps implements RecurrentOps {
         for (int q = 0; q < panels; q++) {
             int j0 = q * NR, bo = q * k * NR;
             boolean partial = j0 >= fullCols;
-            if (partial && edge == null) edge = EDGE.get();
+            if (partial && edge == null) edge = edges(rows);
             for (int p0 = 0; p0 < k; p0 += kc) {
                 int len = Math.min(kc, k - p0);
                 boolean first = p0 == 0;
@@ -80,7 +91,7 @@ final class VectorRecurrentOps implements RecurrentOps {
                 int j0 = q * NR, cols = Math.min(NR, n - j0), b0 = bo + q * k * NR + p0 * NR;
                 for (int r = 0; r < rows; r += MR) {
                     if (cols < NR) { // the one partial panel, through blocks of sums kept per row block
-                        if (edge == null) edge = EDGE.get();
+                        if (edge == null) edge = edges(rows);
                         float[] t = edgeBlock(edge, 1 + r / MR);
                         blockT(len, a, ao + p0 * lda + r, lda, bp, b0, t, 0, NR, !first);
                         if (last) copyOut(t, MR, cols, c, co + r * ldc + j0, ldc);

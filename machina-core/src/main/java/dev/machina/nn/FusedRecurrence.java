@@ -175,10 +175,20 @@ final class FusedRecurrence {
 
     /**
      * Workspaces of LSTM forwards whose backward is done (or that recorded no graph), for the next
-     * forward to reuse instead of allocating its saved activations again; at most {@link #POOL_MAX}.
+     * forward to reuse instead of allocating its saved activations again; at most {@link #POOL_MAX},
+     * each of at most {@link #POOL_FLOATS_MAX} floats (a larger one, e.g. of one evaluation on a
+     * huge batch, is left to the garbage collector rather than kept for the life of the JVM).
      */
     private static final java.util.ArrayDeque<Recurrence.Workspace> POOL = new java.util.ArrayDeque<>();
     private static final int POOL_MAX = 4;
+    static final long POOL_FLOATS_MAX = 8L << 20;
+
+    /** The floats held by the largest pooled workspace (0 when the pool is empty). */
+    static long largestPooled() {
+        synchronized (POOL) {
+            return POOL.stream().mapToLong(Recurrence.Workspace::floats).max().orElse(0);
+        }
+    }
 
     private static Recurrence.Workspace acquire() {
         synchronized (POOL) {
@@ -189,7 +199,7 @@ final class FusedRecurrence {
 
     private static void release(Recurrence.Workspace w) {
         synchronized (POOL) {
-            if (POOL.size() < POOL_MAX) POOL.addFirst(w);
+            if (POOL.size() < POOL_MAX && w.floats() <= POOL_FLOATS_MAX) POOL.addFirst(w);
         }
     }
 

@@ -378,7 +378,20 @@ class KernelsTest {
      */
     @Test
     void lstmTimeLoopsAgreeWithScalar() {
-        int bsz = 37, tLen = 3, in = 11, hid = 37, g = 4 * hid, bh = bsz * hid, outN = bsz * tLen * hid + 2 * bh;
+        lstmAgrees(37, 3, 11, 37);
+    }
+
+    /**
+     * More inputs and hidden units than 1024 rows of the weight-gradient product, with 4H = 20 a
+     * partial panel at every vector width: the edge blocks of one call are more than the first 1024 rows' worth.
+     */
+    @Test
+    void lstmTimeLoopsTakeWideInputs() {
+        lstmAgrees(3, 2, 1030, 5);
+    }
+
+    private void lstmAgrees(int bsz, int tLen, int in, int hid) {
+        int g = 4 * hid, bh = bsz * hid, outN = bsz * tLen * hid + 2 * bh;
         Rng rng = new Rng(8);
         float[] x = random(rng, bsz * tLen * in), h0 = random(rng, bh), c0 = random(rng, bh);
         float[] wih = random(rng, g * in), whh = random(rng, g * hid), bsum = random(rng, g), gOut = random(rng, outN);

@@ -38,6 +38,29 @@ class FusedRecurrenceProvidersTest {
         return new Result(packed.toArray(), grads);
     }
 
+    /** A forward on a huge batch (no graph) does not leave its workspace pooled for the life of the JVM. */
+    @Test
+    void aHugeWorkspaceIsNotKept() {
+        Rng r = new Rng(3);
+        int bsz = 600, tLen = 28, in = 28, hid = 128; // saved gate activations alone: 28·600·512 floats, more than the cap
+        Tensor x = Tensor.randn(r, bsz, tLen, in);
+        Tensor wIh = Tensor.uniform(r, -0.1f, 0.1f, 4 * hid, in), wHh = Tensor.uniform(r, -0.1f, 0.1f, 4 * hid, hid);
+        Tensor b = Tensor.zeros(4 * hid);
+        int[] len = new int[bsz];
+        java.util.Arrays.fill(len, tLen);
+        try (var g = Tensor.noGrad()) {
+            FusedRecurrence.run(KernelProvider.get(), FusedRecurrence.Cell.LSTM, x, null, null, wIh, wHh, b, b, len, false);
+        }
+        assertThat((long) tLen * bsz * 4 * hid).isGreaterThan(FusedRecurrence.POOL_FLOATS_MAX);
+        assertThat(FusedRecurrence.largestPooled()).isLessThanOrEqualTo(FusedRecurrence.POOL_FLOATS_MAX);
+        // a small forward's workspace is kept for the next
+        Tensor small = Tensor.randn(r, 4, 3, in);
+        try (var g = Tensor.noGrad()) {
+            FusedRecurrence.run(KernelProvider.get(), FusedRecurrence.Cell.LSTM, small, null, null, wIh, wHh, b, b, new int[] {3, 3, 3, 3}, false);
+        }
+        assertThat(FusedRecurrence.largestPooled()).isPositive();
+    }
+
     @Test
     void scalarAndVectorKernelsAgreeOnAwkwardSizes() {
         Kernels vector = KernelProvider.vectorOrNull();
