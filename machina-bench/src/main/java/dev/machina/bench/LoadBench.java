@@ -14,11 +14,9 @@ import picocli.CommandLine;
  * `machina bench load`: loads all of Fashion-MNIST (train + test) into tensors a few times and
  * prints the wall time of each load:
  * <pre>./machina bench load [--data DIR] [--repeats N]</pre>
- * The time is dominated by first-touch page faults of the 188 MB float array of the training
- * images (decompression is about 0.3 s); with transparent huge pages in {@code madvise} mode,
- * {@code -XX:+UseTransparentHugePages} (which {@code ./machina} passes when the kernel offers
- * them; {@code MACHINA_JAVA_OPTS=-XX:-UseTransparentHugePages} turns them off) cuts the first
- * load by more than half.
+ * The images are held as bytes (47 MB for the training set), so the time is mostly
+ * decompression; transparent huge pages in {@code madvise} mode ({@code -XX:+UseTransparentHugePages},
+ * which {@code ./machina} passes when the kernel offers them) cut the first-touch page faults.
  */
 @Command(name = "load", mixinStandardHelpOptions = true,
         description = "Wall time of loading all of Fashion-MNIST (train + test) into tensors, a few times over.")
