@@ -234,9 +234,20 @@ public final class ReportWriter {
             }
         }
 
+        /**
+         * After a failure the figures still being drawn are not wanted: they are interrupted, and
+         * waited for (a few seconds at most), so that no file appears in the run after the failure
+         * is reported.
+         */
         @Override
         public void close() {
-            if (pool != null) pool.shutdownNow(); // after a failure: the figures still being drawn are not wanted
+            if (pool == null) return;
+            pool.shutdownNow();
+            try {
+                pool.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
