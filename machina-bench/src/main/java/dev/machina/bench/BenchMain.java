@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.machina.Machina;
+import dev.machina.experiment.MemoryEstimate;
 import dev.machina.experiment.UserError;
 import dev.machina.kernel.KernelProvider;
 import dev.machina.kernel.Parallel;
@@ -69,7 +70,16 @@ public final class BenchMain implements Runnable {
             ex.getCommandLine().getErr().println("Try '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help'.");
             return 2;
         });
-        int code = cl.execute(args);
+        int code;
+        try {
+            code = cl.execute(args);
+        } catch (OutOfMemoryError e) { // picocli passes Errors on
+            if (debug) e.printStackTrace(err);
+            String named = java.util.Arrays.stream(args).filter(a -> !a.startsWith("-")).findFirst().orElse("");
+            err.println("machina: " + MemoryEstimate.outOfMemory("running machina bench " + named, "./machina bench " + named + " …")
+                    + (debug ? "" : " (use --debug for details)"));
+            code = 1;
+        }
         out.flush(); // print, unlike println and printf, leaves text in the writer, and System.exit would drop it
         err.flush();
         return code;

@@ -1,6 +1,7 @@
 package dev.machina.cli;
 
 import dev.machina.Machina;
+import dev.machina.experiment.MemoryEstimate;
 import dev.machina.experiment.UserError;
 import java.io.PrintWriter;
 import java.util.List;
@@ -10,7 +11,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * The `machina` command. Exit codes: 0 success, 1 a run failed, 2 bad usage or bad input.
+ * The `machina` command. Exit codes: 0 success, 1 a run failed (or ran out of memory), 2 bad usage or bad input.
  * Errors print as one line without a stack trace unless {@code --debug} is given.
  */
 @Command(name = "machina", mixinStandardHelpOptions = true, versionProvider = Main.class,
@@ -73,7 +74,15 @@ public final class Main implements Runnable, CommandLine.IVersionProvider {
                     : "; did you mean '" + String.join("' or '", hints.stream().limit(3).toList()) + "'?"));
             return 2;
         });
-        int code = cl.execute(args);
+        int code;
+        try {
+            code = cl.execute(args);
+        } catch (OutOfMemoryError e) { // picocli passes Errors on: one line here, where any command's lands
+            if (debug) e.printStackTrace(err);
+            err.println("machina: " + MemoryEstimate.outOfMemory("running machina " + named, "./machina " + named + " …")
+                    + (debug ? "" : " (use --debug for details)"));
+            code = 1;
+        }
         out.flush(); // print, unlike println and printf, leaves text in the writer, and System.exit would drop it
         err.flush();
         return code;

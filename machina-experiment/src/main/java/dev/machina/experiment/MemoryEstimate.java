@@ -94,6 +94,33 @@ public record MemoryEstimate(String optimizer, long parameters, long gradients, 
                 + xmxGib + "g ./machina train …" + physicalNote(xmxGib * GIB) + ", or make the model or training.batch_size smaller";
     }
 
+    /**
+     * The one line for an {@link OutOfMemoryError} while {@code phase} ("evaluating the test
+     * split"): the phase, the JVM's maximum heap, and the {@code -Xmx} to run {@code command}
+     * with ("./machina eval …"); callers add what else can be made smaller.
+     */
+    public static String outOfMemory(String phase, String command) {
+        return "out of memory while " + phase + ": the JVM's maximum heap is " + size(Runtime.getRuntime().maxMemory()) + "; give it more with "
+                + moreHeap(command);
+    }
+
+    /** "MACHINA_JAVA_OPTS=-Xmx512m {@code command}": about twice the JVM's maximum heap, for running {@code command} again. */
+    public static String moreHeap(String command) {
+        long more = moreHeapBytes(Runtime.getRuntime().maxMemory());
+        return "MACHINA_JAVA_OPTS=" + xmx(more) + " " + command + physicalNote(more);
+    }
+
+    /** The heap to suggest after running out of {@code heap}: about twice as much, in whole 256 MiB below 2 GiB, whole GiB above. */
+    static long moreHeapBytes(long heap) {
+        long want = 2 * Math.max(heap, 64 * MIB), step = want < 2 * GIB ? 256 * MIB : GIB;
+        return (want + step - 1) / step * step;
+    }
+
+    /** {@code -Xmx} for a whole number of MiB: "-Xmx768m", or "-Xmx6g" in whole GiB. */
+    static String xmx(long bytes) {
+        return bytes % GIB == 0 ? "-Xmx" + bytes / GIB + "g" : "-Xmx" + bytes / MIB + "m";
+    }
+
     /** ", more than this machine's N GiB of memory" when the heap asked for is more than there is. */
     private static String physicalNote(long heap) {
         if (java.lang.management.ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {

@@ -36,6 +36,8 @@ import java.util.Map;
 public final class SpecRunner {
     /** A regression run's test predictions, beside test-results.json. */
     public static final String TEST_PREDICTIONS = "test-predictions.csv";
+    /** run.json's key for why the test split could not be evaluated (removed when an evaluation succeeds). */
+    public static final String TEST_ERROR = "test_error";
 
     /** What a caller hears as the run goes (the command prints it). All methods are optional. */
     public interface Listener {
@@ -47,6 +49,9 @@ public final class SpecRunner {
 
         /** Something in the spec or the data that will train badly, said before training (also in log.txt). */
         default void warning(String message) {}
+
+        /** Training has ended normally and the test split is about to be evaluated. */
+        default void evaluating(RunDirectory run, Setup setup) {}
     }
 
     /**
@@ -92,12 +97,14 @@ public final class SpecRunner {
     /**
      * Continues a run from its last checkpoint; the result is bit-identical to an uninterrupted run.
      *
-     * @param sets only training.epochs and training.time_budget_s may change ("training.epochs=40")
+     * @param sets only training.epochs, training.time_budget_s and training.eval_batch_size may change
+     *             ("training.epochs=40"); resuming a finished run trains no more and evaluates the test split again
      */
     public static SpecRunner resume(Path runDir, List<String> sets) {
         for (String s : sets) {
-            if (!s.startsWith("training.epochs=") && !s.startsWith("training.time_budget_s=")) {
-                throw new UserError("--set " + s + ": a resumed run keeps its settings; only training.epochs and training.time_budget_s may change");
+            if (!s.startsWith("training.epochs=") && !s.startsWith("training.time_budget_s=") && !s.startsWith("training.eval_batch_size=")) {
+                throw new UserError("--set " + s + ": a resumed run keeps its settings; only training.epochs, training.time_budget_s "
+                        + "and training.eval_batch_size may change");
             }
         }
         RunDirectory run;
@@ -255,7 +262,8 @@ public final class SpecRunner {
         try {
             data = given != null ? given : Prepared.of(experiment);
         } catch (OutOfMemoryError e) {
-            throw new IllegalStateException(outOfMemoryMessage("the data and the copies made while splitting and transforming it"));
+            throw new IllegalStateException(MemoryEstimate.outOfMemory("preparing the data (it, and the copies made while splitting and "
+                    + "transforming it, must fit)", "./machina train …"));
         }
         // refused before the model is built: one line with the estimate and the -Xmx to give
         if (!"false".equals(System.getProperty(MemoryEstimate.CHECK_PROPERTY))) {
@@ -295,7 +303,7 @@ public final class SpecRunner {
                     ? trainer.fit(setup.model(), setup.train(), setup.validation())
                     : trainer.resume(setup.model(), setup.train(), setup.validation(), from);
             } catch (OutOfMemoryError e) {
-                throw outOfMemory(run);
+                throw trainingOutOfMemory(run);
             }
         }
         if (h.status() != Trainer.Status.COMPLETED && h.status() != Trainer.Status.STOPPED_EARLY || sync != null && sync.rank() != 0) {
@@ -303,35 +311,41 @@ public final class SpecRunner {
         }
         ClassificationReport report = null;
         Map<String, Object> tr;
-        DataLoader test = setup.test();
-        if (setup.classes() > 0) {
-            Evaluator.Predictions p = Evaluator.predict(setup.model(), test);
-            report = ClassificationReport.of(p.labels(), p.predicted(), data.classNames(), p.probabilities());
-            String json = report.toJson(); // once: the curves make it long
-            run.writeTestResults(json);
-            setup.recorder().putFinalMetric("test_accuracy", report.accuracy());
-            if (data.imageShape() != null) writeMisclassified(run, data, p);
-            tr = new ObjectMapper().readValue(json, Map.class);
-        } else {
-            Evaluator.Result r = Evaluator.evaluate(setup.model(), test, setup.loss());
-            setup.recorder().putFinalMetric("test_loss", r.loss());
-            tr = new LinkedHashMap<>();
-            tr.put("test_loss", r.loss());
-            tr.put("examples", r.examples());
-            tr.put("loss", setup.vocabulary() > 0 ? "cross-entropy per character (nats)" : "mean squared error");
-            if (setup.vocabulary() > 0) {
-                tr.put("perplexity", Math.exp(r.loss()));
-                setup.recorder().putFinalMetric("test_perplexity", Math.exp(r.loss()));
+        try {
+            listener.evaluating(run, setup);
+            run.record().remove(TEST_ERROR); // an earlier evaluation's, which this one replaces
+            DataLoader test = setup.test();
+            if (setup.classes() > 0) {
+                Evaluator.Predictions p = Evaluator.predict(setup.model(), test);
+                report = ClassificationReport.of(p.labels(), p.predicted(), data.classNames(), p.probabilities());
+                String json = report.toJson(); // once: the curves make it long
+                run.writeTestResults(json);
+                setup.recorder().putFinalMetric("test_accuracy", report.accuracy());
+                if (data.imageShape() != null) writeMisclassified(run, data, p);
+                tr = new ObjectMapper().readValue(json, Map.class);
             } else {
-                // a regression: the errors in the targets' own units, over every predicted value, and the values themselves
-                var m = regression(run, setup, data);
-                tr.putAll(m.toMap());
-                setup.recorder().putFinalMetric("test_mse", m.mse());
-                setup.recorder().putFinalMetric("test_rmse", m.rmse());
-                setup.recorder().putFinalMetric("test_mae", m.mae());
-                if (!Double.isNaN(m.r2())) setup.recorder().putFinalMetric("test_r2", m.r2());
+                Evaluator.Result r = Evaluator.evaluate(setup.model(), test, setup.loss());
+                setup.recorder().putFinalMetric("test_loss", r.loss());
+                tr = new LinkedHashMap<>();
+                tr.put("test_loss", r.loss());
+                tr.put("examples", r.examples());
+                tr.put("loss", setup.vocabulary() > 0 ? "cross-entropy per character (nats)" : "mean squared error");
+                if (setup.vocabulary() > 0) {
+                    tr.put("perplexity", Math.exp(r.loss()));
+                    setup.recorder().putFinalMetric("test_perplexity", Math.exp(r.loss()));
+                } else {
+                    // a regression: the errors in the targets' own units, over every predicted value, and the values themselves
+                    var m = regression(run, setup, data);
+                    tr.putAll(m.toMap());
+                    setup.recorder().putFinalMetric("test_mse", m.mse());
+                    setup.recorder().putFinalMetric("test_rmse", m.rmse());
+                    setup.recorder().putFinalMetric("test_mae", m.mae());
+                    if (!Double.isNaN(m.r2())) setup.recorder().putFinalMetric("test_r2", m.r2());
+                }
+                run.writeTestResults(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(tr));
             }
-            run.writeTestResults(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(tr));
+        } catch (OutOfMemoryError e) {
+            throw testOutOfMemory(run, setup);
         }
         Path reportFile = null;
         String reportError = null;
@@ -342,6 +356,9 @@ public final class SpecRunner {
                     reportFile = reporter.get().write(run.dir());
                 } catch (IOException | RuntimeException e) { // the run itself is saved; the report can be written again
                     reportError = String.valueOf(e.getMessage());
+                } catch (OutOfMemoryError e) {
+                    reportError = MemoryEstimate.outOfMemory("drawing the report", "./machina report " + run.dir());
+                    run.log("report not written: " + reportError);
                 }
             }
         }
@@ -383,10 +400,15 @@ public final class SpecRunner {
 
     /**
      * The run marked failed, and one line saying what to do: the model, its optimizer state and
-     * its activations at this batch size do not fit the JVM's heap.
+     * its activations at the training and evaluation batch sizes do not fit the JVM's heap.
      */
-    private static IllegalStateException outOfMemory(RunDirectory run) {
-        String msg = outOfMemoryMessage("the model, its optimizer state and its activations at this batch size") + " or make the model or training.batch_size smaller";
+    private IllegalStateException trainingOutOfMemory(RunDirectory run) {
+        Experiment.Training t = experiment.training();
+        boolean resumable = sync == null && Files.isRegularFile(checkpoint(run));
+        String msg = MemoryEstimate.outOfMemory("training (the model, its optimizer state and its activations at training.batch_size "
+                + t.batchSize() + ", and validation at training.eval_batch_size " + t.evalBatchSize() + ")",
+                resumable ? "./machina train --resume " + run.dir() + " (which continues from its last checkpoint)" : "./machina train …")
+                + ", or make the model, training.batch_size or training.eval_batch_size smaller";
         try {
             run.record().put("status", Trainer.Status.FAILED.label());
             run.record().put("error", msg);
@@ -398,9 +420,27 @@ public final class SpecRunner {
         return new IllegalStateException(msg);
     }
 
-    private static String outOfMemoryMessage(String what) {
-        return "out of memory: " + what + " need more than the JVM's " + MemoryEstimate.size(Runtime.getRuntime().maxMemory())
-                + " heap; give it more (MACHINA_JAVA_OPTS=-Xmx16g ./machina train …)";
+    /**
+     * One line for running out of memory while evaluating the test split after training: the
+     * weights (model.safetensors) and the checkpoint are saved by then, the run keeps its status,
+     * and {@code train --resume} on it evaluates again, with more heap or a smaller evaluation
+     * batch. The line also goes to run.json ({@link #TEST_ERROR}) and log.txt.
+     */
+    private static IllegalStateException testOutOfMemory(RunDirectory run, Setup setup) {
+        int examples = setup.data().test().size(), batch = Math.min(setup.experiment().training().evalBatchSize(), examples);
+        String resume = "./machina train --resume " + run.dir();
+        String msg = "out of memory while evaluating the test split after training (" + examples + " examples, " + batch + " at a time): the JVM's "
+                + "maximum heap is " + MemoryEstimate.size(Runtime.getRuntime().maxMemory()) + "; the trained model is saved (" + RunDirectory.MODEL
+                + "): evaluate it with more heap (" + MemoryEstimate.moreHeap(resume) + ")"
+                + (batch > 1 ? " or a smaller evaluation batch (" + resume + " --set training.eval_batch_size=" + Math.max(1, batch / 4) + ")" : "");
+        try {
+            run.record().put(TEST_ERROR, msg);
+            run.saveRecord();
+            run.log("test evaluation failed: " + msg);
+        } catch (RuntimeException ignored) {
+            // the record could not be written either; the message still goes to the caller
+        }
+        return new IllegalStateException(msg);
     }
 
     /** What will train badly though it is valid: a softmax before cross-entropy, training data of one class. */

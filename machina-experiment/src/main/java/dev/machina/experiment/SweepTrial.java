@@ -104,11 +104,12 @@ final class SweepTrial {
                 default -> TrialResult.DONE;
             };
             if (h.status() != Trainer.Status.COMPLETED) error = h.reason();
-        } catch (IOException | RuntimeException ex) {
+        } catch (IOException | RuntimeException | OutOfMemoryError ex) { // a trial too large for the heap fails; the sweep goes on
             status = TrialResult.FAILED;
-            error = ex.getMessage() == null ? ex.toString() : ex.getMessage();
-            if (exp == null) { // the trial's spec was rejected: say so in its run.json
-                hooks.started(0);
+            error = ex instanceof OutOfMemoryError ? MemoryEstimate.outOfMemory("training this trial", "./machina tune …")
+                    + ", or make this trial's model or batch smaller" : ex.getMessage() == null ? ex.toString() : ex.getMessage();
+            if (exp == null) hooks.started(0);
+            if (exp == null || ex instanceof OutOfMemoryError) { // the trial's spec was rejected, or it ran out of memory: say so in its run.json
                 run.record().put("status", "failed");
                 run.record().put("error", error);
                 run.saveRecord();

@@ -131,7 +131,7 @@ class MemoryEstimateTest {
             }
         };
         assertThatThrownBy(() -> SpecRunner.of(e).runsDir(dir).report(false).callback(oom).run()).isInstanceOf(IllegalStateException.class)
-                .hasMessageStartingWith("out of memory: the model, its optimizer state and its activations").hasMessageContaining("-Xmx");
+                .hasMessageStartingWith("out of memory while training (the model, its optimizer state and its activations").hasMessageContaining("-Xmx");
         Path run;
         try (var ids = Files.list(dir.resolve("oom"))) {
             run = ids.findFirst().orElseThrow();

@@ -1,0 +1,82 @@
+package dev.machina.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A real OutOfMemoryError, in a process with a small heap: a model that trains in 48 MiB but
+ * whose test evaluation (all the test examples at once through a 20,000-wide layer, 72 MB) does
+ * not fit. One line, no stack trace, exit 1, and the run is evaluated again with more heap.
+ */
+class OutOfMemoryCliTest {
+    static final String SPEC = """
+            name: wide
+            seed: 1
+            data: {dataset: digits, test: 0.5, validation: 0}
+            model: [{linear: 20000}, relu, {linear: 10}]
+            optimizer: {name: sgd, lr: 0.01}
+            training: {epochs: 1, batch_size: 16}
+            """;
+
+    /** The command in a JVM of {@code heapMiB}, without the memory check (which refuses this spec): its exit code and output. */
+    static String[] run(Path dir, int heapMiB, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "--add-modules",
+                "jdk.incubator.vector", "-Xmx" + heapMiB + "m", "-Dmachina.memory.check=false", "-cp", System.getProperty("java.class.path"),
+                "dev.machina.cli.Main"));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        return new String[] {String.valueOf(p.exitValue()), out};
+    }
+
+    @Test
+    void runningOutInTheTestEvaluationIsOneLineAndTheRunIsEvaluatedAgainWithMoreHeap(@TempDir Path tmp) throws Exception {
+        Path spec = Files.writeString(tmp.resolve("wide.yaml"), SPEC);
+        String[] r = run(tmp, 48, "train", spec.toString(), "--no-report", "--progress", "none", "--threads", "1");
+        String out = r[1];
+        assertThat(r[0]).as(out).isEqualTo("1");
+        assertThat(out).doesNotContain("Exception").doesNotContain("\tat ").doesNotContain("java.lang.OutOfMemoryError")
+                .containsPattern("machina: the run failed: out of memory while evaluating the test split after training \\(901 examples, 901 at a time\\): "
+                        + "the JVM's maximum heap is \\d+ MiB; the trained model is saved \\(model.safetensors\\): evaluate it with more heap "
+                        + "\\(MACHINA_JAVA_OPTS=-Xmx256m ./machina train --resume \\S+\\) or a smaller evaluation batch "
+                        + "\\(./machina train --resume \\S+ --set training.eval_batch_size=225\\)\n");
+        Path runDir;
+        try (Stream<Path> s = Files.list(tmp.resolve("runs/wide"))) {
+            runDir = s.findFirst().orElseThrow();
+        }
+        JsonNode rec = new ObjectMapper().readTree(runDir.resolve("run.json").toFile());
+        assertThat(rec.get("status").asText()).isEqualTo("completed");
+        assertThat(rec.get("test_error").asText()).startsWith("out of memory while evaluating the test split");
+        assertThat(runDir.resolve("model.safetensors")).exists();
+        assertThat(runDir.resolve("test-results.json")).doesNotExist();
+
+        // `eval` in the same heap runs out too: the command's own line
+        String[] e = run(tmp, 48, "eval", runDir.toString());
+        assertThat(e[0]).as(e[1]).isEqualTo("1");
+        assertThat(e[1]).doesNotContain("\tat ").contains("machina: out of memory while running machina eval: the JVM's maximum heap is ")
+                .contains("give it more with MACHINA_JAVA_OPTS=-Xmx256m ./machina eval …");
+
+        // what the line says to do, with this test JVM's heap: the run trains no more and is evaluated
+        StringWriter o = new StringWriter(), err = new StringWriter();
+        int code = Main.execute(new String[] {"train", "--resume", runDir.toString(), "--no-report", "--progress", "none"},
+                new PrintWriter(o, true), new PrintWriter(err, true));
+        assertThat(code).as(o + "" + err).isZero();
+        assertThat(o.toString()).contains("machina: test accuracy ");
+        assertThat(runDir.resolve("test-results.json")).exists();
+        assertThat(new ObjectMapper().readTree(runDir.resolve("run.json").toFile()).has("test_error")).isFalse();
+    }
+}
