@@ -17,9 +17,13 @@ import java.util.Optional;
  *       RMSprop one (plus one each for momentum and centered), Adagrad one, SGD one with momentum;</li>
  *   <li>{@code activations}: the larger of training and evaluation. Training keeps every layer's
  *       output for the batch (what a recurrent layer saves per step: its gate pre-activations and
- *       activations, hidden and cell states) and, in the backward pass, a gradient of each;
- *       evaluation (no gradients, {@code eval_batch_size} examples) holds a layer's input and
- *       output at once. The batch is at most the examples there are;</li>
+ *       activations, hidden and cell states) and, in the backward pass, a gradient of each.
+ *       Evaluation (validation after each epoch, the test split after training: no gradients,
+ *       {@code eval_batch_size} examples) holds a layer's input and output at once, and for an
+ *       LSTM the time loop's workspace of that batch ({@code kernel.Recurrence}: the steps'
+ *       inputs and states, gate activations, cell states and their tanh) while the workspaces
+ *       pooled from training (up to 4, each at most 8 Mi floats) stay; and the test split's
+ *       outputs, probabilities and report. The batch is at most the examples there are;</li>
  *   <li>{@code checkpoint}: the copies writing a checkpoint makes, after each epoch: the weights
  *       once and the optimizer state twice (its state dict, then the file's tensors). It is held
  *       when the activations are not, so the larger of the two counts;</li>
@@ -29,7 +33,10 @@ import java.util.Optional;
  *       a thread).</li>
  * </ul>
  *
- * Checked against the smallest {@code -Xmx} that trains a spec (docs/ARCHITECTURE.md gives the figures).
+ * The total must fit in {@link #HEAP_SHARE} of the maximum heap less {@link #gcRoom}: the
+ * collector's young generation (the launcher gives it 64 MiB) cannot hold the large arrays,
+ * which go to the old generation. Checked against the smallest {@code -Xmx} that trains a spec
+ * (docs/ARCHITECTURE.md gives the figures).
  */
 public record MemoryEstimate(String optimizer, long parameters, long gradients, long optimizerState, long activations, long checkpoint,
                              long data, long overhead) {
@@ -71,7 +78,11 @@ public record MemoryEstimate(String optimizer, long parameters, long gradients, 
         long input = elements(train.featureShape());
         // the loss holds the model's output once more (its softmax, or the difference from the target)
         long trainFloats = mul(trainBatch, add(input, mul(2, add(w.saved, w.last))));
-        long evalFloats = mul(evalBatch, w.widest);
+        // the LSTM workspaces pooled from training stay while one is grown to the evaluation batch
+        long pooled = mul(Math.max(0, Math.min(4, w.lstmOps) - 1), Math.min(mul(trainBatch, w.lstmWorkspace), 8L << 20));
+        // the test split's outputs (all of them), their probabilities and what the report makes of them
+        long testOut = mul(3, mul(data.test() == null ? 0 : data.test().size(), w.last));
+        long evalFloats = add(add(mul(evalBatch, w.widest), pooled), testOut);
         long dataBytes = bytes(train) + bytes(data.validation()) + bytes(data.test());
         // each thread's packed copy of a weight matrix holds at most 8 Mi floats (larger products are split)
         long overhead = 16 * MIB + (Parallel.threads() + 1L) * 4 * Math.min(w.largestWeight, 8L << 20);
@@ -85,13 +96,14 @@ public record MemoryEstimate(String optimizer, long parameters, long gradients, 
      * line that says so: the estimate and its parts, the heap, and the {@code -Xmx} to give.
      */
     public String refusal(long maxHeap) {
-        if (total() <= HEAP_SHARE * maxHeap) return null;
-        long xmxGib = Math.max(1, (long) Math.ceil(total() / HEAP_SHARE / GIB));
+        if (total() <= HEAP_SHARE * maxHeap - gcRoom(maxHeap)) return null;
+        long xmxGib = Math.max(1, (long) Math.ceil(add(total(), gcRoom(Long.MAX_VALUE)) / HEAP_SHARE / GIB));
         return "training this spec needs about " + size(total()) + " of heap (parameters " + size(parameters) + ", gradients " + size(gradients)
                 + ", " + optimizer + " state " + size(optimizerState) + ", activations " + size(activations) + " or checkpoint copies "
                 + size(checkpoint) + " at a time, data " + size(data)
                 + ", other " + size(overhead) + ") but the JVM's maximum heap is " + size(maxHeap) + ": give it more with MACHINA_JAVA_OPTS=-Xmx"
-                + xmxGib + "g ./machina train …" + physicalNote(xmxGib * GIB) + ", or make the model or training.batch_size smaller";
+                + xmxGib + "g ./machina train …" + physicalNote(xmxGib * GIB)
+                + ", or make the model, training.batch_size or training.eval_batch_size smaller";
     }
 
     /**
@@ -128,6 +140,14 @@ public record MemoryEstimate(String optimizer, long parameters, long gradients, 
             if (ram > 0 && heap > ram) return " (more than this machine's " + size(ram) + " of memory)";
         }
         return "";
+    }
+
+    /**
+     * What the collector needs beside {@link #HEAP_SHARE}: an eighth of the heap, at most 32 MiB
+     * (measured: fashion-lstm's evaluation needs a heap about 35 MiB larger than its live data).
+     */
+    static long gcRoom(long maxHeap) {
+        return Math.min(maxHeap / 8, 32 * MIB);
     }
 
     /** Bytes as "512 MiB" or "7.2 GiB". */
@@ -176,6 +196,8 @@ public record MemoryEstimate(String optimizer, long parameters, long gradients, 
         final int[] want;
         boolean sequence;
         long params, saved, widest, last, largestWeight;
+        /** LSTM layers times directions (each a fused op with a pooled workspace), and the largest workspace per example. */
+        long lstmOps, lstmWorkspace;
 
         Walk(int[] featureShape, int vocab, int[] want) {
             this.dims = featureShape.clone();
@@ -240,14 +262,28 @@ public record MemoryEstimate(String optimizer, long parameters, long gradients, 
             // per direction and step: the input projection and the gate activations (g each), and
             // the states: h (and c, tanh c for an LSTM; W_hn·h for a GRU) and the output
             long perStep = 2 * g + hidden * (kind.equals("lstm") ? 4L : kind.equals("gru") ? 3L : 2L);
+            long layerIn = in;
             for (int layer = 0; layer < layers; layer++) {
                 params = add(params, mul(dirs, add(mul(g, input + hidden), bias ? 2 * g : 0)));
                 largestWeight = Math.max(largestWeight, mul(g, Math.max(input, hidden)));
-                saved = add(saved, mul(dirs, mul(steps, perStep)));
+                long out = add(mul(dirs, mul(steps, hidden)), mul(2L * dirs, hidden)); // the outputs, h_n and c_n
+                if (kind.equals("lstm")) {
+                    // the fused time loop's workspace (kernel.Recurrence), one direction at a time: z = [x_t | h] padded to
+                    // whole blocks of 8, gate activations and cell states for every step, tanh of the cell states
+                    long zStride = (input + hidden + 7) / 8 * 8;
+                    long ws = add(add(mul(steps + 1, zStride), mul(steps, g)), mul(2 * steps + 1, hidden));
+                    lstmOps += dirs;
+                    lstmWorkspace = Math.max(lstmWorkspace, ws);
+                    saved = add(saved, mul(dirs, mul(steps, perStep)));
+                    widest = Math.max(widest, add(add(layerIn, ws), mul(dirs > 1 ? 2 : 1, out)));
+                } else {
+                    saved = add(saved, mul(dirs, mul(steps, perStep)));
+                    widest = Math.max(widest, add(layerIn, mul(dirs, mul(steps, perStep))));
+                }
                 input = (long) hidden * dirs;
+                layerIn = mul(steps, input);
             }
             dims = new int[] {(int) steps, (int) Math.min(Integer.MAX_VALUE, (long) hidden * dirs)};
-            widest = Math.max(widest, add(in, mul(dirs, mul(steps, perStep))));
             last = elements(dims);
         }
 

@@ -73,13 +73,43 @@ class MemoryEstimateTest {
         // evaluation (1,000 at a time, so all the test examples at once) holds a layer's input and output: 2,000 floats each
         MemoryEstimate small = MemoryEstimate.of(spec(base, "training.batch_size=16"), d).orElseThrow();
         assertThat(d.test().size()).isLessThan(1000).isGreaterThan(d.validation() == null ? 0 : d.validation().size());
-        assertThat(small.activations()).isEqualTo(4L * d.test().size() * 2000);
+        // and the test split's 10 outputs each, kept with their probabilities and the report's copy
+        assertThat(small.activations()).isEqualTo(4L * d.test().size() * 2000 + 4L * 3 * d.test().size() * 10);
         // training 1,024 at a time: the input, and each layer's output and its gradient, and the loss's copy of the logits
         MemoryEstimate big = MemoryEstimate.of(spec(base, "training.batch_size=1024"), d).orElseThrow();
         assertThat(big.activations()).isEqualTo(4L * 1024 * (64 + 2 * (1000 + 1000 + 10 + 10)));
         assertThat(MemoryEstimate.of(spec(base, "training.batch_size=100000"), d).orElseThrow().activations())
                 .as("a batch is at most the training set").isEqualTo(4L * d.train().size() * (64 + 2 * 2020));
         assertThat(small.data()).isEqualTo(4L * 1797 * (64 + 1));
+    }
+
+    @Test
+    void anLstmsEvaluationCountsItsTimeLoopWorkspaceAndTheTestOutputs() {
+        Experiment e = spec("data: {dataset: sine, length: 400, window: 10}\nmodel: [{lstm: 7}, last_step, {linear: auto}]\n"
+                + "training: {batch_size: 2}\n");
+        Prepared d = Prepared.of(e);
+        int examples = Math.max(d.validation().size(), d.test().size());
+        // 10 steps of 1 input, hidden 7 (4 gates: 28): z [11, 8] (x and h padded to 8), gate activations [10, 28], cell states [11, 7]
+        // and their tanh [10, 7]; the input (10), the outputs (70) with h_n and c_n (14); and every test output three times
+        long perExample = 10 + (11 * 8 + 10 * 28 + 11 * 7 + 10 * 7) + (70 + 14);
+        assertThat(MemoryEstimate.of(e, d).orElseThrow().activations()).isEqualTo(4L * (examples * perExample + 3L * d.test().size()));
+        // two layers, both directions: four fused ops, so three training workspaces stay pooled while one is grown for evaluation
+        Experiment deep = spec("data: {dataset: sine, length: 400, window: 10}\nmodel: [{lstm: {hidden: 7, layers: 2, bidirectional: true}}, last_step,"
+                + " {linear: auto}]\ntraining: {batch_size: 2}\n");
+        long ws2 = 11 * 24 + 10 * 28 + 11 * 7 + 10 * 7; // the second layer reads 14 inputs: z rows of 14 + 7, padded to 24
+        long perExample2 = 140 + ws2 + 2 * (140 + 28);
+        assertThat(MemoryEstimate.of(deep, d).orElseThrow().activations())
+                .isEqualTo(4L * (examples * perExample2 + 3L * 2 * ws2 + 3L * d.test().size()));
+    }
+
+    @Test
+    void theCollectorsRoomIsLeftBesideTheEstimate() {
+        Experiment digits = Experiment.load(Path.of("..", "examples", "digits-mlp.yaml"));
+        MemoryEstimate m = MemoryEstimate.of(digits, Prepared.of(digits)).orElseThrow();
+        long justEnoughBefore = (long) Math.ceil(m.total() / 0.9) + MIB; // what 90% of the heap alone accepted
+        assertThat(m.refusal(justEnoughBefore)).as("the young generation cannot hold the large arrays").isNotNull();
+        assertThat(m.refusal((long) Math.ceil((m.total() + justEnoughBefore / 8) / 0.9) + MIB)).isNull();
+        assertThat(MemoryEstimate.gcRoom(4 * GIB)).isEqualTo(32 * MIB);
     }
 
     @Test
@@ -90,7 +120,7 @@ class MemoryEstimateTest {
         assertThat(m.parameters()).isEqualTo(4L * (64L * 30_000_000 + 30_000_000 + 30_000_000L * 10 + 10));
         String line = m.refusal(6 * GIB);
         assertThat(line).doesNotContain("\n").startsWith("training this spec needs about ").contains("parameters 8.4 GiB, gradients 8.4 GiB, adam state 16.8 GiB")
-                .contains("maximum heap is 6.0 GiB").contains("MACHINA_JAVA_OPTS=-Xmx" + (long) Math.ceil(m.total() / 0.9 / GIB) + "g ./machina train");
+                .contains("maximum heap is 6.0 GiB").contains("MACHINA_JAVA_OPTS=-Xmx" + (long) Math.ceil((m.total() + 32 * MIB) / 0.9 / GIB) + "g ./machina train");
         assertThat(m.refusal(Long.MAX_VALUE)).isNull();
         // sizes past long's range count as the largest, not as a wrapped-around negative number
         Experiment vast = spec("data: digits\nmodel: [{linear: 2000000000}, {linear: 2000000000}, {linear: 2000000000}, {linear: 10}]\n");
