@@ -33,8 +33,12 @@ class OutOfMemoryCliTest {
 
     /** The command in a JVM of {@code heapMiB}, without the memory check (which refuses this spec): its exit code and output. */
     static String[] run(Path dir, int heapMiB, String... args) throws Exception {
+        return run(dir, heapMiB, false, args);
+    }
+
+    static String[] run(Path dir, int heapMiB, boolean check, String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "--add-modules",
-                "jdk.incubator.vector", "-Xmx" + heapMiB + "m", "-Dmachina.memory.check=false", "-cp", System.getProperty("java.class.path"),
+                "jdk.incubator.vector", "-Xmx" + heapMiB + "m", "-Dmachina.memory.check=" + check, "-cp", System.getProperty("java.class.path"),
                 "dev.machina.cli.Main"));
         cmd.addAll(List.of(args));
         Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
@@ -78,5 +82,39 @@ class OutOfMemoryCliTest {
         assertThat(o.toString()).contains("machina: test accuracy ");
         assertThat(runDir.resolve("test-results.json")).exists();
         assertThat(new ObjectMapper().readTree(runDir.resolve("run.json").toFile()).has("test_error")).isFalse();
+    }
+
+    /**
+     * An LSTM reading 1,024-wide embeddings, evaluated 1,000 sequences at a time: its time loop copies
+     * every step's input into its workspace, which doubles the evaluation's peak. A heap that this
+     * evaluation does not fit (250 MiB: it runs out with the check off) is refused before training,
+     * and the smallest heap the estimate accepts trains and evaluates it.
+     */
+    @Test
+    void aHeapTheEstimateAcceptsDoesNotRunOutInTheTestEvaluation(@TempDir Path tmp) throws Exception {
+        java.util.Random rnd = new java.util.Random(1);
+        String[] words = "the quick brown fox jumps over a lazy dog and then some more words follow here".split(" ");
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < 40000; i++) text.append(words[rnd.nextInt(words.length)]).append(' ');
+        Files.writeString(tmp.resolve("text.txt"), text);
+        String specText = """
+                name: wide-lstm
+                seed: 1
+                data: {dataset: text, path: text.txt, seq_len: 32}
+                model: [{embedding: 1024}, {lstm: 4}, {linear: auto}]
+                training: {epochs: 1, batch_size: 4}
+                """;
+        Path spec = Files.writeString(tmp.resolve("wide.yaml"), specText);
+        String[] refused = run(tmp, 250, true, "train", spec.toString(), "--no-report", "--progress", "none");
+        assertThat(refused[0]).as(refused[1]).isEqualTo("2");
+        assertThat(refused[1]).contains("machina: training this spec needs about ").doesNotContain("out of memory");
+
+        var e = dev.machina.experiment.Experiment.parse(spec.toString(), specText.replace("text.txt", tmp.resolve("text.txt").toString()), List.of());
+        long estimate = dev.machina.experiment.MemoryEstimate.of(e, dev.machina.experiment.Prepared.of(e)).orElseThrow().total();
+        // the smallest heap it accepts: 90% of it less 32 MiB holds the estimate (the JVM reports a little less than -Xmx: 10% more)
+        int heap = (int) Math.ceil((estimate + (32 << 20)) / 0.9 * 1.1 / (1 << 20));
+        String[] ran = run(tmp, heap, true, "train", spec.toString(), "--no-report", "--progress", "none");
+        assertThat(ran[0]).as(heap + " MiB: " + ran[1]).isEqualTo("0");
+        assertThat(ran[1]).contains("machina: test loss ");
     }
 }
