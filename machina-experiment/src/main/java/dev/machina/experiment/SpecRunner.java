@@ -262,8 +262,8 @@ public final class SpecRunner {
         try {
             data = given != null ? given : Prepared.of(experiment);
         } catch (OutOfMemoryError e) {
-            throw new IllegalStateException(MemoryEstimate.outOfMemory("preparing the data (it, and the copies made while splitting and "
-                    + "transforming it, must fit)", "./machina train …"));
+            throw new IllegalStateException(MemoryEstimate.outOfMemory("preparing the data (the data and the copies made while splitting and "
+                    + "transforming it)", "./machina train …"));
         }
         // refused before the model is built: one line with the estimate and the -Xmx to give
         if (!"false".equals(System.getProperty(MemoryEstimate.CHECK_PROPERTY))) {
