@@ -169,6 +169,7 @@ public final class Recurrence {
                 }
                 // the gate gradients also as B of the weight-gradient product (step = row s·B + b)
                 if (wantW) for (int b = r0; b < r1; b++) rg.packRow(acts, (s * bsz + b) * g, g, dgp, rowsAll, s * bsz + b);
+                if (s == 0 && dh0 == null) break; // the gradient of h0 is not wanted
                 rg.rows(rows, hid, g, acts, (s * bsz + r0) * g, g, wq, null, buf, 2 * bh + r0 * hid, hid);
                 for (int b = r0; b < r1; b++) {
                     int sb = b * hid;
