@@ -185,9 +185,14 @@ public final class Recurrence {
             final float[] dw = w.dw;
             int span = W_PANELS * rg.nr(), wTasks = (g + span - 1) / span;
             long wwork = (long) kp * g * rowsAll;
+            final boolean wantB = dBih != null || dBhh != null;
+            if (wantB) w.colSums = Workspace.atLeast(w.colSums, g);
+            final float[] colSums = w.colSums;
             Parallel.forEach(wTasks, wwork < PARALLEL_MIN ? 1 : Integer.MAX_VALUE, q -> {
                 int j0 = q * span, cols = Math.min(span, g - j0);
                 rg.rowsT(kp, cols, rowsAll, z, 0, kp, dgp, j0 * rowsAll, dw, j0, g);
+                // the bias gradients: column sums of dG, from the same packed panels
+                if (wantB) for (int c0 = j0; c0 < j0 + cols; c0 += rg.nr()) rg.panelColumnSums(rowsAll, dgp, c0 * rowsAll, Math.min(rg.nr(), g - c0), colSums, c0);
                 for (int j = j0; j < j0 + cols; j++) {
                     if (dWih != null) for (int p = 0; p < in; p++) dWih[j * in + p] += dw[p * g + j];
                     if (dWhh != null) for (int p = 0; p < hid; p++) dWhh[j * hid + p] += dw[(in + p) * g + j];
@@ -195,8 +200,10 @@ public final class Recurrence {
             });
         }
         if (dBih != null || dBhh != null) {
-            w.colSums = Workspace.atLeast(w.colSums, g);
-            k.sumRows(acts, 0, rowsAll, g, w.colSums, 0, false);
+            if (!wantW) {
+                w.colSums = Workspace.atLeast(w.colSums, g);
+                k.sumRows(acts, 0, rowsAll, g, w.colSums, 0, false);
+            }
             if (dBih != null) k.axpy(1f, w.colSums, 0, dBih, 0, g);
             if (dBhh != null) k.axpy(1f, w.colSums, 0, dBhh, 0, g);
         }

@@ -261,6 +261,24 @@ final class VectorRecurrentOps implements RecurrentOps {
         if (j < hid) RecurrentOps.Scalar.INSTANCE.lstmCellBackwardTail(j, hid, acts, a, tcs, cs, prev, buf, dh, dc, gOut, go);
     }
 
+    @Override
+    public void panelColumnSums(int k, float[] bp, int bo, int cols, float[] out, int oo) {
+        FloatVector s0 = FloatVector.zero(S), s1 = s0;
+        for (int p = 0; p < k; p++) {
+            s0 = s0.add(FloatVector.fromArray(S, bp, bo + p * NR));
+            s1 = s1.add(FloatVector.fromArray(S, bp, bo + p * NR + L));
+        }
+        if (cols == NR) {
+            s0.intoArray(out, oo);
+            s1.intoArray(out, oo + L);
+        } else {
+            float[] t = new float[NR];
+            s0.intoArray(t, 0);
+            s1.intoArray(t, L);
+            System.arraycopy(t, 0, out, oo, cols);
+        }
+    }
+
     private static void copyOut(float[] t, int rows, int cols, float[] c, int co, int ldc) {
         for (int r = 0; r < rows; r++) System.arraycopy(t, r * NR, c, co + r * ldc, cols);
     }
