@@ -87,13 +87,15 @@ interface RecurrentOps {
         int nr = nr(), panels = (n + nr - 1) / nr;
         for (int q = 0; q < panels; q++) {
             int base = q * k * nr, j0 = q * nr, cols = Math.min(nr, n - j0);
+            if (transB) { // column by column: b read in order, the panel (in cache) written across
+                for (int c = 0; c < cols; c++) {
+                    int src = bOff + (j0 + c) * ldb, d = base + p0 * nr + c;
+                    for (int p = 0; p < steps; p++) dst[d + p * nr] = b[src + p];
+                }
+            }
             for (int p = 0; p < steps; p++) {
                 int d = base + (p0 + p) * nr;
-                if (transB) {
-                    for (int c = 0; c < cols; c++) dst[d + c] = b[bOff + (j0 + c) * ldb + p];
-                } else {
-                    System.arraycopy(b, bOff + p * ldb + j0, dst, d, cols);
-                }
+                if (!transB) System.arraycopy(b, bOff + p * ldb + j0, dst, d, cols);
                 for (int c = cols; c < nr; c++) dst[d + c] = 0f;
             }
         }
