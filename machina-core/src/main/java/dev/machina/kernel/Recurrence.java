@@ -19,7 +19,8 @@ package dev.machina.kernel;
  * step (written over the saved activations, and in packed panels for the weight gradients) and
  * dh_prev = dG·W_hh for the chunk's rows. After the loop, the products over all steps (K = steps·B)
  * are one each: [dW_ih | dW_hh]ᵀ = zᵀ·dG ({@link RecurrentOps#rowsT}, zᵀ read in place) and, when x
- * needs a gradient, dX = dG·W_ih; the bias gradients are column sums.
+ * needs a gradient, dX = dG·W_ih; the bias gradients are the column sums of dG, taken by the
+ * weight-gradient tasks from the panels they read.
  *
  * <p>Layouts ({@link Workspace}): z [steps+1, B, zStride], row (s, b) = [x at step s | h before step
  * s | padding] (zeros for the x of an inactive step); acts [steps, B, 4H], gates i, f, g, o after their
