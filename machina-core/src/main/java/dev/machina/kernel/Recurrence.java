@@ -19,7 +19,8 @@ package dev.machina.kernel;
  * step (written over the saved activations, and in packed panels for the weight gradients) and
  * dh_prev = dG·W_hh for the chunk's rows. After the loop, the products over all steps (K = steps·B)
  * are one each: [dW_ih | dW_hh]ᵀ = zᵀ·dG ({@link RecurrentOps#rowsT}, zᵀ read in place) and, when x
- * needs a gradient, dX = dG·W_ih; the bias gradients are column sums.
+ * needs a gradient, dX = dG·W_ih; the bias gradients are the column sums of dG, taken by the
+ * weight-gradient tasks from the panels they read.
  *
  * <p>Layouts ({@link Workspace}): z [steps+1, B, zStride], row (s, b) = [x at step s | h before step
  * s | padding] (zeros for the x of an inactive step); acts [steps, B, 4H], gates i, f, g, o after their
@@ -29,10 +30,14 @@ package dev.machina.kernel;
 public final class Recurrence {
     private Recurrence() {}
 
-    /** Rows of the batch per parallel task (a multiple of every row block). */
-    static final int CHUNK = 32;
-    /** Panels of gate columns per parallel task of the weight-gradient product (each task reads all of zᵀ). */
-    static final int W_PANELS = 4;
+    /**
+     * Rows of the batch per parallel task (a multiple of every row block). Small enough that a
+     * batch of 64 makes four tasks, so that when one core is taken by another process the other
+     * core runs more of them; the step products are as fast on 16 rows as on 32.
+     */
+    static final int CHUNK = 16;
+    /** Panels of gate columns per parallel task of the weight-gradient product (each task reads all of zᵀ; as fast with 2 as with 4, and twice the tasks to share). */
+    static final int W_PANELS = 2;
     /** Multiply-adds of a whole forward below which it stays on the calling thread. */
     static final long PARALLEL_MIN = 1L << 20;
 
@@ -169,6 +174,7 @@ public final class Recurrence {
                 }
                 // the gate gradients also as B of the weight-gradient product (step = row s·B + b)
                 if (wantW) for (int b = r0; b < r1; b++) rg.packRow(acts, (s * bsz + b) * g, g, dgp, rowsAll, s * bsz + b);
+                if (s == 0 && dh0 == null) break; // the gradient of h0 is not wanted
                 rg.rows(rows, hid, g, acts, (s * bsz + r0) * g, g, wq, null, buf, 2 * bh + r0 * hid, hid);
                 for (int b = r0; b < r1; b++) {
                     int sb = b * hid;
@@ -184,9 +190,14 @@ public final class Recurrence {
             final float[] dw = w.dw;
             int span = W_PANELS * rg.nr(), wTasks = (g + span - 1) / span;
             long wwork = (long) kp * g * rowsAll;
+            final boolean wantB = dBih != null || dBhh != null;
+            if (wantB) w.colSums = Workspace.atLeast(w.colSums, g);
+            final float[] colSums = w.colSums;
             Parallel.forEach(wTasks, wwork < PARALLEL_MIN ? 1 : Integer.MAX_VALUE, q -> {
                 int j0 = q * span, cols = Math.min(span, g - j0);
                 rg.rowsT(kp, cols, rowsAll, z, 0, kp, dgp, j0 * rowsAll, dw, j0, g);
+                // the bias gradients: column sums of dG, from the same packed panels
+                if (wantB) for (int c0 = j0; c0 < j0 + cols; c0 += rg.nr()) rg.panelColumnSums(rowsAll, dgp, c0 * rowsAll, Math.min(rg.nr(), g - c0), colSums, c0);
                 for (int j = j0; j < j0 + cols; j++) {
                     if (dWih != null) for (int p = 0; p < in; p++) dWih[j * in + p] += dw[p * g + j];
                     if (dWhh != null) for (int p = 0; p < hid; p++) dWhh[j * hid + p] += dw[(in + p) * g + j];
@@ -194,8 +205,10 @@ public final class Recurrence {
             });
         }
         if (dBih != null || dBhh != null) {
-            w.colSums = Workspace.atLeast(w.colSums, g);
-            k.sumRows(acts, 0, rowsAll, g, w.colSums, 0, false);
+            if (!wantW) {
+                w.colSums = Workspace.atLeast(w.colSums, g);
+                k.sumRows(acts, 0, rowsAll, g, w.colSums, 0, false);
+            }
             if (dBih != null) k.axpy(1f, w.colSums, 0, dBih, 0, g);
             if (dBhh != null) k.axpy(1f, w.colSums, 0, dBhh, 0, g);
         }

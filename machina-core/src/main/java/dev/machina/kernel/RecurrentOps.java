@@ -28,6 +28,20 @@ interface RecurrentOps {
      */
     void rowsT(int rows, int n, int k, float[] a, int ao, int lda, float[] bp, int bo, float[] c, int co, int ldc);
 
+    /**
+     * out[oo + c] = the sum over steps p = 0, 1, … k−1 of column c of one packed panel (its k steps
+     * of {@link #nr()} floats from bp[bo]), for c below {@code cols}: summed in step order from
+     * zero, as {@link Kernels#sumRows} sums the rows of the unpacked matrix, so the bits are the same.
+     */
+    default void panelColumnSums(int k, float[] bp, int bo, int cols, float[] out, int oo) {
+        int nr = nr();
+        for (int c = 0; c < cols; c++) {
+            float s = 0f;
+            for (int p = 0; p < k; p++) s += bp[bo + p * nr + c];
+            out[oo + c] = s;
+        }
+    }
+
     /** Writes src[so .. so+n) as step p of a packed k×n B (zero-padded to whole panels), as {@link #pack} would. */
     default void packRow(float[] src, int so, int n, float[] dst, int k, int p) {
         int nr = nr();
@@ -73,13 +87,15 @@ interface RecurrentOps {
         int nr = nr(), panels = (n + nr - 1) / nr;
         for (int q = 0; q < panels; q++) {
             int base = q * k * nr, j0 = q * nr, cols = Math.min(nr, n - j0);
+            if (transB) { // column by column: b read in order, the panel (in cache) written across
+                for (int c = 0; c < cols; c++) {
+                    int src = bOff + (j0 + c) * ldb, d = base + p0 * nr + c;
+                    for (int p = 0; p < steps; p++) dst[d + p * nr] = b[src + p];
+                }
+            }
             for (int p = 0; p < steps; p++) {
                 int d = base + (p0 + p) * nr;
-                if (transB) {
-                    for (int c = 0; c < cols; c++) dst[d + c] = b[bOff + (j0 + c) * ldb + p];
-                } else {
-                    System.arraycopy(b, bOff + p * ldb + j0, dst, d, cols);
-                }
+                if (!transB) System.arraycopy(b, bOff + p * ldb + j0, dst, d, cols);
                 for (int c = cols; c < nr; c++) dst[d + c] = 0f;
             }
         }

@@ -86,7 +86,7 @@ public final class Shapes {
             throw new IllegalArgumentException("reshape: cannot view " + Shape.str(x.shape) + " (" + x.size + " values) as " + Shape.str(newShape));
         }
         Tensor out = new Tensor(x.data, s);
-        out.record("reshape", new Tensor[] {x}, g -> Tensor.k().add(x.gradBuffer(), 0, g, 0, x.gradBuffer(), 0, g.length));
+        out.record("reshape", new Tensor[] {x}, x::takeOrAddGrad); // the same values in the same order
         return out;
     }
 
@@ -117,8 +117,13 @@ public final class Shapes {
         for (int i = 0; i < outer; i++) System.arraycopy(x.data, (i * dimN + start) * inner, o, i * block, block);
         Tensor out = new Tensor(o, os);
         out.record("narrow", new Tensor[] {x}, g -> {
+            boolean fresh = x.gradAbsent();
             float[] gx = x.gradBuffer();
-            for (int i = 0; i < outer; i++) Tensor.k().add(gx, (i * dimN + start) * inner, g, i * block, gx, (i * dimN + start) * inner, block);
+            for (int i = 0; i < outer; i++) {
+                int at = (i * dimN + start) * inner;
+                if (fresh) System.arraycopy(g, i * block, gx, at, block); // into zeros: the sum is g itself
+                else Tensor.k().add(gx, at, g, i * block, gx, at, block);
+            }
         });
         return out;
     }

@@ -259,6 +259,22 @@ public final class Tensor {
         return grad.data;
     }
 
+    /**
+     * Adds {@code g} (of this tensor's size) into the gradient; when there is none yet, {@code g}
+     * itself becomes the gradient (no zeroed buffer, no pass over it). Only for an array nothing
+     * else writes afterwards: the gradient of an op's output, which backward drops once the op's
+     * rule has run.
+     */
+    void takeOrAddGrad(float[] g) {
+        if (grad == null) grad = new Tensor(g, shape);
+        else k().add(grad.data, 0, g, 0, grad.data, 0, g.length);
+    }
+
+    /** True while no gradient has reached this tensor (its buffer, once made, starts at zero). */
+    boolean gradAbsent() {
+        return grad == null;
+    }
+
     /** The same values, cut from the graph (shares the array). */
     public Tensor detach() {
         return new Tensor(data, shape);

@@ -374,13 +374,13 @@ class KernelsTest {
 
     /**
      * The LSTM time loops ({@link Recurrence}) on the vector kernels against the scalar ones, at
-     * sizes that leave edges everywhere: 37 sequences (a chunk of 32 and one of 5), 4H = 148 (a
-     * partial panel; two K blocks of the backward product), 111 rows of steps (two K blocks of
+     * sizes that leave edges everywhere: 150 sequences (nine chunks of 16 and one of 6), 4H = 524 (a
+     * partial panel; two K blocks of the backward product), 1050 rows of steps (two K blocks of
      * the weight-gradient product), variable lengths, reverse. Run at every vector width.
      */
     @Test
     void lstmTimeLoopsAgreeWithScalar() {
-        lstmAgrees(37, 3, 11, 37);
+        lstmAgrees(150, 7, 11, 131);
     }
 
     /**
@@ -392,6 +392,44 @@ class KernelsTest {
         lstmAgrees(3, 2, 1030, 5);
     }
 
+    /**
+     * The bias gradients come from the packed gate gradients inside the weight-gradient tasks when
+     * the weights want gradients too, else from {@link Kernels#sumRows}: the same bits either way,
+     * on both providers; and leaving out dh0 (its product skipped) changes no other gradient.
+     */
+    @Test
+    void lstmGradientsDoNotDependOnWhichOthersAreWanted() {
+        int bsz = 37, tLen = 3, in = 11, hid = 37, g = 4 * hid, bh = bsz * hid, outN = bsz * tLen * hid + 2 * bh;
+        Rng rng = new Rng(9);
+        float[] x = random(rng, bsz * tLen * in), h0 = random(rng, bh), c0 = random(rng, bh);
+        float[] wih = random(rng, g * in), whh = random(rng, g * hid), bsum = random(rng, g), gOut = random(rng, outN);
+        int[] len = new int[bsz];
+        for (int b = 0; b < bsz; b++) len[b] = 1 + rng.nextInt(tLen);
+        for (Kernels k : new Kernels[] {KernelProvider.scalar(), vectorKernels()}) {
+            float[][] all = null;
+            for (int variant = 0; variant < 3; variant++) {
+                boolean weights = variant != 1, wantDh0 = variant != 2;
+                float[] out = new float[outN], dx = new float[x.length], dh0 = wantDh0 ? new float[bh] : null, dc0 = new float[bh];
+                float[] dWih = weights ? new float[wih.length] : null, dWhh = weights ? new float[whh.length] : null, db = new float[g];
+                Recurrence.Workspace w = new Recurrence.Workspace();
+                Recurrence.lstmForward(k, w, bsz, tLen, in, hid, len, tLen, false, x, h0, c0, wih, whh, bsum, out);
+                Recurrence.lstmBackward(k, w, bsz, tLen, in, hid, len, tLen, false, gOut, wih, whh, dx, dh0, dc0, dWih, dWhh, db, null);
+                if (all == null) {
+                    all = new float[][] {dx, dh0, dc0, dWih, dWhh, db};
+                    continue;
+                }
+                assertThat(db).as("%s bias gradients, variant %d", k.name(), variant).containsExactly(all[5]);
+                assertThat(dx).containsExactly(all[0]);
+                assertThat(dc0).containsExactly(all[2]);
+                if (wantDh0) assertThat(dh0).containsExactly(all[1]);
+                if (weights) {
+                    assertThat(dWih).containsExactly(all[3]);
+                    assertThat(dWhh).containsExactly(all[4]);
+                }
+            }
+        }
+    }
+
     private void lstmAgrees(int bsz, int tLen, int in, int hid) {
         int g = 4 * hid, bh = bsz * hid, outN = bsz * tLen * hid + 2 * bh;
         Rng rng = new Rng(8);
@@ -399,6 +437,7 @@ class KernelsTest {
         float[] wih = random(rng, g * in), whh = random(rng, g * hid), bsum = random(rng, g), gOut = random(rng, outN);
         int[] len = new int[bsz];
         for (int b = 0; b < bsz; b++) len[b] = 1 + rng.nextInt(tLen);
+        len[bsz / 2] = tLen; // every step runs: tLen·bsz rows of steps
         Kernels[] ks = {KernelProvider.scalar(), vectorKernels()};
         for (boolean reverse : new boolean[] {false, true}) {
             float[][][] res = new float[2][][];

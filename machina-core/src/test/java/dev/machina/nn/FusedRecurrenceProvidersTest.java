@@ -66,7 +66,7 @@ class FusedRecurrenceProvidersTest {
         Kernels vector = KernelProvider.vectorOrNull();
         Assumptions.assumeTrue(vector != null, "Vector API not available");
         Kernels scalar = KernelProvider.scalar();
-        // the last: 37 sequences (for the LSTM a chunk of 32 and one of 5, not a whole register block), 185 rows of steps,
+        // the last: 37 sequences (for the LSTM two chunks of 16 and one of 5, not a whole register block), 185 rows of steps,
         // I + H = 160 and 4H = 524 (several K blocks), 131 units (vector tails, a partial panel)
         int[][] sizes = {{1, 1, 1, 1}, {3, 5, 7, 17}, {7, 3, 33, 9}, {2, 4, 4, 33}, {37, 5, 29, 131}};
         long seed = 1;
@@ -101,7 +101,7 @@ class FusedRecurrenceProvidersTest {
             for (int threads : new int[] {1, 2, 3}) {
                 dev.machina.kernel.Parallel.setThreads(threads);
                 rs.add(run(KernelProvider.get(), FusedRecurrence.Cell.LSTM, 9, 6, 33, 40, true, 42));
-                // 70 sequences: three chunks, run on up to three threads
+                // 70 sequences: five chunks, run on up to three threads
                 rs.add(run(KernelProvider.get(), FusedRecurrence.Cell.LSTM, 70, 6, 33, 40, false, 43));
             }
             for (int i = 2; i < rs.size(); i++) {

@@ -123,8 +123,8 @@ class RecurrentLayersTest {
     }
 
     /**
-     * The LSTM at sizes its time loops cut into pieces: 37 sequences (a chunk of 32 and one of
-     * 5), I + H = 160 and 4H = 524 (several K blocks), 131 units; both directions, lengths, states.
+     * The LSTM at sizes its time loops cut into pieces: 37 sequences (two chunks of 16 and one
+     * of 5), I + H = 160 and 4H = 524 (two K blocks of the backward's step product), 131 units; both directions, lengths, states.
      */
     @Test
     void lstmMatchesCompositionAtSizesCutIntoChunksAndBlocks() {
@@ -151,9 +151,9 @@ class RecurrentLayersTest {
         for (int i = 0; i < wrt.size(); i++) assertClose(gFused.get(i), wrt.get(i).grad().data(), 1e-4, "gradient of input " + i);
     }
 
-    /** Finite differences of the LSTM with two chunks of sequences (33: 32 and 1). */
+    /** Finite differences of the LSTM with several chunks of sequences (33: 16, 16 and 1). */
     @Test
-    void lstmGradcheckWithTwoChunks() {
+    void lstmGradcheckWithSeveralChunks() {
         LSTM m = new LSTM(RnnConfig.of(3, 5), new Rng(4));
         Rng r = new Rng(6);
         Tensor x = Tensor.randn(r, 33, 3, 3).requiresGrad(true);

@@ -23,6 +23,25 @@ class AutogradTest {
     }
 
     @Test
+    void viewGradientsAccumulateWhateverArrivesFirst() {
+        // reshape hands its gradient array on when the input has none yet, and narrow copies into a
+        // fresh buffer: later contributions (another use, another backward) must still add up
+        Tensor x = Tensor.vector(1f, 2f, 3f, 4f).requiresGrad(true);
+        Tensor h = x.mul(2f);
+        Tensor loss = h.reshape(2, 2).mul(Tensor.of(new float[] {1f, 2f, 3f, 4f}, 2, 2)).sum()
+                .add(h.narrow(0, 1, 2).mul(10f).sum()).add(h.reshape(4, 1).sum()).add(x.reshape(2, 2).sum());
+        loss.backward();
+        assertArrayEquals(new float[] {2 * (1 + 1) + 1, 2 * (2 + 10 + 1) + 1, 2 * (3 + 10 + 1) + 1, 2 * (4 + 1) + 1}, x.grad().toArray());
+        x.reshape(4).narrow(0, 0, 2).sum().backward();
+        assertArrayEquals(new float[] {6f, 28f, 29f, 11f}, x.grad().toArray());
+        Tensor y = Tensor.vector(1f, 2f).requiresGrad(true);
+        Tensor gy = Tensor.of(new float[] {5f, 6f}, 2, 1);
+        y.reshape(2, 1).backward(gy);
+        assertArrayEquals(new float[] {5f, 6f}, y.grad().toArray());
+        assertArrayEquals(new float[] {5f, 6f}, gy.toArray()); // the caller's gradient is not taken over
+    }
+
+    @Test
     void backwardWithExplicitGradient() {
         Tensor x = Tensor.vector(1f, 2f).requiresGrad(true);
         Tensor y = x.mul(x);
