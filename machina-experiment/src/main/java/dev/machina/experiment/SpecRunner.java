@@ -34,6 +34,7 @@ import java.util.Map;
  * }</pre>
  */
 public final class SpecRunner {
+    private static final ObjectMapper JSON = new ObjectMapper();
     /** A regression run's test predictions, beside test-results.json. */
     public static final String TEST_PREDICTIONS = "test-predictions.csv";
 
@@ -311,7 +312,7 @@ public final class SpecRunner {
             run.writeTestResults(json);
             setup.recorder().putFinalMetric("test_accuracy", report.accuracy());
             if (data.imageShape() != null) writeMisclassified(run, data, p);
-            tr = new ObjectMapper().readValue(json, Map.class);
+            tr = JSON.readValue(json, Map.class);
         } else {
             Evaluator.Result r = Evaluator.evaluate(setup.model(), test, setup.loss());
             setup.recorder().putFinalMetric("test_loss", r.loss());
@@ -331,7 +332,7 @@ public final class SpecRunner {
                 setup.recorder().putFinalMetric("test_mae", m.mae());
                 if (!Double.isNaN(m.r2())) setup.recorder().putFinalMetric("test_r2", m.r2());
             }
-            run.writeTestResults(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(tr));
+            run.writeTestResults(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(tr));
         }
         Path reportFile = null;
         String reportError = null;
@@ -444,7 +445,7 @@ public final class SpecRunner {
         }
         m.put("examples", ex);
         try {
-            AtomicFiles.writeString(run.file("misclassified.json"), new ObjectMapper().writeValueAsString(m));
+            AtomicFiles.writeString(run.file("misclassified.json"), JSON.writeValueAsString(m));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
