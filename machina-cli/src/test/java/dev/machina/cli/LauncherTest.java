@@ -83,7 +83,8 @@ class LauncherTest {
         assertThat(run(Map.of(), "info")).contains("ran");
         assertThat(starts()).as("no java started to read a version").hasSize(1);
         assertThat(starts().get(0)).contains("--add-modules jdk.incubator.vector").contains("--sun-misc-unsafe-memory-access=allow")
-                .endsWith("-jar " + jar + " info").doesNotContain("AOTCache");
+                .endsWith("-jar " + jar + " info").doesNotContain("AOTCache")
+                .as("C2 compiles the kernels sooner").contains("-XX:CompileCommand=quiet -XX:CompileCommand=CompileThresholdScaling,dev.machina.kernel.*::*,0.2 ");
     }
 
     @Test
@@ -129,6 +130,7 @@ class LauncherTest {
         run(Map.of(), "info");
         assertThat(starts()).hasSize(1);
         assertThat(starts().get(0)).contains("-XX:+AutoCreateSharedArchive -XX:SharedArchiveFile=" + jar.resolveSibling("machina-cli.jsa"))
-                .doesNotContain("AOTCache").doesNotContain("--sun-misc-unsafe-memory-access");
+                .doesNotContain("AOTCache").doesNotContain("--sun-misc-unsafe-memory-access")
+                .contains("-XX:CompileCommand=CompileThresholdScaling,dev.machina.kernel.*::*,0.2"); // a JDK 9+ option
     }
 }

@@ -24,6 +24,22 @@ public record Checkpoint(LinkedHashMap<String, Tensor> model, Map<String, Object
 
     /** Writes the checkpoint atomically: a killed process leaves the previous file intact. */
     public void save(Path file) throws IOException {
+        Encoded e = encode();
+        SafeTensors.write(file, e.tensors(), e.metadata());
+    }
+
+    /**
+     * The bytes {@link #save} writes, made now: a snapshot of the weights and state, which may
+     * then change while the bytes are written elsewhere ({@code AtomicFiles.write(file, bytes)}).
+     */
+    public byte[] toBytes() {
+        Encoded e = encode();
+        return SafeTensors.toBytes(e.tensors(), e.metadata());
+    }
+
+    private record Encoded(Map<String, Tensor> tensors, Map<String, String> metadata) {}
+
+    private Encoded encode() {
         LinkedHashMap<String, Tensor> tensors = new LinkedHashMap<>();
         for (Map.Entry<String, Tensor> e : model.entrySet()) tensors.put(MODEL_PREFIX + e.getKey(), e.getValue());
         Map<String, Tensor> stateTensors = new LinkedHashMap<>();
@@ -31,8 +47,12 @@ public record Checkpoint(LinkedHashMap<String, Tensor> model, Map<String, Object
         tensors.putAll(stateTensors);
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("format", FORMAT);
-        meta.put(STATE_KEY, StateCodec.JSON.writeValueAsString(json));
-        SafeTensors.write(file, tensors, meta);
+        try {
+            meta.put(STATE_KEY, StateCodec.JSON.writeValueAsString(json));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("cannot encode the checkpoint state as JSON: " + e.getMessage(), e);
+        }
+        return new Encoded(tensors, meta);
     }
 
     /** Reads a checkpoint written by {@link #save}; errors name the file. */

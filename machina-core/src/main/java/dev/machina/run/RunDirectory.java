@@ -161,7 +161,7 @@ public final class RunDirectory {
     public void trimToCheckpoint(int epochs, long steps) throws IOException {
         Path m = dir.resolve(METRICS);
         if (Files.isRegularFile(m)) {
-            ObjectMapper json = new ObjectMapper();
+            ObjectMapper json = COMPACT_JSON;
             StringBuilder kept = new StringBuilder();
             for (String line : Files.readAllLines(m)) {
                 JsonNode r;
@@ -206,6 +206,11 @@ public final class RunDirectory {
      * error is thrown.
      */
     public synchronized void saveRecord() {
+        saveRecord(record);
+    }
+
+    /** {@link #saveRecord()} of {@code record}: a copy of {@link #record()} taken earlier (written behind by {@link RunRecorder}). */
+    synchronized void saveRecord(ObjectNode record) {
         Path file = dir.resolve(RUN_JSON);
         try {
             AtomicFiles.writeString(file, JSON.writeValueAsString(record) + "\n");
@@ -226,7 +231,7 @@ public final class RunDirectory {
     /** Appends one record to metrics.jsonl and flushes it to disk. */
     public synchronized void appendMetrics(Map<String, ?> values) {
         try {
-            AtomicFiles.appendLine(dir.resolve(METRICS), new ObjectMapper().writeValueAsString(values), false);
+            AtomicFiles.appendLine(dir.resolve(METRICS), COMPACT_JSON.writeValueAsString(values), false);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot append to " + dir.resolve(METRICS) + ": " + e.getMessage(), e);
         }

@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -133,7 +134,8 @@ public final class RunRecorder implements Callback {
             Map<String, Object> r = new LinkedHashMap<>();
             r.put("type", "step");
             r.putAll(logs);
-            run.appendMetrics(clean(r));
+            Map<String, Object> metrics = clean(r);
+            write(ctx, () -> run.appendMetrics(metrics));
         }
     }
 
@@ -144,13 +146,28 @@ public final class RunRecorder implements Callback {
         r.putAll(logs);
         r.put("epoch", epoch + 1);
         r.put("step", ctx.globalStep());
-        run.appendMetrics(clean(r));
-        run.writeHistory(ctx.history().epochs());
-        run.log(ConsoleProgress.format(logs, ctx.config().epochs()));
+        Map<String, Object> metrics = clean(r);
+        List<Map<String, Double>> epochs = List.copyOf(ctx.history().epochs()); // each epoch's map is unmodifiable
+        String line = ConsoleProgress.format(logs, ctx.config().epochs());
         // the time so far, so that a run killed later still counts this epoch's time
         run.record().put("duration_s", priorSeconds + (System.nanoTime() - startNanos) / 1e9);
         run.record().put("epochs_completed", epoch + 1);
-        run.saveRecord();
+        ObjectNode record = run.record().deepCopy(); // as it is now: the next epoch changes it while this is written
+        write(ctx, () -> {
+            run.appendMetrics(metrics);
+            run.writeHistory(epochs);
+            run.log(line);
+            run.saveRecord(record);
+        });
+    }
+
+    /** Hands the files' writes to the trainer ({@link TrainContext#write}: in order, maybe on its writer thread). */
+    private static void write(TrainContext ctx, dev.machina.io.WriteBehind.Write w) {
+        try {
+            ctx.write(w);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e.getMessage(), e);
+        }
     }
 
     private static Map<String, Object> clean(Map<String, Object> m) {

@@ -28,6 +28,16 @@ public interface TrainContext {
 
     boolean stopRequested();
 
+    /**
+     * Runs {@code write} (a file write whose content is already made) after the writes submitted
+     * before it, on the trainer's writer thread when {@link TrainerConfig#writeBehind()} is set,
+     * else at once. The trainer waits for every write before {@link Callback#onTrainEnd}; a write
+     * that fails is thrown by a later call, or then, and ends the fit as failed.
+     */
+    default void write(dev.machina.io.WriteBehind.Write write) throws java.io.IOException {
+        write.run();
+    }
+
     /** Writes a full checkpoint (weights, optimizer, schedules, callbacks, RNG, position) to {@code file}. */
     void saveCheckpoint(java.nio.file.Path file) throws java.io.IOException;
 }

@@ -2,7 +2,9 @@ package dev.machina.train;
 
 import dev.machina.data.Batch;
 import dev.machina.data.DataLoader;
+import dev.machina.io.AtomicFiles;
 import dev.machina.io.Checkpoint;
+import dev.machina.io.WriteBehind;
 import dev.machina.nn.Module;
 import dev.machina.optim.GradClip;
 import dev.machina.optim.Optimizer;
@@ -80,7 +82,7 @@ public final class Trainer {
     private History run(Module model, DataLoader train, DataLoader validation, Checkpoint from) {
         Optimizer opt = config.optimizer();
         History history = new History();
-        Ctx ctx = new Ctx(model, opt, history, train);
+        Ctx ctx = new Ctx(model, opt, history, train, config.writeBehind() ? WriteBehind.background() : WriteBehind.synchronous());
         int startEpoch = 0;
         if (from != null) {
             model.loadStateDict(from.model());
@@ -111,16 +113,18 @@ public final class Trainer {
                 if (last == null) break; // stopped inside the epoch: the epoch does not count
                 history.add(last);
                 for (Callback c : config.callbacks()) c.onEpochEnd(ctx, epoch, last);
-                if (config.checkpointFile() != null) ctx.saveCheckpoint(config.checkpointFile(), epoch + 1);
+                if (config.checkpointFile() != null) ctx.queueCheckpoint(config.checkpointFile(), epoch + 1);
             }
+            ctx.writes.flush();
             history.finish(stop ? stopStatus : Status.COMPLETED, stop ? stopReason : "");
         } catch (RuntimeException | Error e) {
             error = e;
             history.finish(Status.FAILED, e.getMessage() == null ? e.toString() : e.getMessage());
-        } catch (IOException e) {
-            error = new UncheckedIOException("cannot write checkpoint " + config.checkpointFile() + ": " + e.getMessage(), e);
+        } catch (IOException e) { // a callback's write (the checkpoint's own failure is unchecked, naming the file)
+            error = new UncheckedIOException(e.getMessage(), e);
             history.finish(Status.FAILED, error.getMessage());
         }
+        if (error != null) waitForWrites(ctx.writes, error); // what was written before the failure lands before onTrainEnd's writes
         for (Callback c : config.callbacks()) {
             try {
                 c.onTrainEnd(ctx, last == null ? Map.of() : last, error);
@@ -128,9 +132,23 @@ public final class Trainer {
                 if (error == null) error = e;
             }
         }
+        try {
+            ctx.writes.close(); // empty by now: ends the writer thread
+        } catch (IOException | RuntimeException e) {
+            if (error == null) error = e instanceof IOException io ? new UncheckedIOException(io) : e;
+        }
         if (error instanceof RuntimeException re) throw re;
         if (error instanceof Error er) throw er;
         return history;
+    }
+
+    /** After a failure: waits for the writes already submitted; one of them failing too is added to {@code error}. */
+    private static void waitForWrites(WriteBehind writes, Throwable error) {
+        try {
+            writes.flush();
+        } catch (IOException | RuntimeException e) {
+            if (e != error) error.addSuppressed(e);
+        }
     }
 
     /** One epoch; returns its logs, or null when a stop was requested before it finished. */
@@ -266,11 +284,15 @@ public final class Trainer {
         final Optimizer optimizer;
         final History history;
         final DataLoader train;
+        final WriteBehind writes;
+        /** The last end-of-epoch checkpoint handed to {@link #writes}. */
+        java.util.concurrent.Future<?> checkpointWrite;
         int epoch;
         long step;
         double trainSeconds;
 
-        Ctx(Module model, Optimizer optimizer, History history, DataLoader train) {
+        Ctx(Module model, Optimizer optimizer, History history, DataLoader train, WriteBehind writes) {
+            this.writes = writes;
             this.model = model;
             this.optimizer = optimizer;
             this.history = history;
@@ -288,11 +310,41 @@ public final class Trainer {
         @Override public boolean stopRequested() { return stop; }
 
         @Override
-        public void saveCheckpoint(Path file) throws IOException {
-            saveCheckpoint(file, epoch + 1);
+        public void write(WriteBehind.Write write) throws IOException {
+            writes.submit(write);
         }
 
-        void saveCheckpoint(Path file, int nextEpoch) throws IOException {
+        @Override
+        public void saveCheckpoint(Path file) throws IOException {
+            writes.flush(); // after the files already submitted, as a synchronous writer would
+            checkpoint(epoch + 1).save(file);
+        }
+
+        /**
+         * The end-of-epoch checkpoint: made now, written by {@link #writes}. The previous one is
+         * waited for first, so that at most one checkpoint's bytes wait in memory.
+         */
+        void queueCheckpoint(Path file, int nextEpoch) throws IOException {
+            if (checkpointWrite != null) {
+                try {
+                    checkpointWrite.get();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } catch (java.util.concurrent.ExecutionException e) {
+                    // cannot happen: a write's failure is kept by WriteBehind and thrown by submit
+                }
+            }
+            byte[] bytes = checkpoint(nextEpoch).toBytes();
+            checkpointWrite = writes.submit(() -> {
+                try {
+                    AtomicFiles.write(file, bytes);
+                } catch (IOException e) {
+                    throw new UncheckedIOException("cannot write checkpoint " + file + ": " + e.getMessage(), e);
+                }
+            });
+        }
+
+        Checkpoint checkpoint(int nextEpoch) {
             Map<String, Object> st = new LinkedHashMap<>();
             st.put("next_epoch", nextEpoch);
             st.put("global_step", step);
@@ -306,8 +358,7 @@ public final class Trainer {
                 if (!s.isEmpty()) cbs.put(c.stateKey(), s);
             }
             st.put("callbacks", cbs);
-            java.nio.file.Files.createDirectories(file.toAbsolutePath().getParent());
-            new Checkpoint(model.stateDict(), st).save(file);
+            return new Checkpoint(model.stateDict(), st);
         }
     }
 }

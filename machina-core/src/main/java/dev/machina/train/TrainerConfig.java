@@ -24,10 +24,13 @@ import java.util.Map;
  * @param checkpointFile where the full state is written after every epoch (null = not written);
  *                       {@link Trainer#resume} continues from such a file
  * @param gradientSync   for data-parallel training, the link to the other workers (null = one process)
+ * @param writeBehind    write the checkpoint and what callbacks hand to {@link TrainContext#write} on a
+ *                       background thread, in order ({@link dev.machina.io.WriteBehind}), so that the next
+ *                       epoch does not wait for the disk; the fit waits for them before it ends
  */
 public record TrainerConfig(int epochs, LossFunction loss, Optimizer optimizer, double clipNorm, double clipValue,
                             Long seed, Duration timeBudget, int logEvery, List<Callback> callbacks, Path checkpointFile,
-                            GradientSync gradientSync) {
+                            GradientSync gradientSync, boolean writeBehind) {
     public TrainerConfig {
         if (epochs < 1) throw new IllegalArgumentException("epochs must be at least 1, got " + epochs);
         if (loss == null) throw new IllegalArgumentException("a loss function is required");
@@ -74,6 +77,7 @@ public record TrainerConfig(int epochs, LossFunction loss, Optimizer optimizer, 
         private final List<Callback> callbacks = new ArrayList<>();
         private Path checkpointFile;
         private GradientSync gradientSync;
+        private boolean writeBehind;
 
         public Builder epochs(int v) { epochs = v; return this; }
         public Builder loss(LossFunction v) { loss = v; return this; }
@@ -89,8 +93,11 @@ public record TrainerConfig(int epochs, LossFunction loss, Optimizer optimizer, 
         /** Train as one worker of a data-parallel group (the train loader must be sharded to match). */
         public Builder gradientSync(GradientSync s) { gradientSync = s; return this; }
 
+        /** Write the checkpoint and the callbacks' per-epoch files on a background thread (default false: on the training thread). */
+        public Builder writeBehind(boolean v) { writeBehind = v; return this; }
+
         public TrainerConfig build() {
-            return new TrainerConfig(epochs, loss, optimizer, clipNorm, clipValue, seed, timeBudget, logEvery, callbacks, checkpointFile, gradientSync);
+            return new TrainerConfig(epochs, loss, optimizer, clipNorm, clipValue, seed, timeBudget, logEvery, callbacks, checkpointFile, gradientSync, writeBehind);
         }
     }
 }

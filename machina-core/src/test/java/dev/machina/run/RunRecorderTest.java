@@ -103,6 +103,10 @@ class RunRecorderTest {
 
     /** Trains two epochs of a small MLP into {@code run}, with {@code fillDisk} after the recorder; returns how training ended. */
     private static Trainer.Status trainUntilTheDiskIsFull(RunDirectory run, Callback fillDisk, Path checkpoint) {
+        return trainUntilTheDiskIsFull(run, fillDisk, checkpoint, false);
+    }
+
+    private static Trainer.Status trainUntilTheDiskIsFull(RunDirectory run, Callback fillDisk, Path checkpoint, boolean writeBehind) {
         TensorDataset digits = Datasets.digits().subset(java.util.stream.IntStream.range(0, 200).toArray());
         Rng rng = new Rng(5);
         var model = new Sequential(new Linear(64, 8, true, rng), new ReLU(), new Linear(8, 10, true, rng));
@@ -118,13 +122,102 @@ class RunRecorderTest {
         spec.put("training", Map.of("epochs", 2, "batch_size", 50, "clip_norm", 0.0, "early_stopping", false, "log_every", 0));
         RunRecorder rec = new RunRecorder(run, spec, Map.of("name", "digits", "examples", 200), Map.of());
         var cfg = TrainerConfig.builder().epochs(2).optimizer(new SGD(model.parameters(), SGD.Config.lr(0.05))).seed(5)
-                .callback(rec).callback(fillDisk);
+                .callback(rec).callback(fillDisk).writeBehind(writeBehind);
         if (checkpoint != null) cfg.checkpointFile(checkpoint);
         try {
             return new Trainer(cfg.build()).fit(model, DataLoader.builder(digits).batchSize(50).build(), null).status();
         } catch (java.io.UncheckedIOException e) {
             return Trainer.Status.FAILED; // the trainer rethrows what failed, after the recorder has ended the run
         }
+    }
+
+    /**
+     * Written behind (on the trainer's writer thread), the run directory and the checkpoint hold
+     * what a synchronous run writes: the same records, history, weights and state.
+     */
+    @Test
+    void writtenBehindTheRunDirectoryAndCheckpointAreThoseOfASynchronousRun(@TempDir Path dir) throws Exception {
+        RunDirectory sync = trainThreeEpochs(dir.resolve("sync"), false), behind = trainThreeEpochs(dir.resolve("behind"), true);
+        assertThat(csvWithoutTimes(behind.file(RunDirectory.HISTORY))).isEqualTo(csvWithoutTimes(sync.file(RunDirectory.HISTORY)));
+        for (String f : new String[] {RunDirectory.METRICS, RunDirectory.LOG}) {
+            assertThat(withoutTimes(java.nio.file.Files.readAllLines(behind.file(f)))).as(f).isEqualTo(withoutTimes(java.nio.file.Files.readAllLines(sync.file(f))));
+        }
+        JsonNode a = new ObjectMapper().readTree(sync.file(RunDirectory.RUN_JSON).toFile()), b = new ObjectMapper().readTree(behind.file(RunDirectory.RUN_JSON).toFile());
+        assertThat(b.get("status").asText()).isEqualTo("completed");
+        assertThat(b.get("epochs_completed")).isEqualTo(a.get("epochs_completed"));
+        assertThat(b.get("final_metrics").get("val_loss")).isEqualTo(a.get("final_metrics").get("val_loss"));
+        var ca = dev.machina.io.Checkpoint.load(sync.checkpoints().resolve("last.safetensors"));
+        var cb = dev.machina.io.Checkpoint.load(behind.checkpoints().resolve("last.safetensors"));
+        assertThat(cb.state().get("next_epoch")).isEqualTo(3);
+        assertThat(cb.state().get("history")).isEqualTo(withoutTimes(ca.state().get("history"), cb.state().get("history")));
+        for (var e : ca.model().entrySet()) assertThat(cb.model().get(e.getKey()).data()).as(e.getKey()).isEqualTo(e.getValue().data());
+        assertThat(leftovers(behind)).isEmpty();
+        assertThat(Thread.getAllStackTraces().keySet()).as("the writer thread ends with the fit").noneMatch(t -> t.getName().equals("machina-writer") && t.isAlive());
+    }
+
+    @Test
+    void writtenBehindAFullDiskStillEndsTheRunAsFailedWithTheReason(@TempDir Path dir) throws Exception {
+        FullDisk disk = FullDisk.of(dir);
+        RunDirectory run = RunDirectory.create(disk.root(), "full");
+        Callback fillDisk = new Callback() {
+            @Override
+            public void onEpochEnd(dev.machina.train.TrainContext ctx, int epoch, Map<String, Double> logs) {
+                disk.free(0);
+            }
+        };
+        Path checkpoint = run.checkpoints().resolve("last.safetensors");
+        assertThat(trainUntilTheDiskIsFull(run, fillDisk, checkpoint, true)).isEqualTo(Trainer.Status.FAILED);
+        JsonNode record = new ObjectMapper().readTree(run.file(RunDirectory.RUN_JSON).toFile());
+        assertThat(record.get("status").asText()).isEqualTo("failed");
+        assertThat(record.get("error").asText()).contains("No space left on device");
+        assertThat(record.has("provenance")).as("what was saved is kept").isTrue();
+        assertThat(leftovers(run)).as("no temporary files").isEmpty();
+    }
+
+    private static RunDirectory trainThreeEpochs(Path root, boolean writeBehind) throws Exception {
+        TensorDataset digits = Datasets.digits().subset(java.util.stream.IntStream.range(0, 200).toArray());
+        Rng rng = new Rng(7);
+        var model = new Sequential(new Linear(64, 8, true, rng), new ReLU(), new Linear(8, 10, true, rng));
+        RunDirectory run = RunDirectory.create(root, "wb");
+        RunRecorder rec = new RunRecorder(run, Map.of("name", "wb"), Map.of("name", "digits"), Map.of());
+        var cfg = TrainerConfig.builder().epochs(3).optimizer(new SGD(model.parameters(), SGD.Config.lr(0.05))).seed(7).logEvery(2)
+                .callback(rec).checkpointFile(run.checkpoints().resolve("last.safetensors")).writeBehind(writeBehind).build();
+        new Trainer(cfg).fit(model, DataLoader.builder(digits).batchSize(50).shuffle(7).build(), DataLoader.builder(digits).batchSize(100).build());
+        return run;
+    }
+
+    /** The lines without the epoch times and throughputs (which differ from run to run) and the run's directory. */
+    private static java.util.List<String> withoutTimes(java.util.List<String> lines) {
+        return lines.stream().map(l -> l.replaceAll("\"?(epoch_time_s|samples_per_s)\"?:?[0-9.eE+-]*", "")
+                .replaceAll("[0-9.]+s +[0-9,]+ samples/s", "").replaceAll(" in \\S+ ", " in DIR ")).toList();
+    }
+
+    /** history.csv without its epoch_time_s and samples_per_s columns. */
+    private static java.util.List<String> csvWithoutTimes(Path csv) throws java.io.IOException {
+        var lines = java.nio.file.Files.readAllLines(csv);
+        var header = java.util.List.of(lines.get(0).split(","));
+        int t = header.indexOf("epoch_time_s"), s = header.indexOf("samples_per_s");
+        assertThat(t).isPositive();
+        return lines.stream().map(l -> {
+            String[] f = l.split(",", -1);
+            f[t] = "";
+            f[s] = "";
+            return String.join(",", f);
+        }).toList();
+    }
+
+    /** {@code a}'s epoch records with {@code b}'s times: what a should equal. */
+    @SuppressWarnings("unchecked")
+    private static Object withoutTimes(Object a, Object b) {
+        var la = (java.util.List<Map<String, Object>>) a;
+        var lb = (java.util.List<Map<String, Object>>) b;
+        java.util.List<Map<String, Object>> out = new java.util.ArrayList<>();
+        for (int i = 0; i < la.size(); i++) {
+            Map<String, Object> m = new java.util.LinkedHashMap<>(la.get(i));
+            for (String k : new String[] {"epoch_time_s", "samples_per_s"}) if (m.containsKey(k)) m.put(k, lb.get(i).get(k));
+            out.add(m);
+        }
+        return out;
     }
 
     private static java.util.List<String> leftovers(RunDirectory run) throws java.io.IOException {

@@ -118,7 +118,8 @@ public record Setup(Experiment experiment, Prepared data, Module model, Optimize
         cbs.add(recorder);
         cbs.addAll(afterRecorder);
         TrainerConfig.Builder cb = TrainerConfig.builder().epochs(t.epochs()).loss(loss).optimizer(optimizer).clipNorm(t.clipNorm())
-                .clipValue(t.clipValue()).seed(experiment.seed()).logEvery(t.logEvery()).callbacks(cbs).checkpointFile(checkpointFile).gradientSync(sync);
+                .clipValue(t.clipValue()).seed(experiment.seed()).logEvery(t.logEvery()).callbacks(cbs).checkpointFile(checkpointFile).gradientSync(sync)
+                .writeBehind(true); // the run directory's per-epoch files and the checkpoint: the next epoch does not wait for the disk
         if (t.timeBudgetS() != null) cb.timeBudget(Duration.ofMillis((long) (t.timeBudgetS() * 1000)));
         return cb.build();
     }

@@ -34,6 +34,7 @@ import java.util.Map;
  * }</pre>
  */
 public final class SpecRunner {
+    private static final ObjectMapper JSON = new ObjectMapper();
     /** A regression run's test predictions, beside test-results.json. */
     public static final String TEST_PREDICTIONS = "test-predictions.csv";
     /** run.json's key for why the test split could not be evaluated (removed when an evaluation succeeds). */
@@ -322,7 +323,7 @@ public final class SpecRunner {
                 run.writeTestResults(json);
                 setup.recorder().putFinalMetric("test_accuracy", report.accuracy());
                 if (data.imageShape() != null) writeMisclassified(run, data, p);
-                tr = new ObjectMapper().readValue(json, Map.class);
+                tr = JSON.readValue(json, Map.class);
             } else {
                 Evaluator.Result r = Evaluator.evaluate(setup.model(), test, setup.loss());
                 setup.recorder().putFinalMetric("test_loss", r.loss());
@@ -342,7 +343,7 @@ public final class SpecRunner {
                     setup.recorder().putFinalMetric("test_mae", m.mae());
                     if (!Double.isNaN(m.r2())) setup.recorder().putFinalMetric("test_r2", m.r2());
                 }
-                run.writeTestResults(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(tr));
+                run.writeTestResults(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(tr));
             }
         } catch (OutOfMemoryError e) {
             throw testOutOfMemory(run, setup);
@@ -484,7 +485,7 @@ public final class SpecRunner {
         }
         m.put("examples", ex);
         try {
-            AtomicFiles.writeString(run.file("misclassified.json"), new ObjectMapper().writeValueAsString(m));
+            AtomicFiles.writeString(run.file("misclassified.json"), JSON.writeValueAsString(m));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
