@@ -30,55 +30,43 @@ final class GemmSmallM {
      * are split across threads in fixed chunks, so results do not depend on the thread count.
      */
     static void smallM(boolean transA, boolean transB, int m, int n, int k, float[] a, int aOff, int lda,
-                               float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, boolean accumulate, Epilogue ep) {
+                               float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, boolean accumulate) {
         long flops = (long) m * n * k;
         int chunk = 64, tasks = ceilDiv(n, chunk);
         // A few rows stream all of B once: bound by cache bandwidth, so two cores' caches help sooner.
         Parallel.forEach(tasks, flops < SMALL_PARALLEL_MIN ? 1 : Integer.MAX_VALUE, t -> {
             int j0 = t * chunk, j1 = Math.min(n, j0 + chunk);
-            if (ep == null) {
-                columns(transA, transB, m, j0, j1, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
-                return;
+            float[] lanes = BUFFERS.get()[2];
+            for (int i = 0; i < m; i++) {
+                int ci = cOff + i * ldc;
+                if (transB && !transA) {
+                    int j = j0;
+                    for (; j + 8 <= j1; j += 8) { // eight independent dot products hide the FMA latency
+                        dot8(a, aOff + i * lda, b, bOff + j * ldb, ldb, k, lanes);
+                        for (int q = 0; q < 8; q++) c[ci + j + q] = accumulate ? c[ci + j + q] + lanes[L + q] : lanes[L + q];
+                    }
+                    for (; j + 4 <= j1; j += 4) {
+                        dot4(a, aOff + i * lda, b, bOff + j * ldb, ldb, k, lanes);
+                        for (int q = 0; q < 4; q++) c[ci + j + q] = accumulate ? c[ci + j + q] + lanes[L + q] : lanes[L + q];
+                    }
+                    for (; j < j1; j++) {
+                        float v = dot(a, aOff + i * lda, b, bOff + j * ldb, k, lanes);
+                        c[ci + j] = accumulate ? c[ci + j] + v : v;
+                    }
+                } else if (transB) {
+                    for (int j = j0; j < j1; j++) {
+                        float v = transA ? dotStrided(a, aOff + i, lda, b, bOff + j * ldb, k) : dot(a, aOff + i * lda, b, bOff + j * ldb, k, lanes);
+                        c[ci + j] = accumulate ? c[ci + j] + v : v;
+                    }
+                } else {
+                    if (!accumulate) java.util.Arrays.fill(c, ci + j0, ci + j1, 0f);
+                    for (int p = 0; p < k; p++) {
+                        float x = transA ? a[aOff + p * lda + i] : a[aOff + i * lda + p];
+                        axpyRow(x, b, bOff + p * ldb + j0, c, ci + j0, j1 - j0);
+                    }
+                }
             }
-            ep.before(c, cOff + j0, m, j1 - j0);
-            columns(transA, transB, m, j0, j1, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
-            ep.after(c, cOff + j0, m, j1 - j0);
         });
-    }
-
-    /** Columns [j0, j1) of C: one task of {@link #smallM}. */
-    private static void columns(boolean transA, boolean transB, int m, int j0, int j1, int k, float[] a, int aOff, int lda,
-                                float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, boolean accumulate) {
-        float[] lanes = BUFFERS.get()[2];
-        for (int i = 0; i < m; i++) {
-            int ci = cOff + i * ldc;
-            if (transB && !transA) {
-                int j = j0;
-                for (; j + 8 <= j1; j += 8) { // eight independent dot products hide the FMA latency
-                    dot8(a, aOff + i * lda, b, bOff + j * ldb, ldb, k, lanes);
-                    for (int q = 0; q < 8; q++) c[ci + j + q] = accumulate ? c[ci + j + q] + lanes[L + q] : lanes[L + q];
-                }
-                for (; j + 4 <= j1; j += 4) {
-                    dot4(a, aOff + i * lda, b, bOff + j * ldb, ldb, k, lanes);
-                    for (int q = 0; q < 4; q++) c[ci + j + q] = accumulate ? c[ci + j + q] + lanes[L + q] : lanes[L + q];
-                }
-                for (; j < j1; j++) {
-                    float v = dot(a, aOff + i * lda, b, bOff + j * ldb, k, lanes);
-                    c[ci + j] = accumulate ? c[ci + j] + v : v;
-                }
-            } else if (transB) {
-                for (int j = j0; j < j1; j++) {
-                    float v = transA ? dotStrided(a, aOff + i, lda, b, bOff + j * ldb, k) : dot(a, aOff + i * lda, b, bOff + j * ldb, k, lanes);
-                    c[ci + j] = accumulate ? c[ci + j] + v : v;
-                }
-            } else {
-                if (!accumulate) java.util.Arrays.fill(c, ci + j0, ci + j1, 0f);
-                for (int p = 0; p < k; p++) {
-                    float x = transA ? a[aOff + p * lda + i] : a[aOff + i * lda + p];
-                    axpyRow(x, b, bOff + p * ldb + j0, c, ci + j0, j1 - j0);
-                }
-            }
-        }
     }
 
     /** The dot product of a[ao ..] and b[bo ..] over k: vector lanes, then the lanes summed in order, then the tail. */

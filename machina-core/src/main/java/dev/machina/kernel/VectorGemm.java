@@ -87,7 +87,9 @@ final class VectorGemm {
         if (m == 0 || n == 0) return;
         if (ep != null) accumulate = ep.accumulate();
         if (m <= GemmSmallM.SMALL_M && k > 0) { // a few rows (batch-1 inference): packing would be mostly padding
-            GemmSmallM.smallM(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate, ep);
+            if (ep != null) ep.before(c, cOff, m, n);
+            GemmSmallM.smallM(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
+            if (ep != null) ep.after(c, cOff, m, n);
             return;
         }
         if (storesTransposed(transA, transB, m, n, k)) {

@@ -1,5 +1,6 @@
 package dev.machina.nn;
 
+import dev.machina.kernel.KernelProvider;
 import dev.machina.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,15 +43,17 @@ public final class Sequential extends Module {
     }
 
     /**
-     * Largest intermediate (floats) kept between calls for reuse; bigger ones are allocated each
-     * time, so that one huge batch does not hold its memory for the life of the thread.
+     * Sizes (floats) of the intermediates kept between calls for reuse: smaller ones cost little
+     * to allocate; bigger ones are allocated each time, so that one huge batch does not hold its
+     * memory for the life of the thread.
      */
-    static final int REUSE_MAX = 1 << 20;
+    static final int REUSE_MIN = 1 << 14, REUSE_MAX = 1 << 20;
     /** Each thread's two arrays for the outputs that pass from one linear layer to the next (see {@link #forwardNoGrad}). */
     private static final ThreadLocal<float[][]> INTERMEDIATE = ThreadLocal.withInitial(() -> new float[2][0]);
 
     /**
-     * As {@link #forward}, with no graph, with the same values. Each linear layer (a built
+     * As {@link #forward}, with no graph, with the same values. Inputs of at most {@link #FEW_ROWS}
+     * rows run layer by layer ({@link #forwardFewRows}). Otherwise each linear layer (a built
      * {@link LazyLinear} too) is one fused product: a {@link ReLU} right after it is applied to
      * each part of the product as it is computed, and a {@link Dropout} in evaluation mode (or
      * with p = 0) or an {@link Identity} after it, which would return its input, is skipped. An
@@ -58,6 +61,7 @@ public final class Sequential extends Module {
      * arrays instead of a new one; what this method returns is always a new array.
      */
     private Tensor forwardNoGrad(Tensor x) {
+        if (x.rank() < 1 || x.shape(-1) == 0 || x.size() / x.shape(-1) <= FEW_ROWS) return forwardFewRows(x);
         int n = layers.size(), slot = 0;
         for (int i = 0; i < n; ) {
             Module m = layers.get(i);
@@ -82,7 +86,7 @@ public final class Sequential extends Module {
             float[] into = null;
             if (j < n && (layers.get(j) instanceof Linear || layers.get(j) instanceof LazyLinear l && l.materialized())) {
                 long size = (long) (x.size() / w.shape(1)) * w.shape(0);
-                if (size <= REUSE_MAX) {
+                if (size >= REUSE_MIN && size <= REUSE_MAX) {
                     float[][] pool = INTERMEDIATE.get();
                     if (pool[slot].length != size) pool[slot] = new float[(int) size];
                     into = pool[slot];
@@ -91,6 +95,30 @@ public final class Sequential extends Module {
             }
             x = Tensor.linearNoGrad(x, w, b, relu, into);
             i = j;
+        }
+        return x;
+    }
+
+    /** Rows up to which the no-grad forward runs layer by layer ({@link #forwardFewRows}). */
+    static final int FEW_ROWS = 4;
+
+    /**
+     * A few rows (batch-1 inference): each layer as is, a ReLU after a linear layer applied in
+     * place on its new output. Fusing gains nothing measurable here (the passes it saves are over
+     * a few hundred floats), and this is the code training and evaluation also run, so the JIT
+     * has compiled it by the time single examples come: a path of its own measured slower for
+     * the first tens of thousands of batch-1 calls.
+     */
+    private Tensor forwardFewRows(Tensor x) {
+        int n = layers.size();
+        for (int i = 0; i < n; i++) {
+            Module m = layers.get(i);
+            x = m.forward(x);
+            if ((m instanceof Linear || m instanceof LazyLinear) && i + 1 < n && layers.get(i + 1) instanceof ReLU) {
+                float[] y = x.data(); // the linear op's own new array
+                KernelProvider.get().relu(y, 0, y, 0, y.length);
+                i++;
+            }
         }
         return x;
     }

@@ -82,7 +82,8 @@ public final class Linalg {
         int[] os = x.shape.clone();
         os[os.length - 1] = outF;
         float[] y = new float[rows * outF];
-        Tensor.k().linear(rows, outF, in, x.data, 0, w.data, 0, b == null ? null : b.data, 0, false, y, 0);
+        if (b != null) for (int r = 0; r < rows; r++) System.arraycopy(b.data, 0, y, r * outF, outF);
+        Tensor.k().gemm(false, true, rows, outF, in, x.data, 0, in, w.data, 0, in, y, 0, outF, b != null);
         Tensor out = new Tensor(y, os);
         out.record("linear", new Tensor[] {x, w, b}, g -> {
             Kernels k = Tensor.k();
