@@ -63,8 +63,8 @@ final class GemmPlan {
      * costs.
      */
     static void gemmStoreTransposed(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-                                    float[] c, int cOff, int ldc, boolean accumulate) {
-        new GemmPlan(false, true, true, m, n, k, kStep(false, true, n, k), true, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate).run();
+                                    float[] c, int cOff, int ldc, boolean accumulate, Epilogue ep) {
+        new GemmPlan(false, true, true, m, n, k, kStep(false, true, n, k), true, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate).with(ep).run();
     }
 
     /**
@@ -117,6 +117,8 @@ final class GemmPlan {
     final int mPad;
     /** Whether every tile reads A packed once for all (decided with the tiling). */
     final boolean shareA;
+    /** Applied around each task's region of C (bias, ReLU), or null. */
+    private Epilogue ep;
 
     /**
      * A product, or a part of one: {@code kStep} ({@link #kStep}) and {@code packA} come from
@@ -192,6 +194,12 @@ final class GemmPlan {
         }
     }
 
+    /** This plan with {@code ep} (may be null) applied around each task's region of C. */
+    GemmPlan with(Epilogue ep) {
+        this.ep = ep;
+        return this;
+    }
+
     void run() {
         boolean shareB = mTiles > 1;
         if (shareA && (long) mPad * k > sharedMax && m > MR) { // do it in two halves of A's rows
@@ -213,7 +221,19 @@ final class GemmPlan {
         }
         if (shareA || shareB) packShared();
         int[] tt = tasks(shareB);
-        Parallel.forEach(tt.length / 4, threads, t -> tile(tt[4 * t], tt[4 * t + 1], tt[4 * t + 2], tt[4 * t + 3]));
+        Epilogue e = ep;
+        if (e == null) {
+            Parallel.forEach(tt.length / 4, threads, t -> tile(tt[4 * t], tt[4 * t + 1], tt[4 * t + 2], tt[4 * t + 3]));
+            return;
+        }
+        Parallel.forEach(tt.length / 4, threads, t -> {
+            int i0 = tt[4 * t], rows = tt[4 * t + 1], j0 = tt[4 * t + 2], cols = tt[4 * t + 3];
+            // the task's region of C: rows × cols from (i0, j0), or, stored transposed, cols × rows from (j0, i0)
+            int start = storeT ? cOff + j0 * ldc + i0 : cOff + i0 * ldc + j0, cr = storeT ? cols : rows, cc = storeT ? rows : cols;
+            e.before(c, start, cr, cc);
+            tile(i0, rows, j0, cols);
+            e.after(c, start, cr, cc);
+        });
     }
 
     /**
@@ -248,8 +268,8 @@ final class GemmPlan {
         int n1 = ceilDiv(nPanels, 2) * NR;
         // op(B)'s column j is at b[j] (row-major k×n) or b[j·ldb] (stored n×k); C's at c[j] or, stored transposed, c[j·ldc].
         int bStep = transB ? ldb : 1, cStep = storeT ? ldc : 1;
-        new GemmPlan(transA, transB, storeT, m, n1, k, kStep, packA, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate).run();
-        new GemmPlan(transA, transB, storeT, m, n - n1, k, kStep, packA, a, aOff, lda, b, bOff + n1 * bStep, ldb, c, cOff + n1 * cStep, ldc, accumulate).run();
+        new GemmPlan(transA, transB, storeT, m, n1, k, kStep, packA, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate).with(ep).run();
+        new GemmPlan(transA, transB, storeT, m, n - n1, k, kStep, packA, a, aOff, lda, b, bOff + n1 * bStep, ldb, c, cOff + n1 * cStep, ldc, accumulate).with(ep).run();
     }
 
     /** The product as two independent halves of C's rows (cut on a panel boundary). */
@@ -257,8 +277,8 @@ final class GemmPlan {
         int m1 = ceilDiv(mPad / MR, 2) * MR;
         // op(A)'s row i is at a[i·si]; C's row i at c[i·ldc] or, stored transposed, c[i].
         int cStep = storeT ? 1 : ldc;
-        new GemmPlan(transA, transB, storeT, m1, n, k, kStep, packA, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate).run();
-        new GemmPlan(transA, transB, storeT, m - m1, n, k, kStep, packA, a, aOff + m1 * si, lda, b, bOff, ldb, c, cOff + m1 * cStep, ldc, accumulate).run();
+        new GemmPlan(transA, transB, storeT, m1, n, k, kStep, packA, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate).with(ep).run();
+        new GemmPlan(transA, transB, storeT, m - m1, n, k, kStep, packA, a, aOff + m1 * si, lda, b, bOff, ldb, c, cOff + m1 * cStep, ldc, accumulate).with(ep).run();
     }
 
     /**

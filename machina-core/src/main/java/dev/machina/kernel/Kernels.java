@@ -26,6 +26,19 @@ public interface Kernels {
               float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
               float[] c, int cOff, int ldc, boolean accumulate);
 
+    /**
+     * A fully connected layer's forward: y = x·Wᵀ + bias, then max(y, 0) when {@code relu}; x is
+     * m×k, W n×k (PyTorch's [out, in]), y m×n, all rows dense; bias (n floats) may be null. The
+     * values are exactly those of filling y's rows with the bias, {@link #gemm} adding x·Wᵀ to
+     * them (without a bias: writing it) and {@link #relu} over y.
+     */
+    default void linear(int m, int n, int k, float[] x, int xOff, float[] w, int wOff, float[] bias, int bOff, boolean relu,
+                        float[] y, int yOff) {
+        if (bias != null) for (int r = 0; r < m; r++) System.arraycopy(bias, bOff, y, yOff + r * n, n);
+        gemm(false, true, m, n, k, x, xOff, k, w, wOff, k, y, yOff, n, bias != null);
+        if (relu) relu(y, yOff, y, yOff, m * n);
+    }
+
     /** out[i] = a[i] + b[i]. */
     void add(float[] a, int ao, float[] b, int bo, float[] out, int oo, int n);
 

@@ -73,20 +73,37 @@ final class VectorGemm {
     static void gemm(boolean transA, boolean transB, int m, int n, int k,
                      float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                      float[] c, int cOff, int ldc, boolean accumulate) {
+        gemm(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate, null);
+    }
+
+    /**
+     * As above, with {@code ep} (or null) applied around each parallel task's region of C; with
+     * one, C is added to exactly when {@code ep} puts a bias there. The product is split and
+     * summed as without it.
+     */
+    static void gemm(boolean transA, boolean transB, int m, int n, int k,
+                     float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                     float[] c, int cOff, int ldc, boolean accumulate, Epilogue ep) {
         if (m == 0 || n == 0) return;
+        if (ep != null) accumulate = ep.accumulate();
         if (m <= GemmSmallM.SMALL_M && k > 0) { // a few rows (batch-1 inference): packing would be mostly padding
+            if (ep != null) ep.before(c, cOff, m, n);
             GemmSmallM.smallM(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
+            if (ep != null) ep.after(c, cOff, m, n);
             return;
         }
         if (storesTransposed(transA, transB, m, n, k)) {
-            GemmPlan.gemmStoreTransposed(n, m, k, b, bOff, ldb, a, aOff, lda, c, cOff, ldc, accumulate);
+            GemmPlan.gemmStoreTransposed(n, m, k, b, bOff, ldb, a, aOff, lda, c, cOff, ldc, accumulate, ep);
             return;
         }
         if (k == 0) {
+            if (ep != null) ep.before(c, cOff, m, n);
             if (!accumulate) for (int i = 0; i < m; i++) java.util.Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0f);
+            if (ep != null) ep.after(c, cOff, m, n);
             return;
         }
-        new GemmPlan(transA, transB, false, m, n, k, GemmPlan.kStep(transA, false, n, k), GemmPlan.packA(transA, n), a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate).run();
+        new GemmPlan(transA, transB, false, m, n, k, GemmPlan.kStep(transA, false, n, k), GemmPlan.packA(transA, n), a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate)
+                .with(ep).run();
     }
 
     /**

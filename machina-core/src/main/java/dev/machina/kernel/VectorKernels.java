@@ -45,6 +45,18 @@ final class VectorKernels implements Kernels {
         VectorGemm.gemm(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
     }
 
+    /** Over 4 rows, the bias and the ReLU are applied to each parallel task's part of y as soon as it is computed, while it is in cache. */
+    @Override
+    public void linear(int m, int n, int k, float[] x, int xOff, float[] w, int wOff, float[] bias, int bOff, boolean relu,
+                       float[] y, int yOff) {
+        if (m <= GemmSmallM.SMALL_M) { // a few rows: bias and ReLU over y cost next to nothing on the calling thread
+            Kernels.super.linear(m, n, k, x, xOff, w, wOff, bias, bOff, relu, y, yOff);
+            return;
+        }
+        Epilogue ep = bias == null && !relu ? null : new Epilogue(this, bias, bOff, relu, yOff, n);
+        VectorGemm.gemm(false, true, m, n, k, x, xOff, k, w, wOff, k, y, yOff, n, false, ep);
+    }
+
     @Override
     public void add(float[] a, int ao, float[] b, int bo, float[] out, int oo, int n) {
         int i = 0, ub = S.loopBound(n);

@@ -55,6 +55,14 @@ public final class LazyLinear extends Module {
         return bias;
     }
 
+    /** Fails, naming this layer, unless x is [*, in] (once built). */
+    void checkInput(Tensor x) {
+        if (weight != null && (x.rank() < 1 || x.shape(-1) != weight.shape(1))) {
+            throw inputError("LazyLinear(in=" + weight.shape(1) + ", out=" + outFeatures + ")",
+                    "expected input [*, " + weight.shape(1) + "], got " + Shape.str(x.shape()));
+        }
+    }
+
     @Override
     public Tensor forward(Tensor x) {
         if (x.rank() < 1 || x.shape(-1) < 1) throw inputError("LazyLinear(out=" + outFeatures + ")", "expected input [*, in], got " + Shape.str(x.shape()));
@@ -62,9 +70,8 @@ public final class LazyLinear extends Module {
             weight = registerParameter("weight", Tensor.zeros(outFeatures, x.shape(-1)));
             bias = withBias ? registerParameter("bias", Tensor.zeros(outFeatures)) : null;
             Linear.init(weight, bias, init);
-        } else if (x.shape(-1) != weight.shape(1)) {
-            throw inputError("LazyLinear(in=" + weight.shape(1) + ", out=" + outFeatures + ")",
-                    "expected input [*, " + weight.shape(1) + "], got " + Shape.str(x.shape()));
+        } else {
+            checkInput(x);
         }
         return Tensor.linear(x, weight, bias);
     }

@@ -69,11 +69,16 @@ public final class Linear extends Module {
 
     @Override
     public Tensor forward(Tensor x) {
+        checkInput(x);
+        return Tensor.linear(x, weight, bias);
+    }
+
+    /** Fails, naming this layer, unless x is [*, in]. */
+    void checkInput(Tensor x) {
         if (x.rank() < 1 || x.shape(-1) != inFeatures) {
             throw inputError("Linear(in=" + inFeatures + ", out=" + outFeatures + ")",
                     "expected input [*, " + inFeatures + "], got " + Shape.str(x.shape()));
         }
-        return Tensor.linear(x, weight, bias);
     }
 
     @Override

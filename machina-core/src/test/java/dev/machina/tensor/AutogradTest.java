@@ -183,6 +183,28 @@ class AutogradTest {
     }
 
     @Test
+    void linearNoGradIsLinearThenReluWithoutAGraphAndOnlyUnderNoGrad() {
+        Rng rng = new Rng(8);
+        Tensor x = Tensor.randn(rng, 3, 2, 9), w = Tensor.randn(rng, 5, 9).requiresGrad(true), b = Tensor.randn(rng, 5).requiresGrad(true);
+        Tensor plain = Tensor.linear(x, w, b), relu = plain.relu();
+        assertThatThrownBy(() -> Tensor.linearNoGrad(x, w, b, true, null)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("noGrad");
+        try (var g = Tensor.noGrad()) {
+            float[] into = new float[3 * 2 * 5];
+            Tensor y = Tensor.linearNoGrad(x, w, b, true, into);
+            assertThat(y.data()).isSameAs(into);
+            assertThat(y.shape()).containsExactly(3, 2, 5);
+            assertThat(y.toArray()).containsExactly(relu.toArray());
+            assertThat(y.requiresGrad()).isFalse();
+            Tensor z = Tensor.linearNoGrad(x, w, null, false, new float[7]); // the wrong size: a new array
+            assertThat(z.data()).hasSize(30);
+            assertThat(z.toArray()).containsExactly(Tensor.linear(x, w, null).toArray());
+            assertThatThrownBy(() -> Tensor.linearNoGrad(Tensor.randn(rng, 2, 8), w, b, false, null))
+                    .hasMessageContaining("expected last dimension 9");
+        }
+    }
+
+    @Test
     void concatSplitStackShapes() {
         Tensor a = Tensor.arange(6).reshape(2, 3), b = Tensor.arange(4).reshape(2, 2);
         Tensor c = Tensor.concat(List.of(a, b), 1);
