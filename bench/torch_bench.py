@@ -49,7 +49,7 @@ def parse_args(argv):
     p.add_argument("--infer-batch", type=int, default=1000)
     p.add_argument("--infer-warmup", type=int, default=20, help="warm-up passes over the test set")
     p.add_argument("--infer-passes", type=int, default=5, help="measured passes over the test set (median)")
-    p.add_argument("--latency-warmup", type=int, default=10000)
+    p.add_argument("--latency-warmup", type=int, default=50000)
     p.add_argument("--latency-calls", type=int, default=1000)
     p.add_argument("--mode", choices=["bench", "accuracy"], default="bench")
     p.add_argument("--loader", choices=["gather", "dataloader"], default="gather")

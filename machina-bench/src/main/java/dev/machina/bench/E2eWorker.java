@@ -67,7 +67,7 @@ public final class E2eWorker {
             d.put("infer-batch", "1000");
             d.put("infer-warmup", "20");           // warm-up passes over the test set (the JIT's recompiles for inference settle in them)
             d.put("infer-passes", "5");            // measured passes over the test set (median)
-            d.put("latency-warmup", "10000");      // warm-up calls of batch 1 (likewise: compiled before the measured calls)
+            d.put("latency-warmup", "50000");      // warm-up calls of batch 1 (likewise: compiled before the measured calls)
             d.put("latency-calls", "1000");        // measured calls of batch 1
             d.put("mode", "bench");                // bench (timings) or accuracy (train, then test accuracy)
             d.put("lstm-examples", Integer.toString(LSTM_EXAMPLES)); // images of the LSTM benchmark; 0: none
