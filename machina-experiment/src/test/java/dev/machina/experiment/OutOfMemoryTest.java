@@ -138,6 +138,25 @@ public class OutOfMemoryTest {
     }
 
     @Test
+    void theTestEvaluationHoldsTheRunLock(@TempDir Path dir) throws Exception {
+        Path run = SpecRunner.of(spec(SPEC)).runsDir(dir).report(false).run().dir();
+        String[] other = new String[1];
+        SpecRunner.resume(run, List.of()).report(false).listener(new SpecRunner.Listener() {
+            @Override
+            public void evaluating(RunDirectory r, Setup setup) {
+                try (var lock = RunDirectory.open(run).lock()) {
+                    other[0] = "taken";
+                } catch (IllegalStateException e) {
+                    other[0] = e.getMessage();
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
+        }).run();
+        assertThat(other[0]).as("a second process cannot evaluate (or train) the run meanwhile").contains("is being trained by another process");
+    }
+
+    @Test
     void theEvaluationBatchChangesOnlyWhenAFinishedRunIsEvaluatedAgain(@TempDir Path dir) throws Exception {
         String spec = SPEC.replace("epochs: 2", "epochs: 4");
         Path interrupted = SpecRunner.of(spec(spec)).runsDir(dir.resolve("a")).report(false)
