@@ -38,7 +38,7 @@ public final class SpecRunner {
     public static final String TEST_PREDICTIONS = "test-predictions.csv";
     /** An image classifier's misclassified test examples (up to 16), beside test-results.json. */
     static final String MISCLASSIFIED = "misclassified.json";
-    /** run.json's key for why the test split could not be evaluated (removed when an evaluation succeeds). */
+    /** run.json's key for why the test split could not be evaluated (removed, with the earlier results, when an evaluation starts). */
     public static final String TEST_ERROR = "test_error";
 
     /** What a caller hears as the run goes (the command prints it). All methods are optional. */
