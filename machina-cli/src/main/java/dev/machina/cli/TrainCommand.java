@@ -6,6 +6,7 @@ import dev.machina.experiment.Experiment;
 import dev.machina.experiment.Prepared;
 import dev.machina.experiment.Setup;
 import dev.machina.experiment.SpecRunner;
+import dev.machina.experiment.TestEvaluationError;
 import dev.machina.experiment.UserError;
 import dev.machina.kernel.Parallel;
 import dev.machina.nn.Summary;
@@ -97,6 +98,14 @@ public final class TrainCommand implements Callable<Integer> {
             }
 
             @Override
+            public void evaluating(RunDirectory r, Setup setup) {
+                if (run[0] != null) return; // trained here: the epochs said so
+                run[0] = r;
+                out.printf("machina: %s: training has ended (%s); evaluating the test split again%n", r.dir(), r.record().path("status").asText());
+                out.flush();
+            }
+
+            @Override
             public void started(RunDirectory r, Setup setup, Trainer t) {
                 trainer[0] = t;
                 run[0] = r;
@@ -119,7 +128,8 @@ public final class TrainCommand implements Callable<Integer> {
         } catch (RuntimeException | java.io.IOException e) {
             done.countDown(); // a Ctrl-C arriving now must not wait for a run that has ended
             if (e instanceof UserError u) throw u;
-            spec.commandLine().getErr().println("machina: the run failed: " + e.getMessage()
+            // training ended and the run is kept; only its test split is missing, and the message says how to evaluate it again
+            spec.commandLine().getErr().println("machina: " + (e instanceof TestEvaluationError ? "" : "the run failed: ") + e.getMessage()
                     + (run[0] == null ? "" : "\nmachina: run directory: " + run[0].dir()));
             if (Main.debug(spec)) e.printStackTrace(spec.commandLine().getErr());
             return 1;
@@ -157,7 +167,9 @@ public final class TrainCommand implements Callable<Integer> {
             if (result.reportFile() != null) {
                 out.printf("machina: report %s (%d plots, PNG and SVG, in %s)%n", result.reportFile(), Reports.plotCount(dir), dir.resolve("plots"));
             } else if (result.reportError() != null) {
-                out.println("machina: warning: could not write the report: " + result.reportError() + " (try: ./machina report " + dir + ")");
+                String again = "./machina report " + dir;
+                out.println("machina: warning: could not write the report: " + result.reportError()
+                        + (result.reportError().contains(again) ? "" : " (try: " + again + ")"));
             }
             out.printf("machina: run directory %s%n", dir);
             return 0;

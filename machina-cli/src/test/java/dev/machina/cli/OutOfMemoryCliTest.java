@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -36,25 +37,38 @@ class OutOfMemoryCliTest {
         return run(dir, heapMiB, false, args);
     }
 
+    /**
+     * The command in a JVM of {@code heapMiB} with the launcher's collector settings (./machina: the
+     * parallel collector, a 64 MiB young generation), which MemoryEstimate's room for the collector is
+     * measured with; output to a file, and a child that does not end in 180 s (one thrashing near a
+     * full heap on a loaded machine) is killed and fails the test.
+     */
     static String[] run(Path dir, int heapMiB, boolean check, String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "--add-modules",
-                "jdk.incubator.vector", "-Xmx" + heapMiB + "m", "-Dmachina.memory.check=" + check, "-cp", System.getProperty("java.class.path"),
-                "dev.machina.cli.Main"));
+                "jdk.incubator.vector", "-XX:+UseParallelGC", "-Xmn64m", "-Xss4m", "-Xmx" + heapMiB + "m", "-Dmachina.memory.check=" + check,
+                "-cp", System.getProperty("java.class.path"), "dev.machina.cli.Main"));
         cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        Path log = Files.createTempFile(dir, "out", ".txt");
+        Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        boolean ended = p.waitFor(180, TimeUnit.SECONDS);
+        if (!ended) {
+            p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+        String out = Files.readString(log, StandardCharsets.UTF_8);
+        assertThat(ended).as("still running after 180 s in " + heapMiB + " MiB: " + out).isTrue();
         return new String[] {String.valueOf(p.exitValue()), out};
     }
 
     @Test
+    @Timeout(value = 600, unit = TimeUnit.SECONDS)
     void runningOutInTheTestEvaluationIsOneLineAndTheRunIsEvaluatedAgainWithMoreHeap(@TempDir Path tmp) throws Exception {
         Path spec = Files.writeString(tmp.resolve("wide.yaml"), SPEC);
         String[] r = run(tmp, 48, "train", spec.toString(), "--no-report", "--progress", "none", "--threads", "1");
         String out = r[1];
         assertThat(r[0]).as(out).isEqualTo("1");
         assertThat(out).doesNotContain("Exception").doesNotContain("\tat ").doesNotContain("java.lang.OutOfMemoryError")
-                .containsPattern("machina: the run failed: out of memory while evaluating the test split after training \\(901 examples, 901 at a time\\): "
+                .doesNotContain("failed")
+                .containsPattern("machina: out of memory while evaluating the test split after training \\(901 examples, 901 at a time\\): "
                         + "the JVM's maximum heap is \\d+ MiB; the trained model is saved \\(model.safetensors\\): evaluate it with more heap "
                         + "\\(MACHINA_JAVA_OPTS=-Xmx256m ./machina train --resume \\S+\\) or a smaller evaluation batch "
                         + "\\(./machina train --resume \\S+ --set training.eval_batch_size=225\\)\n");
@@ -86,11 +100,13 @@ class OutOfMemoryCliTest {
 
     /**
      * An LSTM reading 1,024-wide embeddings, evaluated 1,000 sequences at a time: its time loop copies
-     * every step's input into its workspace, which doubles the evaluation's peak. A heap that this
-     * evaluation does not fit (250 MiB: it runs out with the check off) is refused before training,
-     * and the smallest heap the estimate accepts trains and evaluates it.
+     * every step's input into its workspace, which doubles the evaluation's peak. In 250 MiB, with the
+     * check off, training ends and the test evaluation runs out of memory; with the check on, that
+     * heap is refused before training; and the smallest heap the estimate accepts (found to 4 MiB:
+     * the heap the JVM reports is a little less than -Xmx) trains and evaluates it.
      */
     @Test
+    @Timeout(value = 900, unit = TimeUnit.SECONDS)
     void aHeapTheEstimateAcceptsDoesNotRunOutInTheTestEvaluation(@TempDir Path tmp) throws Exception {
         java.util.Random rnd = new java.util.Random(1);
         String[] words = "the quick brown fox jumps over a lazy dog and then some more words follow here".split(" ");
@@ -105,15 +121,25 @@ class OutOfMemoryCliTest {
                 training: {epochs: 1, batch_size: 4}
                 """;
         Path spec = Files.writeString(tmp.resolve("wide.yaml"), specText);
+        String[] ranOut = run(tmp, 250, false, "train", spec.toString(), "--no-report", "--progress", "none", "--name", "unchecked");
+        assertThat(ranOut[0]).as(ranOut[1]).isEqualTo("1");
+        assertThat(ranOut[1]).contains("machina: out of memory while evaluating the test split after training");
         String[] refused = run(tmp, 250, true, "train", spec.toString(), "--no-report", "--progress", "none");
         assertThat(refused[0]).as(refused[1]).isEqualTo("2");
         assertThat(refused[1]).contains("machina: training this spec needs about ").doesNotContain("out of memory");
 
         var e = dev.machina.experiment.Experiment.parse(spec.toString(), specText.replace("text.txt", tmp.resolve("text.txt").toString()), List.of());
         long estimate = dev.machina.experiment.MemoryEstimate.of(e, dev.machina.experiment.Prepared.of(e)).orElseThrow().total();
-        // the smallest heap it accepts: 90% of it less 32 MiB holds the estimate (the JVM reports a little less than -Xmx: 10% more)
-        int heap = (int) Math.ceil((estimate + (32 << 20)) / 0.9 * 1.1 / (1 << 20));
-        String[] ran = run(tmp, heap, true, "train", spec.toString(), "--no-report", "--progress", "none");
+        // 90% of the JVM's maximum heap less 32 MiB holds the estimate: the smallest -Xmx that could, then up in steps of 4 MiB
+        int heap = (int) Math.ceil((estimate + (32 << 20)) / 0.9 / (1 << 20));
+        int refusals = 0;
+        String[] ran;
+        while ((ran = run(tmp, heap, true, "train", spec.toString(), "--no-report", "--progress", "none"))[0].equals("2")) {
+            assertThat(ran[1]).contains("machina: training this spec needs about ");
+            assertThat(++refusals).as(heap + " MiB still refused").isLessThan(8);
+            heap += 4;
+        }
+        assertThat(refusals).as("the heap below the first accepted one is refused").isPositive();
         assertThat(ran[0]).as(heap + " MiB: " + ran[1]).isEqualTo("0");
         assertThat(ran[1]).contains("machina: test loss ");
     }

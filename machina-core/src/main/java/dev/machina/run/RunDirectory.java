@@ -268,6 +268,26 @@ public final class RunDirectory {
         }
     }
 
+    /** The per-epoch records {@link #writeHistory} wrote (an empty list when there is no history.csv); a blank cell is left out. */
+    public List<Map<String, Double>> readHistory() throws IOException {
+        Path file = dir.resolve(HISTORY);
+        if (!Files.isRegularFile(file)) return List.of();
+        List<String> lines = Files.readAllLines(file);
+        List<Map<String, Double>> epochs = new java.util.ArrayList<>();
+        if (lines.isEmpty()) return epochs;
+        String[] cols = lines.get(0).split(",", -1);
+        for (String line : lines.subList(1, lines.size())) {
+            if (line.isEmpty()) continue;
+            String[] v = line.split(",", -1);
+            Map<String, Double> e = new java.util.LinkedHashMap<>();
+            for (int i = 0; i < Math.min(cols.length, v.length); i++) {
+                if (!v[i].isEmpty()) e.put(cols[i], Double.valueOf(v[i]));
+            }
+            epochs.add(e);
+        }
+        return epochs;
+    }
+
     static String formatNumber(double v) {
         if (v == Math.rint(v) && Math.abs(v) < 1e15) return Long.toString((long) v);
         return Double.toString(v);

@@ -12,6 +12,14 @@ public final class History {
     private Trainer.Status status = Trainer.Status.RUNNING;
     private String reason = "";
 
+    /** A finished fit's history as it was recorded (its epochs, how it ended and why), e.g. read back from a run directory. */
+    public static History of(List<Map<String, Double>> epochs, Trainer.Status status, String reason) {
+        History h = new History();
+        for (Map<String, Double> e : epochs) h.add(e);
+        h.finish(status, reason);
+        return h;
+    }
+
     void add(Map<String, Double> logs) {
         epochs.add(Collections.unmodifiableMap(new LinkedHashMap<>(logs)));
     }

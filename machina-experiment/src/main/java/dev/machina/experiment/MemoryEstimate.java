@@ -22,7 +22,8 @@ import java.util.Optional;
  *       {@code eval_batch_size} examples) holds a layer's input and output at once, and for an
  *       LSTM the time loop's workspace of that batch ({@code kernel.Recurrence}: the steps'
  *       inputs and states, gate activations, cell states and their tanh) while the workspaces
- *       pooled from training (up to 4, each at most 8 Mi floats) stay; and the test split's
+ *       pooled from training (up to 4, each at most 8 Mi floats, with training's gate gradients,
+ *       packed weights and weight gradient: {@link #lstmWorkspace}) stay; and the test split's
  *       outputs, probabilities and report. The batch is at most the examples there are;</li>
  *   <li>{@code checkpoint}: the copies writing a checkpoint makes, after each epoch: the weights
  *       once and the optimizer state twice (its state dict, then the file's tensors). It is held
@@ -79,7 +80,9 @@ public record MemoryEstimate(String optimizer, long parameters, long gradients, 
         // the loss holds the model's output once more (its softmax, or the difference from the target)
         long trainFloats = mul(trainBatch, add(input, mul(2, add(w.saved, w.last))));
         // the LSTM workspaces pooled from training stay while one is grown to the evaluation batch
-        long pooled = mul(Math.max(0, Math.min(4, w.lstmOps) - 1), Math.min(mul(trainBatch, w.lstmWorkspace), 8L << 20));
+        long pooledEach = 0;
+        for (long[] l : w.lstms) pooledEach = Math.max(pooledEach, Math.min(lstmWorkspace(l[0], l[1], l[2], trainBatch, evalBatch), 8L << 20));
+        long pooled = mul(Math.max(0, Math.min(4, w.lstmOps) - 1), pooledEach);
         // the test split's outputs (all of them), their probabilities and what the report makes of them
         long testOut = mul(3, mul(data.test() == null ? 0 : data.test().size(), w.last));
         long evalFloats = add(add(mul(evalBatch, w.widest), pooled), testOut);
@@ -104,6 +107,23 @@ public record MemoryEstimate(String optimizer, long parameters, long gradients, 
                 + ", other " + size(overhead) + ") but the JVM's maximum heap is " + size(maxHeap) + ": give it more with MACHINA_JAVA_OPTS=-Xmx"
                 + xmxGib + "g ./machina train …" + physicalNote(xmxGib * GIB)
                 + ", or make the model, training.batch_size or training.eval_batch_size smaller";
+    }
+
+    /**
+     * Floats a pooled LSTM workspace ({@code kernel.Recurrence.Workspace}) holds once it has trained
+     * on {@code trainBatch} sequences and evaluated {@code evalBatch}: its arrays only grow, so each
+     * is the larger of the two uses. Per sequence, z = [x_t | h] for every step and one more (rows
+     * padded to whole blocks of 8), gate activations, cell states and their tanh; from training only,
+     * the packed gate gradients (steps·batch·4H), dh and dc (3·batch·H), the packed weights
+     * [W_ih | W_hh] and W_hh, and the weight gradient (zStride·4H). Packed widths are rounded up to
+     * whole panels of 32 (the widest register panel; the biases and their gradient sums too).
+     */
+    static long lstmWorkspace(long input, long hidden, long steps, long trainBatch, long evalBatch) {
+        long g = 4 * hidden, zStride = (input + hidden + 7) / 8 * 8, gPanels = (g + 31) / 32 * 32, hPanels = (hidden + 31) / 32 * 32;
+        long perSequence = add(add(mul(steps + 1, zStride), mul(steps, g)), mul(2 * steps + 1, hidden));
+        long trainOnly = add(add(mul(mul(steps, trainBatch), gPanels), mul(3 * trainBatch, hidden)),
+                add(add(mul(gPanels, input + hidden), mul(hPanels, g)), add(mul(zStride, g), add(gPanels, g))));
+        return add(mul(Math.max(trainBatch, evalBatch), perSequence), trainOnly);
     }
 
     /**
@@ -198,6 +218,8 @@ public record MemoryEstimate(String optimizer, long parameters, long gradients, 
         long params, saved, widest, last, largestWeight;
         /** LSTM layers times directions (each a fused op with a pooled workspace), and the largest workspace per example. */
         long lstmOps, lstmWorkspace;
+        /** Each LSTM layer's input width, hidden size and steps. */
+        final java.util.List<long[]> lstms = new java.util.ArrayList<>();
 
         Walk(int[] featureShape, int vocab, int[] want) {
             this.dims = featureShape.clone();
@@ -273,6 +295,7 @@ public record MemoryEstimate(String optimizer, long parameters, long gradients, 
                     long zStride = (input + hidden + 7) / 8 * 8;
                     long ws = add(add(mul(steps + 1, zStride), mul(steps, g)), mul(2 * steps + 1, hidden));
                     lstmOps += dirs;
+                    lstms.add(new long[] {input, hidden, steps});
                     lstmWorkspace = Math.max(lstmWorkspace, ws);
                     saved = add(saved, mul(dirs, mul(steps, perStep)));
                     widest = Math.max(widest, add(add(layerIn, ws), mul(dirs > 1 ? 2 : 1, out)));

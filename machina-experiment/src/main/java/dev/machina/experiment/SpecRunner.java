@@ -37,7 +37,9 @@ public final class SpecRunner {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** A regression run's test predictions, beside test-results.json. */
     public static final String TEST_PREDICTIONS = "test-predictions.csv";
-    /** run.json's key for why the test split could not be evaluated (removed when an evaluation succeeds). */
+    /** An image classifier's misclassified test examples (up to 16), beside test-results.json. */
+    static final String MISCLASSIFIED = "misclassified.json";
+    /** run.json's key for why the test split could not be evaluated (removed, with the earlier results, when an evaluation starts). */
     public static final String TEST_ERROR = "test_error";
 
     /** What a caller hears as the run goes (the command prints it). All methods are optional. */
@@ -84,6 +86,7 @@ public final class SpecRunner {
     private Path resumeFrom; // the checkpoint a scratch worker resumes from
     private Prepared given; // a data-parallel worker's data, prepared by whoever started it
     private final List<Callback> afterRecorder = new ArrayList<>();
+    private boolean evaluateOnly; // resumeRun's training has ended: its saved model's test split is evaluated again, nothing trains
 
     private SpecRunner(Experiment experiment, RunDirectory resumeRun) {
         this.experiment = experiment;
@@ -98,8 +101,12 @@ public final class SpecRunner {
     /**
      * Continues a run from its last checkpoint; the result is bit-identical to an uninterrupted run.
      *
-     * @param sets only training.epochs, training.time_budget_s and training.eval_batch_size may change
-     *             ("training.epochs=40"); resuming a finished run trains no more and evaluates the test split again
+     * A run whose training has ended (completed or stopped early) and that is not given more
+     * epochs or time trains no more: its saved model (model.safetensors) is evaluated on the test
+     * split again; nothing of its training is rewritten and its status stays.
+     *
+     * @param sets only training.epochs and training.time_budget_s may change ("training.epochs=40"), and
+     *             training.eval_batch_size when the run is only evaluated again (while training it would change the validation losses)
      */
     public static SpecRunner resume(Path runDir, List<String> sets) {
         for (String s : sets) {
@@ -113,6 +120,16 @@ public final class SpecRunner {
             run = RunDirectory.open(runDir);
         } catch (IOException e) {
             throw new UserError(e.getMessage());
+        }
+        boolean trainMore = sets.stream().anyMatch(s -> s.startsWith("training.epochs=") || s.startsWith("training.time_budget_s="));
+        boolean evaluateOnly = trainingEnded(run) && !trainMore;
+        if (!evaluateOnly) {
+            sets.stream().filter(s -> s.startsWith("training.eval_batch_size=")).findFirst().ifPresent(s -> {
+                throw new UserError("--set " + s + ": training.eval_batch_size may change only when a run whose training has ended is evaluated "
+                        + "again (" + runDir + " is " + run.record().path("status").asText("not finished")
+                        + (trainMore ? " and is to train more" : "") + "): the validation losses depend on the evaluation batch, "
+                        + "and a resumed run must match an uninterrupted one bit for bit");
+            });
         }
         Path resolved = run.file("spec.yaml");
         if (!Files.isRegularFile(resolved)) {
@@ -130,7 +147,15 @@ public final class SpecRunner {
                     ? "its first epoch ended but the process was stopped before its checkpoint was saved"
                     : "it stopped before its first epoch ended") + "; train it again");
         }
-        return new SpecRunner(Experiment.load(resolved, sets), run);
+        SpecRunner r = new SpecRunner(Experiment.load(resolved, sets), run);
+        r.evaluateOnly = evaluateOnly;
+        return r;
+    }
+
+    /** Whether the run's training has ended (completed or stopped early), so resuming it evaluates the test split again. */
+    private static boolean trainingEnded(RunDirectory run) {
+        String status = run.record().path("status").asText("");
+        return status.equals(Trainer.Status.COMPLETED.label()) || status.equals(Trainer.Status.STOPPED_EARLY.label());
     }
 
     /**
@@ -289,64 +314,77 @@ public final class SpecRunner {
         }
         Setup setup;
         History h;
-        try (lock) {
-            try {
-            setup = Setup.of(experiment, data, run, sync);
-            for (String w : warnings(experiment, setup)) {
-                listener.warning(w);
-                run.log("warning: " + w);
-            }
-            Trainer trainer = new Trainer(setup.config(callbacks, afterRecorder, checkpoint(run)));
-            if (writeReport) prepareReport();
-            listener.started(run, setup, trainer);
-            Path from = resumeFrom != null ? resumeFrom : resumeRun != null && !fresh ? checkpoint(run) : null;
-            h = from == null
-                    ? trainer.fit(setup.model(), setup.train(), setup.validation())
-                    : trainer.resume(setup.model(), setup.train(), setup.validation(), from);
-            } catch (OutOfMemoryError e) {
-                throw trainingOutOfMemory(run);
-            }
-        }
-        if (h.status() != Trainer.Status.COMPLETED && h.status() != Trainer.Status.STOPPED_EARLY || sync != null && sync.rank() != 0) {
-            return new Result(run, setup, h, null, Map.of(), null, null);
-        }
         ClassificationReport report = null;
         Map<String, Object> tr;
-        try {
-            listener.evaluating(run, setup);
-            run.record().remove(TEST_ERROR); // an earlier evaluation's, which this one replaces
-            DataLoader test = setup.test();
-            if (setup.classes() > 0) {
-                Evaluator.Predictions p = Evaluator.predict(setup.model(), test);
-                report = ClassificationReport.of(p.labels(), p.predicted(), data.classNames(), p.probabilities());
-                String json = report.toJson(); // once: the curves make it long
-                run.writeTestResults(json);
-                setup.recorder().putFinalMetric("test_accuracy", report.accuracy());
-                if (data.imageShape() != null) writeMisclassified(run, data, p);
-                tr = JSON.readValue(json, Map.class);
-            } else {
-                Evaluator.Result r = Evaluator.evaluate(setup.model(), test, setup.loss());
-                setup.recorder().putFinalMetric("test_loss", r.loss());
-                tr = new LinkedHashMap<>();
-                tr.put("test_loss", r.loss());
-                tr.put("examples", r.examples());
-                tr.put("loss", setup.vocabulary() > 0 ? "cross-entropy per character (nats)" : "mean squared error");
-                if (setup.vocabulary() > 0) {
-                    tr.put("perplexity", Math.exp(r.loss()));
-                    setup.recorder().putFinalMetric("test_perplexity", Math.exp(r.loss()));
-                } else {
-                    // a regression: the errors in the targets' own units, over every predicted value, and the values themselves
-                    var m = regression(run, setup, data);
-                    tr.putAll(m.toMap());
-                    setup.recorder().putFinalMetric("test_mse", m.mse());
-                    setup.recorder().putFinalMetric("test_rmse", m.rmse());
-                    setup.recorder().putFinalMetric("test_mae", m.mae());
-                    if (!Double.isNaN(m.r2())) setup.recorder().putFinalMetric("test_r2", m.r2());
+        try (lock) { // the test evaluation too: two processes must not write one run's results at once
+            if (evaluateOnly) {
+                try {
+                    setup = savedModel(run, data);
+                    if (writeReport) prepareReport();
+                    h = History.of(run.readHistory(), run.record().path("status").asText().equals(Trainer.Status.COMPLETED.label())
+                            ? Trainer.Status.COMPLETED : Trainer.Status.STOPPED_EARLY, run.record().path("stop_reason").asText(""));
+                } catch (OutOfMemoryError e) {
+                    throw testOutOfMemory(run, experiment, data);
                 }
-                run.writeTestResults(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(tr));
+            } else {
+                try {
+                    setup = Setup.of(experiment, data, run, sync);
+                    for (String w : warnings(experiment, setup)) {
+                        listener.warning(w);
+                        run.log("warning: " + w);
+                    }
+                    Trainer trainer = new Trainer(setup.config(callbacks, afterRecorder, checkpoint(run)));
+                    if (writeReport) prepareReport();
+                    listener.started(run, setup, trainer);
+                    Path from = resumeFrom != null ? resumeFrom : resumeRun != null && !fresh ? checkpoint(run) : null;
+                    h = from == null
+                        ? trainer.fit(setup.model(), setup.train(), setup.validation())
+                        : trainer.resume(setup.model(), setup.train(), setup.validation(), from);
+                } catch (OutOfMemoryError e) {
+                    throw trainingOutOfMemory(run);
+                }
+                if (h.status() != Trainer.Status.COMPLETED && h.status() != Trainer.Status.STOPPED_EARLY || sync != null && sync.rank() != 0) {
+                    return new Result(run, setup, h, null, Map.of(), null, null);
+                }
             }
-        } catch (OutOfMemoryError e) {
-            throw testOutOfMemory(run, setup);
+            try {
+                clearTestResults(run); // an earlier evaluation's, which this one replaces
+                listener.evaluating(run, setup);
+                DataLoader test = setup.test();
+                if (setup.classes() > 0) {
+                    Evaluator.Predictions p = Evaluator.predict(setup.model(), test);
+                    report = ClassificationReport.of(p.labels(), p.predicted(), data.classNames(), p.probabilities());
+                    String json = report.toJson(); // once: the curves make it long
+                    if (data.imageShape() != null) writeMisclassified(run, data, p);
+                    run.writeTestResults(json); // last: test-results.json is there only when the whole evaluation is
+                    setup.recorder().putFinalMetric("test_accuracy", report.accuracy());
+                    tr = JSON.readValue(json, Map.class);
+                } else {
+                    Evaluator.Result r = Evaluator.evaluate(setup.model(), test, setup.loss());
+                    tr = new LinkedHashMap<>();
+                    tr.put("test_loss", r.loss());
+                    tr.put("examples", r.examples());
+                    tr.put("loss", setup.vocabulary() > 0 ? "cross-entropy per character (nats)" : "mean squared error");
+                    Map<String, Double> finals = new LinkedHashMap<>();
+                    finals.put("test_loss", r.loss());
+                    if (setup.vocabulary() > 0) {
+                        tr.put("perplexity", Math.exp(r.loss()));
+                        finals.put("test_perplexity", Math.exp(r.loss()));
+                    } else {
+                        // a regression: the errors in the targets' own units, over every predicted value, and the values themselves
+                        var m = regression(run, setup, data);
+                        tr.putAll(m.toMap());
+                        finals.put("test_mse", m.mse());
+                        finals.put("test_rmse", m.rmse());
+                        finals.put("test_mae", m.mae());
+                        if (!Double.isNaN(m.r2())) finals.put("test_r2", m.r2());
+                    }
+                    run.writeTestResults(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(tr));
+                    for (var f : finals.entrySet()) setup.recorder().putFinalMetric(f.getKey(), f.getValue());
+                }
+            } catch (OutOfMemoryError e) {
+                throw testOutOfMemory(run, experiment, data);
+            }
         }
         Path reportFile = null;
         String reportError = null;
@@ -364,6 +402,39 @@ public final class SpecRunner {
             }
         }
         return new Result(run, setup, h, report, tr, reportFile, reportError);
+    }
+
+    /**
+     * The setup of a run whose training has ended, with the weights it saved (model.safetensors)
+     * in its model: nothing of the run is written, and run.json keeps the configuration it was
+     * trained with (a changed {@code eval_batch_size} only evaluates).
+     */
+    private Setup savedModel(RunDirectory run, Prepared data) throws IOException {
+        var rec = run.record();
+        var config = rec.get("config");
+        var dataset = rec.get("dataset");
+        Setup setup = Setup.of(experiment, data, run, null);
+        if (config != null) rec.set("config", config);
+        if (dataset != null) rec.set("dataset", dataset);
+        Path weights = run.file(RunDirectory.MODEL);
+        if (!Files.isRegularFile(weights)) throw new UserError(run.dir() + " has no " + RunDirectory.MODEL + " to evaluate");
+        setup.model().loadStateDict(dev.machina.io.SafeTensors.read(weights).tensors());
+        return setup;
+    }
+
+    /** Removes what an earlier evaluation of the test split wrote: its files, its final test metrics, its {@link #TEST_ERROR}. */
+    private static void clearTestResults(RunDirectory run) throws IOException {
+        for (String f : List.of(RunDirectory.TEST_RESULTS, TEST_PREDICTIONS, MISCLASSIFIED)) Files.deleteIfExists(run.file(f));
+        var rec = run.record();
+        if (rec.get("final_metrics") instanceof com.fasterxml.jackson.databind.node.ObjectNode fm) {
+            List<String> old = new ArrayList<>();
+            fm.fieldNames().forEachRemaining(k -> {
+                if (k.startsWith("test_")) old.add(k);
+            });
+            fm.remove(old);
+        }
+        rec.remove(TEST_ERROR);
+        run.saveRecord();
     }
 
     /**
@@ -427,8 +498,8 @@ public final class SpecRunner {
      * and {@code train --resume} on it evaluates again, with more heap or a smaller evaluation
      * batch. The line also goes to run.json ({@link #TEST_ERROR}) and log.txt.
      */
-    private static IllegalStateException testOutOfMemory(RunDirectory run, Setup setup) {
-        int examples = setup.data().test().size(), batch = Math.min(setup.experiment().training().evalBatchSize(), examples);
+    private static TestEvaluationError testOutOfMemory(RunDirectory run, Experiment experiment, Prepared data) {
+        int examples = data.test().size(), batch = Math.min(experiment.training().evalBatchSize(), examples);
         String resume = "./machina train --resume " + run.dir();
         String msg = "out of memory while evaluating the test split after training (" + examples + " examples, " + batch + " at a time): the JVM's "
                 + "maximum heap is " + MemoryEstimate.size(Runtime.getRuntime().maxMemory()) + "; the trained model is saved (" + RunDirectory.MODEL
@@ -441,7 +512,7 @@ public final class SpecRunner {
         } catch (RuntimeException ignored) {
             // the record could not be written either; the message still goes to the caller
         }
-        return new IllegalStateException(msg);
+        return new TestEvaluationError(msg);
     }
 
     /** What will train badly though it is valid: a softmax before cross-entropy, training data of one class. */
@@ -485,7 +556,7 @@ public final class SpecRunner {
         }
         m.put("examples", ex);
         try {
-            AtomicFiles.writeString(run.file("misclassified.json"), JSON.writeValueAsString(m));
+            AtomicFiles.writeString(run.file(MISCLASSIFIED), JSON.writeValueAsString(m));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -98,8 +98,38 @@ class MemoryEstimateTest {
                 + " {linear: auto}]\ntraining: {batch_size: 2}\n");
         long ws2 = 11 * 24 + 10 * 28 + 11 * 7 + 10 * 7; // the second layer reads 14 inputs: z rows of 14 + 7, padded to 24
         long perExample2 = 140 + ws2 + 2 * (140 + 28);
+        long evalBatch = Math.min(1000, examples);
+        long pooled = Math.max(MemoryEstimate.lstmWorkspace(1, 7, 10, 2, evalBatch), MemoryEstimate.lstmWorkspace(14, 7, 10, 2, evalBatch));
         assertThat(MemoryEstimate.of(deep, d).orElseThrow().activations())
-                .isEqualTo(4L * (examples * perExample2 + 3L * 2 * ws2 + 3L * d.test().size()));
+                .isEqualTo(4L * (examples * perExample2 + 3L * pooled + 3L * d.test().size()));
+    }
+
+    /** A pooled LSTM workspace as the kernel grows it: trained on one batch, then evaluated on another. */
+    private static long realWorkspace(int in, int hid, int steps, int trainBatch, int evalBatch) {
+        var k = dev.machina.kernel.KernelProvider.get();
+        var w = new dev.machina.kernel.Recurrence.Workspace();
+        int g = 4 * hid;
+        float[] wih = new float[g * in], whh = new float[g * hid], bsum = new float[g];
+        for (int b : new int[] {trainBatch, evalBatch}) {
+            int[] lengths = new int[b];
+            java.util.Arrays.fill(lengths, steps);
+            float[] x = new float[b * steps * in], out = new float[b * steps * hid + 2 * b * hid];
+            dev.machina.kernel.Recurrence.lstmForward(k, w, b, steps, in, hid, lengths, steps, false, x, null, null, wih, whh, bsum, out);
+            if (b == trainBatch) {
+                dev.machina.kernel.Recurrence.lstmBackward(k, w, b, steps, in, hid, lengths, steps, false, new float[out.length], wih, whh,
+                        new float[x.length], null, null, new float[wih.length], new float[whh.length], new float[g], new float[g]);
+            }
+        }
+        return w.floats();
+    }
+
+    @Test
+    void aPooledLstmWorkspaceIsWhatTheKernelHolds() {
+        for (int[] c : new int[][] {{1, 7, 10, 2, 100}, {1024, 4, 32, 4, 50}, {28, 128, 28, 64, 200}, {14, 7, 10, 64, 8}}) {
+            long real = realWorkspace(c[0], c[1], c[2], c[3], c[4]);
+            long estimated = MemoryEstimate.lstmWorkspace(c[0], c[1], c[2], c[3], c[4]);
+            assertThat(estimated).as(java.util.Arrays.toString(c)).isGreaterThanOrEqualTo(real).isLessThanOrEqualTo(real + real / 10);
+        }
     }
 
     @Test

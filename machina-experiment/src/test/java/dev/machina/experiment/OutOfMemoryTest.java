@@ -54,7 +54,7 @@ public class OutOfMemoryTest {
         };
         int testSize = Prepared.of(spec(SPEC)).test().size();
         assertThatThrownBy(() -> SpecRunner.of(spec(SPEC)).runsDir(dir.resolve("a")).report(false).listener(oom).run())
-                .isInstanceOf(IllegalStateException.class)
+                .isInstanceOf(TestEvaluationError.class)
                 .hasMessageStartingWith("out of memory while evaluating the test split after training (")
                 .hasMessageContaining("the JVM's maximum heap is ").hasMessageContaining("MACHINA_JAVA_OPTS=-Xmx")
                 .hasMessageContaining("--set training.eval_batch_size=" + Math.min(1000, testSize) / 4)
@@ -78,6 +78,95 @@ public class OutOfMemoryTest {
         assertThat(weights(whole)).isEqualTo(weights);
         assertThat(JSON.readTree(run.resolve(RunDirectory.TEST_RESULTS).toFile()).get("accuracy").asDouble())
                 .isEqualTo(JSON.readTree(whole.resolve(RunDirectory.TEST_RESULTS).toFile()).get("accuracy").asDouble());
+    }
+
+    /** Stops training after {@code epochs} epochs, as a time budget or early stopping does. */
+    private static dev.machina.train.Callback stopAfter(int epochs, dev.machina.train.Trainer.Status status) {
+        return new dev.machina.train.Callback() {
+            @Override
+            public void onEpochEnd(dev.machina.train.TrainContext ctx, int epoch, Map<String, Double> logs) {
+                if (epoch + 1 == epochs) ctx.requestStop(status, "stopped by the test");
+            }
+        };
+    }
+
+    private static final SpecRunner.Listener OOM_IN_EVALUATION = new SpecRunner.Listener() {
+        @Override
+        public void evaluating(RunDirectory run, Setup setup) {
+            throw new OutOfMemoryError("Java heap space");
+        }
+    };
+
+    private static String file(Path run, String name) throws IOException {
+        return Files.readString(run.resolve(name));
+    }
+
+    @Test
+    void resumingARunThatStoppedEarlyOnlyEvaluatesItAndNeverChangesItsStatusOrWeights(@TempDir Path dir) throws Exception {
+        String spec = SPEC.replace("epochs: 2", "epochs: 6");
+        Path run = SpecRunner.of(spec(spec)).runsDir(dir).report(false).callback(stopAfter(2, dev.machina.train.Trainer.Status.STOPPED_EARLY))
+                .run().dir();
+        JsonNode before = JSON.readTree(run.resolve(RunDirectory.RUN_JSON).toFile());
+        assertThat(before.get("status").asText()).isEqualTo("stopped-early");
+        String weights = weights(run), history = file(run, RunDirectory.HISTORY), metrics = file(run, RunDirectory.METRICS);
+        String results = file(run, RunDirectory.TEST_RESULTS);
+
+        // a re-evaluation that runs out of memory: the run keeps its status, loses the earlier results, gets test_error
+        assertThatThrownBy(() -> SpecRunner.resume(run, List.of()).report(false).listener(OOM_IN_EVALUATION).run())
+                .isInstanceOf(TestEvaluationError.class).hasMessageStartingWith("out of memory while evaluating the test split");
+        JsonNode failed = JSON.readTree(run.resolve(RunDirectory.RUN_JSON).toFile());
+        assertThat(failed.get("status").asText()).isEqualTo("stopped-early");
+        assertThat(failed.has("error")).isFalse();
+        assertThat(failed.has(SpecRunner.TEST_ERROR)).isTrue();
+        assertThat(failed.path("final_metrics").has("test_accuracy")).as("the earlier evaluation's metric goes with its file").isFalse();
+        assertThat(run.resolve(RunDirectory.TEST_RESULTS)).doesNotExist();
+
+        // evaluated again (with another evaluation batch): nothing trains, nothing of the training is rewritten
+        SpecRunner.Result again = SpecRunner.resume(run, List.of("training.eval_batch_size=100")).report(false).run();
+        assertThat(again.history().status()).isEqualTo(dev.machina.train.Trainer.Status.STOPPED_EARLY);
+        assertThat(again.history().size()).isEqualTo(2);
+        assertThat(weights(run)).isEqualTo(weights);
+        assertThat(file(run, RunDirectory.HISTORY)).isEqualTo(history);
+        assertThat(file(run, RunDirectory.METRICS)).isEqualTo(metrics);
+        assertThat(file(run, RunDirectory.TEST_RESULTS)).isEqualTo(results);
+        JsonNode after = JSON.readTree(run.resolve(RunDirectory.RUN_JSON).toFile());
+        assertThat(after.get("status").asText()).isEqualTo("stopped-early");
+        assertThat(after.has(SpecRunner.TEST_ERROR)).isFalse();
+        assertThat(after.get("config")).as("run.json keeps the settings it was trained with").isEqualTo(before.get("config"));
+        assertThat(after.get("final_metrics")).isEqualTo(before.get("final_metrics"));
+        assertThat(after.get("epochs_completed")).isEqualTo(before.get("epochs_completed"));
+    }
+
+    @Test
+    void theTestEvaluationHoldsTheRunLock(@TempDir Path dir) throws Exception {
+        Path run = SpecRunner.of(spec(SPEC)).runsDir(dir).report(false).run().dir();
+        String[] other = new String[1];
+        SpecRunner.resume(run, List.of()).report(false).listener(new SpecRunner.Listener() {
+            @Override
+            public void evaluating(RunDirectory r, Setup setup) {
+                try (var lock = RunDirectory.open(run).lock()) {
+                    other[0] = "taken";
+                } catch (IllegalStateException e) {
+                    other[0] = e.getMessage();
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
+        }).run();
+        assertThat(other[0]).as("a second process cannot evaluate (or train) the run meanwhile").contains("is being trained by another process");
+    }
+
+    @Test
+    void theEvaluationBatchChangesOnlyWhenAFinishedRunIsEvaluatedAgain(@TempDir Path dir) throws Exception {
+        String spec = SPEC.replace("epochs: 2", "epochs: 4");
+        Path interrupted = SpecRunner.of(spec(spec)).runsDir(dir.resolve("a")).report(false)
+                .callback(stopAfter(1, dev.machina.train.Trainer.Status.INTERRUPTED)).run().dir();
+        assertThatThrownBy(() -> SpecRunner.resume(interrupted, List.of("training.eval_batch_size=100"))).isInstanceOf(UserError.class)
+                .hasMessageStartingWith("--set training.eval_batch_size=100: training.eval_batch_size may change only when a run whose training "
+                        + "has ended is evaluated again").hasMessageContaining("is interrupted").hasMessageContaining("bit for bit");
+        Path finished = SpecRunner.of(spec(spec)).runsDir(dir.resolve("b")).report(false).run().dir();
+        assertThatThrownBy(() -> SpecRunner.resume(finished, List.of("training.epochs=5", "training.eval_batch_size=100")))
+                .isInstanceOf(UserError.class).hasMessageContaining("is completed and is to train more");
     }
 
     @Test
