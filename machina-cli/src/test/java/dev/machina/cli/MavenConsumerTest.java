@@ -131,7 +131,16 @@ class MavenConsumerTest {
     /** Runs a command in {@code dir} with this JVM's JDK as JAVA_HOME; fails on a non-zero exit or after {@code seconds}. */
     static Output run(Path dir, long seconds, String... cmd) throws Exception {
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile());
-        Path out = Files.createTempFile(dir.getParent(), "out", ".txt"), err = Files.createTempFile(dir.getParent(), "err", ".txt");
+        Path out = Files.createTempFile("machina-out", ".txt"), err = Files.createTempFile("machina-err", ".txt");
+        try {
+            return run(pb, out, err, seconds, cmd);
+        } finally {
+            Files.deleteIfExists(out);
+            Files.deleteIfExists(err);
+        }
+    }
+
+    private static Output run(ProcessBuilder pb, Path out, Path err, long seconds, String... cmd) throws Exception {
         pb.redirectOutput(out.toFile()).redirectError(err.toFile());
         Map<String, String> env = pb.environment();
         env.put("JAVA_HOME", System.getProperty("java.home"));
