@@ -1,5 +1,6 @@
 package dev.machina.optim;
 
+import dev.machina.kernel.Parallel;
 import dev.machina.tensor.Tensor;
 import java.util.List;
 import java.util.Map;
@@ -92,16 +93,24 @@ public class Adam extends Optimizer {
         float wd = (float) weightDecay, decay = (float) (1 - lr * weightDecay);
         double bc1 = 1 - Math.pow(beta1, step), bc2 = 1 - Math.pow(beta2, step);
         float negStepSize = (float) -(lr / bc1), bc2Sqrt = (float) Math.sqrt(bc2), e = (float) eps;
-        for (int i = 0; i < p.length; i++) {
-            float gi = g[i];
-            if (decoupled) p[i] = p[i] * decay;
-            else if (wd != 0f) gi = gi + wd * p[i];
-            m[i] = m[i] * b1 + omb1 * gi;
-            v[i] = v[i] * b2 + omb2 * gi * gi;
-            float vi = v[i];
-            if (vmax != null) vi = vmax[i] = Math.max(vmax[i], vi);
-            float denom = (float) Math.sqrt(vi) / bc2Sqrt + e;
-            p[i] = p[i] + negStepSize * m[i] / denom;
-        }
+        int n = p.length, tasks = (n + CHUNK - 1) / CHUNK;
+        // each element's update reads only its own entries: any split gives the same bits
+        Parallel.forEach(tasks, n < PARALLEL_MIN ? 1 : Integer.MAX_VALUE, t -> {
+            int from = t * CHUNK, to = Math.min(n, from + CHUNK);
+            for (int i = from; i < to; i++) {
+                float gi = g[i];
+                if (decoupled) p[i] = p[i] * decay;
+                else if (wd != 0f) gi = gi + wd * p[i];
+                m[i] = m[i] * b1 + omb1 * gi;
+                v[i] = v[i] * b2 + omb2 * gi * gi;
+                float vi = v[i];
+                if (vmax != null) vi = vmax[i] = Math.max(vmax[i], vi);
+                float denom = (float) Math.sqrt(vi) / bc2Sqrt + e;
+                p[i] = p[i] + negStepSize * m[i] / denom;
+            }
+        });
     }
+
+    /** Elements per task of {@link #adamStep}, and the size from which it runs on several threads. */
+    static final int CHUNK = 8192, PARALLEL_MIN = 2 * CHUNK;
 }

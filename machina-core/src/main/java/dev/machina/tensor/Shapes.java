@@ -112,12 +112,20 @@ public final class Shapes {
         int dimN = x.shape[d];
         int[] os = x.shape.clone();
         os[d] = length;
-        float[] o = new float[outer * length * inner];
         int block = length * inner;
-        for (int i = 0; i < outer; i++) System.arraycopy(x.data, (i * dimN + start) * inner, o, i * block, block);
+        float[] o; // one block (a range of the first dimension): copyOfRange, which skips zeroing the new array
+        if (outer == 1) o = java.util.Arrays.copyOfRange(x.data, start * inner, start * inner + block);
+        else {
+            o = new float[outer * block];
+            for (int i = 0; i < outer; i++) System.arraycopy(x.data, (i * dimN + start) * inner, o, i * block, block);
+        }
         Tensor out = new Tensor(o, os);
         out.record("narrow", new Tensor[] {x}, g -> {
             boolean fresh = x.gradAbsent();
+            if (fresh && outer == 1 && start == 0) { // g then zeros: copyOf zeroes only the tail
+                x.takeOrAddGrad(java.util.Arrays.copyOf(g, x.size));
+                return;
+            }
             float[] gx = x.gradBuffer();
             for (int i = 0; i < outer; i++) {
                 int at = (i * dimN + start) * inner;

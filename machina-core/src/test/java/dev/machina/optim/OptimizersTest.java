@@ -65,6 +65,37 @@ class OptimizersTest {
     }
 
     @Test
+    void adamStepOnSeveralThreadsMatchesElementByElement() {
+        // a parameter long enough for adamStep to split it over threads: the same bits as updating
+        // each element on its own, for Adam, L2 decay with AMSGrad, and AdamW
+        int n = 3 * Adam.CHUNK + 5;
+        for (int variant = 0; variant < 3; variant++) {
+            boolean decoupled = variant == 2, ams = variant == 1;
+            double wd = variant == 0 ? 0 : 0.1;
+            float[] p = new float[n], m = new float[n], v = new float[n], vmax = ams ? new float[n] : null;
+            float[] p1 = new float[n], m1 = new float[n], v1 = new float[n], vmax1 = new float[n];
+            for (int i = 0; i < n; i++) p[i] = p1[i] = (float) Math.sin(i * 0.37);
+            for (long step = 1; step <= 3; step++) {
+                float[] g = new float[n];
+                for (int i = 0; i < n; i++) g[i] = (float) Math.cos(i * 0.11 + step);
+                long t = step;
+                dev.machina.kernel.Parallel.withThreads(2, () -> Adam.adamStep(p, g, m, v, vmax, t, 1e-2, 0.9, 0.999, 1e-8, wd, decoupled));
+                for (int i = 0; i < n; i++) {
+                    float[] pi = {p1[i]}, mi = {m1[i]}, vi = {v1[i]}, vmi = ams ? new float[] {vmax1[i]} : null;
+                    Adam.adamStep(pi, new float[] {g[i]}, mi, vi, vmi, t, 1e-2, 0.9, 0.999, 1e-8, wd, decoupled);
+                    p1[i] = pi[0];
+                    m1[i] = mi[0];
+                    v1[i] = vi[0];
+                    if (ams) vmax1[i] = vmi[0];
+                }
+            }
+            assertThat(p).containsExactly(p1);
+            assertThat(m).containsExactly(m1);
+            assertThat(v).containsExactly(v1);
+        }
+    }
+
+    @Test
     void rmspropAndAdagradMatchTorch() {
         matches(trajectory(ps -> new RMSprop(ps, RMSprop.Config.defaults()), 5), new float[] {0.400000036f, -1.10000002f, 1.89999998f, 0.199999988f, 0.355098724f, -1.03177154f, 1.83085287f, 0.255663007f, 0.330968767f, -0.977288425f, 1.77513814f, 0.293100476f, 0.317462862f, -0.93091929f, 1.72736526f, 0.319944471f, 0.309831023f, -0.89005959f, 1.6849848f, 0.339748651f});
         matches(trajectory(ps -> new RMSprop(ps, RMSprop.Config.defaults().withAlpha(0.9).withMomentum(0.5).withCentered(true).withWeightDecay(0.1)), 5), new float[] {0.466666669f, -1.16666675f, 1.9666667f, 0.13333334f, 0.426658005f, -1.12480676f, 1.92470384f, 0.173978031f, 0.38899982f, -1.08199561f, 1.88162565f, 0.213473558f, 0.356852472f, -1.04045081f, 1.839625f, 0.249068156f, 0.331135154f, -1.00053263f, 1.79905415f, 0.280056834f});

@@ -39,6 +39,13 @@ class AutogradTest {
         y.reshape(2, 1).backward(gy);
         assertArrayEquals(new float[] {5f, 6f}, y.grad().toArray());
         assertArrayEquals(new float[] {5f, 6f}, gy.toArray()); // the caller's gradient is not taken over
+        // a leading range of the first dimension: copied out, its gradient followed by zeros
+        Tensor z = Tensor.vector(1f, 2f, 3f, 4f).requiresGrad(true);
+        assertArrayEquals(new float[] {2f, 3f}, z.narrow(0, 1, 2).toArray());
+        z.narrow(0, 0, 2).mul(3f).sum().backward();
+        assertArrayEquals(new float[] {3f, 3f, 0f, 0f}, z.grad().toArray());
+        z.narrow(0, 0, 3).sum().backward();
+        assertArrayEquals(new float[] {4f, 4f, 1f, 0f}, z.grad().toArray());
     }
 
     @Test
