@@ -97,23 +97,26 @@ public final class Linalg {
     /**
      * relu(x·Wᵀ + b) when {@code relu}, else x·Wᵀ + b, with no graph: the values of
      * {@link #linear} (then {@code relu()}), the bias and the activation applied to each part of
-     * the product as it is computed. {@code into}: an array to hold the result (it becomes
-     * the result's data) when it has exactly rows×out floats; otherwise (or null) a new one. Only without gradients.
+     * the product as it is computed. x: (…, in), w: (out, in), b: (out) or null; the result,
+     * (…, out), is always a new array. Only without gradients.
      */
-    public static Tensor linearNoGrad(Tensor x, Tensor w, Tensor b, boolean relu, float[] into) {
+    public static Tensor linearNoGrad(Tensor x, Tensor w, Tensor b, boolean relu) {
         if (Tensor.isGradEnabled()) throw new IllegalStateException("linearNoGrad: gradients are enabled; use linear inside Tensor.noGrad()");
+        if (w.rank() != 2) throw new IllegalArgumentException("linearNoGrad: weight " + Shape.str(w.shape) + " must have 2 dimensions (out, in)");
         int in = w.shape[1], outF = w.shape[0];
         if (x.rank() < 1 || x.shape[x.rank() - 1] != in) {
-            throw new IllegalArgumentException("linear: input " + Shape.str(x.shape) + " does not match weight "
+            throw new IllegalArgumentException("linearNoGrad: input " + Shape.str(x.shape) + " does not match weight "
                     + Shape.str(w.shape) + ": expected last dimension " + in);
         }
         if (b != null && (b.rank() != 1 || b.shape[0] != outF)) {
-            throw new IllegalArgumentException("linear: bias " + Shape.str(b.shape) + " does not match weight " + Shape.str(w.shape));
+            throw new IllegalArgumentException("linearNoGrad: bias " + Shape.str(b.shape) + " does not match weight "
+                    + Shape.str(w.shape) + ": expected shape [" + outF + "]");
         }
-        int rows = x.size / in;
+        int rows = 1;
+        for (int d = 0; d < x.rank() - 1; d++) rows *= x.shape[d];
         int[] os = x.shape.clone();
         os[os.length - 1] = outF;
-        float[] y = into != null && into.length == rows * outF ? into : new float[rows * outF];
+        float[] y = new float[rows * outF];
         Tensor.k().linear(rows, outF, in, x.data, 0, w.data, 0, b == null ? null : b.data, 0, relu, y, 0);
         return new Tensor(y, os);
     }

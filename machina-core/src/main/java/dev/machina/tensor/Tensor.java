@@ -408,8 +408,8 @@ public final class Tensor {
     public Tensor matmul(Tensor o) { return Linalg.matmul(this, o); }
     /** y = x·Wᵀ + b (b may be null), fused. */
     public static Tensor linear(Tensor x, Tensor w, Tensor b) { return Linalg.linear(x, w, b); }
-    /** See {@link Linalg#linearNoGrad}: the no-graph forward of a linear layer, with its ReLU if asked, into a given array. */
-    public static Tensor linearNoGrad(Tensor x, Tensor w, Tensor b, boolean relu, float[] into) { return Linalg.linearNoGrad(x, w, b, relu, into); }
+    /** See {@link Linalg#linearNoGrad}: the no-graph forward of a linear layer, with its ReLU if asked. */
+    public static Tensor linearNoGrad(Tensor x, Tensor w, Tensor b, boolean relu) { return Linalg.linearNoGrad(x, w, b, relu); }
     public static Tensor concat(List<Tensor> xs, int dim) { return Shapes.concat(xs, dim); }
     public static Tensor stack(List<Tensor> xs, int dim) { return Shapes.stack(xs, dim); }
     public Tensor dropout(float p, Rng rng) { return Elementwise.dropout(this, p, rng); }

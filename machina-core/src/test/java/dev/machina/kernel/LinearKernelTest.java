@@ -6,6 +6,7 @@ import dev.machina.tensor.Rng;
 import java.util.Arrays;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -33,6 +34,33 @@ class LinearKernelTest {
     private static final int[][] SHAPES = {{1, 1, 1}, {1, 256, 784}, {1, 128, 256}, {1, 10, 128}, {3, 7, 17}, {4, 33, 257}, {5, 17, 3},
         {7, 257, 33}, {17, 13, 8}, {33, 300, 5}, {64, 1030, 20}, {257, 64, 100}, {1000, 10, 128}, {300, 300, 300}, {6, 9, 0}};
 
+    /** The shared-buffer limit under which the test's products are done in halves. */
+    private static final long HALVES_SHARED_MAX = 5_000;
+
+    @Test
+    void theShapesTakeEveryPathOfTheVectorGemmAtThisVectorWidth() {
+        // which path a shape takes depends on the vector width (MR, NR): check that SHAPES still covers them all
+        Parallel.setThreads(2);
+        boolean transposed = false, packed = false, multiTask = false, halves = false;
+        for (int[] s : SHAPES) {
+            int m = s[0], n = s[1], k = s[2];
+            if (m <= GemmSmallM.SMALL_M || k == 0) continue; // the few-row path
+            boolean t = VectorGemm.storesTransposed(false, true, m, n, k);
+            int[] p = GemmPlan.tiling(false, true, m, n, k); // {mc, nc, tile rows, tile columns, A shared, tasks}, of Cᵀ when transposed
+            int pm = t ? n : m, pn = t ? m : n; // the rows and columns of the product the plan computes
+            transposed |= t;
+            packed |= !t;
+            multiTask |= p[5] > 1;
+            // run() splits a shared A of more than sharedMax floats by rows, a shared B (several tile rows) by columns
+            halves |= p[4] == 1 && (long) pm * k > HALVES_SHARED_MAX && pm > VectorGemm.MR
+                    || p[2] > 1 && (long) pn * k > HALVES_SHARED_MAX && pn > VectorGemm.NR;
+        }
+        assertThat(transposed).as("a shape takes the transposed store").isTrue();
+        assertThat(packed).as("a shape takes the packed tiles").isTrue();
+        assertThat(multiTask).as("a shape is cut into several tasks on 2 threads").isTrue();
+        assertThat(halves).as("a shape is done in halves with sharedMax " + HALVES_SHARED_MAX).isTrue();
+    }
+
     @ParameterizedTest
     @MethodSource("providers")
     void linearHasTheBitsOfBiasThenProductThenRelu(Kernels k) {
@@ -50,7 +78,7 @@ class LinearKernelTest {
                     for (int threads : new int[] {1, 2}) {
                         for (boolean halves : new boolean[] {false, true}) {
                             Parallel.setThreads(threads);
-                            GemmPlan.sharedMax = halves ? 5_000 : savedSharedMax; // halves: the packed product split into parts
+                            GemmPlan.sharedMax = halves ? HALVES_SHARED_MAX : savedSharedMax; // halves: the packed product split into parts
                             float[] b = withBias ? bias : null;
                             float[] expected = new float[m * n];
                             Arrays.fill(expected, 7f); // without a bias the product must overwrite what is there

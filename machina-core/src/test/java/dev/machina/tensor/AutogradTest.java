@@ -194,20 +194,28 @@ class AutogradTest {
         Rng rng = new Rng(8);
         Tensor x = Tensor.randn(rng, 3, 2, 9), w = Tensor.randn(rng, 5, 9).requiresGrad(true), b = Tensor.randn(rng, 5).requiresGrad(true);
         Tensor plain = Tensor.linear(x, w, b), relu = plain.relu();
-        assertThatThrownBy(() -> Tensor.linearNoGrad(x, w, b, true, null)).isInstanceOf(IllegalStateException.class)
+        assertThatThrownBy(() -> Tensor.linearNoGrad(x, w, b, true)).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("noGrad");
         try (var g = Tensor.noGrad()) {
-            float[] into = new float[3 * 2 * 5];
-            Tensor y = Tensor.linearNoGrad(x, w, b, true, into);
-            assertThat(y.data()).isSameAs(into);
+            Tensor y = Tensor.linearNoGrad(x, w, b, true);
             assertThat(y.shape()).containsExactly(3, 2, 5);
             assertThat(y.toArray()).containsExactly(relu.toArray());
             assertThat(y.requiresGrad()).isFalse();
-            Tensor z = Tensor.linearNoGrad(x, w, null, false, new float[7]); // the wrong size: a new array
-            assertThat(z.data()).hasSize(30);
+            Tensor z = Tensor.linearNoGrad(x, w, null, false);
             assertThat(z.toArray()).containsExactly(Tensor.linear(x, w, null).toArray());
-            assertThatThrownBy(() -> Tensor.linearNoGrad(Tensor.randn(rng, 2, 8), w, b, false, null))
+            for (Tensor t : new Tensor[] {x, w, b, y}) assertThat(z.data()).as("a new array").isNotSameAs(t.data());
+            Tensor empty = Tensor.linearNoGrad(Tensor.zeros(4, 0), Tensor.zeros(3, 0), b.narrow(0, 0, 3), false);
+            assertThat(empty.shape()).containsExactly(4, 3);
+            float[] b3 = b.narrow(0, 0, 3).toArray();
+            for (int r = 0; r < 4; r++) assertThat(java.util.Arrays.copyOfRange(empty.toArray(), 3 * r, 3 * r + 3)).as("no inputs: the bias").containsExactly(b3);
+            assertThatThrownBy(() -> Tensor.linearNoGrad(Tensor.randn(rng, 2, 8), w, b, false))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("linearNoGrad: input [2, 8]")
                     .hasMessageContaining("expected last dimension 9");
+            assertThatThrownBy(() -> Tensor.linearNoGrad(x, Tensor.randn(rng, 9), null, false))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("linearNoGrad: weight [9] must have 2 dimensions");
+            assertThatThrownBy(() -> Tensor.linearNoGrad(x, w, Tensor.randn(rng, 4), false))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("linearNoGrad: bias [4]")
+                    .hasMessageContaining("expected shape [5]");
         }
     }
 
