@@ -67,6 +67,18 @@ public final class WriteBehind implements AutoCloseable {
         return last;
     }
 
+    /**
+     * Throws the failure of a write that has already failed (one volatile read when none has),
+     * without waiting for the writes: cheap enough to call once per training step.
+     */
+    public void check() throws IOException {
+        if (failure != null) {
+            synchronized (this) {
+                rethrow();
+            }
+        }
+    }
+
     /** Waits until every submitted write has run; throws the first failure. */
     public synchronized void flush() throws IOException {
         if (last != null) {

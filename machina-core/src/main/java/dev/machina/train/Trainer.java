@@ -111,6 +111,7 @@ public final class Trainer {
                 ctx.epoch = epoch;
                 last = runEpoch(ctx, model, opt, train, validation, epoch);
                 if (last == null) break; // stopped inside the epoch: the epoch does not count
+                ctx.checkWrites(); // an earlier epoch's write failed during this epoch's validation: this epoch does not count
                 history.add(last);
                 for (Callback c : config.callbacks()) c.onEpochEnd(ctx, epoch, last);
                 if (config.checkpointFile() != null) ctx.queueCheckpoint(config.checkpointFile(), epoch + 1);
@@ -169,6 +170,7 @@ public final class Trainer {
         }
         long syncNanos = 0, steps = 0;
         for (Batch batch : train.epoch(epoch)) {
+            ctx.checkWrites(); // a failed write behind ends the fit at the next step, as a synchronous one would have
             for (Callback c : config.callbacks()) c.onBatchBegin(ctx, ctx.step);
             int n = batch.size();
             double lv = 0;
@@ -318,6 +320,15 @@ public final class Trainer {
         @Override public History history() { return history; }
         @Override public void requestStop(Status status, String reason) { Trainer.this.requestStop(status, reason); }
         @Override public boolean stopRequested() { return stop; }
+
+        /** Throws the failure of a write behind that has already failed. */
+        void checkWrites() {
+            try {
+                writes.check();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e.getMessage(), e);
+            }
+        }
 
         @Override
         public void write(WriteBehind.Write write) throws IOException {

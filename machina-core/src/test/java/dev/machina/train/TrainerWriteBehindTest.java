@@ -85,12 +85,50 @@ class TrainerWriteBehindTest {
         }
     }
 
+    /**
+     * A write behind that fails during the next epoch ends the fit at the next step, with the
+     * epochs a synchronous write would have left (its own epoch counts, the next one does not).
+     */
+    @Test
+    void aFailedWriteEndsTheFitAtTheNextStep(@TempDir Path dir) throws Exception {
+        CountDownLatch failed = new CountDownLatch(1);
+        AtomicInteger epochs = new AtomicInteger(-1), steps = new AtomicInteger(-1);
+        assertThatThrownBy(() -> fit(null, 3, new Callback() {
+            @Override
+            public void onEpochEnd(TrainContext ctx, int epoch, Map<String, Double> logs) {
+                if (epoch == 0) write(ctx, () -> {
+                    failed.countDown();
+                    throw new java.io.IOException("No space left on device");
+                });
+            }
+
+            @Override
+            public void onEpochBegin(TrainContext ctx, int epoch) {
+                if (epoch != 1) return;
+                await(failed);
+                sleep(50); // the writer records the failure just after the latch
+            }
+
+            @Override
+            public void onTrainEnd(TrainContext ctx, Map<String, Double> logs, Throwable error) {
+                epochs.set(ctx.history().size());
+                steps.set((int) ctx.globalStep());
+            }
+        })).hasMessage("No space left on device");
+        assertThat(epochs.get()).as("epochs completed").isEqualTo(1);
+        assertThat(steps.get()).as("steps: epoch 0's four, none of epoch 1").isEqualTo(4);
+    }
+
     /** Two epochs of a small MLP on 200 digits, written behind, with a checkpoint at {@code file}. */
     private static void fit(Path file, Callback callback) {
+        fit(file, 2, callback);
+    }
+
+    private static void fit(Path file, int epochs, Callback callback) {
         TensorDataset digits = Datasets.digits().subset(IntStream.range(0, 200).toArray());
         Rng rng = new Rng(3);
         var model = new Sequential(new Linear(64, 8, true, rng), new ReLU(), new Linear(8, 10, true, rng));
-        var cfg = TrainerConfig.builder().epochs(2).optimizer(new SGD(model.parameters(), SGD.Config.lr(0.05))).seed(3).logEvery(0)
+        var cfg = TrainerConfig.builder().epochs(epochs).optimizer(new SGD(model.parameters(), SGD.Config.lr(0.05))).seed(3).logEvery(0)
                 .callback(callback).checkpointFile(file).writeBehind(true).build();
         new Trainer(cfg).fit(model, DataLoader.builder(digits).batchSize(50).build(), null);
     }
