@@ -131,6 +131,6 @@ class LauncherTest {
         assertThat(starts()).hasSize(1);
         assertThat(starts().get(0)).contains("-XX:+AutoCreateSharedArchive -XX:SharedArchiveFile=" + jar.resolveSibling("machina-cli.jsa"))
                 .doesNotContain("AOTCache").doesNotContain("--sun-misc-unsafe-memory-access")
-                .contains("-XX:CompileCommand=CompileThresholdScaling,dev.machina.kernel.*::*,0.2"); // a JDK 9+ option
+                .contains("-XX:CompileCommand=CompileThresholdScaling,dev.machina.kernel.*::*,0.2"); // the three-part CompileCommand form: JDK 16+
     }
 }

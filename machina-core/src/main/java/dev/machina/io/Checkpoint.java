@@ -37,6 +37,12 @@ public record Checkpoint(LinkedHashMap<String, Tensor> model, Map<String, Object
         return SafeTensors.toBytes(e.tensors(), e.metadata());
     }
 
+    /** {@link #toBytes()}, or null when the bytes would take more than {@code limit} (then nothing is allocated). */
+    public byte[] toBytes(long limit) {
+        Encoded e = encode();
+        return SafeTensors.toBytes(e.tensors(), e.metadata(), limit);
+    }
+
     private record Encoded(Map<String, Tensor> tensors, Map<String, String> metadata) {}
 
     private Encoded encode() {

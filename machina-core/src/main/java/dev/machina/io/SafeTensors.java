@@ -9,7 +9,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.machina.tensor.Tensor;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -103,20 +102,47 @@ public final class SafeTensors {
 
     /** The safetensors encoding as a byte array (for in-memory use; limited to 2 GB). */
     public static byte[] toBytes(Map<String, Tensor> tensors, Map<String, String> metadata) {
+        byte[] bytes = toBytes(tensors, metadata, MAX_ARRAY);
+        if (bytes == null) {
+            throw new IllegalArgumentException("toBytes: the encoding would take more than " + MAX_ARRAY + " bytes, more than a Java array holds; write to a file instead");
+        }
+        return bytes;
+    }
+
+    /**
+     * The safetensors encoding as a byte array, or null when it would take more than {@code limit}
+     * bytes (then nothing is allocated). The array is allocated once, at its final size, and filled.
+     */
+    public static byte[] toBytes(Map<String, Tensor> tensors, Map<String, String> metadata, long limit) {
         byte[] header = header(tensors, metadata);
         long total = 8L + header.length;
         for (Tensor t : tensors.values()) total += 4L * t.size();
-        if (total > Integer.MAX_VALUE - 8) {
-            throw new IllegalArgumentException("toBytes: the encoding would take " + total + " bytes, more than a Java array holds; write to a file instead");
-        }
-        ByteArrayOutputStream bos = new ByteArrayOutputStream((int) total);
+        if (total > Math.min(limit, MAX_ARRAY)) return null;
+        byte[] bytes = new byte[(int) total];
+        OutputStream fill = new OutputStream() {
+            private int at;
+
+            @Override
+            public void write(int b) {
+                bytes[at++] = (byte) b;
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) {
+                System.arraycopy(b, off, bytes, at, len);
+                at += len;
+            }
+        };
         try {
-            writeTo(bos, header, tensors);
+            writeTo(fill, header, tensors);
         } catch (IOException e) {
-            throw new UncheckedIOException(e); // a ByteArrayOutputStream does not throw
+            throw new UncheckedIOException(e); // filling an array does not throw
         }
-        return bos.toByteArray();
+        return bytes;
     }
+
+    /** The largest Java array a JVM allocates. */
+    private static final long MAX_ARRAY = Integer.MAX_VALUE - 8;
 
     /** The JSON header, space-padded to a multiple of 8 bytes. */
     private static byte[] header(Map<String, Tensor> tensors, Map<String, String> metadata) {

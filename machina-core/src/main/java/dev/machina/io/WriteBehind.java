@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
  * <p>{@link #synchronous()} gives one that runs each write on the calling thread.
  */
 public final class WriteBehind implements AutoCloseable {
-    /** One write; it may throw an IOException or an unchecked exception. */
+    /** One write; it may throw an IOException or an unchecked exception (any other is thrown as an IllegalStateException). */
     @FunctionalInterface
     public interface Write {
         void run() throws IOException;
@@ -60,11 +60,23 @@ public final class WriteBehind implements AutoCloseable {
             if (failure != null) return; // a write after a failed one is skipped
             try {
                 write.run();
-            } catch (IOException | RuntimeException | Error e) {
+            } catch (Throwable e) { // a checked exception thrown sneakily too: kept, not lost in the Future
                 failure = e;
             }
         });
         return last;
+    }
+
+    /**
+     * Throws the failure of a write that has already failed (one volatile read when none has),
+     * without waiting for the writes: cheap enough to call once per training step.
+     */
+    public void check() throws IOException {
+        if (failure != null) {
+            synchronized (this) {
+                rethrow();
+            }
+        }
     }
 
     /** Waits until every submitted write has run; throws the first failure. */
@@ -110,6 +122,7 @@ public final class WriteBehind implements AutoCloseable {
         reported = true;
         if (f instanceof IOException e) throw e;
         if (f instanceof RuntimeException e) throw e;
-        throw (Error) f;
+        if (f instanceof Error e) throw e;
+        throw new IllegalStateException("a write failed: " + f, f);
     }
 }

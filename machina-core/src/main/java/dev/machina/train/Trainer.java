@@ -111,6 +111,7 @@ public final class Trainer {
                 ctx.epoch = epoch;
                 last = runEpoch(ctx, model, opt, train, validation, epoch);
                 if (last == null) break; // stopped inside the epoch: the epoch does not count
+                ctx.checkWrites(); // an earlier epoch's write failed during this epoch's validation: this epoch does not count
                 history.add(last);
                 for (Callback c : config.callbacks()) c.onEpochEnd(ctx, epoch, last);
                 if (config.checkpointFile() != null) ctx.queueCheckpoint(config.checkpointFile(), epoch + 1);
@@ -125,17 +126,20 @@ public final class Trainer {
             history.finish(Status.FAILED, error.getMessage());
         }
         if (error != null) waitForWrites(ctx.writes, error); // what was written before the failure lands before onTrainEnd's writes
-        for (Callback c : config.callbacks()) {
-            try {
-                c.onTrainEnd(ctx, last == null ? Map.of() : last, error);
-            } catch (RuntimeException e) {
-                if (error == null) error = e;
-            }
-        }
         try {
-            ctx.writes.close(); // empty by now: ends the writer thread
-        } catch (IOException | RuntimeException e) {
-            if (error == null) error = e instanceof IOException io ? new UncheckedIOException(io) : e;
+            for (Callback c : config.callbacks()) {
+                try {
+                    c.onTrainEnd(ctx, last == null ? Map.of() : last, error);
+                } catch (RuntimeException e) {
+                    if (error == null) error = e;
+                }
+            }
+        } finally { // an Error thrown by onTrainEnd too ends the writer thread
+            try {
+                ctx.writes.close(); // waits for onTrainEnd's writes
+            } catch (IOException | RuntimeException e) {
+                if (error == null) error = e instanceof IOException io ? new UncheckedIOException(io) : e;
+            }
         }
         if (error instanceof RuntimeException re) throw re;
         if (error instanceof Error er) throw er;
@@ -166,6 +170,7 @@ public final class Trainer {
         }
         long syncNanos = 0, steps = 0;
         for (Batch batch : train.epoch(epoch)) {
+            ctx.checkWrites(); // a failed write behind ends the fit at the next step, as a synchronous one would have
             for (Callback c : config.callbacks()) c.onBatchBegin(ctx, ctx.step);
             int n = batch.size();
             double lv = 0;
@@ -279,6 +284,13 @@ public final class Trainer {
         return new double[] {globalN, globalN == 0 ? 0 : buf[at + 1] / globalN, buf[at + 2], buf[at + 3], buf[at + 4]};
     }
 
+    /**
+     * The largest checkpoint written behind, in bytes: its copy waits in memory while it is written.
+     * A larger one is streamed to its file on the training thread. 256 MiB or an eighth of the heap,
+     * the smaller; tests lower it.
+     */
+    static long writeBehindLimit = Math.min(256L << 20, Runtime.getRuntime().maxMemory() / 8);
+
     private final class Ctx implements TrainContext {
         final Module model;
         final Optimizer optimizer;
@@ -309,6 +321,15 @@ public final class Trainer {
         @Override public void requestStop(Status status, String reason) { Trainer.this.requestStop(status, reason); }
         @Override public boolean stopRequested() { return stop; }
 
+        /** Throws the failure of a write behind that has already failed. */
+        void checkWrites() {
+            try {
+                writes.check();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e.getMessage(), e);
+            }
+        }
+
         @Override
         public void write(WriteBehind.Write write) throws IOException {
             writes.submit(write);
@@ -321,23 +342,40 @@ public final class Trainer {
         }
 
         /**
-         * The end-of-epoch checkpoint: made now, written by {@link #writes}. The previous one is
-         * waited for first, so that at most one checkpoint's bytes wait in memory.
+         * The end-of-epoch checkpoint. Synchronous, it is streamed to the file now. Written behind,
+         * its bytes are made now and written by {@link #writes}, the previous checkpoint's write
+         * waited for first so that at most one checkpoint's bytes wait in memory; a checkpoint
+         * larger than {@link #writeBehindLimit} is streamed to the file now instead, after the
+         * writes already submitted.
          */
         void queueCheckpoint(Path file, int nextEpoch) throws IOException {
-            if (checkpointWrite != null) {
-                try {
-                    checkpointWrite.get();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                } catch (java.util.concurrent.ExecutionException e) {
-                    // cannot happen: a write's failure is kept by WriteBehind and thrown by submit
+            Checkpoint cp = checkpoint(nextEpoch);
+            byte[] bytes = null;
+            if (config.writeBehind()) {
+                if (checkpointWrite != null) {
+                    try {
+                        checkpointWrite.get();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    } catch (java.util.concurrent.ExecutionException e) {
+                        // cannot happen: a write's failure is kept by WriteBehind and thrown by submit
+                    }
                 }
+                bytes = cp.toBytes(writeBehindLimit);
             }
-            byte[] bytes = checkpoint(nextEpoch).toBytes();
+            if (bytes == null) {
+                writes.flush();
+                try {
+                    cp.save(file);
+                } catch (IOException e) {
+                    throw new UncheckedIOException("cannot write checkpoint " + file + ": " + e.getMessage(), e);
+                }
+                return;
+            }
+            byte[] made = bytes;
             checkpointWrite = writes.submit(() -> {
                 try {
-                    AtomicFiles.write(file, bytes);
+                    AtomicFiles.write(file, made);
                 } catch (IOException e) {
                     throw new UncheckedIOException("cannot write checkpoint " + file + ": " + e.getMessage(), e);
                 }

@@ -84,6 +84,19 @@ class WriteBehindTest {
         }
     }
 
+    @Test
+    void aCheckedExceptionThrownSneakilyByAWriteIsThrownByFlush() throws Exception {
+        WriteBehind w = WriteBehind.background();
+        w.submit(() -> sneaky(new Exception("not an IOException")));
+        assertThatThrownBy(w::flush).isInstanceOf(IllegalStateException.class).hasRootCauseMessage("not an IOException");
+        w.close();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T extends Throwable> void sneaky(Throwable t) throws T {
+        throw (T) t;
+    }
+
     private static void sleep(long ms) {
         try {
             Thread.sleep(ms);

@@ -119,7 +119,10 @@ public record Setup(Experiment experiment, Prepared data, Module model, Optimize
         cbs.addAll(afterRecorder);
         TrainerConfig.Builder cb = TrainerConfig.builder().epochs(t.epochs()).loss(loss).optimizer(optimizer).clipNorm(t.clipNorm())
                 .clipValue(t.clipValue()).seed(experiment.seed()).logEvery(t.logEvery()).callbacks(cbs).checkpointFile(checkpointFile).gradientSync(sync)
-                .writeBehind(true); // the run directory's per-epoch files and the checkpoint: the next epoch does not wait for the disk
+                // the run directory's per-epoch files and the checkpoint: the next epoch does not wait for the disk. Not for a
+                // worker of data-parallel training: its callbacks (Spark's worker 0 ships the run directory after each epoch)
+                // read the files as soon as the recorder has written them, and each step waits for the other workers anyway.
+                .writeBehind(sync == null);
         if (t.timeBudgetS() != null) cb.timeBudget(Duration.ofMillis((long) (t.timeBudgetS() * 1000)));
         return cb.build();
     }
