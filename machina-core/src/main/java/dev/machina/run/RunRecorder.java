@@ -185,6 +185,20 @@ public final class RunRecorder implements Callback {
         History h = ctx.history();
         var rec = run.record();
         Trainer.Status status = error != null ? Trainer.Status.FAILED : h.status();
+        // the weights before the status: run.json never says completed while model.safetensors is
+        // missing or older (a finished run is evaluated again from that file); a failed save fails the run
+        RuntimeException saveError = null;
+        if (status != Trainer.Status.FAILED || h.size() > 0) {
+            try {
+                saveModel(ctx);
+            } catch (RuntimeException e) {
+                saveError = e;
+                if (error == null) {
+                    error = e;
+                    status = Trainer.Status.FAILED;
+                }
+            }
+        }
         rec.put("status", status.label());
         if (error != null) rec.put("error", String.valueOf(error.getMessage() == null ? error : error.getMessage()));
         else if (!h.reason().isEmpty()) rec.put("stop_reason", h.reason());
@@ -198,8 +212,8 @@ public final class RunRecorder implements Callback {
         }
         rec.set("final_metrics", JSON.valueToTree(fin));
         run.saveRecord();
-        if (status != Trainer.Status.FAILED || h.size() > 0) saveModel(ctx);
         run.log("ended " + status.label() + (error != null ? ": " + error.getMessage() : h.reason().isEmpty() ? "" : ": " + h.reason()));
+        if (saveError != null) throw saveError;
     }
 
     private void saveModel(TrainContext ctx) {

@@ -49,6 +49,36 @@ class RunRecorderTest {
     }
 
     /**
+     * The weights are saved before run.json says how the run ended: when model.safetensors cannot be
+     * written, run.json says failed (naming the file), never completed.
+     */
+    @Test
+    void whenTheModelCannotBeSavedRunJsonSaysFailedNotCompleted(@TempDir Path dir) throws Exception {
+        TensorDataset digits = Datasets.digits().subset(java.util.stream.IntStream.range(0, 100).toArray());
+        Rng rng = new Rng(5);
+        var model = new Sequential(new Linear(64, 10, true, rng));
+        RunDirectory run = RunDirectory.create(dir, "unsaved");
+        RunRecorder rec = new RunRecorder(run, Map.of(), Map.of("name", "digits"), Map.of());
+        Callback blockModel = new Callback() {
+            @Override
+            public void onEpochEnd(dev.machina.train.TrainContext ctx, int epoch, Map<String, Double> logs) {
+                try { // a non-empty directory where the weights go: the rename onto it fails
+                    java.nio.file.Files.createDirectories(run.file(RunDirectory.MODEL).resolve("in-the-way"));
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
+        };
+        var trainer = new Trainer(TrainerConfig.builder().epochs(1).optimizer(new SGD(model.parameters(), SGD.Config.lr(0.05)))
+                .seed(5).callback(rec).callback(blockModel).build());
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> trainer.fit(model, DataLoader.builder(digits).batchSize(50).build(), null))
+                .hasMessageContaining(RunDirectory.MODEL);
+        JsonNode record = new ObjectMapper().readTree(run.file(RunDirectory.RUN_JSON).toFile());
+        assertThat(record.get("status").asText()).isEqualTo("failed");
+        assertThat(record.get("error").asText()).contains(RunDirectory.MODEL);
+    }
+
+    /**
      * A full disk has no room for a new copy of run.json beside the old one; the record that says
      * the run failed is then written over the old copy's bytes, so run.json does not stay "running".
      */
