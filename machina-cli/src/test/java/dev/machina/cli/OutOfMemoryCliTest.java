@@ -88,6 +88,15 @@ class OutOfMemoryCliTest {
         assertThat(e[1]).doesNotContain("\tat ").contains("machina: out of memory while running machina eval: the JVM's maximum heap is ")
                 .contains("give it more with MACHINA_JAVA_OPTS=-Xmx256m ./machina eval …");
 
+        // evaluated again in the same heap with the memory check on: the training estimate (which refuses this heap) does not apply,
+        // the evaluation's own line does
+        String[] checked = run(tmp, 48, true, "train", "--resume", runDir.toString(), "--no-report", "--progress", "none", "--threads", "1");
+        assertThat(checked[0]).as(checked[1]).isEqualTo("1");
+        assertThat(checked[1]).doesNotContain("training this spec needs").doesNotContain("\tat ")
+                .contains("machina: out of memory while evaluating the test split");
+        String[] refused = run(tmp, 48, true, "train", spec.toString(), "--no-report", "--progress", "none", "--threads", "1");
+        assertThat(refused[1]).as("the same heap is refused for training").contains("machina: training this spec needs about ");
+
         // what the line says to do, with this test JVM's heap: the run trains no more and is evaluated
         StringWriter o = new StringWriter(), err = new StringWriter();
         int code = Main.execute(new String[] {"train", "--resume", runDir.toString(), "--no-report", "--progress", "none"},

@@ -87,6 +87,7 @@ public final class SpecRunner {
     private Prepared given; // a data-parallel worker's data, prepared by whoever started it
     private final List<Callback> afterRecorder = new ArrayList<>();
     private boolean evaluateOnly; // resumeRun's training has ended: its saved model's test split is evaluated again, nothing trains
+    private boolean trainMore; // resumeRun is given more epochs or time
 
     private SpecRunner(Experiment experiment, RunDirectory resumeRun) {
         this.experiment = experiment;
@@ -149,6 +150,7 @@ public final class SpecRunner {
         }
         SpecRunner r = new SpecRunner(Experiment.load(resolved, sets), run);
         r.evaluateOnly = evaluateOnly;
+        r.trainMore = trainMore;
         return r;
     }
 
@@ -291,8 +293,9 @@ public final class SpecRunner {
             throw new IllegalStateException(MemoryEstimate.outOfMemory("preparing the data (the data and the copies made while splitting and "
                     + "transforming it)", "./machina train …"));
         }
-        // refused before the model is built: one line with the estimate and the -Xmx to give
-        if (!"false".equals(System.getProperty(MemoryEstimate.CHECK_PROPERTY))) {
+        // refused before the model is built: one line with the estimate and the -Xmx to give (a run only evaluated again
+        // does not train: its evaluation's own out-of-memory line says what to do)
+        if (!evaluateOnly && !"false".equals(System.getProperty(MemoryEstimate.CHECK_PROPERTY))) {
             var estimate = MemoryEstimate.of(experiment, data);
             String refusal = estimate.isEmpty() ? null : estimate.get().refusal(Runtime.getRuntime().maxMemory());
             if (refusal != null) throw new UserError(refusal);
@@ -317,6 +320,15 @@ public final class SpecRunner {
         ClassificationReport report = null;
         Map<String, Object> tr;
         try (lock) { // the test evaluation too: two processes must not write one run's results at once
+            if (resumeRun != null && sync == null) {
+                // run.json as it is now that this process holds the run: another may have trained or evaluated it since it was read
+                boolean wasEvaluateOnly = evaluateOnly;
+                run = RunDirectory.open(run.dir());
+                if ((trainingEnded(run) && !trainMore) != wasEvaluateOnly) {
+                    throw new UserError(run.dir() + " was changed by another process while this one started (it is now "
+                            + run.record().path("status").asText("not finished") + "); run the command again");
+                }
+            }
             if (evaluateOnly) {
                 try {
                     setup = savedModel(run, data);
@@ -413,6 +425,7 @@ public final class SpecRunner {
         var rec = run.record();
         var config = rec.get("config");
         var dataset = rec.get("dataset");
+        sameData(run, dataset, data);
         Setup setup = Setup.of(experiment, data, run, null);
         if (config != null) rec.set("config", config);
         if (dataset != null) rec.set("dataset", dataset);
@@ -420,6 +433,25 @@ public final class SpecRunner {
         if (!Files.isRegularFile(weights)) throw new UserError(run.dir() + " has no " + RunDirectory.MODEL + " to evaluate");
         setup.model().loadStateDict(dev.machina.io.SafeTensors.read(weights).tensors());
         return setup;
+    }
+
+    /**
+     * Refuses to evaluate a saved model on data other than what it was trained on: the prepared
+     * data's SHA-256 ({@code sha256_data}, after splitting and transforming) must be run.json's.
+     * The line names the parts of the identity that differ (the file's {@code sha256}, counts, classes).
+     */
+    private static void sameData(RunDirectory run, com.fasterxml.jackson.databind.JsonNode recorded, Prepared data) {
+        if (recorded == null || !recorded.has("sha256_data")) return; // a record without it: nothing to compare
+        var now = JSON.valueToTree(data.identity());
+        if (recorded.get("sha256_data").equals(now.get("sha256_data"))) return;
+        List<String> differ = new ArrayList<>();
+        now.fieldNames().forEachRemaining(k -> {
+            if (!k.equals("path") && !k.equals("sha256_data") && !now.get(k).equals(recorded.get(k))) differ.add(k);
+        });
+        differ.add("sha256_data");
+        throw new UserError("cannot evaluate " + run.dir() + " again: its dataset " + recorded.path("name").asText("?")
+                + (recorded.has("path") ? " (" + recorded.get("path").asText() + ")" : "") + " has changed since the run was trained ("
+                + String.join(", ", differ) + " differ from run.json's); train a new run on the data as it is now");
     }
 
     /** Removes what an earlier evaluation of the test split wrote: its files, its final test metrics, its {@link #TEST_ERROR}. */

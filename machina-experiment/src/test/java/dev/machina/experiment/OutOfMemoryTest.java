@@ -170,6 +170,47 @@ public class OutOfMemoryTest {
     }
 
     @Test
+    void aRunWhoseDataFileChangedIsNotEvaluatedAgainOnTheNewData(@TempDir Path dir) throws Exception {
+        StringBuilder csv = new StringBuilder("a,b,y\n");
+        java.util.Random rnd = new java.util.Random(2);
+        for (int i = 0; i < 120; i++) {
+            double a = rnd.nextDouble(), b = rnd.nextDouble();
+            csv.append(String.format(java.util.Locale.ROOT, "%.4f,%.4f,%d%n", a, b, a + b > 1 ? 1 : 0));
+        }
+        Path data = Files.writeString(dir.resolve("data.csv"), csv);
+        String spec = "name: oom\nseed: 3\ndata: {dataset: csv, path: " + data + ", label: y}\nmodel: [{linear: 8}, relu, {linear: 2}]\n"
+                + "training: {epochs: 2, batch_size: 16}\n";
+        Path run = SpecRunner.of(spec(spec)).runsDir(dir.resolve("runs")).report(false).run().dir();
+        String record = file(run, RunDirectory.RUN_JSON), results = file(run, RunDirectory.TEST_RESULTS);
+        SpecRunner.resume(run, List.of()).report(false).run(); // the same data: evaluated again
+        assertThat(file(run, RunDirectory.TEST_RESULTS)).isEqualTo(results);
+
+        Files.writeString(data, csv.toString().replace("0.1", "0.9")); // the same rows and columns, other values
+        String before = file(run, RunDirectory.RUN_JSON);
+        assertThatThrownBy(() -> SpecRunner.resume(run, List.of()).report(false).run()).isInstanceOf(UserError.class)
+                .hasMessageStartingWith("cannot evaluate " + run + " again: its dataset csv (" + data.toAbsolutePath() + ") has changed")
+                .hasMessageContaining("sha256, sha256_data differ from run.json's").hasMessageNotContaining("\n");
+        assertThat(file(run, RunDirectory.RUN_JSON)).as("nothing of the run is touched").isEqualTo(before);
+        assertThat(file(run, RunDirectory.TEST_RESULTS)).isEqualTo(results);
+        assertThat(JSON.readTree(record).get("dataset")).isEqualTo(JSON.readTree(before).get("dataset"));
+    }
+
+    @Test
+    void anEvaluationReadsRunJsonAgainOnceItHoldsTheRun(@TempDir Path dir) throws Exception {
+        Path run = SpecRunner.of(spec(SPEC)).runsDir(dir).report(false).run().dir();
+        SpecRunner waiting = SpecRunner.resume(run, List.of()).report(false); // read run.json: completed after 2 epochs
+        // meanwhile another process trains the run 1 epoch more
+        SpecRunner.resume(run, List.of("training.epochs=3")).report(false).run();
+        String trainedMore = weights(run);
+        SpecRunner.Result again = waiting.run();
+        assertThat(again.history().size()).isEqualTo(3);
+        JsonNode rec = JSON.readTree(run.resolve(RunDirectory.RUN_JSON).toFile());
+        assertThat(rec.get("epochs_completed").asInt()).as("the newer run.json is kept, not the one read first").isEqualTo(3);
+        assertThat(rec.get("config").path("training").path("epochs").asInt()).isEqualTo(3);
+        assertThat(weights(run)).isEqualTo(trainedMore);
+    }
+
+    @Test
     void runningOutWhileTrainingSaysHowToContinueFromTheLastCheckpoint(@TempDir Path dir) {
         dev.machina.train.Callback oom = new dev.machina.train.Callback() {
             @Override
