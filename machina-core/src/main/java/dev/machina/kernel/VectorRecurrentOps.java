@@ -50,8 +50,9 @@ final class VectorRecurrentOps implements RecurrentOps {
             java.util.Arrays.fill(edge[0], 0, MR * k, 0f);
             for (int r = full; r < rows; r++) System.arraycopy(a, ao + r * lda, edge[0], (r - full) * k, k);
         }
-        // K in blocks (of equal length) so that each block of a panel is read from L1 by every row;
-        // a block resumes from the sums stored by the last, so the sums are those of one pass over K.
+        // K in blocks of equal length, at most KC (so one block when K ≤ KC): each row block reads a
+        // block of the panel from L2 (see KC); a block resumes from the sums stored by the last, so
+        // the sums are those of one pass over K, in order.
         int kBlocks = (k + KC - 1) / KC, kc = (k + kBlocks - 1) / kBlocks;
         for (int q = 0; q < panels; q++) {
             int j0 = q * NR, bo = q * k * NR;

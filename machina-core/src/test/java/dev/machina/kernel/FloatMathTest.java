@@ -60,6 +60,43 @@ class FloatMathTest {
     }
 
     /**
+     * NaN, ±∞, ±0, the clamp bounds of exp (−87, 88) and their float neighbours, and the inputs
+     * that reach them through sigmoid (−x) and tanh (2|x|): both providers' sigmoid and tanh, and
+     * the vector provider's exp, bit for bit as {@link FloatMath} (every value in vector lanes and in the scalar tail).
+     */
+    @Test
+    void edgeInputsBitIdenticalToFloatMath() {
+        java.util.List<Float> vals = new java.util.ArrayList<>(java.util.List.of(Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY,
+                0f, -0f, Float.MAX_VALUE, -Float.MAX_VALUE, Float.MIN_VALUE, -Float.MIN_VALUE));
+        for (float bound : new float[] {FloatMath.HI, FloatMath.LO, FloatMath.HI / 2, FloatMath.LO / 2}) {
+            for (float x : new float[] {bound, Math.nextUp(bound), Math.nextDown(bound)}) {
+                vals.add(x);
+                vals.add(-x);
+            }
+        }
+        int m = vals.size(), n = 3 * m + 5;
+        float[] a = new float[n];
+        for (int i = 0; i < n; i++) a[i] = vals.get(i % m);
+        Kernels v = KernelProvider.vectorOrNull();
+        for (Kernels k : new Kernels[] {KernelProvider.scalar(), v}) {
+            for (int rep = 0; rep < 200; rep++) {
+                float[] e = new float[n], s = new float[n], t = new float[n];
+                v.exp(a, 0, e, 0, n);
+                k.sigmoidPoly(a, 0, s, 0, n);
+                k.tanhPoly(a, 0, t, 0, n);
+                for (int i = 0; i < n; i++) {
+                    assertThat(Float.floatToRawIntBits(e[i])).as("vector exp(%s)", a[i]).isEqualTo(Float.floatToRawIntBits(FloatMath.exp(a[i])));
+                    assertThat(Float.floatToRawIntBits(s[i])).as("%s sigmoid(%s)", k.name(), a[i]).isEqualTo(Float.floatToRawIntBits(FloatMath.sigmoid(a[i])));
+                    assertThat(Float.floatToRawIntBits(t[i])).as("%s tanh(%s)", k.name(), a[i]).isEqualTo(Float.floatToRawIntBits(FloatMath.tanh(a[i])));
+                }
+            }
+        }
+        assertThat(FloatMath.exp(Float.NaN)).isNaN();
+        assertThat(FloatMath.exp(Float.POSITIVE_INFINITY)).isEqualTo(FloatMath.exp(FloatMath.HI)).isFinite();
+        assertThat(FloatMath.exp(Float.NEGATIVE_INFINITY)).isEqualTo(FloatMath.exp(FloatMath.LO)).isPositive();
+    }
+
+    /**
      * The Vector API provider's general exp, sigmoid and tanh (used by the tensor ops and the
      * softmax) are the polynomial ones too, not the Vector API's EXP/TANH, whose compiled (SVML)
      * and interpreted results differ in the last bit: a run must not depend on JIT timing.

@@ -430,6 +430,42 @@ class KernelsTest {
         }
     }
 
+    /**
+     * The weight-gradient tasks on two threads (work above {@link Recurrence#PARALLEL_MIN}, several
+     * tasks of panels, a partial panel): the bias gradients are, bit for bit, the plain sums of the
+     * gate gradients over the rows of steps in order, and every gradient is the same on 1 and 2 threads.
+     */
+    @Test
+    void lstmWeightGradientTasksInParallelSumBiasesInRowOrder() {
+        int bsz = 64, tLen = 3, in = 11, hid = 37, g = 4 * hid, bh = bsz * hid, outN = bsz * tLen * hid + 2 * bh;
+        assertThat((long) Recurrence.zStride(in, hid) * g * bsz * tLen).isGreaterThanOrEqualTo(Recurrence.PARALLEL_MIN);
+        Rng rng = new Rng(12);
+        float[] x = random(rng, bsz * tLen * in), h0 = random(rng, bh), c0 = random(rng, bh);
+        float[] wih = random(rng, g * in), whh = random(rng, g * hid), bsum = random(rng, g), gOut = random(rng, outN);
+        int[] len = new int[bsz];
+        java.util.Arrays.fill(len, tLen);
+        for (Kernels k : new Kernels[] {KernelProvider.scalar(), vectorKernels()}) {
+            float[][] first = null;
+            for (int threads : new int[] {1, 2}) {
+                Parallel.setThreads(threads);
+                float[] out = new float[outN], dx = new float[x.length], dh0 = new float[bh], dc0 = new float[bh];
+                float[] dWih = new float[wih.length], dWhh = new float[whh.length], db = new float[g];
+                Recurrence.Workspace w = new Recurrence.Workspace();
+                Recurrence.lstmForward(k, w, bsz, tLen, in, hid, len, tLen, false, x, h0, c0, wih, whh, bsum, out);
+                Recurrence.lstmBackward(k, w, bsz, tLen, in, hid, len, tLen, false, gOut, wih, whh, dx, dh0, dc0, dWih, dWhh, db, null);
+                for (int j = 0; j < g; j++) { // the gate gradients are left in w.acts, row (step s, sequence b) at (s·B + b)·4H
+                    float sum = 0f;
+                    for (int r = 0; r < tLen * bsz; r++) sum += w.acts[r * g + j];
+                    assertThat(Float.floatToRawIntBits(db[j])).as("%s on %d threads: bias gradient %d", k.name(), threads, j)
+                            .isEqualTo(Float.floatToRawIntBits(0f + sum));
+                }
+                float[][] all = {out, dx, dh0, dc0, dWih, dWhh, db};
+                if (first == null) first = all;
+                else for (int i = 0; i < all.length; i++) assertThat(all[i]).as("%s array %d on 2 threads", k.name(), i).containsExactly(first[i]);
+            }
+        }
+    }
+
     private void lstmAgrees(int bsz, int tLen, int in, int hid) {
         int g = 4 * hid, bh = bsz * hid, outN = bsz * tLen * hid + 2 * bh;
         Rng rng = new Rng(8);

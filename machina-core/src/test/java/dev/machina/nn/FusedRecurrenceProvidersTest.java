@@ -67,7 +67,8 @@ class FusedRecurrenceProvidersTest {
         Assumptions.assumeTrue(vector != null, "Vector API not available");
         Kernels scalar = KernelProvider.scalar();
         // the last: 37 sequences (for the LSTM two chunks of 16 and one of 5, not a whole register block), 185 rows of steps,
-        // I + H = 160 and 4H = 524 (several K blocks), 131 units (vector tails, a partial panel)
+        // I + H = 160 (one K block of the forward's step product) and 4H = 524 (two K blocks of the
+        // backward's step product), 131 units (vector tails, a partial panel)
         int[][] sizes = {{1, 1, 1, 1}, {3, 5, 7, 17}, {7, 3, 33, 9}, {2, 4, 4, 33}, {37, 5, 29, 131}};
         long seed = 1;
         for (FusedRecurrence.Cell cell : FusedRecurrence.Cell.values()) {
