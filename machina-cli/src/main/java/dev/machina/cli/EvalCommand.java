@@ -2,7 +2,6 @@ package dev.machina.cli;
 
 import dev.machina.data.CsvReader;
 import dev.machina.data.DataFormatException;
-import dev.machina.data.DataLoader;
 import dev.machina.data.TensorDataset;
 import dev.machina.experiment.Experiment;
 import dev.machina.experiment.Prepared;
@@ -69,7 +68,7 @@ final class EvalCommand implements Callable<Integer> {
             throw new UserError(what + " has examples of shape " + java.util.Arrays.toString(test.featureShape())
                     + " but the model was trained on " + java.util.Arrays.toString(tm.featureShape()));
         }
-        Evaluator.Predictions p = Evaluator.predict(tm.model(), DataLoader.builder(test).batchSize(1000).build());
+        Evaluator.Predictions p = tm.predict(test);
         List<String> names = tm.classNames();
         ClassificationReport r = ClassificationReport.of(p.labels(), p.predicted(), names, p.probabilities());
         out.printf("Evaluation of %s on %s (%d examples)%n%n", runDir, what, test.size());

@@ -22,7 +22,7 @@ import picocli.CommandLine;
 /** `machina predict RUN_DIR INPUT`: class predictions with probabilities, as CSV on stdout. */
 @Command(mixinStandardHelpOptions = true, name = "predict", description = {"Predict classes of new inputs (CSV rows or an IDX image file) with a trained run.",
     "Applies the input transform the run was trained with. Prints CSV: index, predicted class,",
-    "probability (and every class's probability with --all)."})
+    "probability (and every class's probability with --all). Runs the model on --batch-size rows at a time."})
 final class PredictCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -35,6 +35,9 @@ final class PredictCommand implements Callable<Integer> {
 
     @Option(names = "--all", description = "Also print the probability of every class.")
     boolean all;
+
+    @Option(names = "--batch-size", paramLabel = "N", description = "Rows per forward pass, at least 5 (default: the run's training.eval_batch_size, or 1000); the output does not depend on it.")
+    Integer batchSize;
 
     @Override
     public Integer call() {
@@ -69,11 +72,8 @@ final class PredictCommand implements Callable<Integer> {
         shape[0] = x.shape(0);
         System.arraycopy(tm.featureShape(), 0, shape, 1, tm.featureShape().length);
         x = Tensor.of(x.data(), shape);
-        if (tm.transform() != null) x = tm.transform().apply(x);
-        Tensor probs;
-        try (var s = Tensor.noGrad()) {
-            probs = tm.model().forward(x).softmax(-1);
-        }
+        if (batchSize != null && batchSize < 1) throw new UserError("--batch-size must be at least 1, got " + batchSize);
+        Tensor probs = tm.probabilities(x, batchSize != null ? batchSize : tm.evalBatchSize());
         List<String> names = tm.classNames();
         int c = probs.shape(-1);
         StringBuilder head = new StringBuilder("index,predicted,probability");

@@ -113,6 +113,21 @@ class CliTest {
         assertThat(p.out().lines().toList()).hasSize(2);
         assertThat(p.out()).startsWith("index,predicted,probability,p_0,");
         assertThat(p.out().lines().toList().get(1)).startsWith("0,0,"); // the first digits row is a 0
+        // --batch-size runs the rows in batches (at least 5 rows each: 11 rows as 5, 5 and the last row with the 4 before it) with the one-batch output, byte for byte
+        StringBuilder rows = new StringBuilder();
+        for (int r = 0; r < 11; r++) {
+            for (int i = 0; i < 64; i++) rows.append(i == 0 ? "" : ",").append((i * (r + 3) + r) % 17);
+            rows.append('\n');
+        }
+        Path many = Files.writeString(tmp.resolve("many.csv"), rows);
+        Result whole = run("predict", runDir.toString(), many.toString(), "--all");
+        Result batched = run("predict", runDir.toString(), many.toString(), "--all", "--batch-size", "4");
+        assertThat(batched.code()).as(batched.err()).isZero();
+        assertThat(batched.out().lines().toList()).hasSize(12);
+        assertThat(batched.out()).isEqualTo(whole.out());
+        Result zero = run("predict", runDir.toString(), many.toString(), "--batch-size", "0");
+        assertThat(zero.code()).isEqualTo(2);
+        assertThat(zero.err().strip()).isEqualTo("machina: --batch-size must be at least 1, got 0");
         // a float IDX full of NaN is refused, not predicted
         java.nio.ByteBuffer nan = java.nio.ByteBuffer.allocate(12 + 64 * 4).putInt(0x00000D02).putInt(1).putInt(64);
         for (int i = 0; i < 64; i++) nan.putFloat(Float.NaN);

@@ -2,13 +2,16 @@ package dev.machina.experiment;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.machina.data.DataLoader;
 import dev.machina.data.FeatureTransform;
 import dev.machina.data.Sequences;
+import dev.machina.data.TensorDataset;
 import dev.machina.io.SafeTensors;
 import dev.machina.nn.Module;
 import dev.machina.run.RunDirectory;
 import dev.machina.tensor.Rng;
 import dev.machina.tensor.Tensor;
+import dev.machina.train.Evaluator;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,6 +34,62 @@ public record TrainedModel(Path runDir, Experiment experiment, Module model, Lis
     /** The settings a CSV for this model is read with: the spec's data section, or CSV defaults (header, comma, last column the label). */
     public Experiment.Data csvSettings() {
         return experiment != null ? experiment.data() : new Experiment.Data("csv", Map.of());
+    }
+
+    /** The batch size evaluation and prediction run at: the spec's {@code training.eval_batch_size}, or 1000 for a run recorded from plain Java code. */
+    public int evalBatchSize() {
+        return experiment != null ? experiment.training().evalBatchSize() : 1000;
+    }
+
+    /** The model's outputs on a dataset already transformed, in batches of {@link #evalBatchSize()} examples ({@code machina eval}). */
+    public Evaluator.Predictions predict(TensorDataset data) {
+        return Evaluator.predict(model, DataLoader.builder(data).batchSize(evalBatchSize()).build());
+    }
+
+    /**
+     * Fewest rows a batch of {@link #probabilities} holds when the input has as many: the GEMM kernel
+     * multiplies at most 4 rows on an unpacked path whose sums along K run in another order, so a
+     * batch of 1 to 4 rows would differ in the last bits from the same rows in a larger batch.
+     */
+    static final int MIN_BATCH_ROWS = 5;
+
+    /**
+     * Class probabilities (the softmax of the outputs) of raw inputs {@code [n, featureShape...]}, the
+     * input transform applied, computed {@code batchSize} rows at a time as Keras's
+     * {@code predict(x, batch_size)} does. Each row's result is the one-batch result bit for bit: a
+     * batch holds at least {@value #MIN_BATCH_ROWS} rows when the input has as many (a shorter last
+     * batch takes the rows before it too, and keeps only its own).
+     */
+    public Tensor probabilities(Tensor x, int batchSize) {
+        if (batchSize < 1) throw new IllegalArgumentException("batch size must be at least 1, got " + batchSize);
+        int n = x.shape(0), row = n == 0 ? 0 : x.size() / n;
+        if (n == 0) throw new UserError("no examples to predict: the input has no rows");
+        int step = n < MIN_BATCH_ROWS ? n : Math.max(batchSize, MIN_BATCH_ROWS);
+        float[] in = x.data(), out = null;
+        int[] outShape = null;
+        int width = 0;
+        boolean wasTraining = model.isTraining();
+        model.eval();
+        try (var s = Tensor.noGrad()) {
+            for (int from = 0; from < n; from += step) {
+                int to = Math.min(from + step, n), start = Math.min(from, to - Math.min(MIN_BATCH_ROWS, n));
+                int[] shape = x.shape().clone();
+                shape[0] = to - start;
+                Tensor b = Tensor.of(Arrays.copyOfRange(in, start * row, to * row), shape);
+                if (transform != null) b = transform.apply(b);
+                Tensor p = model.forward(b).softmax(-1);
+                if (out == null) {
+                    width = p.size() / shape[0];
+                    outShape = p.shape().clone();
+                    outShape[0] = n;
+                    out = new float[n * width];
+                }
+                System.arraycopy(p.data(), (from - start) * width, out, from * width, (to - from) * width);
+            }
+        } finally {
+            model.train(wasTraining);
+        }
+        return Tensor.of(out, outShape);
     }
 
     @SuppressWarnings("unchecked")
