@@ -81,21 +81,28 @@ public final class WriteBehind implements AutoCloseable {
 
     /** Waits until every submitted write has run; throws the first failure. */
     public synchronized void flush() throws IOException {
-        if (last != null) {
-            boolean interrupted = false;
-            while (true) {
-                try {
-                    last.get();
-                    break;
-                } catch (InterruptedException e) {
-                    interrupted = true; // the writes finish anyway: wait for them
-                } catch (java.util.concurrent.ExecutionException e) {
-                    break; // cannot happen: the task catches what it throws
-                }
-            }
-            if (interrupted) Thread.currentThread().interrupt();
-        }
+        if (last != null) await(last);
         rethrow();
+    }
+
+    /**
+     * Waits until {@code write} (one that {@link #submit} returned) has run, even when interrupted
+     * (the write finishes anyway; the interrupt is kept); its failure is thrown by the next submit,
+     * {@link #flush} or {@link #close}, not here.
+     */
+    public static void await(Future<?> write) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                write.get();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            } catch (java.util.concurrent.ExecutionException e) {
+                break; // cannot happen: the task catches what it throws
+            }
+        }
+        if (interrupted) Thread.currentThread().interrupt();
     }
 
     /** Waits for the writes and stops the thread; a failure not yet thrown is thrown here. */

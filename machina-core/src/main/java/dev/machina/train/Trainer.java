@@ -352,20 +352,8 @@ public final class Trainer {
             Checkpoint cp = checkpoint(nextEpoch);
             byte[] bytes = null;
             if (config.writeBehind()) {
-                if (checkpointWrite != null) { // waited for even when interrupted: two checkpoints' bytes are never held at once
-                    boolean interrupted = false;
-                    while (true) {
-                        try {
-                            checkpointWrite.get();
-                            break;
-                        } catch (InterruptedException e) {
-                            interrupted = true;
-                        } catch (java.util.concurrent.ExecutionException e) {
-                            break; // cannot happen: a write's failure is kept by WriteBehind and thrown by submit
-                        }
-                    }
-                    if (interrupted) Thread.currentThread().interrupt();
-                }
+                // waited for even when interrupted: two checkpoints' bytes are never held at once
+                if (checkpointWrite != null) WriteBehind.await(checkpointWrite);
                 bytes = cp.toBytes(writeBehindLimit);
             }
             if (bytes == null) {
