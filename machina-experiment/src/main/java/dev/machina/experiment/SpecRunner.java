@@ -3,6 +3,7 @@ package dev.machina.experiment;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.machina.data.DataLoader;
 import dev.machina.io.AtomicFiles;
+import dev.machina.io.Checkpoint;
 import dev.machina.metrics.ClassificationReport;
 import dev.machina.metrics.RegressionMetrics;
 import dev.machina.run.RunDirectory;
@@ -104,7 +105,9 @@ public final class SpecRunner {
      *
      * A run whose training has ended (completed or stopped early) and that is not given more
      * epochs or time trains no more: its saved model (model.safetensors) is evaluated on the test
-     * split again; nothing of its training is rewritten and its status stays.
+     * split again; nothing of its training is rewritten and its status stays. A run stopped by its
+     * early stopping is finished: given more epochs or time it is refused ({@link UserError}), since
+     * an uninterrupted run with them stops at the same epoch.
      *
      * @param sets only training.epochs and training.time_budget_s may change ("training.epochs=40"), and
      *             training.eval_batch_size when the run is only evaluated again (while training it would change the validation losses)
@@ -148,10 +151,30 @@ public final class SpecRunner {
                     ? "its first epoch ended but the process was stopped before its checkpoint was saved"
                     : "it stopped before its first epoch ended") + "; train it again");
         }
+        if (trainMore && run.record().path("status").asText("").equals(Trainer.Status.STOPPED_EARLY.label()) && earlyStoppingFired(checkpoint(run))) {
+            throw new UserError(runDir + " stopped early after epoch " + run.record().path("epochs_completed").asInt() + ": "
+                    + run.record().path("stop_reason").asText("") + "; early stopping has ended its training, so more epochs or time "
+                    + "would not train it (an uninterrupted run stops there too): evaluate it again with ./machina train --resume "
+                    + runDir + ", or train a new run with a larger training.early_stopping.patience");
+        }
         SpecRunner r = new SpecRunner(Experiment.load(resolved, sets), run);
         r.evaluateOnly = evaluateOnly;
         r.trainMore = trainMore;
         return r;
+    }
+
+    /** Whether the checkpoint holds the state of an early stopping that stopped the fit (a resumed fit would train no more). */
+    @SuppressWarnings("unchecked")
+    private static boolean earlyStoppingFired(Path checkpoint) {
+        Map<String, Object> callbacks;
+        try {
+            callbacks = (Map<String, Object>) Checkpoint.load(checkpoint).state().get("callbacks");
+        } catch (IOException | RuntimeException e) {
+            return false; // the resume itself says what is wrong with the checkpoint
+        }
+        if (callbacks == null) return false;
+        return callbacks.entrySet().stream().anyMatch(e -> e.getKey().startsWith("EarlyStopping.")
+                && e.getValue() instanceof Map<?, ?> st && Boolean.TRUE.equals(st.get("stopped")));
     }
 
     /** Whether the run's training has ended (completed or stopped early), so resuming it evaluates the test split again. */

@@ -79,4 +79,77 @@ class ResumeRecordsTest {
         Files.writeString(run.resolve(RunDirectory.METRICS), "");
         assertThatThrownBy(() -> SpecRunner.resume(run, List.of())).hasMessageContaining("it stopped before its first epoch ended");
     }
+
+    static final String EARLY = "name: es\nseed: 5\ndata: {dataset: digits, validation: 0.2}\nmodel: [{linear: 16}, relu, {linear: 10}]\n"
+            + "optimizer: {name: sgd, lr: 0.1}\n"
+            + "training: {epochs: %d, batch_size: 64, log_every: 0, early_stopping: {monitor: val_loss, patience: 2, min_delta: 0.03}}\n";
+
+    /**
+     * A run with early stopping (restore-best), stopped after epoch k and resumed, ends as the
+     * uninterrupted run does: the same epochs, history, status, reason and saved (best) weights;
+     * a run killed after the checkpoint of the epoch at which early stopping fired is finished by
+     * its resume the same way; and a stopped-early run given more epochs is refused, unchanged.
+     */
+    @Test
+    void aRunWithEarlyStoppingResumedAtAnyEpochEndsAsAnUninterruptedOne(@TempDir Path dir) throws Exception {
+        Experiment spec = Experiment.parse("spec.yaml", String.format(EARLY, 40), List.of());
+        Path whole = SpecRunner.of(spec).runsDir(dir.resolve("whole")).report(false).run().dir();
+        JsonNode wholeRec = JSON.readTree(whole.resolve(RunDirectory.RUN_JSON).toFile());
+        assertThat(wholeRec.path("status").asText()).isEqualTo("stopped-early");
+        int stopped = wholeRec.path("epochs_completed").asInt();
+        assertThat(stopped).as("epochs before early stopping fired").isBetween(4, 39);
+        for (int cut : List.of(1, stopped - 2, stopped - 1)) {
+            Experiment first = Experiment.parse("spec.yaml", String.format(EARLY, cut), List.of());
+            Path run = SpecRunner.of(first).runsDir(dir.resolve("cut" + cut)).report(false).run().dir();
+            SpecRunner.Result r = SpecRunner.resume(run, List.of("training.epochs=40")).report(false).run();
+            assertSameRun(run, whole, "resumed after epoch " + cut);
+            assertThat(r.history().size()).isEqualTo(stopped);
+        }
+        // killed after the stopping epoch's checkpoint, before the run was ended: its resume ends it
+        Path killed = dir.resolve("killed");
+        copyTree(whole, killed);
+        ObjectNode rec = (ObjectNode) JSON.readTree(killed.resolve(RunDirectory.RUN_JSON).toFile());
+        rec.put("status", "running");
+        rec.remove(List.of("stop_reason", "end_time", "final_metrics"));
+        Files.writeString(killed.resolve(RunDirectory.RUN_JSON), rec.toString());
+        Files.delete(killed.resolve(RunDirectory.MODEL));
+        SpecRunner.Result r = SpecRunner.resume(killed, List.of()).report(false).run();
+        assertThat(r.history().size()).as("no epoch trained after the stop").isEqualTo(stopped);
+        assertSameRun(killed, whole, "resumed after a kill at the stopping epoch");
+        // a finished stopped-early run given more epochs: refused, nothing changed
+        byte[] model = Files.readAllBytes(whole.resolve(RunDirectory.MODEL)), runJson = Files.readAllBytes(whole.resolve(RunDirectory.RUN_JSON));
+        assertThatThrownBy(() -> SpecRunner.resume(whole, List.of("training.epochs=80"))).isInstanceOf(UserError.class)
+                .hasMessageStartingWith(whole + " stopped early after epoch " + stopped + ": val_loss did not improve for 2 epochs")
+                .hasMessageContaining("./machina train --resume " + whole + ",").hasMessageContaining("training.early_stopping.patience");
+        assertThat(Files.readAllBytes(whole.resolve(RunDirectory.MODEL))).isEqualTo(model);
+        assertThat(Files.readAllBytes(whole.resolve(RunDirectory.RUN_JSON))).isEqualTo(runJson);
+    }
+
+    private static void assertSameRun(Path run, Path whole, String what) throws Exception {
+        JsonNode a = JSON.readTree(run.resolve(RunDirectory.RUN_JSON).toFile()), b = JSON.readTree(whole.resolve(RunDirectory.RUN_JSON).toFile());
+        for (String k : List.of("status", "stop_reason", "epochs_completed", "steps")) assertThat(a.path(k)).as(what + ": " + k).isEqualTo(b.path(k));
+        assertThat(records(run)).as(what + ": metrics.jsonl").isEqualTo(records(whole));
+        var got = dev.machina.io.SafeTensors.read(run.resolve(RunDirectory.MODEL)).tensors();
+        var want = dev.machina.io.SafeTensors.read(whole.resolve(RunDirectory.MODEL)).tensors();
+        assertThat(got.keySet()).isEqualTo(want.keySet());
+        for (var e : want.entrySet()) {
+            float[] x = got.get(e.getKey()).data(), y = e.getValue().data();
+            assertThat(x.length).isEqualTo(y.length);
+            for (int i = 0; i < y.length; i++) {
+                if (Float.floatToRawIntBits(x[i]) != Float.floatToRawIntBits(y[i])) {
+                    throw new AssertionError(what + ": " + e.getKey() + "[" + i + "] is " + x[i] + ", the uninterrupted run's " + y[i]);
+                }
+            }
+        }
+    }
+
+    private static void copyTree(Path from, Path to) throws java.io.IOException {
+        try (var s = Files.walk(from)) {
+            for (Path p : s.toList()) {
+                Path t = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) Files.createDirectories(t);
+                else if (!p.getFileName().toString().endsWith(".lock")) Files.copy(p, t);
+            }
+        }
+    }
 }

@@ -11,6 +11,13 @@ import java.util.Map;
  * Stops training when a monitored metric has not improved by more than {@code minDelta} for
  * {@code patience} epochs; optionally restores the weights of the best epoch at the end. The
  * direction is right for accuracies (max) and losses (min) by default.
+ *
+ * <p>Its state (best value and epoch, epochs without improvement, the best weights, whether it
+ * has stopped the fit) is kept in checkpoints, so a fit resumed at any epoch stops at the epoch
+ * an uninterrupted one stops at, with the same weights. A fit it has stopped is finished: resumed
+ * from the checkpoint of the epoch it stopped at (even with more epochs), it trains no further
+ * epoch and ends stopped early, with the best weights restored. A fit from the start begins
+ * with a fresh state, as Keras's does.
  */
 public final class EarlyStopping implements Callback {
     private final Monitor monitor;
@@ -36,6 +43,20 @@ public final class EarlyStopping implements Callback {
         this(Monitor.of(metric, "auto"), patience, 0, true);
     }
 
+    /** A fit from the start forgets an earlier fit's state; a resumed fit that this callback had stopped ends at once, for the same reason. */
+    @Override
+    public void onTrainBegin(TrainContext ctx) {
+        if (ctx.history().size() == 0) {
+            best = Double.NaN;
+            bestEpoch = -1;
+            wait = 0;
+            bestWeights = null;
+            stopped = false;
+        } else if (stopped) {
+            ctx.requestStop(Trainer.Status.STOPPED_EARLY, reason());
+        }
+    }
+
     @Override
     public void onEpochEnd(TrainContext ctx, int epoch, Map<String, Double> logs) {
         Double v = logs.get(monitor.metric());
@@ -49,9 +70,12 @@ public final class EarlyStopping implements Callback {
             if (restoreBest) bestWeights = ctx.model().stateDict();
         } else if (++wait > patience) {
             stopped = true;
-            ctx.requestStop(Trainer.Status.STOPPED_EARLY, monitor.metric() + " did not improve for " + patience
-                    + " epochs (best " + best + " at epoch " + (bestEpoch + 1) + ")");
+            ctx.requestStop(Trainer.Status.STOPPED_EARLY, reason());
         }
+    }
+
+    private String reason() {
+        return monitor.metric() + " did not improve for " + patience + " epochs (best " + best + " at epoch " + (bestEpoch + 1) + ")";
     }
 
     @Override
@@ -86,6 +110,7 @@ public final class EarlyStopping implements Callback {
         m.put("best", best);
         m.put("best_epoch", bestEpoch);
         m.put("wait", wait);
+        m.put("stopped", stopped);
         if (bestWeights != null) {
             Map<String, Object> w = new LinkedHashMap<>();
             for (var e : bestWeights.entrySet()) {
@@ -105,6 +130,7 @@ public final class EarlyStopping implements Callback {
         best = (Double) s.get("best");
         bestEpoch = (Integer) s.get("best_epoch");
         wait = (Integer) s.get("wait");
+        stopped = Boolean.TRUE.equals(s.get("stopped")); // absent from checkpoints written before it was kept
         Map<String, Object> w = (Map<String, Object>) s.get("best_weights");
         if (w != null) {
             bestWeights = new LinkedHashMap<>();
