@@ -103,6 +103,7 @@ public final class Trainer {
             model.setRng(Rng.forStream(config.seed(), 0x44726f70L)); // "Drop": the dropout stream
         }
         ctx.epoch = startEpoch;
+        ctx.epochsWritten = startEpoch;
         Throwable error = null;
         Map<String, Double> last = history.last();
         try {
@@ -115,6 +116,8 @@ public final class Trainer {
                 history.add(last);
                 for (Callback c : config.callbacks()) c.onEpochEnd(ctx, epoch, last);
                 if (config.checkpointFile() != null) ctx.queueCheckpoint(config.checkpointFile(), epoch + 1);
+                int written = epoch + 1;
+                ctx.writes.submit(() -> ctx.epochsWritten = written); // after the epoch's files: skipped when one of them fails
             }
             ctx.writes.flush();
             history.finish(stop ? stopStatus : Status.COMPLETED, stop ? stopReason : "");
@@ -125,7 +128,16 @@ public final class Trainer {
             error = new UncheckedIOException(e.getMessage(), e);
             history.finish(Status.FAILED, error.getMessage());
         }
-        if (error != null) waitForWrites(ctx.writes, error); // what was written before the failure lands before onTrainEnd's writes
+        if (error != null) {
+            waitForWrites(ctx.writes, error); // what was written before the failure lands before onTrainEnd's writes
+            // the epochs that count are those whose end-of-epoch files and checkpoint were all written, whichever
+            // epoch the failure was found in (written behind, a write can fail after the next epoch has ended)
+            List<Map<String, Double>> epochs = history.mutableEpochs();
+            if (epochs.size() > ctx.epochsWritten) {
+                epochs.subList(ctx.epochsWritten, epochs.size()).clear();
+                last = history.last();
+            }
+        }
         try {
             for (Callback c : config.callbacks()) {
                 try {
@@ -300,6 +312,8 @@ public final class Trainer {
         /** The last end-of-epoch checkpoint handed to {@link #writes}. */
         java.util.concurrent.Future<?> checkpointWrite;
         int epoch;
+        /** The epochs whose end-of-epoch writes (callbacks' files, checkpoint) have all been written; set by the writer. */
+        volatile int epochsWritten;
         long step;
         double trainSeconds;
 

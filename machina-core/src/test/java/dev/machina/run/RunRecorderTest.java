@@ -117,7 +117,7 @@ class RunRecorderTest {
         JsonNode record = new ObjectMapper().readTree(run.file(RunDirectory.RUN_JSON).toFile());
         assertThat(record.get("status").asText()).isEqualTo("failed");
         assertThat(record.get("error").asText()).isEqualTo("cannot write checkpoint " + checkpoint + ": No space left on device");
-        assertThat(record.get("epochs_completed").asInt()).isEqualTo(1);
+        assertThat(record.get("epochs_completed").asInt()).as("the epoch whose checkpoint failed does not count").isEqualTo(0);
         assertThat(leftovers(run)).isEmpty();
     }
 
@@ -270,6 +270,77 @@ class RunRecorderTest {
         assertThat(record.get("error").asText()).contains("No space left on device");
         assertThat(record.has("provenance")).as("what was saved is kept").isTrue();
         assertThat(leftovers(run)).as("no temporary files").isEmpty();
+    }
+
+    /**
+     * A write behind that fails only after the next epoch has ended (the writer held at epoch 1's
+     * end, released failing at epoch 2's end, before the recorder's epoch-1 files) leaves what a
+     * synchronous run whose write fails at epoch 1's end leaves: run.json counts the epochs whose
+     * files and checkpoint were all written (1), the checkpoint's next epoch, with that epoch's
+     * final metrics.
+     */
+    @Test
+    void writtenBehindAWriteFailingAfterTheNextEpochCountsOnlyTheEpochsWritten(@TempDir Path dir) throws Exception {
+        RunDirectory sync = RunDirectory.create(dir.resolve("sync"), "sync");
+        Callback failAtEpoch1 = new Callback() {
+            @Override
+            public void onEpochEnd(dev.machina.train.TrainContext ctx, int epoch, Map<String, Double> logs) {
+                if (epoch == 1) write(ctx, () -> {
+                    throw new java.io.IOException("No space left on device");
+                });
+            }
+        };
+        trainFailing(sync, false, failAtEpoch1, new Callback() {});
+
+        RunDirectory behind = RunDirectory.create(dir.resolve("behind"), "behind");
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        Callback holdAtEpoch1 = new Callback() {
+            @Override
+            public void onEpochEnd(dev.machina.train.TrainContext ctx, int epoch, Map<String, Double> logs) {
+                if (epoch == 1) write(ctx, () -> { // the writer waits here, before the recorder's epoch-1 files, then fails
+                    try {
+                        release.await(10, java.util.concurrent.TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    throw new java.io.IOException("No space left on device");
+                });
+            }
+        };
+        Callback releaseAfterEpoch2 = new Callback() {
+            @Override
+            public void onEpochEnd(dev.machina.train.TrainContext ctx, int epoch, Map<String, Double> logs) {
+                if (epoch == 2) release.countDown(); // epoch 2 has ended and been counted by the training thread
+            }
+        };
+        trainFailing(behind, true, holdAtEpoch1, releaseAfterEpoch2);
+
+        for (RunDirectory run : java.util.List.of(sync, behind)) {
+            JsonNode rec = new ObjectMapper().readTree(run.file(RunDirectory.RUN_JSON).toFile());
+            String what = run.dir().getParent().getFileName().toString();
+            assertThat(rec.get("status").asText()).as(what).isEqualTo("failed");
+            assertThat(rec.get("error").asText()).as(what).contains("No space left on device");
+            assertThat(rec.get("epochs_completed").asInt()).as(what + ": epochs_completed").isEqualTo(1);
+            var cp = dev.machina.io.Checkpoint.load(run.checkpoints().resolve("last.safetensors"));
+            assertThat(cp.state().get("next_epoch")).as(what + ": the checkpoint's next epoch").isEqualTo(1);
+            @SuppressWarnings("unchecked")
+            var first = ((java.util.List<Map<String, Object>>) cp.state().get("history")).get(0);
+            assertThat(rec.get("final_metrics").get("val_loss").asDouble()).as(what + ": final val_loss").isEqualTo(first.get("val_loss"));
+        }
+    }
+
+    /** Three epochs of a small MLP into {@code run} with a checkpoint, {@code before} and {@code after} around the recorder; the fit fails. */
+    private static void trainFailing(RunDirectory run, boolean writeBehind, Callback before, Callback after) {
+        TensorDataset digits = Datasets.digits().subset(java.util.stream.IntStream.range(0, 200).toArray());
+        Rng rng = new Rng(7);
+        var model = new Sequential(new Linear(64, 8, true, rng), new ReLU(), new Linear(8, 10, true, rng));
+        RunRecorder rec = new RunRecorder(run, Map.of("name", "f"), Map.of("name", "digits"), Map.of());
+        var cfg = TrainerConfig.builder().epochs(3).optimizer(new SGD(model.parameters(), SGD.Config.lr(0.05))).seed(7).logEvery(0)
+                .callback(before).callback(rec).callback(after).checkpointFile(run.checkpoints().resolve("last.safetensors"))
+                .writeBehind(writeBehind).build();
+        DataLoader train = DataLoader.builder(digits).batchSize(50).shuffle(7).build(), val = DataLoader.builder(digits).batchSize(100).build();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new Trainer(cfg).fit(model, train, val))
+                .hasMessageContaining("No space left on device");
     }
 
     private static RunDirectory trainThreeEpochs(Path root, boolean writeBehind) throws Exception {
