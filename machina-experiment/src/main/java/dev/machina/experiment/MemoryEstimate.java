@@ -15,9 +15,14 @@ import java.util.Optional;
  *       weights to restore; {@code gradients}: one float per parameter;</li>
  *   <li>{@code optimizerState}: Adam and AdamW two floats per parameter (three with amsgrad),
  *       RMSprop one (plus one each for momentum and centered), Adagrad one, SGD one with momentum;</li>
- *   <li>{@code activations}: the larger of training and evaluation. Training keeps every layer's
- *       output for the batch (what a recurrent layer saves per step: its gate pre-activations and
- *       activations, hidden and cell states) and, in the backward pass, a gradient of each.
+ *   <li>{@code activations}: the larger of training and evaluation. Training keeps the batch's
+ *       input and every layer's output for the batch (a GRU or RNN what it saves per step: its
+ *       gate pre-activations and activations, hidden states; an LSTM its result, the outputs and
+ *       final states cut from it, stacked and joined) and, in the backward pass, a gradient of each;
+ *       and each LSTM op (layer and direction) its own time-loop workspace at the training batch
+ *       ({@link #lstmWorkspace}: the steps' copy of the input beside the state, gate activations and
+ *       their gradients, cell states, the op's packed weights and weight gradient). Checked against
+ *       the live heap of real training steps (MemoryEstimateTest).
  *       Evaluation (validation after each epoch, the test split after training: no gradients,
  *       {@code eval_batch_size} examples) holds a layer's input and output at once, and for an
  *       LSTM the time loop's workspace of that batch ({@code kernel.Recurrence}: the steps'
@@ -77,8 +82,11 @@ public record MemoryEstimate(String optimizer, long parameters, long gradients, 
         long evalExamples = Math.max(data.validation() == null ? 0 : data.validation().size(), data.test() == null ? 0 : data.test().size());
         long evalBatch = Math.min(t.evalBatchSize(), Math.max(1, evalExamples));
         long input = elements(train.featureShape());
+        // every LSTM op (layer and direction) holds its own time-loop workspace from its forward to its backward
+        long lstmTrain = 0;
+        for (long[] l : w.lstms) lstmTrain = add(lstmTrain, mul(l[3], lstmWorkspace(l[0], l[1], l[2], trainBatch, trainBatch)));
         // the loss holds the model's output once more (its softmax, or the difference from the target)
-        long trainFloats = mul(trainBatch, add(input, mul(2, add(w.saved, w.last))));
+        long trainFloats = add(mul(trainBatch, add(input, mul(2, add(w.saved, w.last)))), lstmTrain);
         // the LSTM workspaces pooled from training stay while one is grown to the evaluation batch
         long pooledEach = 0;
         for (long[] l : w.lstms) pooledEach = Math.max(pooledEach, Math.min(lstmWorkspace(l[0], l[1], l[2], trainBatch, evalBatch), 8L << 20));
@@ -163,11 +171,14 @@ public record MemoryEstimate(String optimizer, long parameters, long gradients, 
     }
 
     /**
-     * What the collector needs beside {@link #HEAP_SHARE}: an eighth of the heap, at most 32 MiB
-     * (measured: fashion-lstm needs a heap 34 to 42 MiB larger than the 190 MiB it holds at its peak).
+     * What the collector needs beside {@link #HEAP_SHARE}: a third of the heap, at most 48 MiB. The
+     * launcher's young generation is 64 MiB whatever the heap, so a small heap's old generation is
+     * small; measured: fashion-lstm needs a heap 34 to 42 MiB larger than the 190 MiB it holds at
+     * its peak; text-lstm (82 MiB estimated, at most 64 MiB live after a full collection) runs out
+     * now and then up to -Xmx140m, and trains at the -Xmx155m this room makes the smallest accepted.
      */
     static long gcRoom(long maxHeap) {
-        return Math.min(maxHeap / 8, 32 * MIB);
+        return Math.min(maxHeap / 3, 48 * MIB);
     }
 
     /** Bytes as "512 MiB" or "7.2 GiB". */
@@ -281,9 +292,9 @@ public record MemoryEstimate(String optimizer, long parameters, long gradients, 
             long steps = dims[0];
             long input = dims[1];
             long g = (long) gates * hidden;
-            // per direction and step: the input projection and the gate activations (g each), and
-            // the states: h (and c, tanh c for an LSTM; W_hn·h for a GRU) and the output
-            long perStep = 2 * g + hidden * (kind.equals("lstm") ? 4L : kind.equals("gru") ? 3L : 2L);
+            // a GRU or RNN, per direction and step: the input projection and the gate activations (g each), and
+            // the states: h (and W_hn·h for a GRU) and the output
+            long perStep = 2 * g + hidden * (kind.equals("gru") ? 3L : 2L);
             long layerIn = in;
             for (int layer = 0; layer < layers; layer++) {
                 params = add(params, mul(dirs, add(mul(g, input + hidden), bias ? 2 * g : 0)));
@@ -295,14 +306,18 @@ public record MemoryEstimate(String optimizer, long parameters, long gradients, 
                     long zStride = (input + hidden + 7) / 8 * 8;
                     long ws = add(add(mul(steps + 1, zStride), mul(steps, g)), mul(2 * steps + 1, hidden));
                     lstmOps += dirs;
-                    lstms.add(new long[] {input, hidden, steps});
+                    lstms.add(new long[] {input, hidden, steps, dirs});
                     lstmWorkspace = Math.max(lstmWorkspace, ws);
-                    saved = add(saved, mul(dirs, mul(steps, perStep)));
+                    // training, per example (a gradient of each counted beside it): each direction's result [outputs | h_n | c_n]
+                    // and the outputs, h_n and c_n cut from it, the final states stacked, the two directions' outputs joined;
+                    // its time loop's workspace is counted per op at the training batch
+                    saved = add(saved, add(mul(dirs, add(mul(2 * steps, hidden), 6L * hidden)), dirs > 1 ? mul(steps, 2L * hidden) : 0));
                     widest = Math.max(widest, add(add(layerIn, ws), mul(dirs > 1 ? 2 : 1, out)));
                 } else {
                     saved = add(saved, mul(dirs, mul(steps, perStep)));
                     widest = Math.max(widest, add(layerIn, mul(dirs, mul(steps, perStep))));
                 }
+                if (layer < layers - 1 && ((Number) a.get("dropout")).doubleValue() > 0) saved = add(saved, mul(2 * steps, (long) hidden * dirs));
                 input = (long) hidden * dirs;
                 layerIn = mul(steps, input);
             }

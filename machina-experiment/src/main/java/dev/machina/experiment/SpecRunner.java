@@ -508,21 +508,31 @@ public final class SpecRunner {
         boolean series = a.get("window") instanceof Integer && a.get("stride") instanceof Integer && a.get("horizon") instanceof Integer;
         int offset = data.train().size() + (data.validation() == null ? 0 : data.validation().size());
         float[] act = new float[pred.length];
-        StringBuilder csv = new StringBuilder(rows * width * 32).append(series ? "example,output,step,actual,predicted\n" : "example,output,actual,predicted\n");
-        for (int i = 0; i < rows; i++) {
-            int ex = p.indices()[i];
+        for (int i = 0; i < rows; i++) System.arraycopy(targets, p.indices()[i] * width, act, i * width, width);
+        int stride = series ? (Integer) a.get("stride") : 0, window = series ? (Integer) a.get("window") : 0;
+        int perStep = series ? width / (Integer) a.get("horizon") : 0; // outputs are step-major: width / horizon target columns per step ahead
+        AtomicFiles.write(run.file(TEST_PREDICTIONS), out -> writePredictions(out, p.indices(), act, pred, width, series, offset, stride, window, perStep));
+        return RegressionMetrics.of(pred, act);
+    }
+
+    /**
+     * test-predictions.csv, streamed (one row per predicted value: the example, the output, for a
+     * series the step in it, the target and the prediction), so that it costs a buffer, not a copy
+     * of the file in memory.
+     */
+    static void writePredictions(java.io.OutputStream out, int[] examples, float[] actual, float[] predicted, int width, boolean series,
+                                 int offset, int stride, int window, int perStep) throws IOException {
+        var w = new java.io.BufferedWriter(new java.io.OutputStreamWriter(out, java.nio.charset.StandardCharsets.UTF_8), 1 << 16);
+        w.write(series ? "example,output,step,actual,predicted\n" : "example,output,actual,predicted\n");
+        for (int i = 0; i < examples.length; i++) {
+            int ex = examples[i];
             for (int k = 0; k < width; k++) {
-                act[i * width + k] = targets[ex * width + k];
-                csv.append(ex).append(',').append(k).append(',');
-                if (series) { // outputs are step-major: width / horizon target columns per step ahead
-                    int perStep = width / (Integer) a.get("horizon");
-                    csv.append((offset + ex) * (Integer) a.get("stride") + (Integer) a.get("window") + k / perStep).append(',');
-                }
-                csv.append(act[i * width + k]).append(',').append(pred[i * width + k]).append('\n');
+                w.write(ex + "," + k + ",");
+                if (series) w.write((offset + ex) * stride + window + k / perStep + ",");
+                w.write(actual[i * width + k] + "," + predicted[i * width + k] + "\n");
             }
         }
-        AtomicFiles.writeString(run.file(TEST_PREDICTIONS), csv.toString());
-        return RegressionMetrics.of(pred, act);
+        w.flush();
     }
 
     /**
