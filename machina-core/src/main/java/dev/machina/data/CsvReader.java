@@ -298,6 +298,154 @@ public final class CsvReader {
         return encodeLabels(features, rawLabels);
     }
 
+    /**
+     * Reads a UTF-8 CSV file's feature columns a batch of at most {@code rows} rows at a time, as
+     * {@code [n, features]} tensors handed to {@code batch} in order, without holding the file in
+     * memory; the values, columns and errors (with the file's line numbers) are {@link #read}'s, a
+     * label column is left out as {@link Builder#noLabel()} leaves it. A bad row is found when its
+     * batch is read: the batches before it have been handed on.
+     */
+    public void readFeatures(Path file, int rows, java.util.function.Consumer<Tensor> batch) {
+        if (rows < 1) throw new IllegalArgumentException("rows must be at least 1, got " + rows);
+        String source = file.toString();
+        try (var reader = new LineCounting(Files.newBufferedReader(file, StandardCharsets.UTF_8))) {
+            reader.mark(1);
+            if (reader.read() != '\uFEFF') reader.reset();
+            reader.origin();
+            for (int k = 0; k < skipRows; k++) {
+                int c, chars = 0;
+                while ((c = reader.read()) != '\n') {
+                    if (c < 0) {
+                        throw new DataFormatException(source, "skipping " + skipRows + " rows leaves nothing: the file has " + (k + (chars > 0 ? 1 : 0)) + " lines");
+                    }
+                    chars++;
+                }
+            }
+            reader.origin();
+            CSVFormat.Builder fb = CSVFormat.DEFAULT.builder().setDelimiter(delimiter).setIgnoreEmptyLines(true).setTrim(true);
+            if (comment != null) fb.setCommentMarker(comment);
+            CSVParser parser = CSVParser.parse(reader, fb.get());
+            java.util.Iterator<CSVRecord> it = parser.iterator();
+            List<CSVRecord> firstTwo = new ArrayList<>();
+            try {
+                while (firstTwo.size() < 2 && it.hasNext()) firstTwo.add(it.next());
+            } catch (UncheckedIOException | IllegalStateException e) {
+                throw malformed(source, e, parser);
+            }
+            if (firstTwo.isEmpty()) throw new DataFormatException(source, "no rows: the file is empty");
+            boolean hasHeader = header != null ? header : firstRowIsHeader(firstTwo);
+            List<String> names = hasHeader ? firstTwo.get(0).toList() : null;
+            if (hasHeader && firstTwo.size() == 1) throw new DataFormatException(source, "no data rows after the header");
+            int ncols = firstTwo.get(0).size();
+            Columns cols = resolveColumns(source, names, ncols);
+            int f = cols.features.length;
+            float[] x = new float[rows * f];
+            int n = 0;
+            java.util.Iterator<CSVRecord> pending = firstTwo.subList(hasHeader ? 1 : 0, firstTwo.size()).iterator();
+            boolean firstData = true;
+            while (true) {
+                CSVRecord rec;
+                try {
+                    if (pending.hasNext()) rec = pending.next();
+                    else if (it.hasNext()) rec = it.next();
+                    else break;
+                } catch (UncheckedIOException | IllegalStateException e) {
+                    throw malformed(source, e, parser);
+                }
+                long line = skipRows + reader.lineOf(rec.getCharacterPosition());
+                if (rec.size() != ncols) {
+                    throw new DataFormatException(source, "line " + line + ": ragged row with " + rec.size() + " columns, expected "
+                            + ncols + (hasHeader ? " (as in the header)" : " (as in the first row)")
+                            + (firstData ? "; if the file begins with lines that are not data, skip them (skip_rows)" : ""));
+                }
+                firstData = false;
+                for (int j = 0; j < f; j++) x[n * f + j] = number(source, line, names, cols.features[j], rec.get(cols.features[j]));
+                if (++n == rows) {
+                    batch.accept(Tensor.of(x, n, f));
+                    x = new float[rows * f];
+                    n = 0;
+                }
+            }
+            if (n > 0) batch.accept(Tensor.of(java.util.Arrays.copyOf(x, n * f), n, f));
+        } catch (NoSuchFileException e) {
+            throw new DataFormatException(file, "file not found");
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** A parse failure of Commons CSV as read's one line: where the broken record starts. */
+    private DataFormatException malformed(String source, RuntimeException e, CSVParser parser) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) root = root.getCause();
+        String msg = String.valueOf(root.getMessage());
+        Matcher m = Pattern.compile("\\(startline (\\d+)\\)\\s*").matcher(msg);
+        long line = skipRows + (m.find() ? Long.parseLong(m.group(1)) : parser.getCurrentLineNumber() + 1);
+        return new DataFormatException(source, "line " + line + ": malformed CSV: " + m.replaceAll(""), e);
+    }
+
+    /**
+     * A reader that knows the line of a character position counted from {@link #origin()}: it keeps
+     * the positions of the line breaks read ahead of the positions asked about, which only grow.
+     */
+    private static final class LineCounting extends java.io.FilterReader {
+        private final java.util.ArrayDeque<Long> breaks = new java.util.ArrayDeque<>();
+        private long pos, base, passed;
+        private long markPos;
+
+        LineCounting(java.io.Reader in) {
+            super(in);
+        }
+
+        /** Positions and lines count from here on. */
+        void origin() {
+            base = pos;
+            breaks.clear();
+            passed = 0;
+        }
+
+        /** The 1-based line (from the origin) of the character at {@code position} (from the origin). */
+        long lineOf(long position) {
+            while (!breaks.isEmpty() && breaks.peekFirst() - base < position) {
+                breaks.pollFirst();
+                passed++;
+            }
+            return passed + 1;
+        }
+
+        @Override
+        public int read() throws IOException {
+            int c = in.read();
+            if (c >= 0) note(c);
+            return c;
+        }
+
+        @Override
+        public int read(char[] buf, int off, int len) throws IOException {
+            int r = in.read(buf, off, len);
+            for (int i = 0; i < r; i++) note(buf[off + i]);
+            return r;
+        }
+
+        private void note(int c) {
+            if (c == '\n') breaks.addLast(pos);
+            pos++;
+        }
+
+        @Override
+        public void mark(int limit) throws IOException {
+            in.mark(limit);
+            markPos = pos;
+        }
+
+        @Override
+        public void reset() throws IOException {
+            in.reset();
+            while (!breaks.isEmpty() && breaks.peekLast() >= markPos) breaks.pollLast();
+            pos = markPos;
+        }
+    }
+
     /** header: auto — the first row has no number and the second (if any) has one. */
     private static boolean firstRowIsHeader(List<CSVRecord> records) {
         for (String v : records.get(0)) if (isNumber(v)) return false;

@@ -211,4 +211,56 @@ class CsvReaderTest {
         assertThatThrownBy(() -> CsvReader.builder().build().read(p))
                 .hasMessage(p + ": line 2, column 'a' (index 0): cannot parse '" + "y".repeat(57) + "…' as a number");
     }
+
+    /**
+     * readFeatures, a batch at a time, gives read's features row for row, whatever the batch size,
+     * with a BOM, skipped rows, a header, comments, blank lines and a quoted field over two lines;
+     * and its errors name the line read names.
+     */
+    @Test
+    void readFeaturesInBatchesIsReadRowForRow(@TempDir Path dir) throws Exception {
+        StringBuilder text = new StringBuilder("\uFEFFa title line\n# a comment\nx,y,\"name\"\n");
+        for (int r = 0; r < 23; r++) {
+            if (r == 7) text.append("\n# another comment\n");
+            text.append(r * 0.5).append(',').append(-r).append(',').append(r == 11 ? "\"two\nlines\"" : "n" + r).append('\n');
+        }
+        Path f = Files.writeString(dir.resolve("f.csv"), text);
+        CsvReader reader = CsvReader.builder().skipRows(1).comment('#').header(true).noLabel().dropColumns("name").build();
+        float[] whole = reader.read(f).features().data();
+        for (int rows : new int[] {1, 3, 5, 23, 1000}) {
+            java.util.List<Float> got = new java.util.ArrayList<>();
+            java.util.List<Integer> sizes = new java.util.ArrayList<>();
+            reader.readFeatures(f, rows, t -> {
+                assertThat(t.shape(1)).isEqualTo(2);
+                sizes.add(t.shape(0));
+                for (float v : t.data()) got.add(v);
+            });
+            float[] g = new float[got.size()];
+            for (int k = 0; k < g.length; k++) g[k] = got.get(k);
+            assertThat(g).as("batches of " + rows).isEqualTo(whole);
+            assertThat(sizes.stream().limit(sizes.size() - 1)).as("full batches but the last").allMatch(n -> n == rows);
+        }
+        // errors: the line of the bad row, as read says it
+        String bad = text.toString().replace("6.0,-12,n12", "6.0,oops,n12");
+        Path b = Files.writeString(dir.resolve("bad.csv"), bad);
+        String want = catchMessage(() -> reader.read(b));
+        assertThat(want).contains("line ");
+        assertThat(catchMessage(() -> reader.readFeatures(b, 4, t -> {}))).isEqualTo(want);
+        Path ragged = Files.writeString(dir.resolve("ragged.csv"), text.toString().replace("10.0,-20,n20", "10.0,-20"));
+        assertThat(catchMessage(() -> reader.readFeatures(ragged, 4, t -> {}))).isEqualTo(catchMessage(() -> reader.read(ragged))).contains("ragged row");
+        Path quote = Files.writeString(dir.resolve("quote.csv"), text + "1,2,\"open\n");
+        assertThat(catchMessage(() -> reader.readFeatures(quote, 4, t -> {}))).isEqualTo(catchMessage(() -> reader.read(quote))).contains("malformed CSV");
+        Path empty = Files.writeString(dir.resolve("empty.csv"), "");
+        assertThat(catchMessage(() -> CsvReader.builder().noLabel().build().readFeatures(empty, 4, t -> {})))
+                .isEqualTo(catchMessage(() -> CsvReader.builder().noLabel().build().read(empty)));
+    }
+
+    private static String catchMessage(Runnable r) {
+        try {
+            r.run();
+        } catch (RuntimeException e) {
+            return e.getMessage();
+        }
+        throw new AssertionError("no error");
+    }
 }

@@ -61,35 +61,108 @@ public record TrainedModel(Path runDir, Experiment experiment, Module model, Lis
      * batch takes the rows before it too, and keeps only its own).
      */
     public Tensor probabilities(Tensor x, int batchSize) {
-        if (batchSize < 1) throw new IllegalArgumentException("batch size must be at least 1, got " + batchSize);
-        int n = x.shape(0), row = n == 0 ? 0 : x.size() / n;
+        int n = x.shape(0);
         if (n == 0) throw new UserError("no examples to predict: the input has no rows");
-        int step = n < MIN_BATCH_ROWS ? n : Math.max(batchSize, MIN_BATCH_ROWS);
-        float[] in = x.data(), out = null;
-        int[] outShape = null;
-        int width = 0;
-        boolean wasTraining = model.isTraining();
-        model.eval();
-        try (var s = Tensor.noGrad()) {
-            for (int from = 0; from < n; from += step) {
-                int to = Math.min(from + step, n), start = Math.min(from, to - Math.min(MIN_BATCH_ROWS, n));
-                int[] shape = x.shape().clone();
-                shape[0] = to - start;
-                Tensor b = Tensor.of(Arrays.copyOfRange(in, start * row, to * row), shape);
-                if (transform != null) b = transform.apply(b);
-                Tensor p = model.forward(b).softmax(-1);
-                if (out == null) {
-                    width = p.size() / shape[0];
-                    outShape = p.shape().clone();
-                    outShape[0] = n;
-                    out = new float[n * width];
-                }
-                System.arraycopy(p.data(), (from - start) * width, out, from * width, (to - from) * width);
+        float[][] out = {null};
+        int[][] outShape = {null};
+        int[] at = {0};
+        Predictor p = predictor(batchSize, probs -> {
+            int width = probs.size() / probs.shape(0);
+            if (out[0] == null) {
+                out[0] = new float[n * width];
+                outShape[0] = probs.shape().clone();
+                outShape[0][0] = n;
             }
-        } finally {
-            model.train(wasTraining);
+            System.arraycopy(probs.data(), 0, out[0], at[0] * width, probs.size());
+            at[0] += probs.shape(0);
+        });
+        p.add(x);
+        p.finish();
+        return Tensor.of(out[0], outShape[0]);
+    }
+
+    /**
+     * {@link #probabilities} of rows that arrive in parts ({@link Predictor#add}, then
+     * {@link Predictor#finish}): the same batches, so the same bits for every row, handed to
+     * {@code sink} in order as each batch is run, holding at most a batch and the rows it needs.
+     */
+    public Predictor predictor(int batchSize, java.util.function.Consumer<Tensor> sink) {
+        if (batchSize < 1) throw new IllegalArgumentException("batch size must be at least 1, got " + batchSize);
+        return new Predictor(Math.max(batchSize, MIN_BATCH_ROWS), sink);
+    }
+
+    /** Runs the model on batches of raw rows as they fill; see {@link #predictor}. */
+    public final class Predictor {
+        private final int step;
+        private final java.util.function.Consumer<Tensor> sink;
+        private int[] rowShape;
+        private int row;
+        private float[] pending;
+        private int held;
+        /** The last rows of the batch run before, for a short last batch. */
+        private float[] tail = new float[0];
+        private int tailRows;
+
+        private Predictor(int step, java.util.function.Consumer<Tensor> sink) {
+            this.step = step;
+            this.sink = sink;
         }
-        return Tensor.of(out, outShape);
+
+        /** Adds rows {@code [k, featureShape...]}; runs every batch they fill. */
+        public void add(Tensor rows) {
+            int k = rows.shape(0);
+            if (k == 0) return;
+            if (rowShape == null) {
+                rowShape = Arrays.copyOfRange(rows.shape(), 1, rows.rank());
+                row = rows.size() / k;
+                pending = new float[step * row];
+            }
+            float[] d = rows.data();
+            for (int r = 0; r < k; ) {
+                int take = Math.min(k - r, step - held);
+                System.arraycopy(d, r * row, pending, held * row, take * row);
+                held += take;
+                r += take;
+                if (held == step) run(0);
+            }
+        }
+
+        /** Runs the rows left: a batch of fewer than {@value #MIN_BATCH_ROWS} rows takes rows before it too, and keeps only its own. */
+        public void finish() {
+            if (held == 0) {
+                if (rowShape == null) throw new UserError("no examples to predict: the input has no rows");
+                return;
+            }
+            run(held < MIN_BATCH_ROWS ? Math.min(MIN_BATCH_ROWS - held, tailRows) : 0);
+        }
+
+        /** Runs the {@code held} pending rows after the last {@code before} rows of the previous batch. */
+        private void run(int before) {
+            int rows = before + held;
+            float[] b = new float[rows * row];
+            System.arraycopy(tail, (tailRows - before) * row, b, 0, before * row);
+            System.arraycopy(pending, 0, b, before * row, held * row);
+            int[] shape = new int[rowShape.length + 1];
+            shape[0] = rows;
+            System.arraycopy(rowShape, 0, shape, 1, rowShape.length);
+            Tensor x = Tensor.of(b, shape);
+            if (transform != null) x = transform.apply(x);
+            Tensor p;
+            boolean wasTraining = model.isTraining();
+            model.eval();
+            try (var s = Tensor.noGrad()) {
+                p = model.forward(x).softmax(-1);
+            } finally {
+                model.train(wasTraining);
+            }
+            int width = p.size() / rows;
+            int[] outShape = p.shape().clone();
+            outShape[0] = held;
+            sink.accept(Tensor.of(Arrays.copyOfRange(p.data(), before * width, rows * width), outShape));
+            tailRows = Math.min(MIN_BATCH_ROWS - 1, held);
+            tail = Arrays.copyOfRange(pending, (held - tailRows) * row, held * row);
+            held = 0;
+        }
     }
 
     @SuppressWarnings("unchecked")
