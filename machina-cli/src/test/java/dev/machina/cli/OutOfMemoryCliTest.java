@@ -139,8 +139,8 @@ class OutOfMemoryCliTest {
 
         var e = dev.machina.experiment.Experiment.parse(spec.toString(), specText.replace("text.txt", tmp.resolve("text.txt").toString()), List.of());
         long estimate = dev.machina.experiment.MemoryEstimate.of(e, dev.machina.experiment.Prepared.of(e)).orElseThrow().total();
-        // 90% of the JVM's maximum heap less 32 MiB holds the estimate: the smallest -Xmx that could, then up in steps of 4 MiB
-        int heap = (int) Math.ceil((estimate + (32 << 20)) / 0.9 / (1 << 20));
+        // 90% of the JVM's maximum heap less 48 MiB (the collector's room) holds the estimate: the smallest -Xmx that could, then up in steps of 4 MiB
+        int heap = (int) Math.ceil((estimate + (48 << 20)) / 0.9 / (1 << 20));
         int refusals = 0;
         String[] ran;
         while ((ran = run(tmp, heap, true, "train", spec.toString(), "--no-report", "--progress", "none"))[0].equals("2")) {

@@ -152,10 +152,9 @@ public final class SpecRunner {
                     : "it stopped before its first epoch ended") + "; train it again");
         }
         if (trainMore && run.record().path("status").asText("").equals(Trainer.Status.STOPPED_EARLY.label()) && earlyStoppingFired(checkpoint(run))) {
-            throw new UserError(runDir + " stopped early after epoch " + run.record().path("epochs_completed").asInt() + ": "
-                    + run.record().path("stop_reason").asText("") + "; early stopping has ended its training, so more epochs or time "
-                    + "would not train it (an uninterrupted run stops there too): evaluate it again with ./machina train --resume "
-                    + runDir + ", or train a new run with a larger training.early_stopping.patience");
+            throw new UserError(runDir + " was stopped by its early stopping after epoch " + run.record().path("epochs_completed").asInt()
+                    + ", so its training has ended (with more epochs or time it stops there too): evaluate it again with ./machina train --resume "
+                    + runDir + ", or train a new run with a larger training.early_stopping.patience (" + run.record().path("stop_reason").asText("") + ")");
         }
         SpecRunner r = new SpecRunner(Experiment.load(resolved, sets), run);
         r.evaluateOnly = evaluateOnly;

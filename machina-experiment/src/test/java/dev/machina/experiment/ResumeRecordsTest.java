@@ -119,8 +119,9 @@ class ResumeRecordsTest {
         // a finished stopped-early run given more epochs: refused, nothing changed
         byte[] model = Files.readAllBytes(whole.resolve(RunDirectory.MODEL)), runJson = Files.readAllBytes(whole.resolve(RunDirectory.RUN_JSON));
         assertThatThrownBy(() -> SpecRunner.resume(whole, List.of("training.epochs=80"))).isInstanceOf(UserError.class)
-                .hasMessageStartingWith(whole + " stopped early after epoch " + stopped + ": val_loss did not improve for 2 epochs")
-                .hasMessageContaining("./machina train --resume " + whole + ",").hasMessageContaining("training.early_stopping.patience");
+                .hasMessageStartingWith(whole + " was stopped by its early stopping after epoch " + stopped + ", so its training has ended")
+                .hasMessageContaining("./machina train --resume " + whole + ", or train a new run with a larger training.early_stopping.patience")
+                .hasMessageContaining("(val_loss did not improve for 2 epochs");
         assertThat(Files.readAllBytes(whole.resolve(RunDirectory.MODEL))).isEqualTo(model);
         assertThat(Files.readAllBytes(whole.resolve(RunDirectory.RUN_JSON))).isEqualTo(runJson);
     }
