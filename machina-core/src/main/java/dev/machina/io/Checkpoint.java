@@ -80,4 +80,32 @@ public record Checkpoint(LinkedHashMap<String, Tensor> model, Map<String, Object
             throw new IOException(file + ": checkpoint state is malformed: " + e.getMessage(), e);
         }
     }
+
+    /**
+     * The callbacks' states in a checkpoint, read from its header alone (the weights and buffers
+     * are not read): for each callback's key, its entries that hold no tensor (best weights and
+     * other buffers are left out). Errors name the file.
+     */
+    public static Map<String, Map<String, Object>> callbackStates(Path file) throws IOException {
+        String js = SafeTensors.readMetadata(file).get(STATE_KEY);
+        if (js == null) throw new IOException(file + ": not a Machina checkpoint (no '" + STATE_KEY + "' in its metadata)");
+        Map<String, Map<String, Object>> out = new LinkedHashMap<>();
+        try {
+            var callbacks = StateCodec.JSON.readTree(js).path("v").path("callbacks").path("v");
+            for (var cb : callbacks.properties()) {
+                Map<String, Object> st = new LinkedHashMap<>();
+                for (var e : cb.getValue().path("v").properties()) {
+                    try {
+                        st.put(e.getKey(), StateCodec.decode(e.getValue(), Map.of()));
+                    } catch (IllegalArgumentException holdsATensor) {
+                        // left out: only the header is read
+                    }
+                }
+                out.put(cb.getKey(), st);
+            }
+        } catch (IOException | RuntimeException e) {
+            throw new IOException(file + ": checkpoint state is malformed: " + e.getMessage(), e);
+        }
+        return out;
+    }
 }

@@ -203,6 +203,15 @@ public final class SafeTensors {
 
     /** Reads a safetensors file; see the class comment for what is accepted. */
     public static Contents read(Path path) throws IOException {
+        return read(path, true);
+    }
+
+    /** The {@code __metadata__} entries of a safetensors file, read from its header alone (the tensors are not read). */
+    public static Map<String, String> readMetadata(Path path) throws IOException {
+        return read(path, false).metadata();
+    }
+
+    private static Contents read(Path path, boolean tensorsToo) throws IOException {
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
             return read(new Source(path.toString(), ch.size()) {
                 @Override
@@ -213,7 +222,7 @@ public final class SafeTensors {
                         pos += r;
                     }
                 }
-            });
+            }, tensorsToo);
         }
     }
 
@@ -225,7 +234,7 @@ public final class SafeTensors {
                 void readFully(long pos, ByteBuffer dst) {
                     dst.put(bytes, (int) pos, dst.remaining());
                 }
-            });
+            }, true);
         } catch (SafeTensorsFormatException e) {
             throw e;
         } catch (IOException e) {
@@ -249,7 +258,7 @@ public final class SafeTensors {
     /** One validated header entry. */
     private record Entry(String name, DType dtype, int[] shape, int elements, long begin, long end) {}
 
-    private static Contents read(Source src) throws IOException {
+    private static Contents read(Source src, boolean tensorsToo) throws IOException {
         String file = src.name;
         if (src.size < 8) {
             throw new SafeTensorsFormatException(file, null, "is " + src.size + " bytes long, too short for the 8-byte header length");
@@ -303,6 +312,7 @@ public final class SafeTensors {
             }
         }
         checkTiling(file, entries, bufferSize);
+        if (!tensorsToo) return new Contents(new LinkedHashMap<>(), metadata);
 
         LinkedHashMap<String, Tensor> tensors = new LinkedHashMap<>();
         for (Entry e : entries) tensors.put(e.name, load(src, dataStart, e));

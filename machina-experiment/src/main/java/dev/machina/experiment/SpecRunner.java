@@ -151,29 +151,33 @@ public final class SpecRunner {
                     ? "its first epoch ended but the process was stopped before its checkpoint was saved"
                     : "it stopped before its first epoch ended") + "; train it again");
         }
-        if (trainMore && run.record().path("status").asText("").equals(Trainer.Status.STOPPED_EARLY.label()) && earlyStoppingFired(checkpoint(run))) {
-            throw new UserError(runDir + " was stopped by its early stopping after epoch " + run.record().path("epochs_completed").asInt()
-                    + ", so its training has ended (with more epochs or time it stops there too): evaluate it again with ./machina train --resume "
-                    + runDir + ", or train a new run with a larger training.early_stopping.patience (" + run.record().path("stop_reason").asText("") + ")");
-        }
-        SpecRunner r = new SpecRunner(Experiment.load(resolved, sets), run);
+        Experiment experiment = Experiment.load(resolved, sets);
+        if (trainMore) refuseIfEarlyStopped(run, experiment);
+        SpecRunner r = new SpecRunner(experiment, run);
         r.evaluateOnly = evaluateOnly;
         r.trainMore = trainMore;
         return r;
     }
 
-    /** Whether the checkpoint holds the state of an early stopping that stopped the fit (a resumed fit would train no more). */
-    @SuppressWarnings("unchecked")
-    private static boolean earlyStoppingFired(Path checkpoint) {
-        Map<String, Object> callbacks;
+    /**
+     * Refuses ({@link UserError}) to train more a run that its early stopping stopped: resumed, it
+     * would train no further epoch. Read from its checkpoint's header (not its weights).
+     */
+    private static void refuseIfEarlyStopped(RunDirectory run, Experiment experiment) {
+        Experiment.EarlyStop es = experiment.training().earlyStopping();
+        if (es == null || !run.record().path("status").asText("").equals(Trainer.Status.STOPPED_EARLY.label())) return;
+        Map<String, Map<String, Object>> callbacks;
         try {
-            callbacks = (Map<String, Object>) Checkpoint.load(checkpoint).state().get("callbacks");
-        } catch (IOException | RuntimeException e) {
-            return false; // the resume itself says what is wrong with the checkpoint
+            callbacks = Checkpoint.callbackStates(checkpoint(run));
+        } catch (IOException e) {
+            return; // the resume itself says what is wrong with the checkpoint
         }
-        if (callbacks == null) return false;
-        return callbacks.entrySet().stream().anyMatch(e -> e.getKey().startsWith("EarlyStopping.")
-                && e.getValue() instanceof Map<?, ?> st && Boolean.TRUE.equals(st.get("stopped")));
+        boolean fired = callbacks.entrySet().stream().anyMatch(e -> e.getKey().startsWith("EarlyStopping.")
+                && dev.machina.train.callbacks.EarlyStopping.stopped(e.getValue(), es.patience()));
+        if (!fired) return;
+        throw new UserError(run.dir() + " was stopped by its early stopping after epoch " + run.record().path("epochs_completed").asInt()
+                + ", so its training has ended (with more epochs or time it stops there too): evaluate it again with ./machina train --resume "
+                + run.dir() + ", or train a new run with a larger training.early_stopping.patience (" + run.record().path("stop_reason").asText("") + ")");
     }
 
     /** Whether the run's training has ended (completed or stopped early), so resuming it evaluates the test split again. */
@@ -350,6 +354,7 @@ public final class SpecRunner {
                     throw new UserError(run.dir() + " was changed by another process while this one started (it is now "
                             + run.record().path("status").asText("not finished") + "); run the command again");
                 }
+                if (trainMore) refuseIfEarlyStopped(run, experiment); // another process may have finished it since
             }
             if (evaluateOnly) {
                 try {

@@ -126,6 +126,50 @@ class ResumeRecordsTest {
         assertThat(Files.readAllBytes(whole.resolve(RunDirectory.RUN_JSON))).isEqualTo(runJson);
     }
 
+    /**
+     * A run stopped early whose checkpoint was written before early stopping kept whether it had
+     * stopped (no "stopped" key) is refused more epochs too: its count of epochs without
+     * improvement, over the patience, tells the stop. Nothing of it changes.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void aRunWhoseCheckpointPredatesTheStoppedKeyIsRefusedMoreEpochs(@TempDir Path dir) throws Exception {
+        Path whole = SpecRunner.of(Experiment.parse("spec.yaml", String.format(EARLY, 40), List.of())).runsDir(dir).report(false).run().dir();
+        Path ckpt = whole.resolve("checkpoints").resolve("last.safetensors");
+        var cp = dev.machina.io.Checkpoint.load(ckpt);
+        var es = (java.util.Map<String, Object>) ((java.util.Map<String, Object>) cp.state().get("callbacks")).get("EarlyStopping.val_loss");
+        assertThat(es.remove("stopped")).isEqualTo(true);
+        cp.save(ckpt);
+        byte[] model = Files.readAllBytes(whole.resolve(RunDirectory.MODEL)), runJson = Files.readAllBytes(whole.resolve(RunDirectory.RUN_JSON));
+        assertThatThrownBy(() -> SpecRunner.resume(whole, List.of("training.epochs=80"))).isInstanceOf(UserError.class)
+                .hasMessageStartingWith(whole + " was stopped by its early stopping after epoch ");
+        assertThat(Files.readAllBytes(whole.resolve(RunDirectory.MODEL))).isEqualTo(model);
+        assertThat(Files.readAllBytes(whole.resolve(RunDirectory.RUN_JSON))).isEqualTo(runJson);
+    }
+
+    /**
+     * A resume given more epochs that passed the check while the run was not finished (killed at
+     * its stop), and that another process's resume then finished, is refused once it holds the
+     * run's lock: it rewrites nothing.
+     */
+    @Test
+    void aRunFinishedByAnotherResumeMeanwhileIsRefusedUnderTheLock(@TempDir Path dir) throws Exception {
+        Path whole = SpecRunner.of(Experiment.parse("spec.yaml", String.format(EARLY, 40), List.of())).runsDir(dir.resolve("whole")).report(false).run().dir();
+        Path killed = dir.resolve("killed");
+        copyTree(whole, killed);
+        ObjectNode rec = (ObjectNode) JSON.readTree(killed.resolve(RunDirectory.RUN_JSON).toFile());
+        rec.put("status", "running");
+        rec.remove(List.of("stop_reason", "end_time", "final_metrics"));
+        Files.writeString(killed.resolve(RunDirectory.RUN_JSON), rec.toString());
+        SpecRunner late = SpecRunner.resume(killed, List.of("training.epochs=80")).report(false); // checked while running: passes
+        SpecRunner.resume(killed, List.of()).report(false).run(); // another process ends it, stopped early
+        assertThat(JSON.readTree(killed.resolve(RunDirectory.RUN_JSON).toFile()).path("status").asText()).isEqualTo("stopped-early");
+        byte[] model = Files.readAllBytes(killed.resolve(RunDirectory.MODEL)), runJson = Files.readAllBytes(killed.resolve(RunDirectory.RUN_JSON));
+        assertThatThrownBy(late::run).isInstanceOf(UserError.class).hasMessageStartingWith(killed + " was stopped by its early stopping after epoch ");
+        assertThat(Files.readAllBytes(killed.resolve(RunDirectory.MODEL))).isEqualTo(model);
+        assertThat(Files.readAllBytes(killed.resolve(RunDirectory.RUN_JSON))).isEqualTo(runJson);
+    }
+
     private static void assertSameRun(Path run, Path whole, String what) throws Exception {
         JsonNode a = JSON.readTree(run.resolve(RunDirectory.RUN_JSON).toFile()), b = JSON.readTree(whole.resolve(RunDirectory.RUN_JSON).toFile());
         for (String k : List.of("status", "stop_reason", "epochs_completed", "steps")) assertThat(a.path(k)).as(what + ": " + k).isEqualTo(b.path(k));

@@ -75,7 +75,7 @@ public final class EarlyStopping implements Callback {
     }
 
     private String reason() {
-        return monitor.metric() + " did not improve for " + patience + " epochs (best " + best + " at epoch " + (bestEpoch + 1) + ")";
+        return monitor.metric() + " did not improve for " + patience + " epochs (best " + String.format(java.util.Locale.ROOT, "%.6g", best) + " at epoch " + (bestEpoch + 1) + ")";
     }
 
     @Override
@@ -97,6 +97,16 @@ public final class EarlyStopping implements Callback {
 
     public boolean stopped() {
         return stopped;
+    }
+
+    /**
+     * Whether a saved {@link #state()} is that of an early stopping that stopped its fit. A state
+     * saved before that was kept tells it by its count: only a stop leaves more epochs without
+     * improvement than the patience (which a resume cannot change).
+     */
+    public static boolean stopped(Map<String, Object> state, int patience) {
+        if (state.containsKey("stopped")) return Boolean.TRUE.equals(state.get("stopped"));
+        return state.get("wait") instanceof Integer w && w > patience;
     }
 
     @Override
@@ -130,8 +140,9 @@ public final class EarlyStopping implements Callback {
         best = (Double) s.get("best");
         bestEpoch = (Integer) s.get("best_epoch");
         wait = (Integer) s.get("wait");
-        stopped = Boolean.TRUE.equals(s.get("stopped")); // absent from checkpoints written before it was kept
+        stopped = stopped(s, patience);
         Map<String, Object> w = (Map<String, Object>) s.get("best_weights");
+        bestWeights = null; // an earlier fit's best weights are not this state's
         if (w != null) {
             bestWeights = new LinkedHashMap<>();
             for (var e : w.entrySet()) {

@@ -64,6 +64,61 @@ class EarlyStoppingResumeTest {
         assertSame(fit(EPOCHS, twice, twice), straight, "resumed after epochs 1 and 3");
     }
 
+    /**
+     * A checkpoint written before early stopping kept whether it had stopped (no "stopped" key):
+     * one of the stopping epoch ends the resumed fit there, since only a stop leaves more epochs
+     * without improvement than the patience; one of an earlier epoch trains on to the same stop.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void aCheckpointWithoutTheStoppedKeyIsReadFromItsCount(@TempDir Path dir) throws Exception {
+        Path straightCkpt = dir.resolve("straight.safetensors");
+        Outcome straight = fit(EPOCHS, straightCkpt, null);
+        int stoppedAfter = straight.history().size();
+        Path before = dir.resolve("before.safetensors");
+        fit(stoppedAfter - 1, before, null);
+        for (Path ckpt : List.of(straightCkpt, before)) {
+            var cp = dev.machina.io.Checkpoint.load(ckpt);
+            var callbacks = (Map<String, Object>) cp.state().get("callbacks");
+            var es = (Map<String, Object>) callbacks.get("EarlyStopping.val_loss");
+            assertThat(es.remove("stopped")).isNotNull();
+            cp.save(ckpt);
+            assertThat(dev.machina.io.Checkpoint.callbackStates(ckpt).get("EarlyStopping.val_loss")).doesNotContainKey("stopped").containsKey("wait");
+        }
+        assertSame(fit(EPOCHS, straightCkpt, straightCkpt), straight, "an old checkpoint of the stopping epoch");
+        assertSame(fit(EPOCHS + 20, straightCkpt, straightCkpt), straight, "an old checkpoint of the stopping epoch, more epochs");
+        assertSame(fit(EPOCHS, before, before), straight, "an old checkpoint of the epoch before the stop");
+    }
+
+    /** The same with a maximized metric (val_accuracy, mode max) and without restoring the best weights. */
+    @Test
+    void aMaximizedMetricWithoutRestoreBestResumesToTheSameStop(@TempDir Path dir) throws Exception {
+        java.util.function.Supplier<EarlyStopping> es = () -> new EarlyStopping(Monitor.of("val_accuracy", "max"), 2, 0.01, false);
+        Path straightCkpt = dir.resolve("straight.safetensors");
+        Outcome straight = fit(EPOCHS, straightCkpt, null, es.get());
+        assertThat(straight.status()).isEqualTo(Trainer.Status.STOPPED_EARLY);
+        assertThat(straight.reason()).startsWith("val_accuracy did not improve for 2 epochs (best 0.");
+        int stoppedAfter = straight.history().size();
+        assertThat(stoppedAfter).isBetween(4, EPOCHS - 1);
+        for (int cut : List.of(1, stoppedAfter - 1)) {
+            Path ckpt = dir.resolve("cut" + cut + ".safetensors");
+            fit(cut, ckpt, null, es.get());
+            assertSame(fit(EPOCHS, ckpt, ckpt, es.get()), straight, "resumed after epoch " + cut);
+        }
+        assertSame(fit(EPOCHS + 20, straightCkpt, straightCkpt, es.get()), straight, "resumed from the stopping epoch with more epochs");
+    }
+
+    /** Early stopping that fires on the last configured epoch ends the fit stopped early; given more epochs, its resume trains no more. */
+    @Test
+    void aStopOnTheLastConfiguredEpochIsFinal(@TempDir Path dir) throws Exception {
+        Outcome straight = fit(EPOCHS, null, null);
+        int stoppedAfter = straight.history().size();
+        Path ckpt = dir.resolve("last.safetensors");
+        Outcome exact = fit(stoppedAfter, ckpt, null);
+        assertSame(exact, straight, "epochs = the stopping epoch");
+        assertSame(fit(EPOCHS, ckpt, ckpt), straight, "resumed with more epochs");
+    }
+
     @Test
     void aFitFromTheStartForgetsAnEarlierFitsState() {
         EarlyStopping es = new EarlyStopping(Monitor.of("val_loss", "auto"), 2, 0.02, true);
