@@ -183,6 +183,27 @@ public final class RunDirectory {
         }
     }
 
+    /**
+     * Drops from log.txt the epoch lines ("epoch k/n …") with k over {@code epochs} that the
+     * current training segment (after the last "started" or "resumed" line) logged: a failed fit
+     * ends at its last epoch whose files and checkpoint were all written.
+     */
+    public synchronized void trimLog(int epochs) throws IOException {
+        Path f = dir.resolve(LOG);
+        if (!Files.isRegularFile(f)) return;
+        List<String> lines = Files.readAllLines(f);
+        int segment = 0;
+        for (int i = 0; i < lines.size(); i++) if (lines.get(i).startsWith("started ") || lines.get(i).startsWith("resumed ")) segment = i;
+        StringBuilder kept = new StringBuilder();
+        var epochLine = java.util.regex.Pattern.compile("^epoch +(\\d+)/\\d+");
+        for (int i = 0; i < lines.size(); i++) {
+            var m = epochLine.matcher(lines.get(i));
+            if (i > segment && m.find() && Integer.parseInt(m.group(1)) > epochs) continue;
+            kept.append(lines.get(i)).append('\n');
+        }
+        AtomicFiles.writeString(f, kept.toString());
+    }
+
     public Path plots() throws IOException {
         return Files.createDirectories(dir.resolve(PLOTS));
     }

@@ -188,7 +188,18 @@ public final class RunRecorder implements Callback {
         // the weights before the status: run.json never says completed while model.safetensors is
         // missing or older (a finished run is evaluated again from that file); a failed save fails the run
         RuntimeException saveError = null;
-        if (status != Trainer.Status.FAILED || h.size() > 0) {
+        if (status == Trainer.Status.FAILED) {
+            // the fit ended at the last epoch whose files and checkpoint were all written: later epochs' records go
+            try {
+                run.trimToCheckpoint(h.size(), ctx.globalStep());
+                run.writeHistory(h.epochs());
+                run.trimLog(h.size());
+            } catch (IOException | RuntimeException e) {
+                if (error != null) error.addSuppressed(e);
+            }
+        }
+        // a failed fit whose weights are later than its last epoch (no checkpoint to take that epoch's from) saves none
+        if ((status != Trainer.Status.FAILED || h.size() > 0) && ctx.weightsMatchHistory()) {
             try {
                 saveModel(ctx);
             } catch (RuntimeException e) {
@@ -212,7 +223,7 @@ public final class RunRecorder implements Callback {
         }
         rec.set("final_metrics", JSON.valueToTree(fin));
         run.saveRecord();
-        run.log("ended " + status.label() + (error != null ? ": " + error.getMessage() : h.reason().isEmpty() ? "" : ": " + h.reason()));
+        run.log("ended " + status.label() + (status == Trainer.Status.FAILED ? " after epoch " + h.size() : "") + (error != null ? ": " + error.getMessage() : h.reason().isEmpty() ? "" : ": " + h.reason()));
         if (saveError != null) throw saveError;
     }
 

@@ -29,6 +29,15 @@ public interface TrainContext {
     boolean stopRequested();
 
     /**
+     * Whether the model holds the weights at the end of the last epoch in {@link #history()}. Only
+     * after a failed fit can it be false: the fit ended at the last epoch whose files and checkpoint
+     * were all written, and with no checkpoint file the weights trained since could not be replaced.
+     */
+    default boolean weightsMatchHistory() {
+        return true;
+    }
+
+    /**
      * Runs {@code write} (a file write whose content is already made) after the writes submitted
      * before it, on the trainer's writer thread when {@link TrainerConfig#writeBehind()} is set,
      * else at once. The trainer waits for every write before {@link Callback#onTrainEnd}; a write

@@ -12,6 +12,7 @@ import dev.machina.tensor.Rng;
 import dev.machina.tensor.Tensor;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -104,6 +105,8 @@ public final class Trainer {
         }
         ctx.epoch = startEpoch;
         ctx.epochsWritten = startEpoch;
+        ctx.stepsWritten = ctx.step;
+        ctx.stepsBegun = ctx.step;
         Throwable error = null;
         Map<String, Double> last = history.last();
         try {
@@ -117,7 +120,11 @@ public final class Trainer {
                 for (Callback c : config.callbacks()) c.onEpochEnd(ctx, epoch, last);
                 if (config.checkpointFile() != null) ctx.queueCheckpoint(config.checkpointFile(), epoch + 1);
                 int written = epoch + 1;
-                ctx.writes.submit(() -> ctx.epochsWritten = written); // after the epoch's files: skipped when one of them fails
+                long steps = ctx.step;
+                ctx.writes.submit(() -> { // after the epoch's files: skipped when one of them fails
+                    ctx.stepsWritten = steps;
+                    ctx.epochsWritten = written;
+                });
             }
             ctx.writes.flush();
             history.finish(stop ? stopStatus : Status.COMPLETED, stop ? stopReason : "");
@@ -130,13 +137,7 @@ public final class Trainer {
         }
         if (error != null) {
             waitForWrites(ctx.writes, error); // what was written before the failure lands before onTrainEnd's writes
-            // the epochs that count are those whose end-of-epoch files and checkpoint were all written, whichever
-            // epoch the failure was found in (written behind, a write can fail after the next epoch has ended)
-            List<Map<String, Double>> epochs = history.mutableEpochs();
-            if (epochs.size() > ctx.epochsWritten) {
-                epochs.subList(ctx.epochsWritten, epochs.size()).clear();
-                last = history.last();
-            }
+            last = backToLastWrittenEpoch(ctx, error);
         }
         try {
             for (Callback c : config.callbacks()) {
@@ -156,6 +157,38 @@ public final class Trainer {
         if (error instanceof RuntimeException re) throw re;
         if (error instanceof Error er) throw er;
         return history;
+    }
+
+    /**
+     * After a failure, the fit ends at the last epoch whose end-of-epoch files and checkpoint were
+     * all written, whichever epoch the failure was found in (written behind, a write can fail after
+     * the next epoch has ended): later epochs leave the history, the step count goes back to that
+     * epoch's, and weights trained since are replaced by that epoch's from the checkpoint file. With
+     * no checkpoint file to take them from, {@link TrainContext#weightsMatchHistory()} turns false
+     * (the run recorder then saves no model). Returns the last epoch's logs.
+     */
+    private Map<String, Double> backToLastWrittenEpoch(Ctx ctx, Throwable error) {
+        List<Map<String, Double>> epochs = ctx.history.mutableEpochs();
+        int written = ctx.epochsWritten;
+        if (epochs.size() > written) epochs.subList(written, epochs.size()).clear();
+        if (ctx.stepsBegun > ctx.stepsWritten) { // trained after that epoch's end
+            ctx.weightsMatchHistory = false;
+            Path file = config.checkpointFile();
+            if (written > 0 && file != null && Files.isRegularFile(file)) {
+                try {
+                    Checkpoint cp = Checkpoint.load(file);
+                    if (cp.state().get("next_epoch") instanceof Integer next && next == written
+                            && cp.state().get("global_step") instanceof Long at && at == ctx.stepsWritten) {
+                        ctx.model.loadStateDict(cp.model());
+                        ctx.weightsMatchHistory = true;
+                    }
+                } catch (IOException | RuntimeException | OutOfMemoryError e) {
+                    error.addSuppressed(e);
+                }
+            }
+        }
+        ctx.step = ctx.stepsWritten;
+        return ctx.history.last();
     }
 
     /** After a failure: waits for the writes already submitted; one of them failing too is added to {@code error}. */
@@ -215,6 +248,7 @@ public final class Trainer {
             steps++;
             if (config.clipNorm() > 0) GradClip.clipGradNorm(params, config.clipNorm());
             if (config.clipValue() > 0) GradClip.clipGradValue(params, config.clipValue());
+            ctx.stepsBegun = ctx.step + 1;
             opt.step();
             ctx.step++;
             lossSum += lv * n;
@@ -314,6 +348,12 @@ public final class Trainer {
         int epoch;
         /** The epochs whose end-of-epoch writes (callbacks' files, checkpoint) have all been written; set by the writer. */
         volatile int epochsWritten;
+        /** The step count at the end of the last of {@link #epochsWritten}; set by the writer before it. */
+        volatile long stepsWritten;
+        /** The optimizer steps begun (the weights change from the first one begun after {@link #stepsWritten}). */
+        long stepsBegun;
+        /** False after a failure when the model holds weights later than the last epoch in the history. */
+        boolean weightsMatchHistory = true;
         long step;
         double trainSeconds;
 
@@ -334,6 +374,7 @@ public final class Trainer {
         @Override public History history() { return history; }
         @Override public void requestStop(Status status, String reason) { Trainer.this.requestStop(status, reason); }
         @Override public boolean stopRequested() { return stop; }
+        @Override public boolean weightsMatchHistory() { return weightsMatchHistory; }
 
         /** Throws the failure of a write behind that has already failed. */
         void checkWrites() {

@@ -294,12 +294,13 @@ class RunRecorderTest {
 
         RunDirectory behind = RunDirectory.create(dir.resolve("behind"), "behind");
         java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
         Callback holdAtEpoch1 = new Callback() {
             @Override
             public void onEpochEnd(dev.machina.train.TrainContext ctx, int epoch, Map<String, Double> logs) {
                 if (epoch == 1) write(ctx, () -> { // the writer waits here, before the recorder's epoch-1 files, then fails
                     try {
-                        release.await(10, java.util.concurrent.TimeUnit.SECONDS);
+                        released.set(release.await(10, java.util.concurrent.TimeUnit.SECONDS));
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
                     }
@@ -314,6 +315,7 @@ class RunRecorderTest {
             }
         };
         trainFailing(behind, true, holdAtEpoch1, releaseAfterEpoch2);
+        assertThat(released.get()).as("the writer was released after epoch 2 ended").isTrue();
 
         for (RunDirectory run : java.util.List.of(sync, behind)) {
             JsonNode rec = new ObjectMapper().readTree(run.file(RunDirectory.RUN_JSON).toFile());
@@ -326,17 +328,99 @@ class RunRecorderTest {
             @SuppressWarnings("unchecked")
             var first = ((java.util.List<Map<String, Object>>) cp.state().get("history")).get(0);
             assertThat(rec.get("final_metrics").get("val_loss").asDouble()).as(what + ": final val_loss").isEqualTo(first.get("val_loss"));
+            assertDescribesOnlyTheCheckpointsEpochs(run, what);
         }
+    }
+
+    /**
+     * The files of the last epoch are written, its checkpoint is not (a write after the recorder's
+     * fails): synchronous or written behind, run.json, model.safetensors, metrics.jsonl, history.csv
+     * and log.txt describe the epoch of the checkpoint that was written, not the later one.
+     */
+    @Test
+    void aFailedRunsFilesAndModelDescribeTheCheckpointsEpoch(@TempDir Path dir) throws Exception {
+        for (boolean writeBehind : new boolean[] {false, true}) {
+            RunDirectory run = RunDirectory.create(dir.resolve(writeBehind ? "behind" : "sync"), "f");
+            Callback failAfterTheRecorder = new Callback() {
+                @Override
+                public void onEpochEnd(dev.machina.train.TrainContext ctx, int epoch, Map<String, Double> logs) {
+                    if (epoch == 1) write(ctx, () -> {
+                        throw new java.io.IOException("No space left on device");
+                    });
+                }
+            };
+            trainFailing(run, writeBehind, new Callback() {}, failAfterTheRecorder);
+            String what = writeBehind ? "written behind" : "synchronous";
+            JsonNode rec = new ObjectMapper().readTree(run.file(RunDirectory.RUN_JSON).toFile());
+            assertThat(rec.get("epochs_completed").asInt()).as(what + ": epochs_completed").isEqualTo(1);
+            assertDescribesOnlyTheCheckpointsEpochs(run, what);
+        }
+    }
+
+    /**
+     * With no checkpoint file (sweep trials), a failed run keeps the epochs whose files were written
+     * and their step count, and saves no model: the weights it holds are later, and nothing holds
+     * those of its last epoch.
+     */
+    @Test
+    void aFailedRunWithNoCheckpointSavesNoLaterWeights(@TempDir Path dir) throws Exception {
+        RunDirectory run = RunDirectory.create(dir, "f");
+        Callback failAtEpoch1 = new Callback() {
+            @Override
+            public void onEpochEnd(dev.machina.train.TrainContext ctx, int epoch, Map<String, Double> logs) {
+                if (epoch == 1) throw new java.io.UncheckedIOException(new java.io.IOException("No space left on device"));
+            }
+        };
+        trainFailing(run, false, new Callback() {}, failAtEpoch1, null);
+        JsonNode rec = new ObjectMapper().readTree(run.file(RunDirectory.RUN_JSON).toFile());
+        assertThat(rec.get("status").asText()).isEqualTo("failed");
+        assertThat(rec.get("epochs_completed").asInt()).isEqualTo(1);
+        assertThat(rec.get("steps").asLong()).as("epoch 1's steps").isEqualTo(4);
+        assertThat(run.file(RunDirectory.MODEL)).doesNotExist();
+        assertThat(run.readHistory()).hasSize(1);
+    }
+
+    /** run.json's steps and final metrics, model.safetensors, metrics.jsonl, history.csv and log.txt hold the checkpoint's epochs, no later one. */
+    private static void assertDescribesOnlyTheCheckpointsEpochs(RunDirectory run, String what) throws Exception {
+        JsonNode rec = new ObjectMapper().readTree(run.file(RunDirectory.RUN_JSON).toFile());
+        var cp = dev.machina.io.Checkpoint.load(run.checkpoints().resolve("last.safetensors"));
+        int epochs = (Integer) cp.state().get("next_epoch");
+        assertThat(rec.get("epochs_completed").asInt()).as(what + ": epochs_completed").isEqualTo(epochs);
+        assertThat(rec.get("steps").asLong()).as(what + ": steps").isEqualTo(cp.state().get("global_step"));
+        var model = SafeTensors.read(run.file(RunDirectory.MODEL)).tensors();
+        assertThat(model.keySet()).as(what).isEqualTo(cp.model().keySet());
+        for (var e : cp.model().entrySet()) {
+            assertThat(model.get(e.getKey()).data()).as(what + ": model.safetensors " + e.getKey() + " is the checkpoint's").isEqualTo(e.getValue().data());
+        }
+        var records = java.nio.file.Files.readAllLines(run.file(RunDirectory.METRICS)).stream().map(l -> {
+            try {
+                return new ObjectMapper().readTree(l);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }).toList();
+        assertThat(records.stream().filter(r -> r.path("type").asText().equals("epoch")).map(r -> r.path("epoch").asInt()).toList())
+                .as(what + ": metrics.jsonl's epochs").isEqualTo(java.util.stream.IntStream.rangeClosed(1, epochs).boxed().toList());
+        assertThat(records.stream().filter(r -> r.path("type").asText().equals("step")).mapToLong(r -> r.path("step").asLong()).max().orElse(0))
+                .as(what + ": metrics.jsonl's last step").isLessThanOrEqualTo((Long) cp.state().get("global_step"));
+        assertThat(run.readHistory()).as(what + ": history.csv").hasSize(epochs);
+        assertThat(java.nio.file.Files.readAllLines(run.file(RunDirectory.LOG)).stream().filter(l -> l.matches("epoch +\\d+/.*")).toList())
+                .as(what + ": log.txt's epoch lines").hasSize(epochs);
+        assertThat(java.nio.file.Files.readString(run.file(RunDirectory.LOG))).as(what).contains("ended failed after epoch " + epochs + ": ");
     }
 
     /** Three epochs of a small MLP into {@code run} with a checkpoint, {@code before} and {@code after} around the recorder; the fit fails. */
     private static void trainFailing(RunDirectory run, boolean writeBehind, Callback before, Callback after) {
+        trainFailing(run, writeBehind, before, after, run.checkpoints().resolve("last.safetensors"));
+    }
+
+    private static void trainFailing(RunDirectory run, boolean writeBehind, Callback before, Callback after, Path checkpoint) {
         TensorDataset digits = Datasets.digits().subset(java.util.stream.IntStream.range(0, 200).toArray());
         Rng rng = new Rng(7);
         var model = new Sequential(new Linear(64, 8, true, rng), new ReLU(), new Linear(8, 10, true, rng));
         RunRecorder rec = new RunRecorder(run, Map.of("name", "f"), Map.of("name", "digits"), Map.of());
-        var cfg = TrainerConfig.builder().epochs(3).optimizer(new SGD(model.parameters(), SGD.Config.lr(0.05))).seed(7).logEvery(0)
-                .callback(before).callback(rec).callback(after).checkpointFile(run.checkpoints().resolve("last.safetensors"))
+        var cfg = TrainerConfig.builder().epochs(3).optimizer(new SGD(model.parameters(), SGD.Config.lr(0.05))).seed(7).logEvery(3)
+                .callback(before).callback(rec).callback(after).checkpointFile(checkpoint)
                 .writeBehind(writeBehind).build();
         DataLoader train = DataLoader.builder(digits).batchSize(50).shuffle(7).build(), val = DataLoader.builder(digits).batchSize(100).build();
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> new Trainer(cfg).fit(model, train, val))
