@@ -41,6 +41,15 @@ public final class Recurrence {
     /** Multiply-adds of a whole forward below which it stays on the calling thread. */
     static final long PARALLEL_MIN = 1L << 20;
 
+    /**
+     * Wakes the kernel threads ({@link Parallel#wake}) when a forward of this size runs in
+     * parallel: a caller with serial work to do before {@link #lstmForward} calls it first, so
+     * that the threads are running when the forward's tasks are handed out.
+     */
+    public static void wakeForForward(int bsz, int in, int hid, int nSteps) {
+        if ((long) nSteps * bsz * 4 * hid * (in + hid) >= PARALLEL_MIN) Parallel.wake();
+    }
+
     /** Floats of a row of z: I + H rounded up to whole register blocks, so that zᵀ is whole blocks of rows. */
     static int zStride(int in, int hid) {
         return (in + hid + 7) / 8 * 8;
@@ -65,9 +74,9 @@ public final class Recurrence {
     }
 
     /**
-     * The LSTM forward. Writes {@code out} = [output B·T·H | h_n B·H | c_n B·H] (outputs at
-     * padded positions left as they are: zero in a new array) and fills {@code w} for
-     * {@link #lstmBackward}.
+     * The LSTM forward. Writes the output sequence to {@code out} [B, T, H] (outputs at padded
+     * positions left as they are: zero in a new array) and the final states to {@code hn} and
+     * {@code cn} [B, H] (each null when not wanted), and fills {@code w} for {@link #lstmBackward}.
      *
      * @param x       [B, T, I]
      * @param h0      [B, H] or null for zeros
@@ -79,8 +88,9 @@ public final class Recurrence {
      * @param reverse each sequence read from its last valid step back to step 0
      */
     public static void lstmForward(Kernels k, Workspace w, int bsz, int tLen, int in, int hid, int[] lengths, int nSteps, boolean reverse,
-                                   float[] x, float[] h0, float[] c0, float[] wih, float[] whh, float[] bsum, float[] out) {
+                                   float[] x, float[] h0, float[] c0, float[] wih, float[] whh, float[] bsum, float[] out, float[] hn, float[] cn) {
         final int g = 4 * hid, kk = in + hid, kp = zStride(in, hid), bh = bsz * hid;
+        wakeForForward(bsz, in, hid, nSteps); // the threads are running by the time the weights are packed
         RecurrentOps rg = RecurrentOps.of(k);
         // [W_ih | W_hh] as B = Wcatᵀ (K×G), packed; the biases padded to whole panels
         int panels = (g + rg.nr() - 1) / rg.nr();
@@ -95,7 +105,6 @@ public final class Recurrence {
         w.cs = Workspace.atLeast(w.cs, (long) (nSteps + 1) * bh);
         w.tcs = Workspace.atLeast(w.tcs, (long) nSteps * bh);
         final float[] z = w.z, acts = w.acts, cs = w.cs, tcs = w.tcs, wp = w.wp, bias = w.bias;
-        final int outN = bsz * tLen * hid;
         int tasks = (bsz + CHUNK - 1) / CHUNK;
         long work = (long) nSteps * bsz * g * kk;
         Parallel.forEach(tasks, work < PARALLEL_MIN ? 1 : Integer.MAX_VALUE, task -> {
@@ -128,8 +137,8 @@ public final class Recurrence {
                 }
             }
             for (int b = r0; b < r1; b++) {
-                System.arraycopy(z, (nSteps * bsz + b) * kp + in, out, outN + b * hid, hid);
-                System.arraycopy(cs, nSteps * bh + b * hid, out, outN + bh + b * hid, hid);
+                if (hn != null) System.arraycopy(z, (nSteps * bsz + b) * kp + in, hn, b * hid, hid);
+                if (cn != null) System.arraycopy(cs, nSteps * bh + b * hid, cn, b * hid, hid);
             }
         });
     }
@@ -139,14 +148,17 @@ public final class Recurrence {
      * into each gradient array given (null: not wanted). The saved activations are overwritten
      * by the gate gradients, so it runs once per forward.
      *
-     * @param gOut the gradient of the forward's {@code out}
+     * @param gOut the gradient of the forward's {@code out} [B, T, H]
+     * @param gHn  the gradient of h_n [B, H], or null for zeros
+     * @param gCn  the gradient of c_n [B, H], or null for zeros
      * @param dh0  [B, H] the gradient of h0 is added here, or null
      * @param dc0  [B, H] the gradient of c0 is added here, or null
      */
     public static void lstmBackward(Kernels k, Workspace w, int bsz, int tLen, int in, int hid, int[] lengths, int nSteps, boolean reverse,
-                                    float[] gOut, float[] wih, float[] whh,
+                                    float[] gOut, float[] gHn, float[] gCn, float[] wih, float[] whh,
                                     float[] dx, float[] dh0, float[] dc0, float[] dWih, float[] dWhh, float[] dBih, float[] dBhh) {
-        final int g = 4 * hid, kk = in + hid, kp = zStride(in, hid), bh = bsz * hid, outN = bsz * tLen * hid, rowsAll = nSteps * bsz;
+        final int g = 4 * hid, kk = in + hid, kp = zStride(in, hid), bh = bsz * hid, rowsAll = nSteps * bsz;
+        if ((long) nSteps * bsz * g * hid >= PARALLEL_MIN) Parallel.wake(); // running by the time W_hh is packed
         RecurrentOps rg = RecurrentOps.of(k);
         final boolean wantW = dWih != null || dWhh != null;
         if (wantW) w.dgp = Workspace.atLeast(w.dgp, rg.packedSize(rowsAll, g));
@@ -156,8 +168,10 @@ public final class Recurrence {
         w.dhNext = Workspace.atLeast(w.dhNext, 3L * bh);
         final float[] z = w.z, acts = w.acts, cs = w.cs, tcs = w.tcs, wq = w.wq, buf = w.dhNext;
         // buf: dh [0, bh), dc [bh, 2bh), the next dh [2bh, 3bh)
-        System.arraycopy(gOut, outN, buf, 0, bh);
-        System.arraycopy(gOut, outN + bh, buf, bh, bh);
+        if (gHn != null) System.arraycopy(gHn, 0, buf, 0, bh);
+        else java.util.Arrays.fill(buf, 0, bh, 0f);
+        if (gCn != null) System.arraycopy(gCn, 0, buf, bh, bh);
+        else java.util.Arrays.fill(buf, bh, 2 * bh, 0f);
         int tasks = (bsz + CHUNK - 1) / CHUNK;
         long work = (long) nSteps * bsz * g * hid;
         Parallel.forEach(tasks, work < PARALLEL_MIN ? 1 : Integer.MAX_VALUE, task -> {

@@ -109,10 +109,10 @@ public abstract sealed class RNNBase extends Module permits RNN, LSTM, GRU {
                 int i = l * dirs + d;
                 Tensor hInit = h0 == null ? null : h0.narrow(0, i, 1).reshape(bsz, hid);
                 Tensor cInit = c0 == null ? null : c0.narrow(0, i, 1).reshape(bsz, hid);
-                Tensor packed = FusedRecurrence.run(cell, layerIn, hInit, cInit, wIh[i], wHh[i], bIh[i], bHh[i], len, d == 1);
-                outs.add(FusedRecurrence.output(packed, bsz, tLen, hid));
-                hs.add(FusedRecurrence.hn(packed, bsz, tLen, hid));
-                if (lstm) cs.add(FusedRecurrence.cn(packed, bsz, tLen, hid));
+                FusedRecurrence.Parts p = FusedRecurrence.parts(cell, layerIn, hInit, cInit, wIh[i], wHh[i], bIh[i], bHh[i], len, d == 1);
+                outs.add(p.output());
+                hs.add(p.hn());
+                if (lstm) cs.add(p.cn());
             }
             Tensor y = dirs == 1 ? outs.get(0) : Tensor.concat(outs, 2);
             if (l < layers - 1 && isTraining() && cfg.dropout() > 0) {

@@ -176,6 +176,43 @@ class RecurrentLayersTest {
         assertThat(bad).as(c.toString()).isEmpty();
     }
 
+    /**
+     * A loss of the LSTM's output sequence alone, of h_n alone or of c_n alone (h_n and c_n are
+     * ops of their own whose gradients the sequence's backward takes): each reaches every input,
+     * as finite differences say, and bit for bit as the same loss through all three at once.
+     */
+    @Test
+    void eachLstmPartAloneCarriesItsGradient() {
+        Case c = new Case(Kind.LSTM, 2, true, true, true, true, true, 0);
+        RNNBase m = c.build(6);
+        Inputs in = Inputs.of(c, m);
+        List<Tensor> wrt = in.list(m);
+        for (int part = 0; part < 3; part++) {
+            int which = part;
+            java.util.function.Function<List<Tensor>, Tensor> pick = l -> {
+                RnnOutput o = m.run(in.x(), in.h0(), in.c0(), in.lengths());
+                return (which == 0 ? o.output() : which == 1 ? o.h() : o.c()).reshape(-1);
+            };
+            assertThat(GradCheck.check(pick, wrt)).as("part %d", part).isEmpty();
+            // the same loss through all three parts (zero weight on the other two): the same bits
+            Rng r = new Rng(5);
+            for (Tensor t : wrt) t.setGrad(null);
+            Tensor alone = pick.apply(wrt);
+            Tensor weights = Tensor.randn(r, alone.shape());
+            alone.backward(weights);
+            List<float[]> expected = new ArrayList<>();
+            for (Tensor t : wrt) expected.add(t.grad().toArray());
+            for (Tensor t : wrt) t.setGrad(null);
+            RnnOutput o = m.run(in.x(), in.h0(), in.c0(), in.lengths());
+            Tensor all = flat(o);
+            float[] g = new float[all.size()];
+            int at = part == 0 ? 0 : part == 1 ? o.output().size() : o.output().size() + o.h().size();
+            System.arraycopy(weights.data(), 0, g, at, weights.size());
+            all.backward(Tensor.of(g, all.size()));
+            for (int i = 0; i < wrt.size(); i++) assertThat(wrt.get(i).grad().toArray()).as("part %d, input %d", part, i).containsExactly(expected.get(i));
+        }
+    }
+
     static void assertClose(float[] a, float[] e, double tol, String what) {
         assertThat(a).hasSameSizeAs(e);
         for (int i = 0; i < a.length; i++) {
