@@ -470,6 +470,29 @@ class KernelsTest {
         }
     }
 
+    /** Panels packed in runs (as the forward's parallel tasks pack them) are what one pack of all of them writes. */
+    @Test
+    void packingPanelsInRunsWritesWhatOnePackWrites() {
+        Rng rng = new Rng(21);
+        for (Kernels k : new Kernels[] {KernelProvider.scalar(), vectorKernels()}) {
+            RecurrentOps rg = RecurrentOps.of(k);
+            for (int n : new int[] {1, rg.nr(), 3 * rg.nr() + 5, 148}) {
+                int in = 11, hid = 37, kk = in + hid, panels = (n + rg.nr() - 1) / rg.nr();
+                float[] wih = random(rng, n * in), whh = random(rng, n * hid);
+                float[] whole = new float[rg.packedSize(kk, n)], runs = new float[whole.length];
+                java.util.Arrays.fill(runs, Float.NaN); // every float must be written
+                rg.packSteps(true, kk, 0, in, n, wih, 0, in, whole);
+                rg.packSteps(true, kk, in, hid, n, whh, 0, hid, whole);
+                for (int t = 0; t < 3; t++) {
+                    int q0 = t * panels / 3, q1 = (t + 1) * panels / 3;
+                    rg.packPanels(true, kk, 0, in, n, wih, 0, in, runs, q0, q1);
+                    rg.packPanels(true, kk, in, hid, n, whh, 0, hid, runs, q0, q1);
+                }
+                assertThat(runs).as("%s, n = %d", k.name(), n).containsExactly(whole);
+            }
+        }
+    }
+
     private void lstmAgrees(int bsz, int tLen, int in, int hid) {
         int g = 4 * hid, bh = bsz * hid, outN = bsz * tLen * hid + 2 * bh;
         Rng rng = new Rng(8);
