@@ -92,7 +92,7 @@ public final class Recurrence {
     public static void lstmForward(Kernels k, Workspace w, int bsz, int tLen, int in, int hid, int[] lengths, int nSteps, boolean reverse,
                                    float[] x, float[] h0, float[] c0, float[] wih, float[] whh, float[] bsum, float[] out, float[] hn, float[] cn) {
         final int g = 4 * hid, kk = in + hid, kp = zStride(in, hid), bh = bsz * hid;
-        wakeForForward(bsz, in, hid, nSteps); // the threads are running by the time the weights are packed
+        wakeForForward(bsz, in, hid, nSteps); // the threads are running by the forward's tasks (a caller with serial work first wakes them sooner)
         RecurrentOps rg = RecurrentOps.of(k);
         // [W_ih | W_hh] as B = Wcatᵀ (K×G), packed; the biases padded to whole panels
         int panels = (g + rg.nr() - 1) / rg.nr();
