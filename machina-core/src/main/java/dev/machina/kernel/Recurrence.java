@@ -157,7 +157,7 @@ public final class Recurrence {
      * into each gradient array given (null: not wanted). The saved activations are overwritten
      * by the gate gradients, so it runs once per forward.
      *
-     * @param gOut the gradient of the forward's {@code out} [B, T, H]
+     * @param gOut the gradient of the forward's {@code out} [B, T, H], or null for zeros
      * @param gHn  the gradient of h_n [B, H], or null for zeros
      * @param gCn  the gradient of c_n [B, H], or null for zeros
      * @param dh0  [B, H] the gradient of h0 is added here, or null
@@ -181,6 +181,9 @@ public final class Recurrence {
         else java.util.Arrays.fill(buf, 0, bh, 0f);
         if (gCn != null) System.arraycopy(gCn, 0, buf, bh, bh);
         else java.util.Arrays.fill(buf, bh, 2 * bh, 0f);
+        // no gradient of the output: each step adds a row of zeros instead (the same sums, + 0 and all)
+        final float[] gSeq = gOut != null ? gOut : new float[hid];
+        final int gRow = gOut != null ? hid : 0;
         int tasks = (bsz + CHUNK - 1) / CHUNK;
         long work = (long) nSteps * bsz * g * hid;
         Parallel.forEach(tasks, work < PARALLEL_MIN ? 1 : Integer.MAX_VALUE, task -> {
@@ -193,7 +196,7 @@ public final class Recurrence {
                         continue;
                     }
                     int t = reverse ? len - 1 - s : s;
-                    rg.lstmCellBackward(hid, acts, a, tcs, cs, s * bh + sb, buf, sb, bh + sb, gOut, (b * tLen + t) * hid);
+                    rg.lstmCellBackward(hid, acts, a, tcs, cs, s * bh + sb, buf, sb, bh + sb, gSeq, (b * tLen + t) * gRow);
                 }
                 // the gate gradients also as B of the weight-gradient product (step = row s·B + b)
                 if (wantW) for (int b = r0; b < r1; b++) rg.packRow(acts, (s * bsz + b) * g, g, dgp, rowsAll, s * bsz + b);

@@ -247,18 +247,51 @@ final class FusedRecurrence {
             release(w);
         });
         if (!output.requiresGrad()) release(w); // no backward will come
+        boolean whole = !reverse;
+        for (int len : lengths) whole &= len == tLen;
+        if (whole) {
+            synchronized (LAST_STEPS) {
+                LAST_STEPS.put(output, new Ending(hn, stateGrads));
+            }
+        }
         return new Parts(output, finalState("lstm_hn", hn, bsz, hid, output, stateGrads, 0), finalState("lstm_cn", cn, bsz, hid, output, stateGrads, 1));
     }
 
+    /** h_n of an LSTM output sequence whose every sequence ran forward through all T steps, and where its gradient goes. */
+    private record Ending(float[] hn, float[][] stateGrads) {}
+
     /**
-     * A final state [B, H] as an op on the output sequence: its backward keeps its gradient in
-     * {@code grads[i]} for the sequence's backward, and makes sure that one runs (by giving the
-     * sequence a gradient, zero when nothing else reached it).
+     * The LSTM output sequences that end in their h_n (forward direction, no padding), weakly
+     * held: an entry goes when its sequence does (the entry refers to the arrays, not to a tensor).
+     */
+    private static final java.util.Map<Tensor, Ending> LAST_STEPS = new java.util.WeakHashMap<>();
+
+    /**
+     * {@code output[:, T-1, :]} of an LSTM output sequence [B, T, H] (the op's own result, not a
+     * view or a copy of it) that ran forward through all T steps of every sequence: its h_n, the
+     * same values, as an op whose gradient goes to the LSTM's backward as h_n's does, with no
+     * gradient of the whole sequence (the same sums: dh_T = 0 + g either way). Null for any other
+     * tensor: the caller then selects the step itself.
+     */
+    static Tensor lastStepOf(Tensor output) {
+        Ending last;
+        synchronized (LAST_STEPS) {
+            last = LAST_STEPS.get(output);
+        }
+        if (last == null) return null;
+        return finalState("lstm_last_step", last.hn().clone(), output.shape(0), output.shape(2), output, last.stateGrads(), 0);
+    }
+
+    /**
+     * A final state [B, H] as an op on the output sequence: its backward adds its gradient into
+     * {@code grads[i]} for the sequence's backward, and makes sure that one runs (with a null
+     * gradient when nothing else reached the sequence).
      */
     private static Tensor finalState(String op, float[] state, int bsz, int hid, Tensor output, float[][] grads, int i) {
         return Tensor.fromOp(op, state, new int[] {bsz, hid}, new Tensor[] {output}, g -> {
-            grads[i] = g;
-            output.gradBuffer();
+            if (grads[i] == null) grads[i] = g; // the op's gradient, dropped after this rule: taken as it is
+            else for (int j = 0; j < g.length; j++) grads[i][j] += g[j];
+            output.runBackwardWithoutGradient();
         });
     }
 

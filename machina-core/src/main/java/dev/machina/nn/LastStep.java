@@ -29,6 +29,10 @@ public final class LastStep extends Module {
             throw inputError("LastStep", "expected a sequence [B, T, " + (directions == 2 ? "2·H" : "H") + "], got " + Shape.str(x.shape()));
         }
         int b = x.shape(0), t = x.shape(1), w = x.shape(2), h = w / directions;
+        if (directions == 1) { // an LSTM's own output sequence: its last step is its h_n
+            Tensor hn = FusedRecurrence.lastStepOf(x);
+            if (hn != null) return hn;
+        }
         Tensor rows = x.reshape(b * t, w);
         int[] last = new int[b];
         for (int i = 0; i < b; i++) last[i] = i * t + t - 1;

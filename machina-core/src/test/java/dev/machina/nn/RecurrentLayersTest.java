@@ -312,6 +312,53 @@ class RecurrentLayersTest {
         }
     }
 
+    /**
+     * LastStep (and lastOutput) on an LSTM's own output sequence that read every sequence whole is
+     * its h_n, as an op whose gradient goes to the LSTM's backward as h_n's does (no gradient of the
+     * whole sequence): the values and every gradient are the bits of selecting the last step of the
+     * sequence, alone and with a loss of the sequence too; a gradient check agrees. A padded batch,
+     * a reverse direction or a copy of the sequence take the selection.
+     */
+    @Test
+    void lastStepOfAnLstmIsItsFinalStateWithTheSameBits() {
+        int b = 5, t = 6, in = 4, hid = 9;
+        for (int layers = 1; layers <= 2; layers++) {
+            LSTM m = new LSTM(RnnConfig.of(in, hid).layers(layers), new Rng(11));
+            Tensor x = Tensor.randn(new Rng(12), b, t, in).requiresGrad(true);
+            List<Tensor> wrt = new ArrayList<>(m.parameters());
+            wrt.add(x);
+            Tensor weights = Tensor.randn(new Rng(13), b, hid), seqWeights = Tensor.randn(new Rng(14), b, t, hid);
+            for (int withSeq = 0; withSeq < 2; withSeq++) {
+                List<float[]> expected = new ArrayList<>(), got = new ArrayList<>();
+                for (int path = 0; path < 2; path++) {
+                    for (Tensor p : wrt) p.setGrad(null);
+                    Tensor out = m.forward(x);
+                    int[] rows = new int[b];
+                    for (int i = 0; i < b; i++) rows[i] = i * t + t - 1;
+                    Tensor last = path == 0 ? out.reshape(b * t, hid).indexSelect(0, rows) : new LastStep(1).forward(out);
+                    if (path == 1) assertThat(last.op()).isEqualTo("lstm_last_step");
+                    if (path == 1) assertThat(m.lastOutput(out, null).op()).isEqualTo("lstm_last_step");
+                    Tensor loss = last.mul(weights).sum();
+                    if (withSeq == 1) loss = loss.add(out.mul(seqWeights).sum());
+                    loss.backward();
+                    List<float[]> into = path == 0 ? expected : got;
+                    into.add(last.toArray());
+                    for (Tensor p : wrt) into.add(p.grad().toArray());
+                }
+                for (int i = 0; i < expected.size(); i++) {
+                    assertThat(got.get(i)).as("layers %d, with the sequence %d, array %d", layers, withSeq, i).containsExactly(expected.get(i));
+                }
+            }
+            assertThat(GradCheck.check(l -> new LastStep(1).forward(m.forward(x)).reshape(-1), wrt)).isEmpty();
+        }
+        LSTM m = new LSTM(RnnConfig.of(in, hid), new Rng(11));
+        Tensor x = Tensor.randn(new Rng(12), b, t, in);
+        assertThat(new LastStep(1).forward(m.run(x, null, null, new int[] {6, 6, 5, 6, 6}).output()).op()).isEqualTo("index_select");
+        assertThat(new LastStep(1).forward(m.forward(x).mul(1f)).op()).isEqualTo("index_select");
+        LSTM bi = new LSTM(RnnConfig.of(in, hid).bidirectional(true), new Rng(11));
+        assertThat(new LastStep(2).forward(bi.forward(x)).op()).isEqualTo("concat");
+    }
+
     @Test
     void lastOutputPicksForwardAtLastValidStepAndReverseAtStepZero() {
         LSTM m = new LSTM(RnnConfig.of(I, H).layers(2).bidirectional(true), new Rng(2));
