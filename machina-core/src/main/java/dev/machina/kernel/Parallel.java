@@ -134,10 +134,14 @@ public final class Parallel {
      * VM, while the caller works alone; with tasks of a few hundred microseconds, the region then
      * ends that much later). A hint for a caller that knows a region comes after a short serial
      * part: it changes no result, and does nothing on one thread or before the first region.
+     * It unparks only as many workers as the caller's next region can admit ({@link #threads()}
+     * − 1), and none while another thread's region holds the hot workers (the caller's would then
+     * go to the plain pool, and the woken workers would only take cores from the other's).
      */
     public static void wake() {
         Hot h = Hot.instance;
-        if (h != null && threads() > 1) h.wake();
+        int helpers = threads() - 1;
+        if (h != null && helpers > 0 && !h.busy.get()) h.wake(helpers);
     }
 
     /** One forEach: tasks taken by number, helpers admitted up to the budget, the caller waiting for them. */
@@ -248,10 +252,10 @@ public final class Parallel {
             return h;
         }
 
-        /** Parked workers are unparked; spinning ones start their spin time again. */
-        void wake() {
+        /** Up to {@code helpers} parked workers are unparked; spinning ones start their spin time again. */
+        void wake(int helpers) {
             wakes++;
-            for (int i = 0; i < workers.length; i++) if (parked.get(i) == 1) LockSupport.unpark(workers[i]);
+            for (int i = 0; i < Math.min(helpers, workers.length); i++) if (parked.get(i) == 1) LockSupport.unpark(workers[i]);
         }
 
         void publish(Job j) {

@@ -42,6 +42,21 @@ public final class Recurrence {
     static final int PACK_TASKS = 4;
     /** Multiply-adds of a whole forward below which it stays on the calling thread. */
     static final long PARALLEL_MIN = 1L << 20;
+    /** Floats of the packed step weights below which the forward packs them on the calling thread. */
+    static final long PACK_PARALLEL_MIN = 1L << 12;
+
+    /**
+     * Whether a forward (or the backward's time loop) runs its chunks of rows in parallel: more
+     * than one chunk, and enough work. A batch of at most {@link #CHUNK} rows is one chunk, serial.
+     */
+    static boolean parallelSteps(int bsz, int in, int hid, int nSteps) {
+        return bsz > CHUNK && (long) nSteps * bsz * 4 * hid * (in + hid) >= PARALLEL_MIN;
+    }
+
+    /** Whether the forward packs its step weights in parallel tasks: a parallel forward, and weights worth the hand-off. */
+    static boolean parallelPack(int bsz, int in, int hid, int nSteps) {
+        return parallelSteps(bsz, in, hid, nSteps) && 4L * hid * (in + hid) >= PACK_PARALLEL_MIN;
+    }
 
     /**
      * Wakes the kernel threads ({@link Parallel#wake}) when a forward of this size runs in
@@ -49,7 +64,7 @@ public final class Recurrence {
      * that the threads are running when the forward's tasks are handed out.
      */
     public static void wakeForForward(int bsz, int in, int hid, int nSteps) {
-        if ((long) nSteps * bsz * 4 * hid * (in + hid) >= PARALLEL_MIN) Parallel.wake();
+        if (parallelSteps(bsz, in, hid, nSteps)) Parallel.wake();
     }
 
     /** Floats of a row of z: I + H rounded up to whole register blocks, so that zᵀ is whole blocks of rows. */
@@ -98,11 +113,11 @@ public final class Recurrence {
         int panels = (g + rg.nr() - 1) / rg.nr();
         w.wp = Workspace.atLeast(w.wp, rg.packedSize(kk, g));
         final float[] wp0 = w.wp;
-        final int maxThreads = (long) nSteps * bsz * g * kk < PARALLEL_MIN ? 1 : Integer.MAX_VALUE;
+        final int maxThreads = parallelSteps(bsz, in, hid, nSteps) ? Integer.MAX_VALUE : 1;
         // in parallel: by now the weights are out of cache (the last step's activations went
         // through it), and two cores read and write them faster than one (about 40 µs → 22 µs a
         // call at LSTM(28→128)); every panel is packed whole by one task, as one call would
-        Parallel.forEach(PACK_TASKS, maxThreads, t -> {
+        Parallel.forEach(PACK_TASKS, parallelPack(bsz, in, hid, nSteps) ? Integer.MAX_VALUE : 1, t -> {
             int q0 = t * panels / PACK_TASKS, q1 = (t + 1) * panels / PACK_TASKS;
             rg.packPanels(true, kk, 0, in, g, wih, 0, in, wp0, q0, q1);
             rg.packPanels(true, kk, in, hid, g, whh, 0, hid, wp0, q0, q1);
@@ -167,7 +182,8 @@ public final class Recurrence {
                                     float[] gOut, float[] gHn, float[] gCn, float[] wih, float[] whh,
                                     float[] dx, float[] dh0, float[] dc0, float[] dWih, float[] dWhh, float[] dBih, float[] dBhh) {
         final int g = 4 * hid, kk = in + hid, kp = zStride(in, hid), bh = bsz * hid, rowsAll = nSteps * bsz;
-        if ((long) nSteps * bsz * g * hid >= PARALLEL_MIN) Parallel.wake(); // running by the time W_hh is packed
+        final boolean parallel = bsz > CHUNK && (long) nSteps * bsz * g * hid >= PARALLEL_MIN; // the time loop's chunks
+        if (parallel) Parallel.wake(); // running by the time W_hh is packed
         RecurrentOps rg = RecurrentOps.of(k);
         final boolean wantW = dWih != null || dWhh != null;
         if (wantW) w.dgp = Workspace.atLeast(w.dgp, rg.packedSize(rowsAll, g));
@@ -185,8 +201,7 @@ public final class Recurrence {
         final float[] gSeq = gOut != null ? gOut : new float[hid];
         final int gRow = gOut != null ? hid : 0;
         int tasks = (bsz + CHUNK - 1) / CHUNK;
-        long work = (long) nSteps * bsz * g * hid;
-        Parallel.forEach(tasks, work < PARALLEL_MIN ? 1 : Integer.MAX_VALUE, task -> {
+        Parallel.forEach(tasks, parallel ? Integer.MAX_VALUE : 1, task -> {
             int r0 = task * CHUNK, r1 = Math.min(bsz, r0 + CHUNK), rows = r1 - r0;
             for (int s = nSteps - 1; s >= 0; s--) {
                 for (int b = r0; b < r1; b++) {
