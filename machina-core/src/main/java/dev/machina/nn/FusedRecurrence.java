@@ -6,13 +6,13 @@ import dev.machina.kernel.Recurrence;
 import dev.machina.tensor.Tensor;
 
 /**
- * One recurrent layer in one direction as a single fused autograd op: the forward through
- * time and a hand-written backward through time. The layers ({@link RNN}, {@link LSTM},
+ * One recurrent layer in one direction as a fused autograd op (for the LSTM, with h_n and c_n as
+ * small ops on it): the forward through time and a hand-written backward through time. The layers ({@link RNN}, {@link LSTM},
  * {@link GRU}) and the cells ({@link RNNCell}, {@link LSTMCell}, {@link GRUCell}) are thin
  * wrappers around {@link #parts}.
  *
  * <p>The LSTM runs on {@link Recurrence}: the batch cut into chunks of sequences, each running
- * all its steps on one thread (one parallel hand-off per forward and per backward), each step one
+ * all its steps on one thread (one parallel hand-off for the time loop of a forward or backward), each step one
  * product [x_t | h]·[W_ih | W_hh]ᵀ against weights packed once per call followed by the gate
  * non-linearities and the cell update; after the backward loop dW_ih and dW_hh are one GEMM
  * over all steps. Its saved activations live in a pooled workspace, reused once the backward
@@ -42,8 +42,9 @@ import dev.machina.tensor.Tensor;
  * rules add the pieces' gradients back into the packed gradient. The LSTM's output sequence is
  * the op's own result, in its own array (the sequence is most of the result, and cutting it out
  * of a packed array copied it forward and backward); h_n and c_n are two small ops on top of it
- * whose backward rules hand their gradients to the LSTM's backward, which runs after them. So
- * gradients flow from the output sequence and from the final states alike.
+ * whose backward rules hand their gradients to the LSTM's backward, which runs after them (with
+ * no gradient of the sequence when none reached it). So gradients flow from the output sequence
+ * and from the final states alike. {@link LastStep} on such a sequence is h_n ({@link #lastStepOf}).
  */
 final class FusedRecurrence {
     private FusedRecurrence() {}

@@ -9,7 +9,8 @@ import java.util.List;
  * the forward direction's output at the last step and, for a bidirectional layer, the reverse
  * direction's output at step 0 (where it has read the whole sequence) — {@code [B, D·H]}, the
  * usual input of a classifier head ({@code out[:, -1, :]} in PyTorch for one direction).
- * It has no parameters.
+ * It has no parameters. On an LSTM's own output sequence (forward, unpadded) the last step is
+ * the LSTM's h_n, the same values, whose gradient reaches the LSTM without one of the whole sequence.
  */
 public final class LastStep extends Module {
     private final int directions;
