@@ -38,8 +38,34 @@ public final class Recurrence {
     static final int CHUNK = 16;
     /** Panels of gate columns per parallel task of the weight-gradient product (each task reads all of zᵀ; as fast with 2 as with 4, and twice the tasks to share). */
     static final int W_PANELS = 2;
+    /** Parallel tasks that pack the forward's weights, each a run of whole panels. */
+    static final int PACK_TASKS = 4;
     /** Multiply-adds of a whole forward below which it stays on the calling thread. */
     static final long PARALLEL_MIN = 1L << 20;
+    /** Floats of the packed step weights below which the forward packs them on the calling thread. */
+    static final long PACK_PARALLEL_MIN = 1L << 12;
+
+    /**
+     * Whether a forward (or the backward's time loop) runs its chunks of rows in parallel: more
+     * than one chunk, and enough work. A batch of at most {@link #CHUNK} rows is one chunk, serial.
+     */
+    static boolean parallelSteps(int bsz, int in, int hid, int nSteps) {
+        return bsz > CHUNK && (long) nSteps * bsz * 4 * hid * (in + hid) >= PARALLEL_MIN;
+    }
+
+    /** Whether the forward packs its step weights in parallel tasks: a parallel forward, and weights worth the hand-off. */
+    static boolean parallelPack(int bsz, int in, int hid, int nSteps) {
+        return parallelSteps(bsz, in, hid, nSteps) && 4L * hid * (in + hid) >= PACK_PARALLEL_MIN;
+    }
+
+    /**
+     * Wakes the kernel threads ({@link Parallel#wake}) when a forward of this size runs in
+     * parallel: a caller with serial work to do before {@link #lstmForward} calls it first, so
+     * that the threads are running when the forward's tasks are handed out.
+     */
+    public static void wakeForForward(int bsz, int in, int hid, int nSteps) {
+        if (parallelSteps(bsz, in, hid, nSteps)) Parallel.wake();
+    }
 
     /** Floats of a row of z: I + H rounded up to whole register blocks, so that zᵀ is whole blocks of rows. */
     static int zStride(int in, int hid) {
@@ -65,9 +91,9 @@ public final class Recurrence {
     }
 
     /**
-     * The LSTM forward. Writes {@code out} = [output B·T·H | h_n B·H | c_n B·H] (outputs at
-     * padded positions left as they are: zero in a new array) and fills {@code w} for
-     * {@link #lstmBackward}.
+     * The LSTM forward. Writes the output sequence to {@code out} [B, T, H] (outputs at padded
+     * positions left as they are: zero in a new array) and the final states to {@code hn} and
+     * {@code cn} [B, H] (each null when not wanted), and fills {@code w} for {@link #lstmBackward}.
      *
      * @param x       [B, T, I]
      * @param h0      [B, H] or null for zeros
@@ -79,14 +105,23 @@ public final class Recurrence {
      * @param reverse each sequence read from its last valid step back to step 0
      */
     public static void lstmForward(Kernels k, Workspace w, int bsz, int tLen, int in, int hid, int[] lengths, int nSteps, boolean reverse,
-                                   float[] x, float[] h0, float[] c0, float[] wih, float[] whh, float[] bsum, float[] out) {
+                                   float[] x, float[] h0, float[] c0, float[] wih, float[] whh, float[] bsum, float[] out, float[] hn, float[] cn) {
         final int g = 4 * hid, kk = in + hid, kp = zStride(in, hid), bh = bsz * hid;
+        wakeForForward(bsz, in, hid, nSteps); // the threads are running by the forward's tasks (a caller with serial work first wakes them sooner)
         RecurrentOps rg = RecurrentOps.of(k);
         // [W_ih | W_hh] as B = Wcatᵀ (K×G), packed; the biases padded to whole panels
         int panels = (g + rg.nr() - 1) / rg.nr();
         w.wp = Workspace.atLeast(w.wp, rg.packedSize(kk, g));
-        rg.packSteps(true, kk, 0, in, g, wih, 0, in, w.wp);
-        rg.packSteps(true, kk, in, hid, g, whh, 0, hid, w.wp);
+        final float[] wp0 = w.wp;
+        final int maxThreads = parallelSteps(bsz, in, hid, nSteps) ? Integer.MAX_VALUE : 1;
+        // in parallel: by now the weights are out of cache (the last step's activations went
+        // through it), and two cores read and write them faster than one (about 40 µs → 22 µs a
+        // call at LSTM(28→128)); every panel is packed whole by one task, as one call would
+        Parallel.forEach(PACK_TASKS, parallelPack(bsz, in, hid, nSteps) ? Integer.MAX_VALUE : 1, t -> {
+            int q0 = t * panels / PACK_TASKS, q1 = (t + 1) * panels / PACK_TASKS;
+            rg.packPanels(true, kk, 0, in, g, wih, 0, in, wp0, q0, q1);
+            rg.packPanels(true, kk, in, hid, g, whh, 0, hid, wp0, q0, q1);
+        });
         w.bias = Workspace.atLeast(w.bias, (long) panels * rg.nr());
         java.util.Arrays.fill(w.bias, 0f);
         System.arraycopy(bsum, 0, w.bias, 0, g);
@@ -95,10 +130,8 @@ public final class Recurrence {
         w.cs = Workspace.atLeast(w.cs, (long) (nSteps + 1) * bh);
         w.tcs = Workspace.atLeast(w.tcs, (long) nSteps * bh);
         final float[] z = w.z, acts = w.acts, cs = w.cs, tcs = w.tcs, wp = w.wp, bias = w.bias;
-        final int outN = bsz * tLen * hid;
         int tasks = (bsz + CHUNK - 1) / CHUNK;
-        long work = (long) nSteps * bsz * g * kk;
-        Parallel.forEach(tasks, work < PARALLEL_MIN ? 1 : Integer.MAX_VALUE, task -> {
+        Parallel.forEach(tasks, maxThreads, task -> {
             int r0 = task * CHUNK, r1 = Math.min(bsz, r0 + CHUNK), rows = r1 - r0;
             for (int b = r0; b < r1; b++) {
                 int zo = b * kp + in;
@@ -128,8 +161,8 @@ public final class Recurrence {
                 }
             }
             for (int b = r0; b < r1; b++) {
-                System.arraycopy(z, (nSteps * bsz + b) * kp + in, out, outN + b * hid, hid);
-                System.arraycopy(cs, nSteps * bh + b * hid, out, outN + bh + b * hid, hid);
+                if (hn != null) System.arraycopy(z, (nSteps * bsz + b) * kp + in, hn, b * hid, hid);
+                if (cn != null) System.arraycopy(cs, nSteps * bh + b * hid, cn, b * hid, hid);
             }
         });
     }
@@ -139,14 +172,18 @@ public final class Recurrence {
      * into each gradient array given (null: not wanted). The saved activations are overwritten
      * by the gate gradients, so it runs once per forward.
      *
-     * @param gOut the gradient of the forward's {@code out}
+     * @param gOut the gradient of the forward's {@code out} [B, T, H], or null for zeros
+     * @param gHn  the gradient of h_n [B, H], or null for zeros
+     * @param gCn  the gradient of c_n [B, H], or null for zeros
      * @param dh0  [B, H] the gradient of h0 is added here, or null
      * @param dc0  [B, H] the gradient of c0 is added here, or null
      */
     public static void lstmBackward(Kernels k, Workspace w, int bsz, int tLen, int in, int hid, int[] lengths, int nSteps, boolean reverse,
-                                    float[] gOut, float[] wih, float[] whh,
+                                    float[] gOut, float[] gHn, float[] gCn, float[] wih, float[] whh,
                                     float[] dx, float[] dh0, float[] dc0, float[] dWih, float[] dWhh, float[] dBih, float[] dBhh) {
-        final int g = 4 * hid, kk = in + hid, kp = zStride(in, hid), bh = bsz * hid, outN = bsz * tLen * hid, rowsAll = nSteps * bsz;
+        final int g = 4 * hid, kk = in + hid, kp = zStride(in, hid), bh = bsz * hid, rowsAll = nSteps * bsz;
+        final boolean parallel = bsz > CHUNK && (long) nSteps * bsz * g * hid >= PARALLEL_MIN; // the time loop's chunks
+        if (parallel) Parallel.wake(); // running by the time W_hh is packed
         RecurrentOps rg = RecurrentOps.of(k);
         final boolean wantW = dWih != null || dWhh != null;
         if (wantW) w.dgp = Workspace.atLeast(w.dgp, rg.packedSize(rowsAll, g));
@@ -156,11 +193,15 @@ public final class Recurrence {
         w.dhNext = Workspace.atLeast(w.dhNext, 3L * bh);
         final float[] z = w.z, acts = w.acts, cs = w.cs, tcs = w.tcs, wq = w.wq, buf = w.dhNext;
         // buf: dh [0, bh), dc [bh, 2bh), the next dh [2bh, 3bh)
-        System.arraycopy(gOut, outN, buf, 0, bh);
-        System.arraycopy(gOut, outN + bh, buf, bh, bh);
+        if (gHn != null) System.arraycopy(gHn, 0, buf, 0, bh);
+        else java.util.Arrays.fill(buf, 0, bh, 0f);
+        if (gCn != null) System.arraycopy(gCn, 0, buf, bh, bh);
+        else java.util.Arrays.fill(buf, bh, 2 * bh, 0f);
+        // no gradient of the output: each step adds a row of zeros instead (the same sums, + 0 and all)
+        final float[] gSeq = gOut != null ? gOut : new float[hid];
+        final int gRow = gOut != null ? hid : 0;
         int tasks = (bsz + CHUNK - 1) / CHUNK;
-        long work = (long) nSteps * bsz * g * hid;
-        Parallel.forEach(tasks, work < PARALLEL_MIN ? 1 : Integer.MAX_VALUE, task -> {
+        Parallel.forEach(tasks, parallel ? Integer.MAX_VALUE : 1, task -> {
             int r0 = task * CHUNK, r1 = Math.min(bsz, r0 + CHUNK), rows = r1 - r0;
             for (int s = nSteps - 1; s >= 0; s--) {
                 for (int b = r0; b < r1; b++) {
@@ -170,7 +211,7 @@ public final class Recurrence {
                         continue;
                     }
                     int t = reverse ? len - 1 - s : s;
-                    rg.lstmCellBackward(hid, acts, a, tcs, cs, s * bh + sb, buf, sb, bh + sb, gOut, (b * tLen + t) * hid);
+                    rg.lstmCellBackward(hid, acts, a, tcs, cs, s * bh + sb, buf, sb, bh + sb, gSeq, (b * tLen + t) * gRow);
                 }
                 // the gate gradients also as B of the weight-gradient product (step = row s·B + b)
                 if (wantW) for (int b = r0; b < r1; b++) rg.packRow(acts, (s * bsz + b) * g, g, dgp, rowsAll, s * bsz + b);

@@ -84,8 +84,13 @@ interface RecurrentOps {
      * step 0 is step p0: a B stacked from parts (the rows of [W_ih | W_hh]ᵀ) packs part by part.
      */
     default void packSteps(boolean transB, int k, int p0, int steps, int n, float[] b, int bOff, int ldb, float[] dst) {
-        int nr = nr(), panels = (n + nr - 1) / nr;
-        for (int q = 0; q < panels; q++) {
+        packPanels(transB, k, p0, steps, n, b, bOff, ldb, dst, 0, (n + nr() - 1) / nr());
+    }
+
+    /** As {@link #packSteps}, for panels [q0, q1) only: tasks that pack panels apart write what one call would. */
+    default void packPanels(boolean transB, int k, int p0, int steps, int n, float[] b, int bOff, int ldb, float[] dst, int q0, int q1) {
+        int nr = nr();
+        for (int q = q0; q < q1; q++) {
             int base = q * k * nr, j0 = q * nr, cols = Math.min(nr, n - j0);
             if (transB) { // column by column: b read in order, the panel (in cache) written across
                 for (int c = 0; c < cols; c++) {

@@ -6,13 +6,13 @@ import dev.machina.kernel.Recurrence;
 import dev.machina.tensor.Tensor;
 
 /**
- * One recurrent layer in one direction as a single fused autograd op: the forward through
- * time and a hand-written backward through time. The layers ({@link RNN}, {@link LSTM},
+ * One recurrent layer in one direction as a fused autograd op (for the LSTM, with h_n and c_n as
+ * small ops on it): the forward through time and a hand-written backward through time. The layers ({@link RNN}, {@link LSTM},
  * {@link GRU}) and the cells ({@link RNNCell}, {@link LSTMCell}, {@link GRUCell}) are thin
- * wrappers around {@link #run}.
+ * wrappers around {@link #parts}.
  *
  * <p>The LSTM runs on {@link Recurrence}: the batch cut into chunks of sequences, each running
- * all its steps on one thread (one parallel hand-off per forward and per backward), each step one
+ * all its steps on one thread (one parallel hand-off for the time loop of a forward or backward), each step one
  * product [x_t | h]·[W_ih | W_hh]ᵀ against weights packed once per call followed by the gate
  * non-linearities and the cell update; after the backward loop dW_ih and dW_hh are one GEMM
  * over all steps. Its saved activations live in a pooled workspace, reused once the backward
@@ -37,11 +37,14 @@ import dev.machina.tensor.Tensor;
  * dG_hᵀ·h into dW_hh; after the loop dX = dXG·W_ih and dW_ih = dXGᵀ·X are one GEMM each and
  * the bias gradients are column sums.
  *
- * <p>Multiple outputs: the op returns ONE packed 1-D tensor
- * {@code [output B·T·H | h_n B·H | c_n B·H (LSTM only)]}; callers cut it with
- * {@code narrow}/{@code reshape} (see {@link #output}, {@link #hn}, {@link #cn}), whose own
- * backward rules add the pieces' gradients back into the packed gradient, so gradients flow
- * from the output sequence and from the final states alike.
+ * <p>Multiple outputs ({@link Parts}): for RNN and GRU the op returns ONE packed 1-D tensor
+ * {@code [output B·T·H | h_n B·H]}, cut with {@code narrow}/{@code reshape}, whose own backward
+ * rules add the pieces' gradients back into the packed gradient. The LSTM's output sequence is
+ * the op's own result, in its own array (the sequence is most of the result, and cutting it out
+ * of a packed array copied it forward and backward); h_n and c_n are two small ops on top of it
+ * whose backward rules hand their gradients to the LSTM's backward, which runs after them (with
+ * no gradient of the sequence when none reached it). So gradients flow from the output sequence
+ * and from the final states alike. {@link LastStep} on such a sequence is h_n ({@link #lastStepOf}).
  */
 final class FusedRecurrence {
     private FusedRecurrence() {}
@@ -57,8 +60,25 @@ final class FusedRecurrence {
         }
     }
 
+    /** The output sequence [B, T, H], the final hidden state [B, H] and, for the LSTM, the final cell state [B, H] (else null). */
+    record Parts(Tensor output, Tensor hn, Tensor cn) {}
+
+    /** {@link #run} cut into its parts (the LSTM's are made apart, without a packed array). */
+    static Parts parts(Kernels k, Cell cell, Tensor x, Tensor h0, Tensor c0, Tensor wIh, Tensor wHh, Tensor bIh, Tensor bHh,
+                       int[] lengths, boolean reverse) {
+        if (cell == Cell.LSTM) return runLstm(k, x, h0, c0, wIh, wHh, bIh, bHh, lengths, reverse);
+        Tensor packed = run(k, cell, x, h0, c0, wIh, wHh, bIh, bHh, lengths, reverse);
+        int bsz = x.shape(0), tLen = x.shape(1), hid = wHh.shape(1);
+        return new Parts(output(packed, bsz, tLen, hid), hn(packed, bsz, tLen, hid), null);
+    }
+
+    /** As above, on the chosen provider. */
+    static Parts parts(Cell cell, Tensor x, Tensor h0, Tensor c0, Tensor wIh, Tensor wHh, Tensor bIh, Tensor bHh, int[] lengths, boolean reverse) {
+        return parts(KernelProvider.get(), cell, x, h0, c0, wIh, wHh, bIh, bHh, lengths, reverse);
+    }
+
     /**
-     * Runs one layer in one direction.
+     * Runs one RNN or GRU layer in one direction (the LSTM: {@link #parts}).
      *
      * @param x       input [B, T, I]
      * @param h0      initial hidden state [B, H], or null for zeros
@@ -71,15 +91,9 @@ final class FusedRecurrence {
      * @param reverse run from each sequence's last valid step back to step 0
      * @return the packed result (see the class comment)
      */
-    static Tensor run(Cell cell, Tensor x, Tensor h0, Tensor c0, Tensor wIh, Tensor wHh, Tensor bIh, Tensor bHh,
-                      int[] lengths, boolean reverse) {
-        return run(KernelProvider.get(), cell, x, h0, c0, wIh, wHh, bIh, bHh, lengths, reverse);
-    }
-
-    /** As above, on the given kernels (tests run both providers). */
     static Tensor run(Kernels k, Cell cell, Tensor x, Tensor h0, Tensor c0, Tensor wIh, Tensor wHh, Tensor bIh, Tensor bHh,
                       int[] lengths, boolean reverse) {
-        if (cell == Cell.LSTM) return runLstm(k, x, h0, c0, wIh, wHh, bIh, bHh, lengths, reverse);
+        if (cell == Cell.LSTM) throw new IllegalArgumentException("the LSTM runs through parts()");
         final int bsz = x.shape(0), tLen = x.shape(1), in = x.shape(2), hid = wHh.shape(1);
         final int g = cell.gates * hid, bh = bsz * hid;
         final boolean gru = cell == Cell.GRU;
@@ -207,30 +221,79 @@ final class FusedRecurrence {
      * The LSTM: the time loops are {@link Recurrence}'s (the batch cut into chunks of rows, each
      * running all its steps on one thread; the input projection inside each step's product; the
      * weight gradients one GEMM each after the backward loop). Its saved activations live in a
-     * pooled workspace, returned to the pool when the backward has run.
+     * pooled workspace, returned to the pool when the backward has run. h_n and c_n are ops on the
+     * output sequence that keep their gradients for its backward (made after theirs, since they
+     * depend on it).
      */
-    private static Tensor runLstm(Kernels k, Tensor x, Tensor h0, Tensor c0, Tensor wIh, Tensor wHh, Tensor bIh, Tensor bHh,
-                                  int[] lengths, boolean reverse) {
+    private static Parts runLstm(Kernels k, Tensor x, Tensor h0, Tensor c0, Tensor wIh, Tensor wHh, Tensor bIh, Tensor bHh,
+                                 int[] lengths, boolean reverse) {
         final int bsz = x.shape(0), tLen = x.shape(1), in = x.shape(2), hid = wHh.shape(1);
         final int g = 4 * hid, bh = bsz * hid;
         int steps = 0;
         for (int len : lengths) steps = Math.max(steps, len);
         final int nSteps = steps;
+        Recurrence.wakeForForward(bsz, in, hid, nSteps);
         final float[] bsum = new float[g];
         if (bIh != null) k.add(bsum, 0, bIh.data(), 0, bsum, 0, g);
         if (bHh != null) k.add(bsum, 0, bHh.data(), 0, bsum, 0, g);
-        final float[] out = new float[bsz * tLen * hid + 2 * bh];
+        final float[] out = new float[bsz * tLen * hid], hn = new float[bh], cn = new float[bh];
         final Recurrence.Workspace w = acquire();
         Recurrence.lstmForward(k, w, bsz, tLen, in, hid, lengths, nSteps, reverse, x.data(), h0 == null ? null : h0.data(),
-                c0 == null ? null : c0.data(), wIh.data(), wHh.data(), bsum, out);
+                c0 == null ? null : c0.data(), wIh.data(), wHh.data(), bsum, out, hn, cn);
         Tensor[] inputs = {x, h0, c0, wIh, wHh, bIh, bHh};
-        Tensor result = Tensor.fromOp(reverse ? "lstm_reverse" : "lstm", out, new int[] {out.length}, inputs, gOut -> {
-            Recurrence.lstmBackward(k, w, bsz, tLen, in, hid, lengths, nSteps, reverse, gOut, wIh.data(), wHh.data(),
+        final float[][] stateGrads = new float[2][]; // of h_n and c_n, set by their backward rules before the LSTM's runs
+        Tensor output = Tensor.fromOp(reverse ? "lstm_reverse" : "lstm", out, new int[] {bsz, tLen, hid}, inputs, gOut -> {
+            Recurrence.lstmBackward(k, w, bsz, tLen, in, hid, lengths, nSteps, reverse, gOut, stateGrads[0], stateGrads[1], wIh.data(), wHh.data(),
                     gradOf(x), gradOf(h0), gradOf(c0), gradOf(wIh), gradOf(wHh), gradOf(bIh), gradOf(bHh));
             release(w);
         });
-        if (!result.requiresGrad()) release(w); // no backward will come
-        return result;
+        if (!output.requiresGrad()) release(w); // no backward will come
+        boolean whole = !reverse;
+        for (int len : lengths) whole &= len == tLen;
+        if (whole) {
+            synchronized (LAST_STEPS) {
+                LAST_STEPS.put(output, new Ending(hn, stateGrads));
+            }
+        }
+        return new Parts(output, finalState("lstm_hn", hn, bsz, hid, output, stateGrads, 0), finalState("lstm_cn", cn, bsz, hid, output, stateGrads, 1));
+    }
+
+    /** h_n of an LSTM output sequence whose every sequence ran forward through all T steps, and where its gradient goes. */
+    private record Ending(float[] hn, float[][] stateGrads) {}
+
+    /**
+     * The LSTM output sequences that end in their h_n (forward direction, no padding), weakly
+     * held: an entry goes when its sequence does (the entry refers to the arrays, not to a tensor).
+     */
+    private static final java.util.Map<Tensor, Ending> LAST_STEPS = new java.util.WeakHashMap<>();
+
+    /**
+     * {@code output[:, T-1, :]} of an LSTM output sequence [B, T, H] (the op's own result, not a
+     * view or a copy of it) that ran forward through all T steps of every sequence: its h_n, the
+     * same values, as an op whose gradient goes to the LSTM's backward as h_n's does, with no
+     * gradient of the whole sequence (the same sums: dh_T = 0 + g either way). Null for any other
+     * tensor: the caller then selects the step itself.
+     */
+    static Tensor lastStepOf(Tensor output) {
+        Ending last;
+        synchronized (LAST_STEPS) {
+            last = LAST_STEPS.get(output);
+        }
+        if (last == null) return null;
+        return finalState("lstm_last_step", last.hn().clone(), output.shape(0), output.shape(2), output, last.stateGrads(), 0);
+    }
+
+    /**
+     * A final state [B, H] as an op on the output sequence: its backward adds its gradient into
+     * {@code grads[i]} for the sequence's backward, and makes sure that one runs (with a null
+     * gradient when nothing else reached the sequence).
+     */
+    private static Tensor finalState(String op, float[] state, int bsz, int hid, Tensor output, float[][] grads, int i) {
+        return Tensor.fromOp(op, state, new int[] {bsz, hid}, new Tensor[] {output}, g -> {
+            if (grads[i] == null) grads[i] = g; // the op's gradient, dropped after this rule: taken as it is
+            else for (int j = 0; j < g.length; j++) grads[i][j] += g[j];
+            output.runBackwardWithoutGradient();
+        });
     }
 
     private static float[] gradOf(Tensor t) {
@@ -301,18 +364,14 @@ final class FusedRecurrence {
         }
     }
 
-    /** The output sequence [B, T, H] cut from a packed result. */
-    static Tensor output(Tensor packed, int bsz, int tLen, int hid) {
+    /** The output sequence [B, T, H] cut from a packed RNN or GRU result. */
+    private static Tensor output(Tensor packed, int bsz, int tLen, int hid) {
         return packed.narrow(0, 0, bsz * tLen * hid).reshape(bsz, tLen, hid);
     }
 
-    /** The final hidden state [B, H] cut from a packed result. */
-    static Tensor hn(Tensor packed, int bsz, int tLen, int hid) {
+    /** The final hidden state [B, H] cut from a packed RNN or GRU result. */
+    private static Tensor hn(Tensor packed, int bsz, int tLen, int hid) {
         return packed.narrow(0, bsz * tLen * hid, bsz * hid).reshape(bsz, hid);
     }
 
-    /** The final cell state [B, H] cut from a packed LSTM result. */
-    static Tensor cn(Tensor packed, int bsz, int tLen, int hid) {
-        return packed.narrow(0, bsz * tLen * hid + bsz * hid, bsz * hid).reshape(bsz, hid);
-    }
 }

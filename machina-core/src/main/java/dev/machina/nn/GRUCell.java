@@ -23,6 +23,6 @@ public final class GRUCell extends RNNCellBase {
 
     /** h' [B, H] from x [B, I] and h [B, H] (null for zeros). */
     public Tensor forward(Tensor x, Tensor h) {
-        return FusedRecurrence.hn(step(x, h, null), x.shape(0), 1, hiddenSize());
+        return step(x, h, null).hn();
     }
 }

@@ -26,8 +26,7 @@ public final class LSTMCell extends RNNCellBase {
 
     /** (h', c') from x [B, I], h [B, H] and c [B, H] (null for zeros). */
     public State forward(Tensor x, Tensor h, Tensor c) {
-        Tensor packed = step(x, h, c);
-        int bsz = x.shape(0);
-        return new State(FusedRecurrence.hn(packed, bsz, 1, hiddenSize()), FusedRecurrence.cn(packed, bsz, 1, hiddenSize()));
+        FusedRecurrence.Parts p = step(x, h, c);
+        return new State(p.hn(), p.cn());
     }
 }

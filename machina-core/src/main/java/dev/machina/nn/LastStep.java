@@ -9,7 +9,8 @@ import java.util.List;
  * the forward direction's output at the last step and, for a bidirectional layer, the reverse
  * direction's output at step 0 (where it has read the whole sequence) — {@code [B, D·H]}, the
  * usual input of a classifier head ({@code out[:, -1, :]} in PyTorch for one direction).
- * It has no parameters.
+ * It has no parameters. On an LSTM's own output sequence (forward, unpadded) the last step is
+ * the LSTM's h_n, the same values, whose gradient reaches the LSTM without one of the whole sequence.
  */
 public final class LastStep extends Module {
     private final int directions;
@@ -29,6 +30,10 @@ public final class LastStep extends Module {
             throw inputError("LastStep", "expected a sequence [B, T, " + (directions == 2 ? "2·H" : "H") + "], got " + Shape.str(x.shape()));
         }
         int b = x.shape(0), t = x.shape(1), w = x.shape(2), h = w / directions;
+        if (directions == 1) { // an LSTM's own output sequence: its last step is its h_n
+            Tensor hn = FusedRecurrence.lastStepOf(x);
+            if (hn != null) return hn;
+        }
         Tensor rows = x.reshape(b * t, w);
         int[] last = new int[b];
         for (int i = 0; i < b; i++) last[i] = i * t + t - 1;

@@ -68,7 +68,7 @@ public abstract sealed class RNNBase extends Module permits RNN, LSTM, GRU {
     /** The output sequence of {@link #run} with zero initial states and full lengths. */
     @Override
     public final Tensor forward(Tensor x) {
-        return run(x, null, null, null).output();
+        return run(x, null, null, null, false).output();
     }
 
     /** The output and final states, zero initial states, full lengths. */
@@ -88,6 +88,11 @@ public abstract sealed class RNNBase extends Module permits RNN, LSTM, GRU {
      *                PyTorch's {@code pack_padded_sequence}.
      */
     public final RnnOutput run(Tensor x, Tensor h0, Tensor c0, int[] lengths) {
+        return run(x, h0, c0, lengths, true);
+    }
+
+    /** {@link #run}; without {@code states} the final states are not stacked (h and c null). */
+    private RnnOutput run(Tensor x, Tensor h0, Tensor c0, int[] lengths, boolean states) {
         int dirs = cfg.directions(), hid = cfg.hiddenSize(), layers = cfg.numLayers();
         if (x.rank() != 3 || x.shape(2) != cfg.inputSize()) {
             throw inputError(what(), "expected input " + (cfg.batchFirst() ? "[B, T, " : "[T, B, ") + cfg.inputSize() + "], got " + Shape.str(x.shape()));
@@ -109,10 +114,10 @@ public abstract sealed class RNNBase extends Module permits RNN, LSTM, GRU {
                 int i = l * dirs + d;
                 Tensor hInit = h0 == null ? null : h0.narrow(0, i, 1).reshape(bsz, hid);
                 Tensor cInit = c0 == null ? null : c0.narrow(0, i, 1).reshape(bsz, hid);
-                Tensor packed = FusedRecurrence.run(cell, layerIn, hInit, cInit, wIh[i], wHh[i], bIh[i], bHh[i], len, d == 1);
-                outs.add(FusedRecurrence.output(packed, bsz, tLen, hid));
-                hs.add(FusedRecurrence.hn(packed, bsz, tLen, hid));
-                if (lstm) cs.add(FusedRecurrence.cn(packed, bsz, tLen, hid));
+                FusedRecurrence.Parts p = FusedRecurrence.parts(cell, layerIn, hInit, cInit, wIh[i], wHh[i], bIh[i], bHh[i], len, d == 1);
+                outs.add(p.output());
+                hs.add(p.hn());
+                if (lstm) cs.add(p.cn());
             }
             Tensor y = dirs == 1 ? outs.get(0) : Tensor.concat(outs, 2);
             if (l < layers - 1 && isTraining() && cfg.dropout() > 0) {
@@ -121,6 +126,7 @@ public abstract sealed class RNNBase extends Module permits RNN, LSTM, GRU {
             layerIn = y;
         }
         Tensor output = cfg.batchFirst() ? layerIn : layerIn.transpose(0, 1);
+        if (!states) return new RnnOutput(output, null, null);
         return new RnnOutput(output, Tensor.stack(hs, 0), lstm ? Tensor.stack(cs, 0) : null);
     }
 
@@ -140,6 +146,12 @@ public abstract sealed class RNNBase extends Module permits RNN, LSTM, GRU {
         Tensor ob = cfg.batchFirst() ? output : output.transpose(0, 1);
         int bsz = ob.shape(0), tLen = ob.shape(1);
         int[] len = checkLengths(lengths, bsz, tLen);
+        if (dirs == 1 && cell == FusedRecurrence.Cell.LSTM) { // the LSTM's own output sequence, unpadded: its last step is its h_n
+            boolean whole = true;
+            for (int l : len) whole &= l == tLen;
+            Tensor hn = whole ? FusedRecurrence.lastStepOf(ob) : null;
+            if (hn != null) return hn;
+        }
         Tensor rows = ob.reshape(bsz * tLen, dirs * hid);
         int[] last = new int[bsz];
         for (int b = 0; b < bsz; b++) last[b] = b * tLen + len[b] - 1;

@@ -25,7 +25,7 @@ public final class RNNCell extends RNNCellBase {
 
     /** h' [B, H] from x [B, I] and h [B, H] (null for zeros). */
     public Tensor forward(Tensor x, Tensor h) {
-        return FusedRecurrence.hn(step(x, h, null), x.shape(0), 1, hiddenSize());
+        return step(x, h, null).hn();
     }
 
     @Override

@@ -47,8 +47,8 @@ public abstract sealed class RNNCellBase extends Module permits RNNCell, LSTMCel
         return hiddenSize;
     }
 
-    /** The packed one-step result (see {@link FusedRecurrence}); h and c may be null (zeros). */
-    final Tensor step(Tensor x, Tensor h, Tensor c) {
+    /** The one-step result (see {@link FusedRecurrence}); h and c may be null (zeros). */
+    final FusedRecurrence.Parts step(Tensor x, Tensor h, Tensor c) {
         String what = kind() + "(" + inputSize + ", " + hiddenSize + ")";
         if (x.rank() != 2 || x.shape(1) != inputSize) {
             throw inputError(what, "expected input [B, " + inputSize + "], got " + Shape.str(x.shape()));
@@ -61,7 +61,7 @@ public abstract sealed class RNNCellBase extends Module permits RNNCell, LSTMCel
         }
         int[] one = new int[bsz];
         java.util.Arrays.fill(one, 1);
-        return FusedRecurrence.run(cell, x.reshape(bsz, 1, inputSize), h, c, wIh, wHh, bIh, bHh, one, false);
+        return FusedRecurrence.parts(cell, x.reshape(bsz, 1, inputSize), h, c, wIh, wHh, bIh, bHh, one, false);
     }
 
     @Override

@@ -31,6 +31,8 @@ public final class Tensor {
     private Node node;
     /** True once an earlier backward() released the graph node this tensor had. */
     private boolean released;
+    /** Set by {@link #runBackwardWithoutGradient}: this op's rule runs in the current backward even with no gradient. */
+    private boolean ruleWanted;
 
     /** A recorded op: its inputs and the rule that sends the output's gradient to them. */
     private record Node(String op, Tensor[] inputs, Backward rule) {}
@@ -270,6 +272,17 @@ public final class Tensor {
         else k().add(grad.data, 0, g, 0, grad.data, 0, g.length);
     }
 
+    /**
+     * Called by the backward rule of an op on this tensor: makes this tensor's own rule run in the
+     * current backward even when no gradient reaches it, given a null gradient then (so the rule
+     * must accept null, reading it as zeros). For a fused op whose other results are small ops on
+     * its main one (the LSTM's h_n and c_n on its output sequence): their gradients reach the
+     * fused backward without a zeroed gradient of the whole main result.
+     */
+    public void runBackwardWithoutGradient() {
+        ruleWanted = true;
+    }
+
     /** True while no gradient has reached this tensor (its buffer, once made, starts at zero). */
     boolean gradAbsent() {
         return grad == null;
@@ -346,6 +359,8 @@ public final class Tensor {
             Node n = t.node;
             if (n == null) continue;
             if (t.grad != null) n.rule.apply(t.grad.data);
+            else if (t.ruleWanted) n.rule.apply(null);
+            t.ruleWanted = false;
             // Release the graph: interior gradients and rules are not kept.
             t.grad = null;
             t.node = null;

@@ -403,17 +403,19 @@ class KernelsTest {
         Rng rng = new Rng(9);
         float[] x = random(rng, bsz * tLen * in), h0 = random(rng, bh), c0 = random(rng, bh);
         float[] wih = random(rng, g * in), whh = random(rng, g * hid), bsum = random(rng, g), gOut = random(rng, outN);
+        float[] gO = java.util.Arrays.copyOfRange(gOut, 0, bsz * tLen * hid), gH = java.util.Arrays.copyOfRange(gOut, bsz * tLen * hid, bsz * tLen * hid + bh);
+        float[] gC = java.util.Arrays.copyOfRange(gOut, bsz * tLen * hid + bh, outN);
         int[] len = new int[bsz];
         for (int b = 0; b < bsz; b++) len[b] = 1 + rng.nextInt(tLen);
         for (Kernels k : new Kernels[] {KernelProvider.scalar(), vectorKernels()}) {
             float[][] all = null;
             for (int variant = 0; variant < 3; variant++) {
                 boolean weights = variant != 1, wantDh0 = variant != 2;
-                float[] out = new float[outN], dx = new float[x.length], dh0 = wantDh0 ? new float[bh] : null, dc0 = new float[bh];
+                float[] out = new float[bsz * tLen * hid], hn = new float[bh], cn = new float[bh], dx = new float[x.length], dh0 = wantDh0 ? new float[bh] : null, dc0 = new float[bh];
                 float[] dWih = weights ? new float[wih.length] : null, dWhh = weights ? new float[whh.length] : null, db = new float[g];
                 Recurrence.Workspace w = new Recurrence.Workspace();
-                Recurrence.lstmForward(k, w, bsz, tLen, in, hid, len, tLen, false, x, h0, c0, wih, whh, bsum, out);
-                Recurrence.lstmBackward(k, w, bsz, tLen, in, hid, len, tLen, false, gOut, wih, whh, dx, dh0, dc0, dWih, dWhh, db, null);
+                Recurrence.lstmForward(k, w, bsz, tLen, in, hid, len, tLen, false, x, h0, c0, wih, whh, bsum, out, hn, cn);
+                Recurrence.lstmBackward(k, w, bsz, tLen, in, hid, len, tLen, false, gO, gH, gC, wih, whh, dx, dh0, dc0, dWih, dWhh, db, null);
                 if (all == null) {
                     all = new float[][] {dx, dh0, dc0, dWih, dWhh, db};
                     continue;
@@ -442,26 +444,51 @@ class KernelsTest {
         Rng rng = new Rng(12);
         float[] x = random(rng, bsz * tLen * in), h0 = random(rng, bh), c0 = random(rng, bh);
         float[] wih = random(rng, g * in), whh = random(rng, g * hid), bsum = random(rng, g), gOut = random(rng, outN);
+        float[] gO = java.util.Arrays.copyOfRange(gOut, 0, bsz * tLen * hid), gH = java.util.Arrays.copyOfRange(gOut, bsz * tLen * hid, bsz * tLen * hid + bh);
+        float[] gC = java.util.Arrays.copyOfRange(gOut, bsz * tLen * hid + bh, outN);
         int[] len = new int[bsz];
         java.util.Arrays.fill(len, tLen);
         for (Kernels k : new Kernels[] {KernelProvider.scalar(), vectorKernels()}) {
             float[][] first = null;
             for (int threads : new int[] {1, 2}) {
                 Parallel.setThreads(threads);
-                float[] out = new float[outN], dx = new float[x.length], dh0 = new float[bh], dc0 = new float[bh];
+                float[] out = new float[bsz * tLen * hid], hn = new float[bh], cn = new float[bh], dx = new float[x.length], dh0 = new float[bh], dc0 = new float[bh];
                 float[] dWih = new float[wih.length], dWhh = new float[whh.length], db = new float[g];
                 Recurrence.Workspace w = new Recurrence.Workspace();
-                Recurrence.lstmForward(k, w, bsz, tLen, in, hid, len, tLen, false, x, h0, c0, wih, whh, bsum, out);
-                Recurrence.lstmBackward(k, w, bsz, tLen, in, hid, len, tLen, false, gOut, wih, whh, dx, dh0, dc0, dWih, dWhh, db, null);
+                Recurrence.lstmForward(k, w, bsz, tLen, in, hid, len, tLen, false, x, h0, c0, wih, whh, bsum, out, hn, cn);
+                Recurrence.lstmBackward(k, w, bsz, tLen, in, hid, len, tLen, false, gO, gH, gC, wih, whh, dx, dh0, dc0, dWih, dWhh, db, null);
                 for (int j = 0; j < g; j++) { // the gate gradients are left in w.acts, row (step s, sequence b) at (s·B + b)·4H
                     float sum = 0f;
                     for (int r = 0; r < tLen * bsz; r++) sum += w.acts[r * g + j];
                     assertThat(Float.floatToRawIntBits(db[j])).as("%s on %d threads: bias gradient %d", k.name(), threads, j)
                             .isEqualTo(Float.floatToRawIntBits(0f + sum));
                 }
-                float[][] all = {out, dx, dh0, dc0, dWih, dWhh, db};
+                float[][] all = {out, hn, cn, dx, dh0, dc0, dWih, dWhh, db};
                 if (first == null) first = all;
                 else for (int i = 0; i < all.length; i++) assertThat(all[i]).as("%s array %d on 2 threads", k.name(), i).containsExactly(first[i]);
+            }
+        }
+    }
+
+    /** Panels packed in runs (as the forward's parallel tasks pack them) are what one pack of all of them writes. */
+    @Test
+    void packingPanelsInRunsWritesWhatOnePackWrites() {
+        Rng rng = new Rng(21);
+        for (Kernels k : new Kernels[] {KernelProvider.scalar(), vectorKernels()}) {
+            RecurrentOps rg = RecurrentOps.of(k);
+            for (int n : new int[] {1, rg.nr(), 3 * rg.nr() + 5, 148}) {
+                int in = 11, hid = 37, kk = in + hid, panels = (n + rg.nr() - 1) / rg.nr();
+                float[] wih = random(rng, n * in), whh = random(rng, n * hid);
+                float[] whole = new float[rg.packedSize(kk, n)], runs = new float[whole.length];
+                java.util.Arrays.fill(runs, Float.NaN); // every float must be written
+                rg.packSteps(true, kk, 0, in, n, wih, 0, in, whole);
+                rg.packSteps(true, kk, in, hid, n, whh, 0, hid, whole);
+                for (int t = 0; t < 3; t++) {
+                    int q0 = t * panels / 3, q1 = (t + 1) * panels / 3;
+                    rg.packPanels(true, kk, 0, in, n, wih, 0, in, runs, q0, q1);
+                    rg.packPanels(true, kk, in, hid, n, whh, 0, hid, runs, q0, q1);
+                }
+                assertThat(runs).as("%s, n = %d", k.name(), n).containsExactly(whole);
             }
         }
     }
@@ -471,6 +498,8 @@ class KernelsTest {
         Rng rng = new Rng(8);
         float[] x = random(rng, bsz * tLen * in), h0 = random(rng, bh), c0 = random(rng, bh);
         float[] wih = random(rng, g * in), whh = random(rng, g * hid), bsum = random(rng, g), gOut = random(rng, outN);
+        float[] gO = java.util.Arrays.copyOfRange(gOut, 0, bsz * tLen * hid), gH = java.util.Arrays.copyOfRange(gOut, bsz * tLen * hid, bsz * tLen * hid + bh);
+        float[] gC = java.util.Arrays.copyOfRange(gOut, bsz * tLen * hid + bh, outN);
         int[] len = new int[bsz];
         for (int b = 0; b < bsz; b++) len[b] = 1 + rng.nextInt(tLen);
         len[bsz / 2] = tLen; // every step runs: tLen·bsz rows of steps
@@ -478,13 +507,13 @@ class KernelsTest {
         for (boolean reverse : new boolean[] {false, true}) {
             float[][][] res = new float[2][][];
             for (int v = 0; v < 2; v++) {
-                float[] out = new float[outN], dx = new float[x.length], dh0 = new float[bh], dc0 = new float[bh];
+                float[] out = new float[bsz * tLen * hid], hn = new float[bh], cn = new float[bh], dx = new float[x.length], dh0 = new float[bh], dc0 = new float[bh];
                 float[] dWih = new float[wih.length], dWhh = new float[whh.length], db = new float[g], db2 = new float[g];
                 Recurrence.Workspace w = new Recurrence.Workspace();
-                Recurrence.lstmForward(ks[v], w, bsz, tLen, in, hid, len, tLen, reverse, x, h0, c0, wih, whh, bsum, out);
-                Recurrence.lstmBackward(ks[v], w, bsz, tLen, in, hid, len, tLen, reverse, gOut, wih, whh, dx, dh0, dc0, dWih, dWhh, db, db2);
+                Recurrence.lstmForward(ks[v], w, bsz, tLen, in, hid, len, tLen, reverse, x, h0, c0, wih, whh, bsum, out, hn, cn);
+                Recurrence.lstmBackward(ks[v], w, bsz, tLen, in, hid, len, tLen, reverse, gO, gH, gC, wih, whh, dx, dh0, dc0, dWih, dWhh, db, db2);
                 assertThat(db2).containsExactly(db);
-                res[v] = new float[][] {out, dx, dh0, dc0, dWih, dWhh, db};
+                res[v] = new float[][] {out, hn, cn, dx, dh0, dc0, dWih, dWhh, db};
             }
             for (int a = 0; a < res[0].length; a++) {
                 float[] e = res[0][a], got = res[1][a];

@@ -31,7 +31,10 @@ class FusedRecurrenceProvidersTest {
         Tensor bIh = Tensor.uniform(r, -0.5f, 0.5f, g).requiresGrad(true), bHh = Tensor.uniform(r, -0.5f, 0.5f, g).requiresGrad(true);
         int[] len = new int[bsz];
         for (int b = 0; b < bsz; b++) len[b] = 1 + r.nextInt(tLen);
-        Tensor packed = FusedRecurrence.run(k, cell, x, h0, c0, wIh, wHh, bIh, bHh, len, reverse);
+        FusedRecurrence.Parts p = FusedRecurrence.parts(k, cell, x, h0, c0, wIh, wHh, bIh, bHh, len, reverse);
+        List<Tensor> pieces = new ArrayList<>(List.of(p.output().reshape(-1), p.hn().reshape(-1)));
+        if (p.cn() != null) pieces.add(p.cn().reshape(-1));
+        Tensor packed = Tensor.concat(pieces, 0); // [output | h_n | c_n]: one gradient reaches all three
         packed.backward(Tensor.randn(r, packed.shape()));
         List<float[]> grads = new ArrayList<>();
         for (Tensor t : new Tensor[] {x, h0, c0, wIh, wHh, bIh, bHh}) if (t != null) grads.add(t.grad().toArray());
@@ -49,14 +52,14 @@ class FusedRecurrenceProvidersTest {
         int[] len = new int[bsz];
         java.util.Arrays.fill(len, tLen);
         try (var g = Tensor.noGrad()) {
-            FusedRecurrence.run(KernelProvider.get(), FusedRecurrence.Cell.LSTM, x, null, null, wIh, wHh, b, b, len, false);
+            FusedRecurrence.parts(KernelProvider.get(), FusedRecurrence.Cell.LSTM, x, null, null, wIh, wHh, b, b, len, false);
         }
         assertThat((long) tLen * bsz * 4 * hid).isGreaterThan(FusedRecurrence.POOL_FLOATS_MAX);
         assertThat(FusedRecurrence.largestPooled()).isLessThanOrEqualTo(FusedRecurrence.POOL_FLOATS_MAX);
         // a small forward's workspace is kept for the next
         Tensor small = Tensor.randn(r, 4, 3, in);
         try (var g = Tensor.noGrad()) {
-            FusedRecurrence.run(KernelProvider.get(), FusedRecurrence.Cell.LSTM, small, null, null, wIh, wHh, b, b, new int[] {3, 3, 3, 3}, false);
+            FusedRecurrence.parts(KernelProvider.get(), FusedRecurrence.Cell.LSTM, small, null, null, wIh, wHh, b, b, new int[] {3, 3, 3, 3}, false);
         }
         assertThat(FusedRecurrence.largestPooled()).isPositive();
     }

@@ -176,6 +176,43 @@ class RecurrentLayersTest {
         assertThat(bad).as(c.toString()).isEmpty();
     }
 
+    /**
+     * A loss of the LSTM's output sequence alone, of h_n alone or of c_n alone (h_n and c_n are
+     * ops of their own whose gradients the sequence's backward takes): each reaches every input,
+     * as finite differences say, and bit for bit as the same loss through all three at once.
+     */
+    @Test
+    void eachLstmPartAloneCarriesItsGradient() {
+        Case c = new Case(Kind.LSTM, 2, true, true, true, true, true, 0);
+        RNNBase m = c.build(6);
+        Inputs in = Inputs.of(c, m);
+        List<Tensor> wrt = in.list(m);
+        for (int part = 0; part < 3; part++) {
+            int which = part;
+            java.util.function.Function<List<Tensor>, Tensor> pick = l -> {
+                RnnOutput o = m.run(in.x(), in.h0(), in.c0(), in.lengths());
+                return (which == 0 ? o.output() : which == 1 ? o.h() : o.c()).reshape(-1);
+            };
+            assertThat(GradCheck.check(pick, wrt)).as("part %d", part).isEmpty();
+            // the same loss through all three parts (zero weight on the other two): the same bits
+            Rng r = new Rng(5);
+            for (Tensor t : wrt) t.setGrad(null);
+            Tensor alone = pick.apply(wrt);
+            Tensor weights = Tensor.randn(r, alone.shape());
+            alone.backward(weights);
+            List<float[]> expected = new ArrayList<>();
+            for (Tensor t : wrt) expected.add(t.grad().toArray());
+            for (Tensor t : wrt) t.setGrad(null);
+            RnnOutput o = m.run(in.x(), in.h0(), in.c0(), in.lengths());
+            Tensor all = flat(o);
+            float[] g = new float[all.size()];
+            int at = part == 0 ? 0 : part == 1 ? o.output().size() : o.output().size() + o.h().size();
+            System.arraycopy(weights.data(), 0, g, at, weights.size());
+            all.backward(Tensor.of(g, all.size()));
+            for (int i = 0; i < wrt.size(); i++) assertThat(wrt.get(i).grad().toArray()).as("part %d, input %d", part, i).containsExactly(expected.get(i));
+        }
+    }
+
     static void assertClose(float[] a, float[] e, double tol, String what) {
         assertThat(a).hasSameSizeAs(e);
         for (int i = 0; i < a.length; i++) {
@@ -273,6 +310,53 @@ class RecurrentLayersTest {
                 }
             }
         }
+    }
+
+    /**
+     * LastStep (and lastOutput) on an LSTM's own output sequence that read every sequence whole is
+     * its h_n, as an op whose gradient goes to the LSTM's backward as h_n's does (no gradient of the
+     * whole sequence): the values and every gradient are the bits of selecting the last step of the
+     * sequence, alone and with a loss of the sequence too; a gradient check agrees. A padded batch,
+     * a reverse direction or a copy of the sequence take the selection.
+     */
+    @Test
+    void lastStepOfAnLstmIsItsFinalStateWithTheSameBits() {
+        int b = 5, t = 6, in = 4, hid = 9;
+        for (int layers = 1; layers <= 2; layers++) {
+            LSTM m = new LSTM(RnnConfig.of(in, hid).layers(layers), new Rng(11));
+            Tensor x = Tensor.randn(new Rng(12), b, t, in).requiresGrad(true);
+            List<Tensor> wrt = new ArrayList<>(m.parameters());
+            wrt.add(x);
+            Tensor weights = Tensor.randn(new Rng(13), b, hid), seqWeights = Tensor.randn(new Rng(14), b, t, hid);
+            for (int withSeq = 0; withSeq < 2; withSeq++) {
+                List<float[]> expected = new ArrayList<>(), got = new ArrayList<>();
+                for (int path = 0; path < 2; path++) {
+                    for (Tensor p : wrt) p.setGrad(null);
+                    Tensor out = m.forward(x);
+                    int[] rows = new int[b];
+                    for (int i = 0; i < b; i++) rows[i] = i * t + t - 1;
+                    Tensor last = path == 0 ? out.reshape(b * t, hid).indexSelect(0, rows) : new LastStep(1).forward(out);
+                    if (path == 1) assertThat(last.op()).isEqualTo("lstm_last_step");
+                    if (path == 1) assertThat(m.lastOutput(out, null).op()).isEqualTo("lstm_last_step");
+                    Tensor loss = last.mul(weights).sum();
+                    if (withSeq == 1) loss = loss.add(out.mul(seqWeights).sum());
+                    loss.backward();
+                    List<float[]> into = path == 0 ? expected : got;
+                    into.add(last.toArray());
+                    for (Tensor p : wrt) into.add(p.grad().toArray());
+                }
+                for (int i = 0; i < expected.size(); i++) {
+                    assertThat(got.get(i)).as("layers %d, with the sequence %d, array %d", layers, withSeq, i).containsExactly(expected.get(i));
+                }
+            }
+            assertThat(GradCheck.check(l -> new LastStep(1).forward(m.forward(x)).reshape(-1), wrt)).isEmpty();
+        }
+        LSTM m = new LSTM(RnnConfig.of(in, hid), new Rng(11));
+        Tensor x = Tensor.randn(new Rng(12), b, t, in);
+        assertThat(new LastStep(1).forward(m.run(x, null, null, new int[] {6, 6, 5, 6, 6}).output()).op()).isEqualTo("index_select");
+        assertThat(new LastStep(1).forward(m.forward(x).mul(1f)).op()).isEqualTo("index_select");
+        LSTM bi = new LSTM(RnnConfig.of(in, hid).bidirectional(true), new Rng(11));
+        assertThat(new LastStep(2).forward(bi.forward(x)).op()).isEqualTo("concat");
     }
 
     @Test

@@ -113,10 +113,10 @@ class MemoryEstimateTest {
         for (int b : new int[] {trainBatch, evalBatch}) {
             int[] lengths = new int[b];
             java.util.Arrays.fill(lengths, steps);
-            float[] x = new float[b * steps * in], out = new float[b * steps * hid + 2 * b * hid];
-            dev.machina.kernel.Recurrence.lstmForward(k, w, b, steps, in, hid, lengths, steps, false, x, null, null, wih, whh, bsum, out);
+            float[] x = new float[b * steps * in], out = new float[b * steps * hid];
+            dev.machina.kernel.Recurrence.lstmForward(k, w, b, steps, in, hid, lengths, steps, false, x, null, null, wih, whh, bsum, out, null, null);
             if (b == trainBatch) {
-                dev.machina.kernel.Recurrence.lstmBackward(k, w, b, steps, in, hid, lengths, steps, false, new float[out.length], wih, whh,
+                dev.machina.kernel.Recurrence.lstmBackward(k, w, b, steps, in, hid, lengths, steps, false, new float[out.length], null, null, wih, whh,
                         new float[x.length], null, null, new float[wih.length], new float[whh.length], new float[g], new float[g]);
             }
         }
