@@ -242,7 +242,7 @@ final class FusedRecurrence {
                 c0 == null ? null : c0.data(), wIh.data(), wHh.data(), bsum, out, hn, cn);
         Tensor[] inputs = {x, h0, c0, wIh, wHh, bIh, bHh};
         final float[][] stateGrads = new float[2][]; // of h_n and c_n, set by their backward rules before the LSTM's runs
-        Tensor output = Tensor.fromOp(reverse ? "lstm_reverse" : "lstm", out, new int[] {bsz, tLen, hid}, inputs, gOut -> {
+        Tensor output = Tensor.fromOpTakingNoGradient(reverse ? "lstm_reverse" : "lstm", out, new int[] {bsz, tLen, hid}, inputs, gOut -> {
             Recurrence.lstmBackward(k, w, bsz, tLen, in, hid, lengths, nSteps, reverse, gOut, stateGrads[0], stateGrads[1], wIh.data(), wHh.data(),
                     gradOf(x), gradOf(h0), gradOf(c0), gradOf(wIh), gradOf(wHh), gradOf(bIh), gradOf(bHh));
             release(w);

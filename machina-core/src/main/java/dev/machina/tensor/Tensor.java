@@ -35,7 +35,7 @@ public final class Tensor {
     private boolean ruleWanted;
 
     /** A recorded op: its inputs and the rule that sends the output's gradient to them. */
-    private record Node(String op, Tensor[] inputs, Backward rule) {}
+    private record Node(String op, Tensor[] inputs, Backward rule, boolean takesNoGradient) {}
 
     /**
      * The backward rule of an op: given the gradient of the op's output, add the gradient of
@@ -154,16 +154,31 @@ public final class Tensor {
      */
     public static Tensor fromOp(String op, float[] data, int[] shape, Tensor[] inputs, Backward rule) {
         Tensor out = new Tensor(data, shape);
-        out.record(op, inputs, rule);
+        out.record(op, inputs, rule, false);
+        return out;
+    }
+
+    /**
+     * {@link #fromOp}, for a fused op whose rule also accepts a null gradient (read as zeros): ops
+     * on its result may then have that rule run without a gradient of the whole result
+     * ({@link #runBackwardWithoutGradient}).
+     */
+    public static Tensor fromOpTakingNoGradient(String op, float[] data, int[] shape, Tensor[] inputs, Backward rule) {
+        Tensor out = new Tensor(data, shape);
+        out.record(op, inputs, rule, true);
         return out;
     }
 
     void record(String op, Tensor[] inputs, Backward rule) {
+        record(op, inputs, rule, false);
+    }
+
+    private void record(String op, Tensor[] inputs, Backward rule, boolean takesNoGradient) {
         if (!isGradEnabled()) return;
         for (Tensor t : inputs) {
             if (t != null && t.requiresGrad) {
                 requiresGrad = true;
-                node = new Node(op, inputs, rule);
+                node = new Node(op, inputs, rule, takesNoGradient);
                 return;
             }
         }
@@ -277,9 +292,18 @@ public final class Tensor {
      * current backward even when no gradient reaches it, given a null gradient then (so the rule
      * must accept null, reading it as zeros). For a fused op whose other results are small ops on
      * its main one (the LSTM's h_n and c_n on its output sequence): their gradients reach the
-     * fused backward without a zeroed gradient of the whole main result.
+     * fused backward without a zeroed gradient of the whole main result. Only a result of
+     * {@link #fromOpTakingNoGradient} may ask it (any other rule would be given a null it cannot
+     * read); a tensor without a graph has no rule to run.
+     *
+     * @throws IllegalStateException if this tensor's op was not made by {@link #fromOpTakingNoGradient}
      */
     public void runBackwardWithoutGradient() {
+        if (node == null) return;
+        if (!node.takesNoGradient()) {
+            throw new IllegalStateException("runBackwardWithoutGradient: the rule of op '" + node.op()
+                    + "' needs a gradient; only a result of Tensor.fromOpTakingNoGradient can run its rule without one");
+        }
         ruleWanted = true;
     }
 

@@ -114,13 +114,15 @@ class ParallelWakeTest {
         Thread w = hotWorker();
         CountDownLatch holding = new CountDownLatch(1), done = new CountDownLatch(1);
         Thread other = new Thread(() -> Parallel.forEach(1000, t -> { // its caller blocks in its first task, holding the hot workers
-            if (Thread.currentThread().getName().equals("region-owner")) {
-                holding.countDown();
-                try {
+            try {
+                if (Thread.currentThread().getName().equals("region-owner")) {
+                    holding.countDown();
                     done.await(30, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
+                } else {
+                    holding.await(30, TimeUnit.SECONDS); // the worker takes no task before the caller has one
                 }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
         }), "region-owner");
         other.start();

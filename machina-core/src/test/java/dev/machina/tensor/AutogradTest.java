@@ -12,6 +12,27 @@ import org.junit.jupiter.api.Test;
 class AutogradTest {
 
     @Test
+    void onlyAnOpThatTakesNoGradientRunsItsRuleWithoutOne() {
+        Tensor a = Tensor.of(new float[] {1, 2, 3, 4}, 2, 2).requiresGrad(true);
+        Tensor y = a.matmul(a);
+        // an op on y whose rule asks y's rule to run without a gradient: matmul's rule cannot take null
+        Tensor side = Tensor.fromOp("side", new float[] {0}, new int[] {1}, new Tensor[] {y}, g -> y.runBackwardWithoutGradient());
+        assertThatThrownBy(() -> side.sum().backward()).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("op 'matmul'").hasMessageContaining("fromOpTakingNoGradient");
+
+        Tensor b = Tensor.of(new float[] {1, 2}, 2).requiresGrad(true);
+        float[][] seen = {new float[] {42}};
+        Tensor fused = Tensor.fromOpTakingNoGradient("fused", new float[] {5, 6}, new int[] {2}, new Tensor[] {b}, g -> {
+            seen[0] = g;
+            b.takeOrAddGrad(new float[] {7, 8});
+        });
+        Tensor small = Tensor.fromOp("small", new float[] {1}, new int[] {1}, new Tensor[] {fused}, g -> fused.runBackwardWithoutGradient());
+        small.sum().backward();
+        assertThat(seen[0]).as("the fused rule ran, with no gradient").isNull();
+        assertArrayEquals(new float[] {7, 8}, b.grad().data());
+    }
+
+    @Test
     void gradientsAccumulateAcrossBackwardCalls() {
         Tensor x = Tensor.vector(1f, 2f, 3f).requiresGrad(true);
         x.mul(x).sum().backward();
