@@ -106,12 +106,7 @@ class ResumeRecordsTest {
             assertThat(r.history().size()).isEqualTo(stopped);
         }
         // killed after the stopping epoch's checkpoint, before the run was ended: its resume ends it
-        Path killed = dir.resolve("killed");
-        copyTree(whole, killed);
-        ObjectNode rec = (ObjectNode) JSON.readTree(killed.resolve(RunDirectory.RUN_JSON).toFile());
-        rec.put("status", "running");
-        rec.remove(List.of("stop_reason", "end_time", "final_metrics"));
-        Files.writeString(killed.resolve(RunDirectory.RUN_JSON), rec.toString());
+        Path killed = killedCopy(whole, dir.resolve("killed"));
         Files.delete(killed.resolve(RunDirectory.MODEL));
         SpecRunner.Result r = SpecRunner.resume(killed, List.of()).report(false).run();
         assertThat(r.history().size()).as("no epoch trained after the stop").isEqualTo(stopped);
@@ -155,12 +150,7 @@ class ResumeRecordsTest {
     @Test
     void aRunFinishedByAnotherResumeMeanwhileIsRefusedUnderTheLock(@TempDir Path dir) throws Exception {
         Path whole = SpecRunner.of(Experiment.parse("spec.yaml", String.format(EARLY, 40), List.of())).runsDir(dir.resolve("whole")).report(false).run().dir();
-        Path killed = dir.resolve("killed");
-        copyTree(whole, killed);
-        ObjectNode rec = (ObjectNode) JSON.readTree(killed.resolve(RunDirectory.RUN_JSON).toFile());
-        rec.put("status", "running");
-        rec.remove(List.of("stop_reason", "end_time", "final_metrics"));
-        Files.writeString(killed.resolve(RunDirectory.RUN_JSON), rec.toString());
+        Path killed = killedCopy(whole, dir.resolve("killed"));
         SpecRunner late = SpecRunner.resume(killed, List.of("training.epochs=80")).report(false); // checked while running: passes
         SpecRunner.resume(killed, List.of()).report(false).run(); // another process ends it, stopped early
         assertThat(JSON.readTree(killed.resolve(RunDirectory.RUN_JSON).toFile()).path("status").asText()).isEqualTo("stopped-early");
@@ -196,5 +186,15 @@ class ResumeRecordsTest {
                 else if (!p.getFileName().toString().endsWith(".lock")) Files.copy(p, t);
             }
         }
+    }
+
+    /** A copy of a finished run made to look killed before it was ended: status running, no end. */
+    private static Path killedCopy(Path run, Path to) throws Exception {
+        copyTree(run, to);
+        ObjectNode rec = (ObjectNode) JSON.readTree(to.resolve(RunDirectory.RUN_JSON).toFile());
+        rec.put("status", "running");
+        rec.remove(List.of("stop_reason", "end_time", "final_metrics"));
+        Files.writeString(to.resolve(RunDirectory.RUN_JSON), rec.toString());
+        return to;
     }
 }
