@@ -112,7 +112,7 @@ class ParallelWakeTest {
     @Test
     void wakeLeavesTheWorkersOfAnotherThreadsRegionParked() throws Exception {
         Thread w = hotWorker();
-        CountDownLatch holding = new CountDownLatch(1), done = new CountDownLatch(1);
+        CountDownLatch holding = new CountDownLatch(1), done = new CountDownLatch(1), othersRan = new CountDownLatch(999);
         Thread other = new Thread(() -> Parallel.forEach(1000, t -> { // its caller blocks in its first task, holding the hot workers
             try {
                 if (Thread.currentThread().getName().equals("region-owner")) {
@@ -120,6 +120,7 @@ class ParallelWakeTest {
                     done.await(30, TimeUnit.SECONDS);
                 } else {
                     holding.await(30, TimeUnit.SECONDS); // the worker takes no task before the caller has one
+                    othersRan.countDown();
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -128,6 +129,8 @@ class ParallelWakeTest {
         other.start();
         try {
             assertThat(holding.await(10, TimeUnit.SECONDS)).isTrue();
+            // the worker has run every other task: a WAITING state seen from now on is its park, not the latch above
+            assertThat(othersRan.await(10, TimeUnit.SECONDS)).isTrue();
             assertThat(leavesItsPark(w, Parallel::wake)).as("a worker of another thread's region was woken").isFalse();
         } finally {
             done.countDown();
