@@ -188,6 +188,7 @@ public final class RunRecorder implements Callback {
         // the weights before the status: run.json never says completed while model.safetensors is
         // missing or older (a finished run is evaluated again from that file); a failed save fails the run
         RuntimeException saveError = null;
+        Exception trimError = null;
         if (status == Trainer.Status.FAILED) {
             // the fit ended at the last epoch whose files and checkpoint were all written: later epochs' records go
             try {
@@ -196,10 +197,19 @@ public final class RunRecorder implements Callback {
                 run.trimLog(h.size());
             } catch (IOException | RuntimeException e) {
                 if (error != null) error.addSuppressed(e);
+                else trimError = e; // a failed stop (NanGuard): said in run.json and log.txt below
             }
         }
         // a failed fit whose weights are later than its last epoch (no checkpoint to take that epoch's from) saves none
-        if ((status != Trainer.Status.FAILED || h.size() > 0) && ctx.weightsMatchHistory()) {
+        boolean saving = (status != Trainer.Status.FAILED || h.size() > 0) && ctx.weightsMatchHistory();
+        if (!saving && h.size() > 0 && java.nio.file.Files.exists(run.file(RunDirectory.MODEL))) {
+            try {
+                run.log("model.safetensors was not rewritten: it holds the weights of an earlier segment of the run, not epoch " + h.size() + "'s");
+            } catch (RuntimeException e) {
+                if (error != null) error.addSuppressed(e);
+            }
+        }
+        if (saving) {
             try {
                 saveModel(ctx);
             } catch (RuntimeException e) {
@@ -213,6 +223,7 @@ public final class RunRecorder implements Callback {
         rec.put("status", status.label());
         if (error != null) rec.put("error", String.valueOf(error.getMessage() == null ? error : error.getMessage()));
         else if (!h.reason().isEmpty()) rec.put("stop_reason", h.reason());
+        if (trimError != null) rec.put("error", "the records after epoch " + h.size() + " could not be removed: " + trimError.getMessage());
         rec.put("end_time", Instant.now().toString());
         rec.put("duration_s", priorSeconds + (System.nanoTime() - startNanos) / 1e9);
         rec.put("epochs_completed", h.size());
@@ -223,7 +234,8 @@ public final class RunRecorder implements Callback {
         }
         rec.set("final_metrics", JSON.valueToTree(fin));
         run.saveRecord();
-        run.log("ended " + status.label() + (status == Trainer.Status.FAILED ? " after epoch " + h.size() : "") + (error != null ? ": " + error.getMessage() : h.reason().isEmpty() ? "" : ": " + h.reason()));
+        run.log("ended " + status.label() + (status == Trainer.Status.FAILED ? " after epoch " + h.size() : "") + (error != null ? ": " + error.getMessage() : h.reason().isEmpty() ? "" : ": " + h.reason())
+                + (trimError != null ? "; " + rec.get("error").asText() : ""));
         if (saveError != null) throw saveError;
     }
 

@@ -29,9 +29,12 @@ public interface TrainContext {
     boolean stopRequested();
 
     /**
-     * Whether the model holds the weights at the end of the last epoch in {@link #history()}. Only
-     * after a failed fit can it be false: the fit ended at the last epoch whose files and checkpoint
-     * were all written, and with no checkpoint file the weights trained since could not be replaced.
+     * False when a failed fit (a thrown failure, or a stop with status failed such as
+     * {@link dev.machina.train.callbacks.NanGuard}'s) ended at the last epoch whose files and
+     * checkpoint were all written, and the weights trained since could not be replaced by that
+     * epoch's (no checkpoint file, or one that could not be read). Otherwise true; that includes a
+     * fit stopped inside an epoch by Ctrl-C, a sweep or its time budget, whose model keeps the
+     * weights of its last step (as Keras's does) though that epoch is not in {@link #history()}.
      */
     default boolean weightsMatchHistory() {
         return true;

@@ -79,8 +79,23 @@ public final class Trainer {
         }
     }
 
-    @SuppressWarnings("unchecked")
+    /**
+     * One fit. A stop asked for before it starts (a sweep stopping, Ctrl-C while the data loads)
+     * ends it before its first epoch; once it has ended, the stop is forgotten, so that a later fit
+     * of the same trainer runs (as Keras's fit resets {@code stop_training}).
+     */
     private History run(Module model, DataLoader train, DataLoader validation, Checkpoint from) {
+        try {
+            return runOnce(model, train, validation, from);
+        } finally {
+            stop = false;
+            stopStatus = Status.COMPLETED;
+            stopReason = "";
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private History runOnce(Module model, DataLoader train, DataLoader validation, Checkpoint from) {
         Optimizer opt = config.optimizer();
         History history = new History();
         Ctx ctx = new Ctx(model, opt, history, train, config.writeBehind() ? WriteBehind.background() : WriteBehind.synchronous());
@@ -135,9 +150,16 @@ public final class Trainer {
             error = new UncheckedIOException(e.getMessage(), e);
             history.finish(Status.FAILED, error.getMessage());
         }
-        if (error != null) {
-            waitForWrites(ctx.writes, error); // what was written before the failure lands before onTrainEnd's writes
-            last = backToLastWrittenEpoch(ctx, error);
+        // a callback's failed stop (NanGuard) ends the fit inside an epoch, as a thrown failure does
+        boolean failedStop = error == null && stop && stopStatus == Status.FAILED;
+        if (error != null || failedStop) {
+            Throwable sink = error != null ? error : new IllegalStateException(stopReason);
+            waitForWrites(ctx.writes, sink); // what was written before the failure lands before onTrainEnd's writes
+            last = backToLastWrittenEpoch(ctx, sink);
+            if (failedStop && sink.getSuppressed().length > 0) {
+                Throwable why = sink.getSuppressed()[0];
+                history.finish(Status.FAILED, stopReason + " (and then: " + (why.getMessage() == null ? why : why.getMessage()) + ")");
+            }
         }
         try {
             for (Callback c : config.callbacks()) {

@@ -380,6 +380,82 @@ class RunRecorderTest {
         assertThat(run.readHistory()).hasSize(1);
     }
 
+    /**
+     * The loss turns NaN inside the third epoch (NanGuard stops the fit as failed, throwing
+     * nothing): the run's files and model describe the second epoch, whose checkpoint was written,
+     * not the NaN weights, and an early stopping that restores its best weights (the first epoch's)
+     * leaves them alone. With no checkpoint file, no model is saved.
+     */
+    @Test
+    void aLossTurningNaNRollsBackLikeAThrownFailure(@TempDir Path dir) throws Exception {
+        for (boolean writeBehind : new boolean[] {false, true}) {
+            String what = writeBehind ? "written behind" : "synchronous";
+            RunDirectory run = RunDirectory.create(dir.resolve(writeBehind ? "behind" : "sync"), "nan");
+            var h = trainUntilNaN(run, writeBehind, run.checkpoints().resolve("last.safetensors"));
+            assertThat(h.status()).as(what).isEqualTo(dev.machina.train.Trainer.Status.FAILED);
+            assertThat(h.size()).as(what).isEqualTo(2);
+            JsonNode rec = new ObjectMapper().readTree(run.file(RunDirectory.RUN_JSON).toFile());
+            assertThat(rec.get("status").asText()).as(what).isEqualTo("failed");
+            assertThat(rec.get("stop_reason").asText()).as(what).contains("loss became NaN");
+            assertDescribesOnlyTheCheckpointsEpochs(run, what);
+            for (var t : SafeTensors.read(run.file(RunDirectory.MODEL)).tensors().values()) {
+                for (float v : t.data()) assertThat(Float.isFinite(v)).as(what + ": a finite weight").isTrue();
+            }
+        }
+        RunDirectory none = RunDirectory.create(dir.resolve("none"), "nan");
+        trainUntilNaN(none, false, null);
+        JsonNode rec = new ObjectMapper().readTree(none.file(RunDirectory.RUN_JSON).toFile());
+        assertThat(rec.get("epochs_completed").asInt()).isEqualTo(2);
+        assertThat(rec.get("steps").asLong()).as("epoch 2's steps").isEqualTo(8);
+        assertThat(none.file(RunDirectory.MODEL)).as("the NaN weights are not saved").doesNotExist();
+        assertThat(none.readHistory()).hasSize(2);
+
+        // the later records cannot be trimmed (history.csv became a directory): run.json and log.txt say so
+        RunDirectory stuck = RunDirectory.create(dir.resolve("stuck"), "nan");
+        trainUntilNaN(stuck, false, stuck.checkpoints().resolve("last.safetensors"), () -> {
+            try {
+                java.nio.file.Files.delete(stuck.file(RunDirectory.HISTORY));
+                java.nio.file.Files.createDirectory(stuck.file(RunDirectory.HISTORY));
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        JsonNode stuckRec = new ObjectMapper().readTree(stuck.file(RunDirectory.RUN_JSON).toFile());
+        assertThat(stuckRec.get("status").asText()).isEqualTo("failed");
+        assertThat(stuckRec.get("error").asText()).contains("could not be removed").contains("history.csv");
+        assertThat(java.nio.file.Files.readString(stuck.file(RunDirectory.LOG))).contains("could not be removed");
+    }
+
+    /** Three epochs as {@link #trainFailing}; after the first batch of the third, a weight is made NaN, so the next loss is. */
+    private static dev.machina.train.History trainUntilNaN(RunDirectory run, boolean writeBehind, Path checkpoint) {
+        return trainUntilNaN(run, writeBehind, checkpoint, () -> { });
+    }
+
+    /** As above; {@code atNaN} runs when the weight is made NaN. */
+    private static dev.machina.train.History trainUntilNaN(RunDirectory run, boolean writeBehind, Path checkpoint, Runnable atNaN) {
+        TensorDataset digits = Datasets.digits().subset(java.util.stream.IntStream.range(0, 200).toArray());
+        Rng rng = new Rng(7);
+        var model = new Sequential(new Linear(64, 8, true, rng), new ReLU(), new Linear(8, 10, true, rng));
+        RunRecorder rec = new RunRecorder(run, Map.of("name", "nan"), Map.of("name", "digits"), Map.of());
+        Callback poison = new Callback() {
+            @Override
+            public void onBatchEnd(dev.machina.train.TrainContext ctx, long step, Map<String, Double> logs) {
+                if (ctx.epoch() == 2 && Double.isFinite(logs.get("loss"))) {
+                    ctx.model().parameters().get(0).data()[0] = Float.NaN;
+                    atNaN.run();
+                }
+            }
+        };
+        var bestIsTheFirst = new dev.machina.train.callbacks.EarlyStopping(new dev.machina.train.callbacks.Monitor("val_loss", true), 100, 0, true);
+        var cfg = TrainerConfig.builder().epochs(3).optimizer(new SGD(model.parameters(), SGD.Config.lr(0.05))).seed(7).logEvery(3)
+                .callback(bestIsTheFirst).callback(rec).callback(new dev.machina.train.callbacks.NanGuard()).callback(poison)
+                .checkpointFile(checkpoint).writeBehind(writeBehind).build();
+        DataLoader train = DataLoader.builder(digits).batchSize(50).shuffle(7).build(), val = DataLoader.builder(digits).batchSize(100).build();
+        var h = new Trainer(cfg).fit(model, train, val);
+        assertThat(bestIsTheFirst.bestEpoch()).as("the first epoch's val_loss is the highest").isZero();
+        return h;
+    }
+
     /** run.json's steps and final metrics, model.safetensors, metrics.jsonl, history.csv and log.txt hold the checkpoint's epochs, no later one. */
     private static void assertDescribesOnlyTheCheckpointsEpochs(RunDirectory run, String what) throws Exception {
         JsonNode rec = new ObjectMapper().readTree(run.file(RunDirectory.RUN_JSON).toFile());

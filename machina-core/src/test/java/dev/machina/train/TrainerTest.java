@@ -237,6 +237,22 @@ public class TrainerTest {
         assertThat(h.size()).isLessThan(1000);
     }
 
+    /** A stop asked for before a fit ends it before its first epoch; once that fit has ended, the next fit of the same trainer runs whole. */
+    @Test
+    void aStopEndsOneFitOnly() {
+        Data d = digits();
+        Module model = mlp(2, 0f);
+        Trainer t = new Trainer(TrainerConfig.builder().epochs(2).optimizer(new SGD(model.parameters(), SGD.Config.lr(0.05))).build());
+        t.requestStop(Trainer.Status.INTERRUPTED, "stop before the start");
+        History first = t.fit(model, loader(d.train(), 64, true), null);
+        assertThat(first.status()).isEqualTo(Trainer.Status.INTERRUPTED);
+        assertThat(first.size()).isZero();
+        History second = t.fit(model, loader(d.train(), 64, true), null);
+        assertThat(second.status()).isEqualTo(Trainer.Status.COMPLETED);
+        assertThat(second.reason()).isEmpty();
+        assertThat(second.size()).isEqualTo(2);
+    }
+
     @Test
     void configValidation() {
         Module model = mlp(1, 0f);

@@ -80,7 +80,9 @@ public final class EarlyStopping implements Callback {
 
     @Override
     public void onTrainEnd(TrainContext ctx, Map<String, Double> logs, Throwable error) {
-        if (error == null && restoreBest && bestWeights != null && bestEpoch != ctx.history().size() - 1) {
+        // a failed fit keeps the weights its rollback chose (those of its last written epoch, or none saved)
+        if (error == null && ctx.history().status() != Trainer.Status.FAILED && restoreBest && bestWeights != null
+                && bestEpoch != ctx.history().size() - 1) {
             ctx.model().loadStateDict(bestWeights);
         }
     }
