@@ -97,7 +97,7 @@ public record Checkpoint(LinkedHashMap<String, Tensor> model, Map<String, Object
                 for (var e : cb.getValue().path("v").properties()) {
                     try {
                         st.put(e.getKey(), StateCodec.decode(e.getValue(), Map.of()));
-                    } catch (IllegalArgumentException holdsATensor) {
+                    } catch (StateCodec.MissingTensor holdsATensor) {
                         // left out: only the header is read
                     }
                 }

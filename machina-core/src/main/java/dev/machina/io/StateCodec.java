@@ -84,6 +84,13 @@ public final class StateCodec {
         return o;
     }
 
+    /** A state entry names a tensor that is not among those given to {@link #decode}. */
+    public static final class MissingTensor extends IllegalArgumentException {
+        MissingTensor(String message) {
+            super(message);
+        }
+    }
+
     /** Decodes what {@link #encode} produced; tensors are looked up by name. */
     public static Object decode(JsonNode node, Map<String, Tensor> tensors) {
         if (node == null || node.isNull()) return null;
@@ -99,7 +106,7 @@ public final class StateCodec {
             case "float": return (float) v.asDouble();
             case "tensor": {
                 Tensor x = tensors.get(v.asText());
-                if (x == null) throw new IllegalArgumentException("state refers to tensor '" + v.asText() + "', which the file does not hold");
+                if (x == null) throw new MissingTensor("state refers to tensor '" + v.asText() + "', which the file does not hold");
                 return x.toArray();
             }
             case "double[]": {

@@ -71,4 +71,28 @@ class CheckpointTest {
         assertThatThrownBy(() -> new Checkpoint(new LinkedHashMap<>(), Map.of("bad", new Object())).save(Path.of("/nonexistent/x")))
                 .hasMessageContaining("cannot store a java.lang.Object in a checkpoint (at 'state.bad')");
     }
+
+    /** callbackStates reads the header only: entries holding tensors are left out, a malformed entry is an error naming the file. */
+    @Test
+    void callbackStatesLeavesOutTensorsButNotMalformedEntries(@TempDir Path tmp) throws Exception {
+        Map<String, Object> es = new LinkedHashMap<>();
+        es.put("wait", 3);
+        es.put("best_weights", Map.of("0.weight", new float[] {1f, 2f}));
+        Map<String, Object> state = new LinkedHashMap<>();
+        state.put("next_epoch", 1);
+        state.put("callbacks", Map.of("EarlyStopping.val_loss", es));
+        Path f = tmp.resolve("c.safetensors");
+        new Checkpoint(new LinkedHashMap<>(Map.of("0.weight", Tensor.vector(0f, 0f))), state).save(f);
+        assertThat(Checkpoint.callbackStates(f).get("EarlyStopping.val_loss")).containsOnlyKeys("wait").containsEntry("wait", 3);
+
+        SafeTensors.Contents c = SafeTensors.read(f);
+        Map<String, String> meta = new LinkedHashMap<>(c.metadata());
+        String js = meta.get(Checkpoint.STATE_KEY);
+        assertThat(js).contains("\"$t\":\"int\",\"v\":3");
+        meta.put(Checkpoint.STATE_KEY, js.replace("\"$t\":\"int\",\"v\":3", "\"$t\":\"no-such-type\",\"v\":3"));
+        Path bad = tmp.resolve("bad.safetensors");
+        SafeTensors.write(bad, c.tensors(), meta);
+        assertThatThrownBy(() -> Checkpoint.callbackStates(bad)).isInstanceOf(java.io.IOException.class)
+                .hasMessageContaining(bad.toString()).hasMessageContaining("malformed").hasMessageContaining("no-such-type");
+    }
 }
