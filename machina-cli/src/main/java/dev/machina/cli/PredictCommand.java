@@ -74,10 +74,10 @@ final class PredictCommand implements Callable<Integer> {
             }
             predictor.finish();
         } catch (DataFormatException e) {
-            out.flush();
             throw new UserError(e.getMessage());
+        } finally { // the predictions printed before a failure are kept
+            out.flush();
         }
-        out.flush();
         return 0;
     }
 
