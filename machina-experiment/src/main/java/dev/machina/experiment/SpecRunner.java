@@ -125,7 +125,7 @@ public final class SpecRunner {
         } catch (IOException e) {
             throw new UserError(e.getMessage());
         }
-        boolean trainMore = sets.stream().anyMatch(s -> s.startsWith("training.epochs=") || s.startsWith("training.time_budget_s="));
+        boolean trainMore = sets.stream().anyMatch(s -> s.startsWith("training.time_budget_s=")) || moreEpochs(run, sets);
         boolean evaluateOnly = trainingEnded(run) && !trainMore;
         if (!evaluateOnly) {
             sets.stream().filter(s -> s.startsWith("training.eval_batch_size=")).findFirst().ifPresent(s -> {
@@ -157,6 +157,30 @@ public final class SpecRunner {
         r.evaluateOnly = evaluateOnly;
         r.trainMore = trainMore;
         return r;
+    }
+
+    /**
+     * Whether {@code sets} gives the run more epochs than it has trained. Fewer are refused
+     * ({@link UserError}): the run's weights and records already hold later epochs. As many is no
+     * change (an ended run is evaluated again). A value that is not a number is left to the spec's
+     * own check.
+     */
+    private static boolean moreEpochs(RunDirectory run, List<String> sets) {
+        String last = null;
+        for (String s : sets) if (s.startsWith("training.epochs=")) last = s;
+        if (last == null) return false;
+        int epochs;
+        try {
+            epochs = Integer.parseInt(last.substring("training.epochs=".length()).trim());
+        } catch (NumberFormatException e) {
+            return true;
+        }
+        int done = run.record().path("epochs_completed").asInt(0);
+        if (epochs < done) {
+            throw new UserError("--set " + last + ": " + run.dir() + " has already trained " + done + " epochs; give more than " + done
+                    + " to train further, or leave training.epochs out to evaluate it again");
+        }
+        return epochs > done;
     }
 
     /**

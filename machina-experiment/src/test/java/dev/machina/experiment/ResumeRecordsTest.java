@@ -70,6 +70,22 @@ class ResumeRecordsTest {
         assertThat(SpecRunner.resume(run, List.of("training.epochs=2")).report(false).run().finished()).isTrue();
     }
 
+    /** Fewer epochs than a run has trained are refused; as many evaluate it again without training (the model file stays as it was). */
+    @Test
+    void resumingWithNoMoreEpochsThanTrainedDoesNotTrain(@TempDir Path dir) throws Exception {
+        Path run = SpecRunner.of(spec(2)).runsDir(dir).report(false).run().dir();
+        byte[] model = Files.readAllBytes(run.resolve(RunDirectory.MODEL));
+        assertThatThrownBy(() -> SpecRunner.resume(run, List.of("training.epochs=1"))).isInstanceOf(UserError.class)
+                .hasMessageStartingWith("--set training.epochs=1: " + run + " has already trained 2 epochs; give more than 2");
+        long modified = Files.getLastModifiedTime(run.resolve(RunDirectory.MODEL)).toMillis();
+        SpecRunner.Result r = SpecRunner.resume(run, List.of("training.epochs=2")).report(false).run();
+        assertThat(r.finished()).isTrue();
+        assertThat(r.history().size()).isEqualTo(2);
+        assertThat(Files.readAllBytes(run.resolve(RunDirectory.MODEL))).isEqualTo(model);
+        assertThat(Files.getLastModifiedTime(run.resolve(RunDirectory.MODEL)).toMillis()).isEqualTo(modified);
+        assertThat(JSON.readTree(run.resolve(RunDirectory.RUN_JSON).toFile()).path("epochs_completed").asInt()).isEqualTo(2);
+    }
+
     @Test
     void aRunWhoseFirstEpochEndedWithoutACheckpointSaysSo(@TempDir Path dir) throws Exception {
         Path run = SpecRunner.of(spec(1)).runsDir(dir).report(false).run().dir();
