@@ -170,7 +170,7 @@ public record TrainedModel(Path runDir, Experiment experiment, Module model, Lis
         if (!Files.isDirectory(runDir)) throw new UserError(runDir + " does not exist or is not a directory");
         Path specFile = runDir.resolve("spec.yaml"), weights = runDir.resolve(RunDirectory.MODEL);
         if (!Files.isRegularFile(weights)) {
-            throw new UserError(runDir + " has no " + RunDirectory.MODEL + " (the run did not finish an epoch)"
+            throw new UserError(runDir + " has no " + RunDirectory.MODEL + " (the run did not finish an epoch, or failed with no checkpoint to take its last epoch's weights from)"
                     + (Files.isRegularFile(specFile) ? "; resume it with ./machina train --resume " + runDir : ""));
         }
         SafeTensors.Contents c;

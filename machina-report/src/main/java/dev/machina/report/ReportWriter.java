@@ -139,7 +139,7 @@ public final class ReportWriter {
      */
     private static List<String> samples(Path runDir, List<String> skipped) {
         if (!Files.exists(runDir.resolve(dev.machina.run.RunDirectory.MODEL))) {
-            skipped.add("Generated samples: the run has no model.safetensors (it did not finish an epoch)");
+            skipped.add("Generated samples: the run has no model.safetensors (it did not finish an epoch, or failed with no checkpoint to take its last epoch's weights from)");
             return List.of();
         }
         try {
