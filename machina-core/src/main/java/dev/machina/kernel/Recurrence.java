@@ -6,8 +6,9 @@ package dev.machina.kernel;
  *
  * <p>The sequences of a batch are independent of each other through time: row b of the state
  * at step s+1 depends only on row b at step s. So the batch is cut into chunks of rows, and each
- * chunk runs all its steps on one thread with no hand-off between steps: one parallel hand-off
- * for the whole forward and one for the backward's time loop. Within a chunk, each step is one
+ * chunk runs all its steps on one thread with no hand-off between steps: one parallel region for
+ * the forward's time loop (after one that packs the weights, for batches of more than one chunk)
+ * and one for the backward's. Within a chunk, each step is one
  * product [x_t | h]·[W_ih | W_hh]ᵀ (K = I + H, the input projection included) against the
  * weights packed once per call ({@link RecurrentOps}), the accumulators starting from the summed
  * biases, then the gate non-linearities ({@link FloatMath}'s, vectorised on the vector provider

@@ -250,7 +250,7 @@ final class FusedRecurrence {
         if (!output.requiresGrad()) release(w); // no backward will come
         boolean whole = !reverse;
         for (int len : lengths) whole &= len == tLen;
-        if (whole) {
+        if (whole && tLen > 0) { // with no step, there is no last step to stand for
             synchronized (LAST_STEPS) {
                 LAST_STEPS.put(output, new Ending(hn, stateGrads));
             }

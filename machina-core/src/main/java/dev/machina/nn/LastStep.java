@@ -30,6 +30,7 @@ public final class LastStep extends Module {
             throw inputError("LastStep", "expected a sequence [B, T, " + (directions == 2 ? "2·H" : "H") + "], got " + Shape.str(x.shape()));
         }
         int b = x.shape(0), t = x.shape(1), w = x.shape(2), h = w / directions;
+        if (t == 0) throw inputError("LastStep", "the sequence " + Shape.str(x.shape()) + " has no step (T = 0): there is no last output");
         if (directions == 1) { // an LSTM's own output sequence: its last step is its h_n
             Tensor hn = FusedRecurrence.lastStepOf(x);
             if (hn != null) return hn;

@@ -145,6 +145,7 @@ public abstract sealed class RNNBase extends Module permits RNN, LSTM, GRU {
         }
         Tensor ob = cfg.batchFirst() ? output : output.transpose(0, 1);
         int bsz = ob.shape(0), tLen = ob.shape(1);
+        if (tLen == 0) throw inputError(what(), "lastOutput: the output " + Shape.str(output.shape()) + " has no step (T = 0)");
         int[] len = checkLengths(lengths, bsz, tLen);
         if (dirs == 1 && cell == FusedRecurrence.Cell.LSTM) { // the LSTM's own output sequence, unpadded: its last step is its h_n
             boolean whole = true;

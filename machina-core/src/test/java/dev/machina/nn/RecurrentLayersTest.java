@@ -357,6 +357,41 @@ class RecurrentLayersTest {
         assertThat(new LastStep(1).forward(m.forward(x).mul(1f)).op()).isEqualTo("index_select");
         LSTM bi = new LSTM(RnnConfig.of(in, hid).bidirectional(true), new Rng(11));
         assertThat(new LastStep(2).forward(bi.forward(x)).op()).isEqualTo("concat");
+        // no step: no last output (not h0 through the h_n link)
+        Tensor none = m.forward(Tensor.zeros(b, 0, in));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new LastStep(1).forward(none)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("has no step (T = 0)");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> m.lastOutput(none, null)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("has no step (T = 0)");
+    }
+
+    /** A loss of both h_n and LastStep's h_n (two ops adding into one state gradient): the bits of selecting the last step instead. */
+    @Test
+    void hnAndLastStepTogetherAddTheirGradients() {
+        int b = 5, t = 6, in = 4, hid = 9;
+        LSTM m = new LSTM(RnnConfig.of(in, hid), new Rng(21));
+        Tensor x = Tensor.randn(new Rng(22), b, t, in).requiresGrad(true);
+        List<Tensor> wrt = new ArrayList<>(m.parameters());
+        wrt.add(x);
+        Tensor w1 = Tensor.randn(new Rng(23), 1, b, hid), w2 = Tensor.randn(new Rng(24), b, hid);
+        List<List<float[]>> grads = new ArrayList<>();
+        for (int path = 0; path < 2; path++) {
+            for (Tensor p : wrt) p.setGrad(null);
+            RnnOutput o = m.run(x, null, null, null);
+            int[] rows = new int[b];
+            for (int i = 0; i < b; i++) rows[i] = i * t + t - 1;
+            Tensor last = path == 0 ? o.output().reshape(b * t, hid).indexSelect(0, rows) : new LastStep(1).forward(o.output());
+            assertThat(last.op()).isEqualTo(path == 0 ? "index_select" : "lstm_last_step");
+            o.h().mul(w1).sum().add(last.mul(w2).sum()).backward();
+            List<float[]> g = new ArrayList<>();
+            for (Tensor p : wrt) g.add(p.grad().toArray());
+            grads.add(g);
+        }
+        for (int i = 0; i < wrt.size(); i++) assertThat(grads.get(1).get(i)).as("array %d", i).containsExactly(grads.get(0).get(i));
+        assertThat(GradCheck.check(l -> {
+            RnnOutput o = m.run(x, null, null, null);
+            return Tensor.concat(List.of(o.h().reshape(b, hid), new LastStep(1).forward(o.output())), 1).reshape(-1);
+        }, wrt)).isEmpty();
     }
 
     @Test
