@@ -50,7 +50,7 @@ final class PredictCommand implements Callable<Integer> {
         TrainedModel.Predictor predictor = tm.predictor(batch, probs -> print(out, tm.classNames(), probs, printed));
         try {
             if (isIdx(input)) {
-                predictor.add(examples(tm, IdxReader.read(input).toTensor()));
+                IdxReader.readBatches(input, batch, x -> predictor.add(examples(tm, x))); // a batch at a time, as the CSV below
             } else { // read and run a batch at a time: the file is never held whole
                 var d = tm.csvSettings();
                 boolean header = CsvReader.detectHeader(input, d.delimiter(), d.skipRows(), d.comment());

@@ -171,6 +171,15 @@ class CliTest {
         assertThat(batched.code()).as(batched.err()).isZero();
         assertThat(batched.out().lines().toList()).hasSize(12);
         assertThat(batched.out()).isEqualTo(whole.out());
+        // the same rows as a float IDX [11, 8, 8], read a batch at a time: the same output
+        java.nio.ByteBuffer idx = java.nio.ByteBuffer.allocate(16 + 11 * 64 * 4).putInt(0x00000D03).putInt(11).putInt(8).putInt(8);
+        for (int r = 0; r < 11; r++) for (int i = 0; i < 64; i++) idx.putFloat((i * (r + 3) + r) % 17);
+        Path manyIdx = Files.write(tmp.resolve("many-idx3"), idx.array());
+        for (String bs : new String[] {"4", "1000"}) {
+            Result fromIdx = run("predict", runDir.toString(), manyIdx.toString(), "--all", "--batch-size", bs);
+            assertThat(fromIdx.code()).as(fromIdx.err()).isZero();
+            assertThat(fromIdx.out()).as("batch size " + bs).isEqualTo(whole.out());
+        }
         Result zero = run("predict", runDir.toString(), many.toString(), "--batch-size", "0");
         assertThat(zero.code()).isEqualTo(2);
         assertThat(zero.err().strip()).isEqualTo("machina: --batch-size must be at least 1, got 0");

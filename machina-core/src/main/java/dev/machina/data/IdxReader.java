@@ -34,18 +34,8 @@ public final class IdxReader {
         String src = file.toString();
         try (InputStream raw = Files.newInputStream(file);
              PushbackInputStream peek = new PushbackInputStream(raw, 2)) {
-            byte[] head = peek.readNBytes(2);
-            peek.unread(head);
-            boolean gzip = head.length == 2 && (head[0] & 0xFF) == 0x1f && (head[1] & 0xFF) == 0x8b;
-            InputStream in = peek;
-            if (gzip) {
-                try {
-                    in = new GZIPInputStream(peek, BUFFER);
-                } catch (EOFException | ZipException e) {
-                    throw new DataFormatException(src, "gzip header is corrupt or truncated (" + e.getMessage() + ")", e);
-                }
-            }
-            return read(src, in, gzip, Files.size(file), ubyteStays);
+            boolean gzip = gzipped(peek);
+            return read(src, gzip ? gunzip(src, peek) : peek, gzip, Files.size(file), ubyteStays);
         } catch (NoSuchFileException e) {
             throw new DataFormatException(src, "file not found");
         } catch (IOException e) {
@@ -54,15 +44,63 @@ public final class IdxReader {
     }
 
     /**
-     * The first buffer for decompressed data is the declared size when that is at most
-     * {@value #RATIO} times the compressed file (MNIST-style image sets compress about 2 to 5 times), else this;
-     * it doubles as data arrives, up to the declared size.
+     * Reads the examples of an IDX file (its first dimension) a batch of at most {@code rows} at a
+     * time, as floats {@code [n, dims...]} (as {@link IdxArray#toTensor()} gives them), holding
+     * one batch at a time rather than the file. The checks are {@link #read}'s; one that only the
+     * data can fail (a truncated file, bytes after the data, a NaN) fails after the batches before
+     * it were handed on. A file of no examples gives one empty batch.
      */
-    private static final int FIRST_CHUNK = 16 << 20;
-    private static final int RATIO = 8;
+    public static void readBatches(Path file, int rows, java.util.function.Consumer<dev.machina.tensor.Tensor> batch) {
+        if (rows < 1) throw new IllegalArgumentException("rows must be at least 1, got " + rows);
+        String src = file.toString();
+        try (InputStream raw = Files.newInputStream(file);
+             PushbackInputStream peek = new PushbackInputStream(raw, 2)) {
+            boolean gzip = gzipped(peek);
+            InputStream in = gzip ? new java.io.BufferedInputStream(gunzip(src, peek), BUFFER) : new java.io.BufferedInputStream(peek, BUFFER);
+            Header h = header(src, in, gzip, Files.size(file));
+            int n = h.dims[0];
+            int rowBytes = n == 0 ? 0 : h.payloadBytes / n;
+            int per = (int) Math.max(1, Math.min(rows, rowBytes == 0 ? rows : (Integer.MAX_VALUE - 8) / rowBytes));
+            int[] dims = h.dims.clone();
+            if (n == 0) {
+                batch.accept(new IdxArray(src, h.type, dims, new byte[0]).toTensor());
+            }
+            for (int at = 0; at < n; at += per) {
+                int m = Math.min(per, n - at);
+                long offset = h.headerBytes + (long) at * rowBytes;
+                byte[] chunk = readData(src, in, m * rowBytes, offset, h, gzip);
+                checkFinite(src, h.type, chunk, offset, (long) at * (rowBytes / h.type.bytes));
+                dims[0] = m;
+                batch.accept(new IdxArray(src, h.type, dims.clone(), chunk).toTensor());
+            }
+            checkEnd(src, in, h, gzip);
+        } catch (NoSuchFileException e) {
+            throw new DataFormatException(src, "file not found");
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading " + src + ": " + e.getMessage(), e);
+        }
+    }
 
-    /** {@code fileSize}: the file's size in bytes (compressed or plain), or -1 when unknown. */
-    private static IdxArray read(String src, InputStream in, boolean gzip, long fileSize, boolean ubyteStays) throws IOException {
+    /** Whether the stream starts with gzip's magic bytes (which are pushed back). */
+    private static boolean gzipped(PushbackInputStream peek) throws IOException {
+        byte[] head = peek.readNBytes(2);
+        peek.unread(head);
+        return head.length == 2 && (head[0] & 0xFF) == 0x1f && (head[1] & 0xFF) == 0x8b;
+    }
+
+    private static InputStream gunzip(String src, InputStream in) throws IOException {
+        try {
+            return new GZIPInputStream(in, BUFFER);
+        } catch (EOFException | ZipException e) {
+            throw new DataFormatException(src, "gzip header is corrupt or truncated (" + e.getMessage() + ")", e);
+        }
+    }
+
+    /** An IDX header: element type, dimensions, and the sizes it declares. */
+    private record Header(IdxType type, int[] dims, long count, int headerBytes, int payloadBytes, String expected) {}
+
+    /** Reads and checks the header; for a plain file, also that the file holds the data it declares. */
+    private static Header header(String src, InputStream in, boolean gzip, long fileSize) throws IOException {
         String what = gzip ? "decompressed data" : "file";
         byte[] magic = readFully(src, in, 4, 0, what, "the 4-byte magic number");
         int type = magic[2] & 0xFF;
@@ -99,6 +137,55 @@ public final class IdxReader {
             throw new DataFormatException(src, "truncated: " + expected + ", but the file ends after "
                     + fileSize + " bytes (" + (header + (long) payloadBytes - fileSize) + " missing)");
         }
+        return new Header(t, dims, count, header, payloadBytes, expected);
+    }
+
+    /** {@code n} data bytes from byte {@code offset} of the (decompressed) data. */
+    private static byte[] readData(String src, InputStream in, int n, long offset, Header h, boolean gzip) throws IOException {
+        byte[] b;
+        try {
+            b = in.readNBytes(n);
+        } catch (EOFException | ZipException e) {
+            throw new DataFormatException(src, "gzip stream is corrupt or truncated after " + offset
+                    + " decompressed bytes (" + e.getMessage() + "); " + h.expected, e);
+        }
+        if (b.length < n) {
+            throw new DataFormatException(src, "truncated: " + h.expected + ", but the " + (gzip ? "decompressed data" : "file") + " ends after "
+                    + (offset + b.length) + " bytes (" + (h.headerBytes + (long) h.payloadBytes - offset - b.length) + " missing)");
+        }
+        return b;
+    }
+
+    /** Nothing may follow the declared data. */
+    private static void checkEnd(String src, InputStream in, Header h, boolean gzip) throws IOException {
+        int extra;
+        try {
+            extra = in.read();
+        } catch (EOFException | ZipException e) {
+            throw new DataFormatException(src, "gzip stream is corrupt or truncated after the data (" + e.getMessage() + ")", e);
+        }
+        if (extra != -1) {
+            throw new DataFormatException(src, "inconsistent: " + h.expected + ", but the " + (gzip ? "decompressed data" : "file")
+                    + " has more bytes from byte offset " + (h.headerBytes + (long) h.payloadBytes));
+        }
+    }
+
+    /**
+     * The first buffer for decompressed data is the declared size when that is at most
+     * {@value #RATIO} times the compressed file (MNIST-style image sets compress about 2 to 5 times), else this;
+     * it doubles as data arrives, up to the declared size.
+     */
+    private static final int FIRST_CHUNK = 16 << 20;
+    private static final int RATIO = 8;
+
+    /** {@code fileSize}: the file's size in bytes (compressed or plain), or -1 when unknown. */
+    private static IdxArray read(String src, InputStream in, boolean gzip, long fileSize, boolean ubyteStays) throws IOException {
+        String what = gzip ? "decompressed data" : "file";
+        Header h = header(src, in, gzip, fileSize);
+        IdxType t = h.type;
+        int rank = h.dims.length, header = h.headerBytes, payloadBytes = h.payloadBytes;
+        long count = h.count;
+        String expected = h.expected;
         boolean floats = !(ubyteStays && t == IdxType.UBYTE && rank <= 4);
         int first = !gzip || fileSize >= 0 && payloadBytes <= RATIO * fileSize ? payloadBytes : Math.min(payloadBytes, FIRST_CHUNK);
         // the data (about 1.5 times it at the last doubling of a growing buffer), then the data as floats unless it stays bytes
@@ -129,22 +216,16 @@ public final class IdxReader {
             throw new DataFormatException(src, "truncated: " + expected + ", but the " + what + " ends after "
                     + (header + (long) got) + " bytes (" + (payloadBytes - got) + " missing)");
         }
-        int extra;
-        try {
-            extra = in.read();
-        } catch (EOFException | ZipException e) {
-            throw new DataFormatException(src, "gzip stream is corrupt or truncated after the data (" + e.getMessage() + ")", e);
-        }
-        if (extra != -1) {
-            throw new DataFormatException(src, "inconsistent: " + expected + ", but the " + what
-                    + " has more bytes from byte offset " + (header + (long) payloadBytes));
-        }
-        checkFinite(src, t, payload, header);
-        return new IdxArray(src, t, dims, payload);
+        checkEnd(src, in, h, gzip);
+        checkFinite(src, t, payload, header, 0);
+        return new IdxArray(src, t, h.dims, payload);
     }
 
-    /** Float and double elements must be finite: a NaN or infinity is refused with its index and byte offset. */
-    private static void checkFinite(String src, IdxType t, byte[] payload, int header) {
+    /**
+     * Float and double elements must be finite: a NaN or infinity is refused with its index and byte
+     * offset ({@code payload} starts at byte {@code offset} of the file, with element {@code first}).
+     */
+    private static void checkFinite(String src, IdxType t, byte[] payload, long offset, long first) {
         if (t != IdxType.FLOAT && t != IdxType.DOUBLE) return;
         java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(payload); // big-endian
         int n = payload.length / t.bytes;
@@ -152,7 +233,7 @@ public final class IdxReader {
             double v = t == IdxType.FLOAT ? b.getFloat(i * 4) : b.getDouble(i * 8);
             boolean ok = t == IdxType.FLOAT ? Double.isFinite(v) : Float.isFinite((float) v);
             if (!ok) {
-                throw new DataFormatException(src, "element " + i + " (byte " + (header + (long) i * t.bytes) + ") is " + v
+                throw new DataFormatException(src, "element " + (first + i) + " (byte " + (offset + (long) i * t.bytes) + ") is " + v
                         + (Double.isFinite(v) ? ", too large for a float" : "") + "; inputs must be finite numbers");
             }
         }

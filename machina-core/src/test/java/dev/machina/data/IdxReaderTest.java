@@ -140,6 +140,54 @@ class IdxReaderTest {
                         + " but the file has more bytes from byte offset 10");
     }
 
+    /** Batches of any size, plain or gzip, hold what the whole read holds, in order; the data's checks still hold. */
+    @Test
+    void readBatchesGivesTheWholeReadsRowsAndChecksTheData() throws Exception {
+        byte[] payload = new byte[7 * 3 * 2 * 4];
+        ByteBuffer fb = ByteBuffer.wrap(payload);
+        for (int i = 0; i < payload.length / 4; i++) fb.putFloat(i * 4, i * 0.5f - 3);
+        byte[] file = idx(0x0D, new int[] {7, 3, 2}, payload);
+        for (Path p : List.of(write(dir.resolve("f-idx3"), file), write(dir.resolve("f.gz"), gzip(file)))) {
+            float[] whole = IdxReader.read(p).toFloats();
+            for (int rows : new int[] {1, 3, 7, 100}) {
+                List<dev.machina.tensor.Tensor> got = new java.util.ArrayList<>();
+                IdxReader.readBatches(p, rows, got::add);
+                assertThat(got).as("%s, rows %d", p, rows).hasSize((7 + rows - 1) / rows);
+                float[] all = new float[0];
+                for (var t : got) {
+                    assertThat(t.shape()).as("%s, rows %d", p, rows).containsExactly(Math.min(rows, 7 - all.length / 6), 3, 2);
+                    int at = all.length;
+                    all = Arrays.copyOf(all, at + t.size());
+                    System.arraycopy(t.data(), 0, all, at, t.size());
+                }
+                assertThat(all).as("%s, rows %d", p, rows).containsExactly(whole);
+            }
+        }
+        // a NaN in the third batch: the two before are handed on, the error names the element and its byte
+        fb.putFloat(5 * 6 * 4 + 4, Float.NaN); // element 31: row 5
+        Path nan = write(dir.resolve("nan-idx3"), idx(0x0D, new int[] {7, 3, 2}, payload));
+        List<dev.machina.tensor.Tensor> before = new java.util.ArrayList<>();
+        assertThatThrownBy(() -> IdxReader.readBatches(nan, 2, before::add)).isInstanceOf(DataFormatException.class)
+                .hasMessage(nan + ": element 31 (byte " + (16 + 31 * 4) + ") is NaN; inputs must be finite numbers");
+        assertThat(before).hasSize(2);
+        // compressed data cut short: found when its batch is read
+        byte[] big = idx(0x08, new int[] {1000, 4}, new byte[4000]);
+        for (int i = 0; i < 4000; i++) big[12 + i] = (byte) (i * 31 % 251);
+        byte[] gz = gzip(big);
+        Path cut = write(dir.resolve("cut.gz"), Arrays.copyOf(gz, gz.length / 2));
+        assertThatThrownBy(() -> IdxReader.readBatches(cut, 10, t -> { })).isInstanceOf(DataFormatException.class)
+                .hasMessageStartingWith(cut + ": ").hasMessageContaining("truncated");
+        Path longer = write(dir.resolve("long"), idx(0x08, new int[] {2}, new byte[] {1, 2, 3}));
+        assertThatThrownBy(() -> IdxReader.readBatches(longer, 1, t -> { })).isInstanceOf(DataFormatException.class)
+                .hasMessageContaining("inconsistent").hasMessageContaining("more bytes from byte offset 10");
+        Path none = write(dir.resolve("none"), idx(0x08, new int[] {0, 4}, new byte[0]));
+        List<dev.machina.tensor.Tensor> empty = new java.util.ArrayList<>();
+        IdxReader.readBatches(none, 5, empty::add);
+        assertThat(empty).hasSize(1);
+        assertThat(empty.get(0).shape()).containsExactly(0, 4);
+        assertThatThrownBy(() -> IdxReader.readBatches(none, 0, t -> { })).isInstanceOf(IllegalArgumentException.class);
+    }
+
     @Test
     void missingFileIsNamed() {
         Path p = dir.resolve("nope");
