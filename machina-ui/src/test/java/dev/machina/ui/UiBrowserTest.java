@@ -267,13 +267,17 @@ class UiBrowserTest {
         waiting(10).until(d -> d.findElements(By.cssSelector("#runs-body tr[data-path]")).size() == 6);
         Object tableLoadedAt = js("return window.machinaLoadedAt");
         CompletableFuture<RunDirectory> started = new CompletableFuture<>();
+        // the run waits for the pages where they must see it running: a loaded machine cannot end it first
+        java.util.concurrent.CountDownLatch tableSawIt = new java.util.concurrent.CountDownLatch(1), pageSawAnEpoch = new java.util.concurrent.CountDownLatch(1);
         Experiment e = Experiment.load(SPEC).with("training.epochs", "8").with("model[0].linear", "32").with("model[3].linear", "16");
         SpecRunner runner = SpecRunner.of(e).name("digits-live").runsDir(runs).report(false)
                 .callback(new Callback() {
                     @Override
                     public void onEpochBegin(TrainContext ctx, int epoch) {
                         try {
-                            Thread.sleep(900); // slow enough for the pages to see the run and each epoch arrive
+                            if (epoch == 1) tableSawIt.await(120, TimeUnit.SECONDS);
+                            if (epoch == 2) pageSawAnEpoch.await(120, TimeUnit.SECONDS);
+                            Thread.sleep(900); // slow enough for the pages to see each epoch arrive
                         } catch (InterruptedException ex) {
                             Thread.currentThread().interrupt();
                         }
@@ -292,17 +296,28 @@ class UiBrowserTest {
                 throw new java.io.UncheckedIOException(ex);
             }
         });
-        RunDirectory run = started.get(60, TimeUnit.SECONDS);
-        // the open runs table picks the new run up, running, without a reload
-        By liveStatus = By.cssSelector("#runs-body tr[data-path='" + rel(run.dir()) + "'] td[data-col=status]");
-        waiting(20).until(d -> d.findElements(liveStatus).size() == 1 && d.findElement(liveStatus).getText().equals("running"));
-        assertThat(js("return window.machinaLoadedAt")).isEqualTo(tableLoadedAt);
-        open("/run?p=" + rel(run.dir()));
-        waiting(10).until(d -> !d.findElements(By.id("epochs")).isEmpty());
-        Object loadedAt = js("return window.machinaLoadedAt");
-        waiting(30).until(d -> points("loss", 1) >= 1);
-        long first = points("loss", 1);
-        String firstText = waiting(5).until(d -> d.findElement(By.id("epochs")).getText());
+        try {
+            RunDirectory run = started.get(60, TimeUnit.SECONDS);
+            // the open runs table picks the new run up, running, without a reload
+            By liveStatus = By.cssSelector("#runs-body tr[data-path='" + rel(run.dir()) + "'] td[data-col=status]");
+            waiting(20).until(d -> d.findElements(liveStatus).size() == 1 && d.findElement(liveStatus).getText().equals("running"));
+            assertThat(js("return window.machinaLoadedAt")).isEqualTo(tableLoadedAt);
+            tableSawIt.countDown();
+            open("/run?p=" + rel(run.dir()));
+            waiting(10).until(d -> !d.findElements(By.id("epochs")).isEmpty());
+            Object loadedAt = js("return window.machinaLoadedAt");
+            waiting(30).until(d -> points("loss", 1) >= 1);
+            long first = points("loss", 1);
+            String firstText = waiting(5).until(d -> d.findElement(By.id("epochs")).getText());
+            pageSawAnEpoch.countDown();
+            waitForMorePoints(first, firstText, loadedAt, done);
+        } finally { // a failed look must not leave the run waiting
+            tableSawIt.countDown();
+            pageSawAnEpoch.countDown();
+        }
+    }
+
+    private void waitForMorePoints(long first, String firstText, Object loadedAt, CompletableFuture<SpecRunner.Result> done) throws Exception {
         waiting(30).until(d -> points("loss", 1) > first && !d.findElement(By.id("epochs")).getText().equals(firstText));
         assertThat(driver.findElements(By.id("problems"))).as("metrics.jsonl exists by now").isEmpty();
         screenshot("run-live");
