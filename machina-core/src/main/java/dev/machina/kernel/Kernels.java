@@ -110,4 +110,32 @@ public interface Kernels {
      * each product taken in double, so the result is that of scaling the byte's value held as a float.
      */
     void bytesToFloats(byte[] src, int so, double scale, float[] out, int oo, int n);
+
+    /**
+     * An inverted-dropout mask: {@code mask[mo + i] = scale} where element i is kept, else 0, for i
+     * in [0, n). Element i is kept when the top 24 bits of {@link #dropoutBits}(key, i) are at
+     * least {@code keepFrom} (for a drop probability p: ⌈p·2²⁴⌉, so that a kept element is one
+     * whose 24-bit uniform draw is ≥ p). Counter-based: element i depends on the key and i alone,
+     * never on n, the provider, the vector width or the thread count.
+     */
+    void dropoutMask(long key, int keepFrom, float scale, float[] mask, int mo, int n);
+
+    /**
+     * The 32 random bits of element i under {@code key}: the low half of the key plus i, then the
+     * lowbias32 integer hash (C. Wellons' hash-prospector), the key's high half mixed in, and the
+     * hash again. Integer arithmetic only, so every provider computes the same bits.
+     */
+    static int dropoutBits(long key, int i) {
+        return lowbias32(lowbias32((int) key + i) ^ (int) (key >>> 32));
+    }
+
+    /** x ^= x>>>16; x *= 0x7feb352d; x ^= x>>>15; x *= 0x846ca68b; x ^= x>>>16: a bijection of the ints with low bias. */
+    static int lowbias32(int x) {
+        x ^= x >>> 16;
+        x *= 0x7feb352d;
+        x ^= x >>> 15;
+        x *= 0x846ca68b;
+        x ^= x >>> 16;
+        return x;
+    }
 }

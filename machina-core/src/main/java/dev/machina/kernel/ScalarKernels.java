@@ -214,4 +214,9 @@ public final class ScalarKernels implements Kernels {
     public void bytesToFloats(byte[] src, int so, double scale, float[] out, int oo, int n) {
         for (int i = 0; i < n; i++) out[oo + i] = (float) ((src[so + i] & 0xFF) * scale);
     }
+
+    @Override
+    public void dropoutMask(long key, int keepFrom, float scale, float[] mask, int mo, int n) {
+        for (int i = 0; i < n; i++) mask[mo + i] = Kernels.dropoutBits(key, i) >>> 8 >= keepFrom ? scale : 0f;
+    }
 }

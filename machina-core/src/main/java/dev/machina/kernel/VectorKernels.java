@@ -315,4 +315,26 @@ final class VectorKernels implements Kernels {
         }
         for (; i < n; i++) out[oo + i] = (float) ((src[so + i] & 0xFF) * scale);
     }
+
+    /** Lane numbers 0 .. L-1, the counters of a vector of {@link #dropoutMask}. */
+    private static final IntVector IOTA = IntVector.zero(I32).addIndex(1);
+
+    @Override
+    public void dropoutMask(long key, int keepFrom, float scale, float[] mask, int mo, int n) {
+        int lo = (int) key, hi = (int) (key >>> 32), i = 0;
+        FloatVector kept = FloatVector.broadcast(S, scale), dropped = FloatVector.zero(S);
+        for (int ub = S.loopBound(n); i < ub; i += L) {
+            IntVector x = lowbias32(IOTA.add(lo + i)).lanewise(VectorOperators.XOR, hi);
+            VectorMask<Integer> keep = lowbias32(x).lanewise(VectorOperators.LSHR, 8).compare(VectorOperators.GE, keepFrom);
+            dropped.blend(kept, keep.cast(S)).intoArray(mask, mo + i);
+        }
+        for (; i < n; i++) mask[mo + i] = Kernels.dropoutBits(key, i) >>> 8 >= keepFrom ? scale : 0f;
+    }
+
+    /** {@link Kernels#lowbias32} lane by lane. */
+    private static IntVector lowbias32(IntVector x) {
+        x = x.lanewise(VectorOperators.XOR, x.lanewise(VectorOperators.LSHR, 16)).mul(0x7feb352d);
+        x = x.lanewise(VectorOperators.XOR, x.lanewise(VectorOperators.LSHR, 15)).mul(0x846ca68b);
+        return x.lanewise(VectorOperators.XOR, x.lanewise(VectorOperators.LSHR, 16));
+    }
 }

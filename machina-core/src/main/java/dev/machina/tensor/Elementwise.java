@@ -361,15 +361,17 @@ public final class Elementwise {
     }
 
     /**
-     * Inverted dropout: zeroes each element with probability p (drawn from rng) and scales the
-     * rest by 1/(1-p), so the expected value is unchanged.
+     * Inverted dropout: zeroes each element with probability p and scales the rest by 1/(1-p), so
+     * the expected value is unchanged. One draw from rng keys the whole mask; each element's
+     * 24-bit uniform comes from that key and its index ({@link Kernels#dropoutMask}), so the mask
+     * is made in vector lanes, and is the same on every provider and thread count.
      */
     public static Tensor dropout(Tensor a, float p, Rng rng) {
         if (!(p >= 0f && p < 1f)) throw new IllegalArgumentException("dropout probability must be in [0, 1), got " + p);
         if (p == 0f) return a;
         float scale = 1f / (1f - p);
         float[] mask = new float[a.size];
-        for (int i = 0; i < mask.length; i++) mask[i] = rng.nextFloat() >= p ? scale : 0f;
+        Tensor.k().dropoutMask(rng.nextLong(), (int) Math.ceil(p * 0x1p24), scale, mask, 0, a.size);
         return applyMask(a, mask);
     }
 }

@@ -373,6 +373,62 @@ class KernelsTest {
     }
 
     /**
+     * Dropout masks: element i is {@link Kernels#dropoutBits}'s draw for (key, i) against the
+     * threshold, bit for bit on every provider, at offsets and awkward sizes (a longer mask starts
+     * as a shorter one); the kept share matches 1 − p; another key gives another mask; a
+     * threshold of 0 keeps everything and the largest one keeps only draws at the top.
+     */
+    @ParameterizedTest
+    @MethodSource("providers")
+    void dropoutMaskIsTheKeyedDrawOfEachElement(Kernels k) {
+        long key = 0x9E3779B97F4A7C15L;
+        for (float p : new float[] {0.1f, 0.25f, 0.5f, 0.9f}) {
+            int keepFrom = (int) Math.ceil(p * 0x1p24);
+            float scale = 1f / (1f - p);
+            float[] shorter = null;
+            for (int n : SIZES) {
+                float[] mask = new float[n + 5];
+                java.util.Arrays.fill(mask, Float.NaN);
+                k.dropoutMask(key, keepFrom, scale, mask, 3, n);
+                for (int i = 0; i < n; i++) {
+                    int bits = Kernels.dropoutBits(key, i) >>> 8;
+                    float want = bits * 0x1p-24f >= p ? scale : 0f;
+                    if (Float.floatToRawIntBits(mask[3 + i]) != Float.floatToRawIntBits(want)) {
+                        throw new AssertionError(k.name() + " p=" + p + " n=" + n + " element " + i + ": " + mask[3 + i] + ", expected " + want);
+                    }
+                }
+                assertThat(mask[2]).isNaN();
+                assertThat(mask[n + 3]).as("nothing written past n").isNaN();
+                if (shorter != null) {
+                    int m = shorter.length - 5;
+                    assertThat(java.util.Arrays.copyOfRange(mask, 3, 3 + m)).isEqualTo(java.util.Arrays.copyOfRange(shorter, 3, 3 + m));
+                }
+                shorter = mask;
+            }
+            int n = 100_000, kept = 0;
+            float[] mask = new float[n];
+            k.dropoutMask(key, keepFrom, scale, mask, 0, n);
+            for (float v : mask) if (v != 0f) kept++;
+            // binomial(100000, 1 - p): sd at most 158; ±1000 is over 6 sd
+            assertThat(kept).as("kept at p=" + p).isBetween((int) (n * (1 - p)) - 1000, (int) (n * (1 - p)) + 1000);
+            for (long otherKey : new long[] {key ^ 1, key ^ (1L << 40)}) { // one bit of the low half, of the high half
+                float[] other = new float[n];
+                k.dropoutMask(otherKey, keepFrom, scale, other, 0, n);
+                int same = 0;
+                for (int i = 0; i < n; i++) if ((mask[i] != 0f) == (other[i] != 0f)) same++;
+                // independent masks agree at p² + (1-p)² of the elements (sd at most 158)
+                double agree = p * p + (1 - p) * (1 - p);
+                assertThat(same).as("masks of keys differing in one bit").isBetween((int) (n * agree) - 1000, (int) (n * agree) + 1000);
+            }
+        }
+        float[] all = new float[SIZES[SIZES.length - 1]];
+        k.dropoutMask(key, 0, 2f, all, 0, all.length);
+        for (float v : all) assertEquals(2f, v);
+        k.dropoutMask(key, (1 << 24) - 1, 2f, all, 0, all.length);
+        for (int i = 0; i < all.length; i++) assertEquals(Kernels.dropoutBits(key, i) >>> 8 == (1 << 24) - 1 ? 2f : 0f, all[i]);
+    }
+
+    /**
      * The LSTM time loops ({@link Recurrence}) on the vector kernels against the scalar ones, at
      * sizes that leave edges everywhere: 150 sequences (nine chunks of 16 and one of 6), 4H = 524 (a
      * partial panel; two K blocks of the backward product), 1050 rows of steps (two K blocks of
