@@ -68,6 +68,27 @@ public final class Recurrence {
         if (parallelSteps(bsz, in, hid, nSteps)) Parallel.wake();
     }
 
+    /**
+     * B packed once for {@link #stepProduct}: Wᵀ (K×N) of a W stored [N, K] when {@code transpose},
+     * else W itself stored [K, N]. For the RNN and GRU time loops (nn.FusedRecurrence), whose steps
+     * multiply each chunk of sequences by the same weights.
+     */
+    public static float[] packForSteps(Kernels k, boolean transpose, int kk, int n, float[] w) {
+        RecurrentOps rg = RecurrentOps.of(k);
+        float[] dst = new float[rg.packedSize(kk, n)];
+        rg.pack(transpose, kk, n, w, 0, transpose ? kk : n, dst);
+        return dst;
+    }
+
+    /**
+     * C[rows × n] (rows n apart from c[co]) = A[rows × kk] (rows kk apart from a[ao])·B, B packed
+     * by {@link #packForSteps}: every element summed over K in order, whatever the rows around
+     * it, so a row's result does not depend on how the batch is cut into chunks.
+     */
+    public static void stepProduct(Kernels k, int rows, int n, int kk, float[] a, int ao, float[] bp, float[] c, int co) {
+        RecurrentOps.of(k).rows(rows, n, kk, a, ao, kk, bp, null, c, co, n);
+    }
+
     /** Floats of a row of z: I + H rounded up to whole register blocks, so that zᵀ is whole blocks of rows. */
     static int zStride(int in, int hid) {
         return (in + hid + 7) / 8 * 8;

@@ -2,6 +2,7 @@ package dev.machina.nn;
 
 import dev.machina.kernel.KernelProvider;
 import dev.machina.kernel.Kernels;
+import dev.machina.kernel.Parallel;
 import dev.machina.kernel.Recurrence;
 import dev.machina.tensor.Tensor;
 
@@ -21,21 +22,26 @@ import dev.machina.tensor.Tensor;
  * <p>RNN and GRU, for x [B, T, I] (batch first) and G = gates·H:
  * <ol>
  *   <li>the input projection of every time step in ONE GEMM: XG [B·T, G] = X [B·T, I]·W_ihᵀ;</li>
- *   <li>per step s, ONE recurrent GEMM HG [B, G] = h [B, H]·W_hhᵀ, then one tight loop that
- *       adds the biases, applies the gate non-linearities, updates the state and saves the
- *       gate activations (and, for GRU, W_hn·h + b_hn). The non-linearities are
+ *   <li>the time loop with the batch cut into chunks of {@link #CHUNK} sequences, each running
+ *       all its steps on one thread (one parallel region, no hand-off per step): per step s one
+ *       product HG [rows, G] = h [rows, H]·W_hhᵀ for the chunk against W_hhᵀ packed once per call
+ *       ({@link Recurrence#stepProduct}, the LSTM's step product), then one tight loop per
+ *       sequence that adds the biases, applies the gate non-linearities, updates the state and
+ *       saves the gate activations (and, for GRU, W_hn·h + b_hn). The non-linearities are
  *       {@link Kernels#sigmoidPoly}/{@link Kernels#tanhPoly}: vectorised, and bit-identical on
- *       every provider and JIT tier, so a seeded run is reproducible.</li>
+ *       every provider and JIT tier, so a seeded run is reproducible. The chunks are fixed by
+ *       the batch size, so results do not depend on the thread count.</li>
  * </ol>
  * Variable lengths: sequence b is active for steps s &lt; lengths[b]; at step s it reads time
  * t = s (forward) or t = lengths[b]−1−s (reverse), so the reverse direction starts at each
  * sequence's last valid step. Inactive steps keep the state unchanged and write no output
  * (outputs at padded positions are zero, as {@code pad_packed_sequence} gives).
  *
- * <p>Their backward walks the steps in reverse with the saved activations: per step one GEMM sends
- * the gate gradients to the previous state (dh = dG_h·W_hh) and one accumulating GEMM adds
- * dG_hᵀ·h into dW_hh; after the loop dX = dXG·W_ih and dW_ih = dXGᵀ·X are one GEMM each and
- * the bias gradients are column sums.
+ * <p>Their backward walks the steps in reverse with the saved activations, chunk by chunk likewise:
+ * per step the gate gradients, kept for every step, and one product (against W_hh packed once)
+ * that sends them to the previous state of the chunk's sequences (dh = dG_h·W_hh). After the loop dW_hh = dG_hᵀ·h,
+ * dX = dXG·W_ih and dW_ih = dXGᵀ·X are one GEMM each over all steps, and the bias gradients
+ * are column sums.
  *
  * <p>Multiple outputs ({@link Parts}): for RNN and GRU the op returns ONE packed 1-D tensor
  * {@code [output B·T·H | h_n B·H]}, cut with {@code narrow}/{@code reshape}, whose own backward
@@ -58,6 +64,19 @@ final class FusedRecurrence {
         Cell(int gates) {
             this.gates = gates;
         }
+    }
+
+    /**
+     * Sequences per parallel task of an RNN or GRU time loop (each task runs all steps of its
+     * sequences on one thread). Fixed, so a sequence's result does not depend on the thread count.
+     */
+    static final int CHUNK = 16;
+    /** Multiply-adds of an RNN or GRU time loop below which its chunks run on the calling thread. */
+    static final long PARALLEL_MIN = 1L << 20;
+
+    /** Whether an RNN or GRU time loop runs its chunks in parallel: more than one chunk, and enough work. */
+    static boolean parallelSteps(int bsz, int g, int hid, int nSteps) {
+        return bsz > CHUNK && (long) nSteps * bsz * g * hid >= PARALLEL_MIN;
     }
 
     /** The output sequence [B, T, H], the final hidden state [B, H] and, for the LSTM, the final cell state [B, H] (else null). */
@@ -113,77 +132,85 @@ final class FusedRecurrence {
         // (cheap: G×I and G×H) because the GEMM is faster on Wᵀ stored [I, G] than on W read transposed.
         final float[] xg = new float[bsz * tLen * g];
         k.gemm(false, false, bsz * tLen, g, in, xd, 0, in, transpose(wih, g, in), 0, g, xg, 0, g, false);
-        final float[] whhT = transpose(whh, g, hid);
+        final float[] whhP = Recurrence.packForSteps(k, true, hid, g, whh); // W_hhᵀ, packed once for every step
 
         // Per-sequence buffers, in step order: hs[s] is the state before step s, hs[nSteps] the final one.
         final float[] hs = new float[(nSteps + 1) * bh];
         final float[] hns = gru ? new float[nSteps * bh] : null;    // W_hn·h + b_hn
         final float[] acts = new float[nSteps * bsz * g];          // gate activations
-        final float[] hg = new float[bsz * g];
         if (h0 != null) System.arraycopy(h0.data(), 0, hs, 0, bh);
         final int outN = bsz * tLen * hid;
         final float[] out = new float[outN + bh];
 
-        for (int s = 0; s < nSteps; s++) {
-            final int hp = s * bh, hx = hp + bh;
-            // 2. One recurrent GEMM per step.
-            k.gemm(false, false, bsz, g, hid, hs, hp, hid, whhT, 0, g, hg, 0, g, false);
-            for (int b = 0; b < bsz; b++) {
-                final int len = lengths[b], sb = b * hid;
-                if (s >= len) {
-                    System.arraycopy(hs, hp + sb, hs, hx + sb, hid);
-                    continue;
-                }
-                final int t = reverse ? len - 1 - s : s;
-                final int xr = (b * tLen + t) * g, hr = b * g, ar = (s * bsz + b) * g, or = (b * tLen + t) * hid;
-                switch (cell) {
-                    case GRU -> gruForward(k, hid, xg, xr, hg, hr, bsum, bi, bhv, hns, hs, hp + sb, hx + sb, acts, ar, out, or);
-                    default -> rnnForward(k, hid, cell == Cell.RNN_RELU, xg, xr, hg, hr, bsum, hs, hx + sb, acts, ar, out, or);
+        // 2. The time loop, the batch cut into chunks of sequences, each running all its steps on one
+        // thread: per step one recurrent GEMM for the chunk's rows, then the gates row by row.
+        final int chunks = (bsz + CHUNK - 1) / CHUNK, maxThreads = parallelSteps(bsz, g, hid, nSteps) ? Integer.MAX_VALUE : 1;
+        Parallel.forEach(chunks, maxThreads, task -> Parallel.withThreads(1, () -> {
+            final int r0 = task * CHUNK, r1 = Math.min(bsz, r0 + CHUNK);
+            final float[] hg = new float[(r1 - r0) * g];
+            for (int s = 0; s < nSteps; s++) {
+                final int hp = s * bh, hx = hp + bh;
+                Recurrence.stepProduct(k, r1 - r0, g, hid, hs, hp + r0 * hid, whhP, hg, 0);
+                for (int b = r0; b < r1; b++) {
+                    final int len = lengths[b], sb = b * hid;
+                    if (s >= len) {
+                        System.arraycopy(hs, hp + sb, hs, hx + sb, hid);
+                        continue;
+                    }
+                    final int t = reverse ? len - 1 - s : s;
+                    final int xr = (b * tLen + t) * g, hr = (b - r0) * g, ar = (s * bsz + b) * g, or = (b * tLen + t) * hid;
+                    switch (cell) {
+                        case GRU -> gruForward(k, hid, xg, xr, hg, hr, bsum, bi, bhv, hns, hs, hp + sb, hx + sb, acts, ar, out, or);
+                        default -> rnnForward(k, hid, cell == Cell.RNN_RELU, xg, xr, hg, hr, bsum, hs, hx + sb, acts, ar, out, or);
+                    }
                 }
             }
-        }
+        }));
         System.arraycopy(hs, nSteps * bh, out, outN, bh);
 
         Tensor[] inputs = {x, h0, null, wIh, wHh, bIh, bHh};
         return Tensor.fromOp(cell.name().toLowerCase(java.util.Locale.ROOT) + (reverse ? "_reverse" : ""), out,
                 new int[] {out.length}, inputs, gOut -> {
-            float[] dh = new float[bh], dNext = new float[bh];
-            System.arraycopy(gOut, outN, dh, 0, bh);
             float[] dxg = new float[bsz * tLen * g];
-            float[] dhg = new float[bsz * g];
-            boolean gWhh = wHh.requiresGrad(), gBhh = bHh != null && bHh.requiresGrad();
-            float[] dWhh = gWhh ? wHh.gradBuffer() : null;
-            float[] dBhh = gBhh ? bHh.gradBuffer() : null;
-            for (int s = nSteps - 1; s >= 0; s--) {
-                final int hp = s * bh;
-                for (int b = 0; b < bsz; b++) {
-                    final int len = lengths[b], sb = b * hid, hr = b * g;
-                    if (s >= len) {
-                        // State passed through unchanged: so does its gradient.
-                        java.util.Arrays.fill(dhg, hr, hr + g, 0f);
-                        System.arraycopy(dh, sb, dNext, sb, hid);
-                        continue;
+            // the hidden-side gate gradients of every step, rows (s, b) as the states in hs: dW_hh and db_hh after the loop
+            float[] dhg = new float[nSteps * bsz * g];
+            float[] dH0 = h0 != null && h0.requiresGrad() ? h0.gradBuffer() : null;
+            float[] whhB = Recurrence.packForSteps(k, false, g, hid, whh); // W_hh, packed once for every step
+            Parallel.forEach(chunks, maxThreads, task -> Parallel.withThreads(1, () -> {
+                final int r0 = task * CHUNK, r1 = Math.min(bsz, r0 + CHUNK), rows = r1 - r0;
+                float[] dh = new float[rows * hid], dNext = new float[rows * hid], prod = new float[rows * hid];
+                System.arraycopy(gOut, outN + r0 * hid, dh, 0, rows * hid);
+                for (int s = nSteps - 1; s >= 0; s--) {
+                    final int hp = s * bh;
+                    for (int b = r0; b < r1; b++) {
+                        final int len = lengths[b], sb = (b - r0) * hid, hr = (s * bsz + b) * g;
+                        if (s >= len) { // state passed through unchanged: so does its gradient (its gate gradients stay zero)
+                            System.arraycopy(dh, sb, dNext, sb, hid);
+                            continue;
+                        }
+                        final int t = reverse ? len - 1 - s : s;
+                        final int xr = (b * tLen + t) * g, ar = (s * bsz + b) * g, or = (b * tLen + t) * hid;
+                        for (int j = 0; j < hid; j++) dh[sb + j] += gOut[or + j];
+                        switch (cell) {
+                            case GRU -> gruBackward(hid, acts, ar, hns, hs, hp + b * hid, dh, dNext, sb, dxg, xr, dhg, hr);
+                            default -> rnnBackward(hid, cell == Cell.RNN_RELU, acts, ar, dh, dNext, sb, dxg, xr, dhg, hr);
+                        }
                     }
-                    final int t = reverse ? len - 1 - s : s;
-                    final int xr = (b * tLen + t) * g, ar = (s * bsz + b) * g, or = (b * tLen + t) * hid;
-                    for (int j = 0; j < hid; j++) dh[sb + j] += gOut[or + j];
-                    switch (cell) {
-                        case GRU -> gruBackward(hid, acts, ar, hns, hs, hp + sb, dh, dNext, sb, dxg, xr, dhg, hr);
-                        default -> rnnBackward(hid, cell == Cell.RNN_RELU, acts, ar, dh, dNext, sb, dxg, xr, dhg, hr);
-                    }
+                    // dh_prev = the direct term already in dNext + dG_h·W_hh
+                    Recurrence.stepProduct(k, rows, hid, g, dhg, (s * bsz + r0) * g, whhB, prod, 0);
+                    k.add(dNext, 0, prod, 0, dNext, 0, rows * hid);
+                    float[] tmp = dh;
+                    dh = dNext;
+                    dNext = tmp;
                 }
-                // dh_prev = dG_h·W_hh (+ the direct term already in dNext); dW_hh += dG_hᵀ·h_prev.
-                k.gemm(false, false, bsz, hid, g, dhg, 0, g, whh, 0, hid, dNext, 0, hid, true);
-                if (gWhh) k.gemm(true, false, g, hid, bsz, dhg, 0, g, hs, hp, hid, dWhh, 0, hid, true);
-                if (gBhh) k.sumRows(dhg, 0, bsz, g, dBhh, 0, true);
-                float[] tmp = dh;
-                dh = dNext;
-                dNext = tmp;
-            }
+                if (dH0 != null) k.axpy(1f, dh, 0, dH0, r0 * hid, rows * hid);
+            }));
+            // dW_hh += dG_hᵀ·h over all steps and sequences at once; db_hh, their column sums
+            if (wHh.requiresGrad()) k.gemm(true, false, g, hid, nSteps * bsz, dhg, 0, g, hs, 0, hid, wHh.gradBuffer(), 0, hid, true);
+            if (bHh != null && bHh.requiresGrad()) k.sumRows(dhg, 0, nSteps * bsz, g, bHh.gradBuffer(), 0, true);
             if (x.requiresGrad()) k.gemm(false, false, bsz * tLen, in, g, dxg, 0, g, wih, 0, in, x.gradBuffer(), 0, in, true);
             if (wIh.requiresGrad()) k.gemm(true, false, g, in, bsz * tLen, dxg, 0, g, xd, 0, in, wIh.gradBuffer(), 0, in, true);
             if (bIh != null && bIh.requiresGrad()) k.sumRows(dxg, 0, bsz * tLen, g, bIh.gradBuffer(), 0, true);
-            if (h0 != null && h0.requiresGrad()) k.axpy(1f, dh, 0, h0.gradBuffer(), 0, bh);
         });
     }
 

@@ -102,14 +102,17 @@ class FusedRecurrenceProvidersTest {
         int saved = dev.machina.kernel.Parallel.threads();
         try {
             List<Result> rs = new ArrayList<>();
+            int perThreads = 2 * FusedRecurrence.Cell.values().length;
             for (int threads : new int[] {1, 2, 3}) {
                 dev.machina.kernel.Parallel.setThreads(threads);
-                rs.add(run(KernelProvider.get(), FusedRecurrence.Cell.LSTM, 9, 6, 33, 40, true, 42));
-                // 70 sequences: five chunks, run on up to three threads
-                rs.add(run(KernelProvider.get(), FusedRecurrence.Cell.LSTM, 70, 6, 33, 40, false, 43));
+                for (FusedRecurrence.Cell cell : FusedRecurrence.Cell.values()) {
+                    rs.add(run(KernelProvider.get(), cell, 9, 6, 33, 40, true, 42));
+                    // 70 sequences: five chunks, run on up to three threads
+                    rs.add(run(KernelProvider.get(), cell, 70, 6, 33, 40, false, 43));
+                }
             }
-            for (int i = 2; i < rs.size(); i++) {
-                Result r = rs.get(i), r0 = rs.get(i % 2);
+            for (int i = perThreads; i < rs.size(); i++) {
+                Result r = rs.get(i), r0 = rs.get(i % perThreads);
                 assertThat(r.out()).containsExactly(r0.out());
                 for (int gi = 0; gi < r.grads().size(); gi++) assertThat(r.grads().get(gi)).containsExactly(r0.grads().get(gi));
             }

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
@@ -149,6 +150,55 @@ class RecurrentLayersTest {
         }
         rf.backward(proj);
         for (int i = 0; i < wrt.size(); i++) assertClose(gFused.get(i), wrt.get(i).grad().data(), 1e-4, "gradient of input " + i);
+    }
+
+    /**
+     * RNN and GRU at sizes their time loops cut into chunks (37 sequences: 16, 16 and 5), both
+     * directions, lengths and h0: the fused op against the composition of primitives, forward and
+     * gradients.
+     */
+    @ParameterizedTest
+    @EnumSource(value = Kind.class, names = {"GRU", "RNN_TANH", "RNN_RELU"})
+    void rnnAndGruMatchCompositionWithSeveralChunks(Kind kind) {
+        int bsz = 37, tLen = 5, in = 6, hid = 9;
+        RnnConfig cfg = RnnConfig.of(in, hid).bidirectional(true);
+        RNNBase m = switch (kind) {
+            case GRU -> new GRU(cfg, new Rng(3));
+            case RNN_TANH -> new RNN(cfg, RNN.Nonlinearity.TANH, new Rng(3));
+            default -> new RNN(cfg, RNN.Nonlinearity.RELU, new Rng(3));
+        };
+        Rng r = new Rng(5);
+        Tensor x = Tensor.randn(r, bsz, tLen, in).requiresGrad(true);
+        Tensor h0 = Tensor.randn(r, 2, bsz, hid).mul(0.5f).detach().requiresGrad(true);
+        int[] len = new int[bsz];
+        for (int b = 0; b < bsz; b++) len[b] = 1 + r.nextInt(tLen);
+        List<Tensor> wrt = new ArrayList<>(List.of(x, h0));
+        wrt.addAll(m.parameters());
+        Tensor ff = flat(m.run(x, h0, null, len)), rf = flat(RecurrentReference.run(m, x, h0, null, len, new Rng(7)));
+        assertClose(ff.data(), rf.data(), 1e-5, "forward");
+        Tensor proj = Tensor.randn(new Rng(11), ff.size());
+        ff.backward(proj);
+        List<float[]> gFused = new ArrayList<>();
+        for (Tensor t : wrt) {
+            gFused.add(t.grad().toArray());
+            t.setGrad(null);
+        }
+        rf.backward(proj);
+        for (int i = 0; i < wrt.size(); i++) assertClose(gFused.get(i), wrt.get(i).grad().data(), 1e-4, kind + " gradient of input " + i);
+    }
+
+    /** Finite differences of the GRU with several chunks of sequences (33: 16, 16 and 1), lengths and h0. */
+    @Test
+    void gruGradcheckWithSeveralChunks() {
+        GRU m = new GRU(RnnConfig.of(3, 4), new Rng(4));
+        Rng r = new Rng(6);
+        Tensor x = Tensor.randn(r, 33, 3, 3).requiresGrad(true);
+        Tensor h0 = Tensor.randn(r, 1, 33, 4).mul(0.5f).detach().requiresGrad(true);
+        int[] len = new int[33];
+        for (int b = 0; b < 33; b++) len[b] = 1 + r.nextInt(3);
+        List<Tensor> wrt = new ArrayList<>(List.of(x, h0));
+        wrt.addAll(m.parameters());
+        assertThat(GradCheck.check(l -> flat(m.run(x, h0, null, len)), wrt)).isEmpty();
     }
 
     /** Finite differences of the LSTM with several chunks of sequences (33: 16, 16 and 1). */
