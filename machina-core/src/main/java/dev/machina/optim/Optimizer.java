@@ -70,6 +70,16 @@ public abstract class Optimizer {
         for (ParamGroup g : groups) for (Tensor p : g.params()) p.setGrad(null);
     }
 
+    /**
+     * Clears every parameter's gradient as {@link #zeroGrad} does, keeping each one's array for
+     * that parameter's next gradient ({@link Tensor#releaseGrad}): a training loop's gradients then
+     * stay in the same memory, in cache, step after step. A gradient tensor taken before this call
+     * must not be used after it (its values change with the next backward).
+     */
+    public final void zeroGradReusingBuffers() {
+        for (ParamGroup g : groups) for (Tensor p : g.params()) p.releaseGrad();
+    }
+
     public final List<ParamGroup> paramGroups() {
         return groups;
     }

@@ -28,6 +28,10 @@ public final class Tensor {
     final int size;
     private boolean requiresGrad;
     private Tensor grad;
+    /** The array of a gradient dropped by {@link #releaseGrad}, for the next {@link #gradBuffer} to zero and reuse. */
+    private float[] spareGrad;
+    /** Whether the gradient's array was made by backward (not given through {@link #setGrad}): only such an array is reused. */
+    private boolean gradOwned;
     private Node node;
     /** True once an earlier backward() released the graph node this tensor had. */
     private boolean released;
@@ -268,12 +272,31 @@ public final class Tensor {
     public void setGrad(Tensor g) {
         if (g != null && !sameShape(g)) throw new IllegalArgumentException("gradient shape " + Shape.str(g.shape) + " does not match " + Shape.str(shape));
         grad = g;
+        gradOwned = false;
     }
 
     /** The gradient's array, created as zeros on first use: backward rules add into it. */
     public float[] gradBuffer() {
-        if (grad == null) grad = new Tensor(new float[size], shape);
+        if (grad == null) {
+            float[] a = spareGrad;
+            spareGrad = null;
+            if (a != null) java.util.Arrays.fill(a, 0f);
+            grad = new Tensor(a != null ? a : new float[size], shape);
+            gradOwned = true;
+        }
         return grad.data;
+    }
+
+    /**
+     * Clears the gradient, as {@code setGrad(null)}, but keeps its array: the next backward that
+     * reaches this tensor zeroes and fills that array again, memory still in cache, instead of a
+     * new one (what PyTorch's caching allocator gives {@code zero_grad()}). The dropped gradient
+     * tensor must not be used afterwards: its values change with the next backward. A gradient
+     * given through {@link #setGrad} is dropped without its array being reused.
+     */
+    public void releaseGrad() {
+        if (grad != null && gradOwned) spareGrad = grad.data;
+        grad = null;
     }
 
     /**
@@ -283,8 +306,12 @@ public final class Tensor {
      * rule has run.
      */
     void takeOrAddGrad(float[] g) {
-        if (grad == null) grad = new Tensor(g, shape);
-        else k().add(grad.data, 0, g, 0, grad.data, 0, g.length);
+        if (grad == null) {
+            grad = new Tensor(g, shape);
+            gradOwned = true;
+        } else {
+            k().add(grad.data, 0, g, 0, grad.data, 0, g.length);
+        }
     }
 
     /**

@@ -15,6 +15,7 @@ public interface Callback {
 
     default void onBatchBegin(TrainContext ctx, long step) {}
 
+    /** After the optimizer's step; the parameters' gradients are this step's until the next step begins (their arrays are reused then). */
     default void onBatchEnd(TrainContext ctx, long step, Map<String, Double> logs) {}
 
     default void onValidationEnd(TrainContext ctx, int epoch, Map<String, Double> logs) {}

@@ -24,6 +24,9 @@ import java.util.Map;
  * the optimizer steps; then the validation set is evaluated and callbacks run. With a
  * {@link TrainerConfig#checkpointFile()}, the whole state is saved after every epoch, and
  * {@link #resume} continues so that the final weights are bit-identical to an uninterrupted run.
+ * Each step starts by clearing the gradients with {@link Optimizer#zeroGradReusingBuffers}: a
+ * parameter's gradient array is the same memory from step to step, so a callback that keeps a
+ * gradient past its step keeps a copy.
  */
 public final class Trainer {
 
@@ -242,7 +245,7 @@ public final class Trainer {
             int n = batch.size();
             double lv = 0;
             long batchCorrect = 0, batchLabelled = 0;
-            opt.zeroGrad();
+            opt.zeroGradReusingBuffers(); // the last step's gradients are not used after its callbacks
             if (n > 0) { // a worker's part of a last batch smaller than the group is empty
                 Tensor out = model.forward(batch.features());
                 Tensor loss = config.loss().compute(out, batch);

@@ -64,6 +64,26 @@ class OptimizersTest {
         matches(trajectory(ps -> new AdamW(ps, Adam.Config.adamWDefaults().withLr(0.1).withWeightDecay(0.1)), 5), new float[] {0.395000011f, -1.08800006f, 1.88f, 0.199000001f, 0.298590004f, -0.977423787f, 1.76139641f, 0.294101954f, 0.224540874f, -0.868495643f, 1.64432108f, 0.381166071f, 0.185974225f, -0.761467755f, 1.52891541f, 0.453897238f, 0.180463314f, -0.656621873f, 1.41533124f, 0.50566256f});
     }
 
+    /** Zeroing with reused buffers trains exactly as zeroGrad: the same weights, bit for bit, after several steps. */
+    @Test
+    void zeroGradReusingBuffersTrainsAsZeroGrad() {
+        float[][] finals = new float[2][];
+        for (int variant = 0; variant < 2; variant++) {
+            Tensor w = Tensor.vector(0.5f, -1.5f, 2f).requiresGrad(true);
+            Tensor x = Tensor.vector(1f, 2f, -3f);
+            Adam opt = new Adam(List.of(w), Adam.Config.defaults().withLr(0.1));
+            for (int step = 0; step < 4; step++) {
+                if (variant == 0) opt.zeroGrad();
+                else opt.zeroGradReusingBuffers();
+                assertThat(w.grad()).isNull();
+                w.mul(x).mul(w).sum().backward();
+                opt.step();
+            }
+            finals[variant] = w.toArray();
+        }
+        assertThat(finals[1]).containsExactly(finals[0]);
+    }
+
     @Test
     void adamStepOnSeveralThreadsMatchesElementByElement() {
         // a parameter long enough for adamStep to split it over threads: the same bits as updating

@@ -43,6 +43,38 @@ class AutogradTest {
         assertThat(x.grad()).isNull();
     }
 
+    /**
+     * releaseGrad clears the gradient as setGrad(null) does, and the next backward that reaches the
+     * tensor refills the same array from zero (not the old values plus the new); one that does
+     * not reach it leaves no gradient.
+     */
+    @Test
+    void releasedGradientArraysAreZeroedAndReused() {
+        Tensor w = Tensor.vector(1f, 2f, 3f).requiresGrad(true), unused = Tensor.vector(4f).requiresGrad(true);
+        Tensor x = Tensor.vector(2f, 0.5f, -1f);
+        w.mul(x).sum().backward();
+        unused.mul(2f).sum().backward();
+        float[] first = w.grad().data();
+        assertArrayEquals(new float[] {2f, 0.5f, -1f}, first);
+        w.releaseGrad();
+        unused.releaseGrad();
+        assertThat(w.grad()).isNull();
+        assertThat(unused.grad()).isNull();
+        w.mul(w).sum().backward(); // d(w·w)/dw = 2w, from a zeroed buffer
+        assertThat(w.grad().data()).isSameAs(first);
+        assertArrayEquals(new float[] {2f, 4f, 6f}, w.grad().data());
+        assertThat(unused.grad()).as("not reached by the second backward").isNull();
+        w.setGrad(null); // a plain clear drops the array
+        w.mul(x).sum().backward();
+        assertThat(w.grad().data()).isNotSameAs(first);
+        Tensor given = Tensor.vector(9f, 9f, 9f); // a gradient set from outside is never written by a later backward
+        w.setGrad(given);
+        w.releaseGrad();
+        w.mul(x).sum().backward();
+        assertThat(w.grad().data()).isNotSameAs(given.data());
+        assertArrayEquals(new float[] {9f, 9f, 9f}, given.data());
+    }
+
     @Test
     void viewGradientsAccumulateWhateverArrivesFirst() {
         // reshape hands its gradient array on when the input has none yet, and narrow copies into a
