@@ -137,10 +137,17 @@ class RecurrentLayersTest {
         Tensor c0 = Tensor.randn(r, 2, bsz, hid).detach().requiresGrad(true);
         int[] len = new int[bsz];
         for (int b = 0; b < bsz; b++) len[b] = 1 + r.nextInt(tLen);
-        List<Tensor> wrt = new ArrayList<>(List.of(x, h0, c0));
+        matchesComposition(m, x, h0, c0, len, "LSTM");
+    }
+
+    /** The layer's fused run against the composition of primitives: outputs, then the gradient of every input and parameter. */
+    static void matchesComposition(RNNBase m, Tensor x, Tensor h0, Tensor c0, int[] len, String what) {
+        List<Tensor> wrt = new ArrayList<>(List.of(x));
+        if (h0 != null) wrt.add(h0);
+        if (c0 != null) wrt.add(c0);
         wrt.addAll(m.parameters());
         Tensor ff = flat(m.run(x, h0, c0, len)), rf = flat(RecurrentReference.run(m, x, h0, c0, len, new Rng(7)));
-        assertClose(ff.data(), rf.data(), 1e-5, "forward");
+        assertClose(ff.data(), rf.data(), 1e-5, what + " forward");
         Tensor proj = Tensor.randn(new Rng(11), ff.size());
         ff.backward(proj);
         List<float[]> gFused = new ArrayList<>();
@@ -149,7 +156,7 @@ class RecurrentLayersTest {
             t.setGrad(null);
         }
         rf.backward(proj);
-        for (int i = 0; i < wrt.size(); i++) assertClose(gFused.get(i), wrt.get(i).grad().data(), 1e-4, "gradient of input " + i);
+        for (int i = 0; i < wrt.size(); i++) assertClose(gFused.get(i), wrt.get(i).grad().data(), 1e-4, what + " gradient of input " + i);
     }
 
     /**
@@ -172,19 +179,7 @@ class RecurrentLayersTest {
         Tensor h0 = Tensor.randn(r, 2, bsz, hid).mul(0.5f).detach().requiresGrad(true);
         int[] len = new int[bsz];
         for (int b = 0; b < bsz; b++) len[b] = 1 + r.nextInt(tLen);
-        List<Tensor> wrt = new ArrayList<>(List.of(x, h0));
-        wrt.addAll(m.parameters());
-        Tensor ff = flat(m.run(x, h0, null, len)), rf = flat(RecurrentReference.run(m, x, h0, null, len, new Rng(7)));
-        assertClose(ff.data(), rf.data(), 1e-5, "forward");
-        Tensor proj = Tensor.randn(new Rng(11), ff.size());
-        ff.backward(proj);
-        List<float[]> gFused = new ArrayList<>();
-        for (Tensor t : wrt) {
-            gFused.add(t.grad().toArray());
-            t.setGrad(null);
-        }
-        rf.backward(proj);
-        for (int i = 0; i < wrt.size(); i++) assertClose(gFused.get(i), wrt.get(i).grad().data(), 1e-4, kind + " gradient of input " + i);
+        matchesComposition(m, x, h0, null, len, kind.toString());
     }
 
     /** Finite differences of the GRU with several chunks of sequences (33: 16, 16 and 1), lengths and h0. */
