@@ -89,6 +89,34 @@ public final class Recurrence {
         RecurrentOps.of(k).rows(rows, n, kk, a, ao, kk, bp, null, c, co, n);
     }
 
+    /**
+     * As {@link #stepProduct(Kernels, int, int, int, float[], int, float[], float[], int)} with
+     * the sums starting from {@code bias} ({@link #padBias}), or from zero when it is null.
+     */
+    public static void stepProduct(Kernels k, int rows, int n, int kk, float[] a, int ao, float[] bp, float[] bias, float[] c, int co) {
+        RecurrentOps.of(k).rows(rows, n, kk, a, ao, kk, bp, bias, c, co, n);
+    }
+
+    /** The n floats of {@code b} zero-padded to whole panels, as {@link #stepProduct}'s bias; null for a null b. */
+    public static float[] padBias(Kernels k, int n, float[] b) {
+        if (b == null) return null;
+        float[] p = new float[RecurrentOps.of(k).packedSize(1, n)];
+        System.arraycopy(b, 0, p, 0, n);
+        return p;
+    }
+
+    /** One sequence's GRU step (see {@link RecurrentOps#gruCell}). */
+    public static void gruCell(Kernels k, int hid, float[] xg, int xo, float[] hg, int ho, float[] acts, int a, float[] hns, int hn,
+                               float[] hs, int prev, int next, float[] out, int o) {
+        RecurrentOps.of(k).gruCell(hid, xg, xo, hg, ho, acts, a, hns, hn, hs, prev, next, out, o);
+    }
+
+    /** One sequence's GRU step backward (see {@link RecurrentOps#gruCellBackward}). */
+    public static void gruCellBackward(Kernels k, int hid, float[] acts, int a, float[] hns, int hn, float[] hs, int prev, float[] dhs, int dh,
+                                       float[] gOut, int go, float[] dNext, int dn, float[] dxg, int xo, float[] dhg, int ho) {
+        RecurrentOps.of(k).gruCellBackward(hid, acts, a, hns, hn, hs, prev, dhs, dh, gOut, go, dNext, dn, dxg, xo, dhg, ho);
+    }
+
     /** Floats of a row of z: I + H rounded up to whole register blocks, so that zᵀ is whole blocks of rows. */
     static int zStride(int in, int hid) {
         return (in + hid + 7) / 8 * 8;

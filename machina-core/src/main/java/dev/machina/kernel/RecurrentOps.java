@@ -2,7 +2,7 @@ package dev.machina.kernel;
 
 /**
  * The provider-specific pieces of {@link Recurrence}: a product for a few rows, and the LSTM
- * cell's forward and backward on one row.
+ * and GRU cells' forward and backward on one row.
  *
  * <p>The product: C = bias + A·B for a few rows of A against a B packed once and used many times: the products
  * inside a recurrence's time loop ({@link Recurrence}), where each thread multiplies its own rows
@@ -65,6 +65,26 @@ interface RecurrentOps {
      * at cs[prev ..], tanh of c after it at tcs[prev ..].
      */
     void lstmCellBackward(int hid, float[] acts, int a, float[] tcs, float[] cs, int prev, float[] buf, int dh, int dc, float[] gOut, int go);
+
+    /**
+     * One row of the GRU cell (PyTorch's, b_hn inside the reset product): xg[xo .. xo+3H) =
+     * W_ih·x + b_ih and hg[ho .. ho+3H) = W_hh·h + b_hh of the step, gates in the order r, z, n;
+     * the state before the step at hs[prev ..]. acts[a .. a+3H) gets r = σ(xg_r + hg_r),
+     * z = σ(xg_z + hg_z) and n = tanh(xg_n + r·hg_n) (by {@link FloatMath}), hns[hn ..] hg_n, and
+     * h' = (1 − z)·n + z·h goes to hs[next ..] and out[o ..].
+     */
+    void gruCell(int hid, float[] xg, int xo, float[] hg, int ho, float[] acts, int a, float[] hns, int hn, float[] hs, int prev, int next,
+                 float[] out, int o);
+
+    /**
+     * One row of the GRU cell's backward: dh = dhs[dh ..] + gOut[go ..] (the gradient of h', the
+     * output's share added; written back to dhs), with the step's saved r, z, n (acts[a ..]),
+     * hg_n (hns[hn ..]) and h (hs[prev ..]): the gradients of the input-side pre-activations go to
+     * dxg[xo .. xo+3H), of the hidden-side ones to dhg[ho .. ho+3H) (r times the n gate's), and
+     * dh's direct share z·dh to dNext[dn ..].
+     */
+    void gruCellBackward(int hid, float[] acts, int a, float[] hns, int hn, float[] hs, int prev, float[] dhs, int dh, float[] gOut, int go,
+                         float[] dNext, int dn, float[] dxg, int xo, float[] dhg, int ho);
 
     /** Floats {@link #pack} writes for a k×n B. */
     default int packedSize(int k, int n) {
@@ -184,6 +204,64 @@ interface RecurrentOps {
         @Override
         public void lstmCellBackward(int hid, float[] acts, int a, float[] tcs, float[] cs, int prev, float[] buf, int dh, int dc, float[] gOut, int go) {
             lstmCellBackwardTail(0, hid, acts, a, tcs, cs, prev, buf, dh, dc, gOut, go);
+        }
+
+        @Override
+        public void gruCell(int hid, float[] xg, int xo, float[] hg, int ho, float[] acts, int a, float[] hns, int hn, float[] hs, int prev, int next,
+                            float[] out, int o) {
+            gruGatesTail(0, 2 * hid, xg, xo, hg, ho, acts, a);
+            gruCellTail(0, hid, xg, xo, hg, ho, acts, a, hns, hn);
+            gruStateTail(0, hid, acts, a, hs, prev, next, out, o);
+        }
+
+        /** r and z of {@link #gruCell} for the gate units [j0, n) of the 2H. */
+        static void gruGatesTail(int j0, int n, float[] xg, int xo, float[] hg, int ho, float[] acts, int a) {
+            for (int j = j0; j < n; j++) acts[a + j] = FloatMath.sigmoid(xg[xo + j] + hg[ho + j]);
+        }
+
+        /** n (and hg_n saved) of {@link #gruCell} for units [j0, hid). */
+        static void gruCellTail(int j0, int hid, float[] xg, int xo, float[] hg, int ho, float[] acts, int a, float[] hns, int hn) {
+            for (int j = j0; j < hid; j++) {
+                float h = hg[ho + 2 * hid + j];
+                hns[hn + j] = h;
+                acts[a + 2 * hid + j] = FloatMath.tanh(xg[xo + 2 * hid + j] + acts[a + j] * h);
+            }
+        }
+
+        /** h' of {@link #gruCell} for units [j0, hid). */
+        static void gruStateTail(int j0, int hid, float[] acts, int a, float[] hs, int prev, int next, float[] out, int o) {
+            for (int j = j0; j < hid; j++) {
+                float z = acts[a + hid + j];
+                float h = (1f - z) * acts[a + 2 * hid + j] + z * hs[prev + j];
+                hs[next + j] = h;
+                out[o + j] = h;
+            }
+        }
+
+        @Override
+        public void gruCellBackward(int hid, float[] acts, int a, float[] hns, int hn, float[] hs, int prev, float[] dhs, int dh, float[] gOut, int go,
+                                    float[] dNext, int dn, float[] dxg, int xo, float[] dhg, int ho) {
+            gruCellBackwardTail(0, hid, acts, a, hns, hn, hs, prev, dhs, dh, gOut, go, dNext, dn, dxg, xo, dhg, ho);
+        }
+
+        /** {@link #gruCellBackward} for units [j0, hid). */
+        static void gruCellBackwardTail(int j0, int hid, float[] acts, int a, float[] hns, int hn, float[] hs, int prev, float[] dhs, int dh,
+                                        float[] gOut, int go, float[] dNext, int dn, float[] dxg, int xo, float[] dhg, int ho) {
+            for (int j = j0; j < hid; j++) {
+                float r = acts[a + j], z = acts[a + hid + j], n = acts[a + 2 * hid + j];
+                float dhv = dhs[dh + j] + gOut[go + j];
+                float dnp = dhv * (1f - z) * (1f - n * n);
+                float drp = dnp * hns[hn + j] * r * (1f - r);
+                float dzp = dhv * (hs[prev + j] - n) * z * (1f - z);
+                dhs[dh + j] = dhv;
+                dNext[dn + j] = dhv * z;
+                dxg[xo + j] = drp;
+                dhg[ho + j] = drp;
+                dxg[xo + hid + j] = dzp;
+                dhg[ho + hid + j] = dzp;
+                dxg[xo + 2 * hid + j] = dnp;
+                dhg[ho + 2 * hid + j] = dnp * r;
+            }
         }
 
         /** {@link #lstmCellBackward} for units [j0, hid). */

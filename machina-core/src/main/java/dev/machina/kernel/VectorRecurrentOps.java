@@ -4,7 +4,7 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * {@link RecurrentOps} on the Vector API. The LSTM cell runs L units at a time with
+ * {@link RecurrentOps} on the Vector API. The LSTM and GRU cells run L units at a time with
  * {@link VectorKernels#expPoly}, the same float operations as {@link FloatMath} lane by lane (no
  * fused multiply-add), so it gives the scalar provider's results bit for bit. The product: a register block of MR rows × 2 vectors (MR = 8 with
  * 16-lane vectors, else 4, as the packed GEMM's micro-kernel), A read in place, the accumulators
@@ -260,6 +260,51 @@ final class VectorRecurrentOps implements RecurrentOps {
             dhv.mul(tc).mul(o).mul(ONE.sub(o)).intoArray(acts, a + 3 * hid + j);
         }
         if (j < hid) RecurrentOps.Scalar.INSTANCE.lstmCellBackwardTail(j, hid, acts, a, tcs, cs, prev, buf, dh, dc, gOut, go);
+    }
+
+    @Override
+    public void gruCell(int hid, float[] xg, int xo, float[] hg, int ho, float[] acts, int a, float[] hns, int hn, float[] hs, int prev, int next,
+                        float[] out, int o) {
+        int g2 = 2 * hid, ub2 = S.loopBound(g2), ub = S.loopBound(hid);
+        for (int j = 0; j < ub2; j += L) // r, z
+            sigmoid(FloatVector.fromArray(S, xg, xo + j).add(FloatVector.fromArray(S, hg, ho + j))).intoArray(acts, a + j);
+        RecurrentOps.Scalar.gruGatesTail(ub2, g2, xg, xo, hg, ho, acts, a);
+        for (int j = 0; j < ub; j += L) { // n
+            FloatVector h = FloatVector.fromArray(S, hg, ho + g2 + j);
+            h.intoArray(hns, hn + j);
+            tanh(FloatVector.fromArray(S, xg, xo + g2 + j).add(FloatVector.fromArray(S, acts, a + j).mul(h))).intoArray(acts, a + g2 + j);
+        }
+        RecurrentOps.Scalar.gruCellTail(ub, hid, xg, xo, hg, ho, acts, a, hns, hn);
+        for (int j = 0; j < ub; j += L) { // h'
+            FloatVector z = FloatVector.fromArray(S, acts, a + hid + j);
+            FloatVector h = ONE.sub(z).mul(FloatVector.fromArray(S, acts, a + g2 + j)).add(z.mul(FloatVector.fromArray(S, hs, prev + j)));
+            h.intoArray(hs, next + j);
+            h.intoArray(out, o + j);
+        }
+        RecurrentOps.Scalar.gruStateTail(ub, hid, acts, a, hs, prev, next, out, o);
+    }
+
+    @Override
+    public void gruCellBackward(int hid, float[] acts, int a, float[] hns, int hn, float[] hs, int prev, float[] dhs, int dh, float[] gOut, int go,
+                                float[] dNext, int dn, float[] dxg, int xo, float[] dhg, int ho) {
+        int j = 0, ub = S.loopBound(hid);
+        for (; j < ub; j += L) {
+            FloatVector r = FloatVector.fromArray(S, acts, a + j), z = FloatVector.fromArray(S, acts, a + hid + j);
+            FloatVector n = FloatVector.fromArray(S, acts, a + 2 * hid + j);
+            FloatVector dhv = FloatVector.fromArray(S, dhs, dh + j).add(FloatVector.fromArray(S, gOut, go + j));
+            FloatVector dnp = dhv.mul(ONE.sub(z)).mul(ONE.sub(n.mul(n)));
+            FloatVector drp = dnp.mul(FloatVector.fromArray(S, hns, hn + j)).mul(r).mul(ONE.sub(r));
+            FloatVector dzp = dhv.mul(FloatVector.fromArray(S, hs, prev + j).sub(n)).mul(z).mul(ONE.sub(z));
+            dhv.intoArray(dhs, dh + j);
+            dhv.mul(z).intoArray(dNext, dn + j);
+            drp.intoArray(dxg, xo + j);
+            drp.intoArray(dhg, ho + j);
+            dzp.intoArray(dxg, xo + hid + j);
+            dzp.intoArray(dhg, ho + hid + j);
+            dnp.intoArray(dxg, xo + 2 * hid + j);
+            dnp.mul(r).intoArray(dhg, ho + 2 * hid + j);
+        }
+        if (j < hid) RecurrentOps.Scalar.gruCellBackwardTail(j, hid, acts, a, hns, hn, hs, prev, dhs, dh, gOut, go, dNext, dn, dxg, xo, dhg, ho);
     }
 
     @Override

@@ -21,16 +21,16 @@ import dev.machina.tensor.Tensor;
  *
  * <p>RNN and GRU, for x [B, T, I] (batch first) and G = gates·H:
  * <ol>
- *   <li>the input projection of every time step in ONE GEMM: XG [B·T, G] = X [B·T, I]·W_ihᵀ;</li>
+ *   <li>the input projection of every time step in ONE GEMM: XG [B·T, G] = b_ih + X [B·T, I]·W_ihᵀ;</li>
  *   <li>the time loop with the batch cut into chunks of {@link #CHUNK} sequences, each running
  *       all its steps on one thread (one parallel region, no hand-off per step): per step s one
- *       product HG [rows, G] = h [rows, H]·W_hhᵀ for the chunk against W_hhᵀ packed once per call
- *       ({@link Recurrence#stepProduct}, the LSTM's step product), then one tight loop per
- *       sequence that adds the biases, applies the gate non-linearities, updates the state and
- *       saves the gate activations (and, for GRU, W_hn·h + b_hn). The non-linearities are
- *       {@link Kernels#sigmoidPoly}/{@link Kernels#tanhPoly}: vectorised, and bit-identical on
- *       every provider and JIT tier, so a seeded run is reproducible. The chunks are fixed by
- *       the batch size, so results do not depend on the thread count.</li>
+ *       product HG [rows, G] = b_hh + h [rows, H]·W_hhᵀ for the chunk against W_hhᵀ packed once
+ *       per call ({@link Recurrence#stepProduct}, the LSTM's step product), then per sequence
+ *       the cell: the gate non-linearities, the new state, and the saved gate activations (and,
+ *       for GRU, W_hn·h + b_hn). The GRU cell is {@link Recurrence#gruCell} (vector lanes on the
+ *       Vector API provider, the LSTM cell's way); the non-linearities are {@link dev.machina.kernel.FloatMath}'s
+ *       polynomials, bit-identical at every JIT tier, so a seeded run is reproducible. The
+ *       chunks are fixed by the batch size, so results do not depend on the thread count.</li>
  * </ol>
  * Variable lengths: sequence b is active for steps s &lt; lengths[b]; at step s it reads time
  * t = s (forward) or t = lengths[b]−1−s (reverse), so the reverse direction starts at each
@@ -121,18 +121,14 @@ final class FusedRecurrence {
         final int nSteps = steps;
         final float[] xd = x.data(), wih = wIh.data(), whh = wHh.data();
 
-        // Biases: for RNN the two add up; for GRU b_hn stays inside the reset product.
-        final float[] bi = new float[g], bhv = new float[g];
-        if (bIh != null) System.arraycopy(bIh.data(), 0, bi, 0, g);
-        if (bHh != null) System.arraycopy(bHh.data(), 0, bhv, 0, g);
-        final float[] bsum = new float[g];
-        for (int j = 0; j < g; j++) bsum[j] = bi[j] + bhv[j];
-
-        // 1. Input projection of all steps at once. The weights are transposed once per call
-        // (cheap: G×I and G×H) because the GEMM is faster on Wᵀ stored [I, G] than on W read transposed.
+        // 1. Input projection of all steps at once, b_ih included (each row starts from it). The
+        // weights are transposed once per call (cheap: G×I) because the GEMM is faster on Wᵀ
+        // stored [I, G] than on W read transposed.
         final float[] xg = new float[bsz * tLen * g];
-        k.gemm(false, false, bsz * tLen, g, in, xd, 0, in, transpose(wih, g, in), 0, g, xg, 0, g, false);
+        if (bIh != null) for (int r = 0; r < bsz * tLen; r++) System.arraycopy(bIh.data(), 0, xg, r * g, g);
+        k.gemm(false, false, bsz * tLen, g, in, xd, 0, in, transpose(wih, g, in), 0, g, xg, 0, g, bIh != null);
         final float[] whhP = Recurrence.packForSteps(k, true, hid, g, whh); // W_hhᵀ, packed once for every step
+        final float[] bh0 = Recurrence.padBias(k, g, bHh == null ? null : bHh.data()); // each step's product starts from b_hh (b_hn inside the reset product)
 
         // Per-sequence buffers, in step order: hs[s] is the state before step s, hs[nSteps] the final one.
         final float[] hs = new float[(nSteps + 1) * bh];
@@ -150,7 +146,7 @@ final class FusedRecurrence {
             final float[] hg = new float[(r1 - r0) * g];
             for (int s = 0; s < nSteps; s++) {
                 final int hp = s * bh, hx = hp + bh;
-                Recurrence.stepProduct(k, r1 - r0, g, hid, hs, hp + r0 * hid, whhP, hg, 0);
+                Recurrence.stepProduct(k, r1 - r0, g, hid, hs, hp + r0 * hid, whhP, bh0, hg, 0);
                 for (int b = r0; b < r1; b++) {
                     final int len = lengths[b], sb = b * hid;
                     if (s >= len) {
@@ -159,10 +155,8 @@ final class FusedRecurrence {
                     }
                     final int t = reverse ? len - 1 - s : s;
                     final int xr = (b * tLen + t) * g, hr = (b - r0) * g, ar = (s * bsz + b) * g, or = (b * tLen + t) * hid;
-                    switch (cell) {
-                        case GRU -> gruForward(k, hid, xg, xr, hg, hr, bsum, bi, bhv, hns, hs, hp + sb, hx + sb, acts, ar, out, or);
-                        default -> rnnForward(k, hid, cell == Cell.RNN_RELU, xg, xr, hg, hr, bsum, hs, hx + sb, acts, ar, out, or);
-                    }
+                    if (gru) Recurrence.gruCell(k, hid, xg, xr, hg, hr, acts, ar, hns, hp + sb, hs, hp + sb, hx + sb, out, or);
+                    else rnnForward(k, hid, cell == Cell.RNN_RELU, xg, xr, hg, hr, hs, hx + sb, acts, ar, out, or);
                 }
             }
         }));
@@ -190,10 +184,11 @@ final class FusedRecurrence {
                         }
                         final int t = reverse ? len - 1 - s : s;
                         final int xr = (b * tLen + t) * g, ar = (s * bsz + b) * g, or = (b * tLen + t) * hid;
-                        for (int j = 0; j < hid; j++) dh[sb + j] += gOut[or + j];
-                        switch (cell) {
-                            case GRU -> gruBackward(hid, acts, ar, hns, hs, hp + b * hid, dh, dNext, sb, dxg, xr, dhg, hr);
-                            default -> rnnBackward(hid, cell == Cell.RNN_RELU, acts, ar, dh, dNext, sb, dxg, xr, dhg, hr);
+                        if (gru) {
+                            Recurrence.gruCellBackward(k, hid, acts, ar, hns, hp + b * hid, hs, hp + b * hid, dh, sb, gOut, or, dNext, sb, dxg, xr, dhg, hr);
+                        } else {
+                            for (int j = 0; j < hid; j++) dh[sb + j] += gOut[or + j];
+                            rnnBackward(hid, cell == Cell.RNN_RELU, acts, ar, dh, dNext, sb, dxg, xr, dhg, hr);
                         }
                     }
                     // dh_prev = the direct term already in dNext + dG_h·W_hh
@@ -337,48 +332,13 @@ final class FusedRecurrence {
     // ---------------------------------------------------------------- gate loops, one sequence and step each
     // (small methods so the JIT compiles them on their own; prev/next index the state before/after the step)
 
-    private static void gruForward(Kernels k, int hid, float[] xg, int xr, float[] hg, int hr, float[] bsum, float[] bi,
-                                   float[] bhv, float[] hns, float[] hs, int prev, int next, float[] acts, int ar, float[] out, int or) {
-        for (int j = 0; j < 2 * hid; j++) acts[ar + j] = xg[xr + j] + hg[hr + j] + bsum[j];
-        k.sigmoidPoly(acts, ar, acts, ar, 2 * hid);                     // r, z
-        for (int j = 0; j < hid; j++) {
-            float hn = hg[hr + 2 * hid + j] + bhv[2 * hid + j];
-            hns[prev + j] = hn;
-            acts[ar + 2 * hid + j] = xg[xr + 2 * hid + j] + bi[2 * hid + j] + acts[ar + j] * hn;
-        }
-        k.tanhPoly(acts, ar + 2 * hid, acts, ar + 2 * hid, hid);        // n
-        for (int j = 0; j < hid; j++) {
-            float z = acts[ar + hid + j];
-            float h = (1f - z) * acts[ar + 2 * hid + j] + z * hs[prev + j];
-            hs[next + j] = h;
-            out[or + j] = h;
-        }
-    }
-
-    private static void rnnForward(Kernels k, int hid, boolean relu, float[] xg, int xr, float[] hg, int hr, float[] bsum,
+    private static void rnnForward(Kernels k, int hid, boolean relu, float[] xg, int xr, float[] hg, int hr,
                                    float[] hs, int next, float[] acts, int ar, float[] out, int or) {
-        for (int j = 0; j < hid; j++) acts[ar + j] = xg[xr + j] + hg[hr + j] + bsum[j];
+        for (int j = 0; j < hid; j++) acts[ar + j] = xg[xr + j] + hg[hr + j];
         if (relu) for (int j = 0; j < hid; j++) acts[ar + j] = Math.max(acts[ar + j], 0f);
         else k.tanhPoly(acts, ar, acts, ar, hid);
         System.arraycopy(acts, ar, hs, next, hid);
         System.arraycopy(acts, ar, out, or, hid);
-    }
-
-    /** The n gate's hidden-side gradient is multiplied by r (b_hn inside the reset product). */
-    private static void gruBackward(int hid, float[] acts, int ar, float[] hns, float[] hs, int prev, float[] dh, float[] dNext,
-                                    int sb, float[] dxg, int xr, float[] dhg, int hr) {
-        for (int j = 0; j < hid; j++) {
-            float r = acts[ar + j], z = acts[ar + hid + j], n = acts[ar + 2 * hid + j];
-            float dhv = dh[sb + j], hprev = hs[prev + j];
-            float dnp = dhv * (1f - z) * (1f - n * n);
-            float drp = dnp * hns[prev + j] * r * (1f - r);
-            float dzp = dhv * (hprev - n) * z * (1f - z);
-            dNext[sb + j] = dhv * z;
-            dxg[xr + j] = dhg[hr + j] = drp;
-            dxg[xr + hid + j] = dhg[hr + hid + j] = dzp;
-            dxg[xr + 2 * hid + j] = dnp;
-            dhg[hr + 2 * hid + j] = dnp * r;
-        }
     }
 
     private static void rnnBackward(int hid, boolean relu, float[] acts, int ar, float[] dh, float[] dNext, int sb, float[] dxg,
