@@ -8,6 +8,7 @@ import static dev.machina.kernel.VectorGemm.S;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorShuffle;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Packing for the GEMM: panels of op(A) MR rows tall and of op(B) NR columns wide, laid out step
@@ -54,6 +55,8 @@ final class GemmPack {
             int src = aOff + r0 * si + pc, p0 = 0;
             if (perm) { // MR = 4, L = 8: eight steps at a time, interleaved in registers
                 for (; p0 + 8 <= kc; p0 += 8) interleave4(a, src + p0, si, dst, d0 + p0 * MR);
+            } else if (MR == 8) { // 16-lane vectors: eight steps of the eight rows, an 8×8 transpose in registers
+                for (; p0 + 8 <= kc; p0 += 8) transpose8(a, src + p0, si, dst, d0 + p0 * MR, MR, MR, false);
             }
             for (int p = p0; p < kc; p++) { // past the last full block: slot(p) = p
                 int d = d0 + p * MR, s = src + p;
@@ -90,20 +93,19 @@ final class GemmPack {
             }
             return;
         }
-        // B stored n×k: row j of B holds op(B)[:, j]. With 8-lane vectors, full groups of 8 rows
-        // and 8 steps are transposed in registers, much cheaper than the scalar copy; the rest is
-        // copied one float at a time. A panel longer than L1 is written in chunks of steps, so that
+        // B stored n×k: row j of B holds op(B)[:, j]. With vectors of 8 lanes or more, full groups
+        // of 8 rows and 8 steps are transposed in 8-lane registers, much cheaper than the scalar
+        // copy (X·Wᵀ at batch 64, 16-lane vectors: 216 → 190 µs); the rest is copied one float at a time. A panel longer than L1 is written in chunks of steps, so that
         // the scalar passes over it stay in L1; a short one in one go, which is cheaper there.
         int chunk = kc > 256 ? 32 : kc;
         for (int jr = 0; jr < nc; jr += NR) {
             int base = d0 + jr * kc;
             int nr = Math.min(NR, nc - jr);
-            if (L == 8 && nr == NR) {
+            if (L >= 8 && nr == NR) {
                 int src = bOff + (j0 + jr) * ldb + pc, p = 0;
                 int step = perm ? 2 * NR : NR, half = perm ? -5 * NR : NR; // where transpose8 puts each step (see there)
                 for (; p + 8 <= kc; p += 8) {
-                    transpose8(b, src + p, ldb, bp, base + p * NR, step, half, false);
-                    transpose8(b, src + 8 * ldb + p, ldb, bp, base + p * NR + 8, step, half, false);
+                    for (int q = 0; q < NR; q += 8) transpose8(b, src + q * ldb + p, ldb, bp, base + p * NR + q, step, half, false);
                 }
                 for (; p < kc; p++) for (int j = 0; j < NR; j++) bp[base + p * NR + j] = b[src + j * ldb + p];
                 continue;
@@ -120,13 +122,15 @@ final class GemmPack {
     }
 
     // The 8×8 transpose: three butterfly stages; in stage d, vectors i and i+d swap the lanes
-    // whose bit d differs (a lane permutation and two blends each). Only built with 8-lane vectors.
-    private static final VectorShuffle<Float> SWAP4 = L == 8 ? VectorShuffle.fromValues(S, 4, 5, 6, 7, 0, 1, 2, 3) : null;
-    private static final VectorShuffle<Float> SWAP2 = L == 8 ? VectorShuffle.fromValues(S, 2, 3, 0, 1, 6, 7, 4, 5) : null;
-    private static final VectorShuffle<Float> SWAP1 = L == 8 ? VectorShuffle.fromValues(S, 1, 0, 3, 2, 5, 4, 7, 6) : null;
-    private static final VectorMask<Float> BIT4 = L == 8 ? VectorMask.fromValues(S, false, false, false, false, true, true, true, true) : null;
-    private static final VectorMask<Float> BIT2 = L == 8 ? VectorMask.fromValues(S, false, false, true, true, false, false, true, true) : null;
-    private static final VectorMask<Float> BIT1 = L == 8 ? VectorMask.fromValues(S, false, true, false, true, false, true, false, true) : null;
+    // whose bit d differs (a lane permutation and two blends each). On 8-lane vectors (S itself
+    // with 8 lanes, 256-bit ones beside 16-lane S); not built below 8 lanes.
+    private static final VectorSpecies<Float> S8 = L >= 8 ? FloatVector.SPECIES_256 : null;
+    private static final VectorShuffle<Float> SWAP4 = L >= 8 ? VectorShuffle.fromValues(S8, 4, 5, 6, 7, 0, 1, 2, 3) : null;
+    private static final VectorShuffle<Float> SWAP2 = L >= 8 ? VectorShuffle.fromValues(S8, 2, 3, 0, 1, 6, 7, 4, 5) : null;
+    private static final VectorShuffle<Float> SWAP1 = L >= 8 ? VectorShuffle.fromValues(S8, 1, 0, 3, 2, 5, 4, 7, 6) : null;
+    private static final VectorMask<Float> BIT4 = L >= 8 ? VectorMask.fromValues(S8, false, false, false, false, true, true, true, true) : null;
+    private static final VectorMask<Float> BIT2 = L >= 8 ? VectorMask.fromValues(S8, false, false, true, true, false, false, true, true) : null;
+    private static final VectorMask<Float> BIT1 = L >= 8 ? VectorMask.fromValues(S8, false, true, false, true, false, true, false, true) : null;
 
     /**
      * dst[d + 4·slot(q) + i] = src[s + q·ld + i] for i in [0, 4), q in [0, 8): eight steps of a
@@ -137,7 +141,7 @@ final class GemmPack {
      */
     private static void pairSteps(float[] src, int s, int ld, float[] dst, int d) {
         for (int q = 0; q < 4; q++) {
-            FloatVector u = FloatVector.fromArray(S, src, s + q * ld), v = FloatVector.fromArray(S, src, s + (q + 4) * ld);
+            FloatVector u = FloatVector.fromArray(S8, src, s + q * ld), v = FloatVector.fromArray(S8, src, s + (q + 4) * ld);
             u.blend(v.rearrange(SWAP4), BIT4).intoArray(dst, d + 8 * q);
         }
     }
@@ -150,8 +154,8 @@ final class GemmPack {
      * halves, and make the packing about two fifths dearer.
      */
     private static void interleave4(float[] src, int s, int ld, float[] dst, int d) {
-        FloatVector r0 = FloatVector.fromArray(S, src, s), r1 = FloatVector.fromArray(S, src, s + ld);
-        FloatVector r2 = FloatVector.fromArray(S, src, s + 2 * ld), r3 = FloatVector.fromArray(S, src, s + 3 * ld);
+        FloatVector r0 = FloatVector.fromArray(S8, src, s), r1 = FloatVector.fromArray(S8, src, s + ld);
+        FloatVector r2 = FloatVector.fromArray(S8, src, s + 2 * ld), r3 = FloatVector.fromArray(S8, src, s + 3 * ld);
         FloatVector c0 = r0.blend(r2.rearrange(SWAP2), BIT2), c2 = r0.rearrange(SWAP2).blend(r2, BIT2);
         FloatVector c1 = r1.blend(r3.rearrange(SWAP2), BIT2), c3 = r1.rearrange(SWAP2).blend(r3, BIT2);
         c0.blend(c1.rearrange(SWAP1), BIT1).intoArray(dst, d);
@@ -167,10 +171,10 @@ final class GemmPack {
      * −5·NR in {@link #slot} order; the transposed store passes C's row stride for both.
      */
     static void transpose8(float[] src, int s, int ld, float[] dst, int d, int step, int half, boolean add) {
-        FloatVector r0 = FloatVector.fromArray(S, src, s), r1 = FloatVector.fromArray(S, src, s + ld);
-        FloatVector r2 = FloatVector.fromArray(S, src, s + 2 * ld), r3 = FloatVector.fromArray(S, src, s + 3 * ld);
-        FloatVector r4 = FloatVector.fromArray(S, src, s + 4 * ld), r5 = FloatVector.fromArray(S, src, s + 5 * ld);
-        FloatVector r6 = FloatVector.fromArray(S, src, s + 6 * ld), r7 = FloatVector.fromArray(S, src, s + 7 * ld);
+        FloatVector r0 = FloatVector.fromArray(S8, src, s), r1 = FloatVector.fromArray(S8, src, s + ld);
+        FloatVector r2 = FloatVector.fromArray(S8, src, s + 2 * ld), r3 = FloatVector.fromArray(S8, src, s + 3 * ld);
+        FloatVector r4 = FloatVector.fromArray(S8, src, s + 4 * ld), r5 = FloatVector.fromArray(S8, src, s + 5 * ld);
+        FloatVector r6 = FloatVector.fromArray(S8, src, s + 6 * ld), r7 = FloatVector.fromArray(S8, src, s + 7 * ld);
         FloatVector a0 = r0.blend(r4.rearrange(SWAP4), BIT4), a4 = r0.rearrange(SWAP4).blend(r4, BIT4);
         FloatVector a1 = r1.blend(r5.rearrange(SWAP4), BIT4), a5 = r1.rearrange(SWAP4).blend(r5, BIT4);
         FloatVector a2 = r2.blend(r6.rearrange(SWAP4), BIT4), a6 = r2.rearrange(SWAP4).blend(r6, BIT4);
@@ -192,6 +196,6 @@ final class GemmPack {
 
     /** dst[off ..] = v, or dst[off ..] + v (small enough to be inlined, so v stays in a register). */
     private static void put(FloatVector v, float[] dst, int off, boolean add) {
-        (add ? FloatVector.fromArray(S, dst, off).add(v) : v).intoArray(dst, off);
+        (add ? FloatVector.fromArray(S8, dst, off).add(v) : v).intoArray(dst, off);
     }
 }
