@@ -374,6 +374,11 @@ final class GemmPlan {
                         transpose8(tmp, 0, NR, c, ct, ldc, ldc, add);
                         transpose8(tmp, L, NR, c, ct + L * ldc, ldc, ldc, add);
                         ir += MR; // the next panel is done
+                    } else if (storeT && MR == 8 && mr == MR && nr == NR) {
+                        // one 8-row panel of A: an 8×NR block, stored as NR/8 register transposes
+                        micro(kc, packed, as, ao, lda, bp, bo, tmp, 0, NR, false);
+                        int ct = cOff + (j0 + jr) * ldc + i0 + ir;
+                        for (int q = 0; q < NR; q += 8) transpose8(tmp, q, NR, c, ct + q * ldc, ldc, ldc, add);
                     } else if (storeT) { // element (i, j) goes to C[j, i]
                         micro(kc, packed, as, ao, lda, bp, bo, tmp, 0, NR, false);
                         int ct = cOff + (j0 + jr) * ldc + i0 + ir;

@@ -47,6 +47,8 @@ final class VectorGemm {
     static final int PACK_A_MIN_PANELS = 8;
     /** Whether the transposed-store path stores pairs of A panels (8×8 blocks) with register transposes: 8-lane vectors, 4-row panels. */
     static final boolean PAIRS_T = L == 8 && MR == 4;
+    /** Whether the transposed-store path goes through register transposes: pairs of 4-row panels ({@link #PAIRS_T}) or single 8-row ones (16-lane vectors). */
+    static final boolean REGISTER_T = PAIRS_T || MR == 8;
     /** Tile height when A is read in place (no packing buffer limits it). */
     static final int MC_DIRECT = 1024;
     /** K block when A is read in place, and on the transposed-store path. */
@@ -110,11 +112,11 @@ final class VectorGemm {
      * Whether C = A·Bᵀ is computed as Cᵀ = B·Aᵀ, written transposed. Directly, B (n×k) needs the
      * transposing pack, the costlier one, and A the interleave; the other way round A gets the
      * transposing pack and B the interleave, which pays when A is the smaller operand. Where the
-     * transposed store goes through register transposes ({@link #PAIRS_T}) that is any m < n;
+     * transposed store goes through register transposes ({@link #REGISTER_T}) that is any m < n;
      * where it is scalar, only m under {@link #PACK_A_MIN_PANELS} panels, since for taller A the
      * scalar store costs more than the cheaper packing saves.
      */
     static boolean storesTransposed(boolean transA, boolean transB, int m, int n, int k) {
-        return transB && !transA && m < n && (PAIRS_T || m < PACK_A_MIN_PANELS * NR) && m > GemmSmallM.SMALL_M && k > 0;
+        return transB && !transA && m < n && (REGISTER_T || m < PACK_A_MIN_PANELS * NR) && m > GemmSmallM.SMALL_M && k > 0;
     }
 }
