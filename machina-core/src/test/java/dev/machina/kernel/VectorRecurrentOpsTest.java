@@ -1,6 +1,7 @@
 package dev.machina.kernel;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import dev.machina.tensor.Rng;
 import org.junit.jupiter.api.Test;
@@ -78,50 +79,40 @@ class VectorRecurrentOpsTest {
             int g = 3 * hid, xo = 3, ho = 5, a = 2, hn = 1, prev = 4, next = prev + hid + 2, o = 6, go = 7, dh = 2, dn = 3;
             float[] xg = scaled(KernelsTest.random(rng, xo + g), 3f), hg = scaled(KernelsTest.random(rng, ho + g), 3f);
             float[] hs0 = KernelsTest.random(rng, next + hid), gOut = KernelsTest.random(rng, go + hid), dhs0 = KernelsTest.random(rng, dh + hid);
-            float[][] fw = new float[2][], bw = new float[2][];
+            float[][][] fw = new float[2][][], bw = new float[2][][];
             RecurrentOps[] both = {scalar, ops};
             for (int v = 0; v < 2; v++) {
                 float[] acts = new float[a + g], hns = new float[hn + hid], hs = hs0.clone(), out = new float[o + hid];
                 both[v].gruCell(hid, xg, xo, hg, ho, acts, a, hns, hn, hs, prev, next, out, o);
                 float[] dhs = dhs0.clone(), dNext = new float[dn + hid], dxg = new float[xo + g], dhg = new float[ho + g];
                 both[v].gruCellBackward(hid, acts, a, hns, hn, hs, prev, dhs, dh, gOut, go, dNext, dn, dxg, xo, dhg, ho);
-                fw[v] = concat(acts, hns, hs, out);
-                bw[v] = concat(dhs, dNext, dxg, dhg);
+                fw[v] = new float[][] {acts, hns, hs, out};
+                bw[v] = new float[][] {dhs, dNext, dxg, dhg};
                 if (v == 0) { // the definition, in double
                     for (int j = 0; j < hid; j++) {
                         double r = 1 / (1 + Math.exp(-(xg[xo + j] + hg[ho + j]))), z = 1 / (1 + Math.exp(-(xg[xo + hid + j] + hg[ho + hid + j])));
                         double n = Math.tanh(xg[xo + 2 * hid + j] + r * hg[ho + 2 * hid + j]);
                         double h = (1 - z) * n + z * hs0[prev + j];
-                        assertThat((double) out[o + j]).as("h' hid=%d j=%d", hid, j).isCloseTo(h, org.assertj.core.api.Assertions.within(1e-6));
+                        assertThat((double) out[o + j]).as("h' hid=%d j=%d", hid, j).isCloseTo(h, within(1e-6));
                         double d = dhs0[dh + j] + gOut[go + j], dnp = d * (1 - z) * (1 - n * n);
-                        assertThat((double) dxg[xo + 2 * hid + j]).isCloseTo(dnp, org.assertj.core.api.Assertions.within(1e-5));
-                        assertThat((double) dhg[ho + j]).isCloseTo(dnp * hg[ho + 2 * hid + j] * r * (1 - r), org.assertj.core.api.Assertions.within(1e-5));
-                        assertThat((double) dhg[ho + hid + j]).isCloseTo(d * (hs0[prev + j] - n) * z * (1 - z), org.assertj.core.api.Assertions.within(1e-5));
-                        assertThat((double) dNext[dn + j]).isCloseTo(d * z, org.assertj.core.api.Assertions.within(1e-6));
+                        assertThat((double) dxg[xo + 2 * hid + j]).isCloseTo(dnp, within(1e-5));
+                        assertThat((double) dhg[ho + j]).isCloseTo(dnp * hg[ho + 2 * hid + j] * r * (1 - r), within(1e-5));
+                        assertThat((double) dhg[ho + hid + j]).isCloseTo(d * (hs0[prev + j] - n) * z * (1 - z), within(1e-5));
+                        assertThat((double) dNext[dn + j]).isCloseTo(d * z, within(1e-6));
                     }
                 }
             }
-            for (int i = 0; i < fw[0].length; i++)
-                assertThat(Float.floatToRawIntBits(fw[1][i])).as("forward hid=%d [%d]", hid, i).isEqualTo(Float.floatToRawIntBits(fw[0][i]));
-            for (int i = 0; i < bw[0].length; i++)
-                assertThat(Float.floatToRawIntBits(bw[1][i])).as("backward hid=%d [%d]", hid, i).isEqualTo(Float.floatToRawIntBits(bw[0][i]));
+            for (int x = 0; x < 4; x++) {
+                for (int i = 0; i < fw[0][x].length; i++)
+                    assertThat(Float.floatToRawIntBits(fw[1][x][i])).as("forward hid=%d array %d [%d]", hid, x, i).isEqualTo(Float.floatToRawIntBits(fw[0][x][i]));
+                for (int i = 0; i < bw[0][x].length; i++)
+                    assertThat(Float.floatToRawIntBits(bw[1][x][i])).as("backward hid=%d array %d [%d]", hid, x, i).isEqualTo(Float.floatToRawIntBits(bw[0][x][i]));
+            }
         }
     }
 
     private static float[] scaled(float[] a, float f) {
         for (int i = 0; i < a.length; i++) a[i] *= f;
         return a;
-    }
-
-    private static float[] concat(float[]... parts) {
-        int n = 0;
-        for (float[] p : parts) n += p.length;
-        float[] all = new float[n];
-        int at = 0;
-        for (float[] p : parts) {
-            System.arraycopy(p, 0, all, at, p.length);
-            at += p.length;
-        }
-        return all;
     }
 }
