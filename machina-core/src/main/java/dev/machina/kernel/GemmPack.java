@@ -95,8 +95,9 @@ final class GemmPack {
         }
         // B stored n×k: row j of B holds op(B)[:, j]. With vectors of 8 lanes or more, full groups
         // of 8 rows and 8 steps are transposed in 8-lane registers, much cheaper than the scalar
-        // copy (X·Wᵀ at batch 64, 16-lane vectors: 216 → 190 µs); the rest is copied one float at a time. A panel longer than L1 is written in chunks of steps, so that
-        // the scalar passes over it stay in L1; a short one in one go, which is cheaper there.
+        // copy; the rest is copied one float at a time. A panel longer than L1 is written in chunks
+        // of steps, so that the scalar passes over it stay in L1; a short one in one go, which is
+        // cheaper there.
         int chunk = kc > 256 ? 32 : kc;
         for (int jr = 0; jr < nc; jr += NR) {
             int base = d0 + jr * kc;

@@ -86,7 +86,7 @@ public final class Recurrence {
      * it, so a row's result does not depend on how the batch is cut into chunks.
      */
     public static void stepProduct(Kernels k, int rows, int n, int kk, float[] a, int ao, float[] bp, float[] c, int co) {
-        RecurrentOps.of(k).rows(rows, n, kk, a, ao, kk, bp, null, c, co, n);
+        stepProduct(k, rows, n, kk, a, ao, bp, null, c, co);
     }
 
     /**

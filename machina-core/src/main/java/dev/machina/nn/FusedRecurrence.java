@@ -28,9 +28,10 @@ import dev.machina.tensor.Tensor;
  *       per call ({@link Recurrence#stepProduct}, the LSTM's step product), then per sequence
  *       the cell: the gate non-linearities, the new state, and the saved gate activations (and,
  *       for GRU, W_hn·h + b_hn). The GRU cell is {@link Recurrence#gruCell} (vector lanes on the
- *       Vector API provider, the LSTM cell's way); the non-linearities are {@link dev.machina.kernel.FloatMath}'s
- *       polynomials, bit-identical at every JIT tier, so a seeded run is reproducible. The
- *       chunks are fixed by the batch size, so results do not depend on the thread count.</li>
+ *       Vector API provider, the LSTM cell's way); the non-linearities are
+ *       {@link dev.machina.kernel.FloatMath}'s polynomials, bit-identical at every JIT tier, so a
+ *       seeded run is reproducible. The chunks are fixed by the batch size, so results do not
+ *       depend on the thread count.</li>
  * </ol>
  * Variable lengths: sequence b is active for steps s &lt; lengths[b]; at step s it reads time
  * t = s (forward) or t = lengths[b]−1−s (reverse), so the reverse direction starts at each
@@ -128,7 +129,8 @@ final class FusedRecurrence {
         if (bIh != null) for (int r = 0; r < bsz * tLen; r++) System.arraycopy(bIh.data(), 0, xg, r * g, g);
         k.gemm(false, false, bsz * tLen, g, in, xd, 0, in, transpose(wih, g, in), 0, g, xg, 0, g, bIh != null);
         final float[] whhP = Recurrence.packForSteps(k, true, hid, g, whh); // W_hhᵀ, packed once for every step
-        final float[] bh0 = Recurrence.padBias(k, g, bHh == null ? null : bHh.data()); // each step's product starts from b_hh (b_hn inside the reset product)
+        // each step's product starts from b_hh (so b_hn stays inside the reset product)
+        final float[] bh0 = Recurrence.padBias(k, g, bHh == null ? null : bHh.data());
 
         // Per-sequence buffers, in step order: hs[s] is the state before step s, hs[nSteps] the final one.
         final float[] hs = new float[(nSteps + 1) * bh];
