@@ -87,9 +87,19 @@ public final class Linalg {
         Tensor out = new Tensor(y, os);
         out.record("linear", new Tensor[] {x, w, b}, g -> {
             Kernels k = Tensor.k();
-            if (x.requiresGrad()) k.gemm(false, false, rows, in, outF, g, 0, outF, w.data, 0, in, x.gradBuffer(), 0, in, true);
-            if (w.requiresGrad()) k.gemm(true, false, outF, in, rows, g, 0, outF, x.data, 0, in, w.gradBuffer(), 0, in, true);
-            if (b != null && b.requiresGrad()) k.sumRows(g, 0, rows, outF, b.gradBuffer(), 0, true);
+            // each product writes a first gradient over an unzeroed array, or adds into the one there is
+            if (x.requiresGrad()) {
+                float[] dx = rows > 0 ? x.gradToOverwrite() : null;
+                k.gemm(false, false, rows, in, outF, g, 0, outF, w.data, 0, in, dx != null ? dx : x.gradBuffer(), 0, in, dx == null);
+            }
+            if (w.requiresGrad()) {
+                float[] dw = rows > 0 ? w.gradToOverwrite() : null;
+                k.gemm(true, false, outF, in, rows, g, 0, outF, x.data, 0, in, dw != null ? dw : w.gradBuffer(), 0, in, dw == null);
+            }
+            if (b != null && b.requiresGrad()) {
+                float[] db = rows > 0 ? b.gradToOverwrite() : null;
+                k.sumRows(g, 0, rows, outF, db != null ? db : b.gradBuffer(), 0, db == null);
+            }
         });
         return out;
     }

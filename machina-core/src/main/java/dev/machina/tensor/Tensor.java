@@ -300,6 +300,22 @@ public final class Tensor {
     }
 
     /**
+     * For a backward rule that writes its whole contribution to this tensor's gradient in one
+     * pass: when there is no gradient yet, the array that becomes it (the released one when
+     * there is one, else a new one), not zeroed, for the rule to overwrite entirely; null when
+     * there is a gradient already, which the rule then adds into through {@link #gradBuffer}.
+     * Spares the zeroing pass and the product's reading of those zeros.
+     */
+    float[] gradToOverwrite() {
+        if (grad != null) return null;
+        float[] a = spareGrad;
+        spareGrad = null;
+        grad = new Tensor(a != null ? a : new float[size], shape);
+        gradOwned = true;
+        return grad.data;
+    }
+
+    /**
      * Adds {@code g} (of this tensor's size) into the gradient; when there is none yet, {@code g}
      * itself becomes the gradient (no zeroed buffer, no pass over it). Only for an array nothing
      * else writes afterwards: the gradient of an op's output, which backward drops once the op's

@@ -75,6 +75,45 @@ class AutogradTest {
         assertArrayEquals(new float[] {9f, 9f, 9f}, given.data());
     }
 
+    /**
+     * linear's backward writes a first gradient straight over the (released, unzeroed) array and
+     * adds into one that is there: across backwards without zeroing, for a weight used twice in
+     * one graph, and for an input; an empty batch still leaves zeros, not the released values.
+     */
+    @Test
+    void linearGradientsOverwriteReleasedArraysAndAddIntoExistingOnes() {
+        Tensor w = Tensor.of(new float[] {1f, -2f, 0.5f, 3f, 1f, -1f}, 2, 3).requiresGrad(true), b = Tensor.vector(0.5f, -0.5f).requiresGrad(true);
+        Tensor x1 = Tensor.of(new float[] {1f, 2f, 3f, -1f, 0f, 2f}, 2, 3).requiresGrad(true), x2 = Tensor.of(new float[] {2f, -1f, 1f}, 1, 3);
+        Tensor g1 = Tensor.of(new float[] {1f, 2f, -1f, 0.5f}, 2, 2), g2 = Tensor.of(new float[] {3f, -2f}, 1, 2);
+        float[] dw1 = {1f * 1 + -1f * -1, 1f * 2 + -1f * 0, 1f * 3 + -1f * 2, 2f * 1 + 0.5f * -1, 2f * 2 + 0.5f * 0, 2f * 3 + 0.5f * 2};
+        float[] dw2 = {3f * 2, 3f * -1, 3f * 1, -2f * 2, -2f * -1, -2f * 1};
+        float[] dx1 = {1f * 1 + 2f * 3, 1f * -2 + 2f * 1, 1f * 0.5f + 2f * -1, -1f * 1 + 0.5f * 3, -1f * -2 + 0.5f * 1, -1f * 0.5f + 0.5f * -1};
+        Tensor.linear(x1, w, b).backward(g1);
+        assertArrayEquals(dw1, w.grad().data());
+        assertArrayEquals(new float[] {0f, 2.5f}, b.grad().data());
+        assertArrayEquals(dx1, x1.grad().data());
+        Tensor.linear(x2, w, b).backward(g2); // no zeroing: added
+        for (int i = 0; i < 6; i++) assertThat(w.grad().data()[i]).isEqualTo(dw1[i] + dw2[i]);
+        assertArrayEquals(new float[] {3f, 0.5f}, b.grad().data());
+        float[] reused = w.grad().data();
+        w.releaseGrad();
+        b.releaseGrad();
+        Tensor.linear(x2, w, b).backward(g2); // over the released array, none of its old values left
+        assertThat(w.grad().data()).isSameAs(reused);
+        assertArrayEquals(dw2, w.grad().data());
+        assertArrayEquals(new float[] {3f, -2f}, b.grad().data());
+        w.releaseGrad();
+        Tensor.linear(x1, w, null).add(Tensor.linear(x2, w, null).sum()).backward(g1); // w twice in one graph
+        float[] dw2Summed = new float[6];
+        for (int j = 0; j < 3; j++) for (int o = 0; o < 2; o++) dw2Summed[o * 3 + j] = (1f + 2f - 1f + 0.5f) * x2.data()[j];
+        for (int i = 0; i < 6; i++) assertThat(w.grad().data()[i]).isEqualTo(dw1[i] + dw2Summed[i]);
+        w.releaseGrad();
+        b.releaseGrad();
+        Tensor.linear(Tensor.zeros(0, 3), w, b).sum().backward(); // an empty batch: zero gradients
+        assertArrayEquals(new float[6], w.grad().data());
+        assertArrayEquals(new float[2], b.grad().data());
+    }
+
     @Test
     void viewGradientsAccumulateWhateverArrivesFirst() {
         // reshape hands its gradient array on when the input has none yet, and narrow copies into a
