@@ -48,6 +48,10 @@ final class GemmPack {
                 int src = aOff + r0 + pc * sp;
                 for (; p0 + 8 <= kc && src + (p0 + 7) * sp + L <= a.length; p0 += 8) pairSteps(a, src + p0 * sp, sp, dst, d0 + p0 * MR);
             }
+            if (MR == 8 && rows == MR) { // 16-lane vectors: a step's eight values are one 8-lane vector
+                int src = aOff + r0 + pc * sp;
+                for (; p0 < kc; p0++) FloatVector.fromArray(S8, a, src + p0 * sp).intoArray(dst, d0 + p0 * MR);
+            }
             for (int p = p0; p < kc; p++) System.arraycopy(a, aOff + r0 + (pc + p) * sp, dst, d0 + slot(p, kc, perm) * MR, rows);
             return;
         }
