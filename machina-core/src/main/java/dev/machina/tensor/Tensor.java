@@ -278,11 +278,9 @@ public final class Tensor {
     /** The gradient's array, created as zeros on first use: backward rules add into it. */
     public float[] gradBuffer() {
         if (grad == null) {
-            float[] a = spareGrad;
-            spareGrad = null;
-            if (a != null) java.util.Arrays.fill(a, 0f);
-            grad = new Tensor(a != null ? a : new float[size], shape);
-            gradOwned = true;
+            boolean reused = spareGrad != null;
+            float[] a = gradToOverwrite();
+            if (reused) java.util.Arrays.fill(a, 0f); // a new array is zeros already
         }
         return grad.data;
     }
