@@ -188,19 +188,20 @@ final class GemmPack {
         FloatVector c1 = a1.blend(a3.rearrange(SWAP2), BIT2), c3 = a1.rearrange(SWAP2).blend(a3, BIT2);
         FloatVector c4 = a4.blend(a6.rearrange(SWAP2), BIT2), c6 = a4.rearrange(SWAP2).blend(a6, BIT2);
         FloatVector c5 = a5.blend(a7.rearrange(SWAP2), BIT2), c7 = a5.rearrange(SWAP2).blend(a7, BIT2);
-        int d4 = d + 3 * step + half;
-        put(c0.blend(c1.rearrange(SWAP1), BIT1), dst, d, add);
-        put(c0.rearrange(SWAP1).blend(c1, BIT1), dst, d + step, add);
-        put(c2.blend(c3.rearrange(SWAP1), BIT1), dst, d + 2 * step, add);
-        put(c2.rearrange(SWAP1).blend(c3, BIT1), dst, d + 3 * step, add);
-        put(c4.blend(c5.rearrange(SWAP1), BIT1), dst, d4, add);
-        put(c4.rearrange(SWAP1).blend(c5, BIT1), dst, d4 + step, add);
-        put(c6.blend(c7.rearrange(SWAP1), BIT1), dst, d4 + 2 * step, add);
-        put(c6.rearrange(SWAP1).blend(c7, BIT1), dst, d4 + 3 * step, add);
-    }
-
-    /** dst[off ..] = v, or dst[off ..] + v (small enough to be inlined, so v stays in a register). */
-    private static void put(FloatVector v, float[] dst, int off, boolean add) {
-        (add ? FloatVector.fromArray(S8, dst, off).add(v) : v).intoArray(dst, off);
+        FloatVector v0 = c0.blend(c1.rearrange(SWAP1), BIT1), v1 = c0.rearrange(SWAP1).blend(c1, BIT1);
+        FloatVector v2 = c2.blend(c3.rearrange(SWAP1), BIT1), v3 = c2.rearrange(SWAP1).blend(c3, BIT1);
+        FloatVector v4 = c4.blend(c5.rearrange(SWAP1), BIT1), v5 = c4.rearrange(SWAP1).blend(c5, BIT1);
+        FloatVector v6 = c6.blend(c7.rearrange(SWAP1), BIT1), v7 = c6.rearrange(SWAP1).blend(c7, BIT1);
+        int d1 = d + step, d2 = d + 2 * step, d3 = d + 3 * step, d4 = d3 + half, d5 = d4 + step, d6 = d4 + 2 * step, d7 = d4 + 3 * step;
+        // the stores written out, not through a helper method: this method is near C2's node budget
+        // for inlining, and a helper it left out of line would take a vector boxed on the heap
+        if (add) {
+            v0 = v0.add(FloatVector.fromArray(S8, dst, d)); v1 = v1.add(FloatVector.fromArray(S8, dst, d1));
+            v2 = v2.add(FloatVector.fromArray(S8, dst, d2)); v3 = v3.add(FloatVector.fromArray(S8, dst, d3));
+            v4 = v4.add(FloatVector.fromArray(S8, dst, d4)); v5 = v5.add(FloatVector.fromArray(S8, dst, d5));
+            v6 = v6.add(FloatVector.fromArray(S8, dst, d6)); v7 = v7.add(FloatVector.fromArray(S8, dst, d7));
+        }
+        v0.intoArray(dst, d); v1.intoArray(dst, d1); v2.intoArray(dst, d2); v3.intoArray(dst, d3);
+        v4.intoArray(dst, d4); v5.intoArray(dst, d5); v6.intoArray(dst, d6); v7.intoArray(dst, d7);
     }
 }
