@@ -15,14 +15,20 @@ from datetime import datetime
 JFR = os.path.join(os.environ["JAVA_HOME"], "bin", "jfr") if "JAVA_HOME" in os.environ else shutil.which("jfr")
 
 
-def events(f, name):
-    out = subprocess.run([JFR, "print", "--json", "--events", name, f], capture_output=True, text=True, check=True).stdout
+def events(f, name, depth=5):
+    out = subprocess.run([JFR, "print", "--json", "--stack-depth", str(depth), "--events", name, f],
+                         capture_output=True, text=True, check=True).stdout
     return json.loads(out)["recording"]["events"]
 
 
 def frame(x):
     m = x["method"]
     return m["type"]["name"].split("/")[-1] + "." + m["name"]
+
+
+def vector_api(x):
+    t = x["method"]["type"]["name"]  # the Vector API's own classes, and the lambdas it runs (hidden classes, 0x…)
+    return t.startswith(("jdk/incubator/vector/", "jdk/internal/vm/vector/")) or t.rsplit("/", 1)[-1].startswith("0x")
 
 
 def main(f):
@@ -45,16 +51,26 @@ def main(f):
     for m, c in incl.most_common(25):
         print(f"{100 * c / n:5.1f}% {m}")
 
-    al = events(f, "jdk.ObjectAllocationSample")
-    site, cls, tot = collections.Counter(), collections.Counter(), 0
+    al = events(f, "jdk.ObjectAllocationSample", depth=24)
+    site, cls, boxed, tot = collections.Counter(), collections.Counter(), collections.Counter(), 0
     for e in al:
         v = e["values"]
         tot += v["weight"]
         st = v["stackTrace"]["frames"] if v.get("stackTrace") else []
         site[" < ".join(frame(x) for x in st[:3])] += v["weight"]
         cls[v["objectClass"]["name"]] += v["weight"]
+        own = [x for x in st if not vector_api(x)]
+        if st and vector_api(st[0]) and own:  # a vector op run as Java code, or a vector boxed on the heap
+            boxed[" < ".join(f"{frame(x)} ({x.get('type', '?')})" for x in own[:3])] += v["weight"]
     print(f"-- allocation by site (sampled weight, {tot / 1e9:.2f} GB) --")
     for k, c in site.most_common(12):
+        print(f"{100 * c / max(1, tot):5.1f}% {k}")
+    # In C2-compiled code Vector API operations allocate nothing. Allocation inside the Vector API
+    # comes from code not yet compiled by C2 (warm-up), or from a vector that crosses a call C2 did
+    # not inline: the callers below, with how each frame ran ("JIT compiled" in a steady state
+    # means the latter).
+    print(f"-- of which inside the Vector API, by first caller outside it ({100 * sum(boxed.values()) / max(1, tot):.1f}%) --")
+    for k, c in boxed.most_common(8):
         print(f"{100 * c / max(1, tot):5.1f}% {k}")
 
     gc = events(f, "jdk.GarbageCollection")
