@@ -209,23 +209,13 @@ interface RecurrentOps {
         @Override
         public void gruCell(int hid, float[] xg, int xo, float[] hg, int ho, float[] acts, int a, float[] hns, int hn, float[] hs, int prev, int next,
                             float[] out, int o) {
-            gruGatesTail(0, 2 * hid, xg, xo, hg, ho, acts, a);
-            gruCellTail(0, hid, xg, xo, hg, ho, acts, a, hns, hn);
-            gruStateTail(0, hid, acts, a, hs, prev, next, out, o);
-        }
-
-        /** r and z of {@link #gruCell} for the gate units [j0, n) of the 2H. */
-        static void gruGatesTail(int j0, int n, float[] xg, int xo, float[] hg, int ho, float[] acts, int a) {
-            for (int j = j0; j < n; j++) acts[a + j] = FloatMath.sigmoid(xg[xo + j] + hg[ho + j]);
-        }
-
-        /** n (and hg_n saved) of {@link #gruCell} for units [j0, hid). */
-        static void gruCellTail(int j0, int hid, float[] xg, int xo, float[] hg, int ho, float[] acts, int a, float[] hns, int hn) {
-            for (int j = j0; j < hid; j++) {
+            for (int j = 0; j < 2 * hid; j++) acts[a + j] = FloatMath.sigmoid(xg[xo + j] + hg[ho + j]); // r, z
+            for (int j = 0; j < hid; j++) { // n
                 float h = hg[ho + 2 * hid + j];
                 hns[hn + j] = h;
                 acts[a + 2 * hid + j] = FloatMath.tanh(xg[xo + 2 * hid + j] + acts[a + j] * h);
             }
+            gruStateTail(0, hid, acts, a, hs, prev, next, out, o);
         }
 
         /** h' of {@link #gruCell} for units [j0, hid). */

@@ -262,20 +262,32 @@ final class VectorRecurrentOps implements RecurrentOps {
         if (j < hid) RecurrentOps.Scalar.INSTANCE.lstmCellBackwardTail(j, hid, acts, a, tcs, cs, prev, buf, dh, dc, gOut, go);
     }
 
+    /**
+     * In passes, as {@link #lstmCell}: the pre-activations first, then each non-linearity over
+     * them in place through {@link #sigmoids} and {@link #tanhs}. A loop calling the vector
+     * non-linearities itself grows past C2's inlining node budget, and a call left out of line
+     * takes a vector boxed on the heap.
+     */
     @Override
     public void gruCell(int hid, float[] xg, int xo, float[] hg, int ho, float[] acts, int a, float[] hns, int hn, float[] hs, int prev, int next,
                         float[] out, int o) {
         int g2 = 2 * hid, ub2 = S.loopBound(g2), ub = S.loopBound(hid);
-        for (int j = 0; j < ub2; j += L) // r, z
-            sigmoid(FloatVector.fromArray(S, xg, xo + j).add(FloatVector.fromArray(S, hg, ho + j))).intoArray(acts, a + j);
-        RecurrentOps.Scalar.gruGatesTail(ub2, g2, xg, xo, hg, ho, acts, a);
-        for (int j = 0; j < ub; j += L) { // n
+        int j = 0;
+        for (; j < ub2; j += L) FloatVector.fromArray(S, xg, xo + j).add(FloatVector.fromArray(S, hg, ho + j)).intoArray(acts, a + j);
+        for (; j < g2; j++) acts[a + j] = xg[xo + j] + hg[ho + j];
+        sigmoids(acts, a, g2); // r, z
+        for (j = 0; j < ub; j += L) { // n's pre-activation
             FloatVector h = FloatVector.fromArray(S, hg, ho + g2 + j);
             h.intoArray(hns, hn + j);
-            tanh(FloatVector.fromArray(S, xg, xo + g2 + j).add(FloatVector.fromArray(S, acts, a + j).mul(h))).intoArray(acts, a + g2 + j);
+            FloatVector.fromArray(S, xg, xo + g2 + j).add(FloatVector.fromArray(S, acts, a + j).mul(h)).intoArray(acts, a + g2 + j);
         }
-        RecurrentOps.Scalar.gruCellTail(ub, hid, xg, xo, hg, ho, acts, a, hns, hn);
-        for (int j = 0; j < ub; j += L) { // h'
+        for (; j < hid; j++) {
+            float h = hg[ho + g2 + j];
+            hns[hn + j] = h;
+            acts[a + g2 + j] = xg[xo + g2 + j] + acts[a + j] * h;
+        }
+        tanhs(acts, a + g2, acts, a + g2, hid); // n
+        for (j = 0; j < ub; j += L) { // h'
             FloatVector z = FloatVector.fromArray(S, acts, a + hid + j);
             FloatVector h = ONE.sub(z).mul(FloatVector.fromArray(S, acts, a + g2 + j)).add(z.mul(FloatVector.fromArray(S, hs, prev + j)));
             h.intoArray(hs, next + j);
