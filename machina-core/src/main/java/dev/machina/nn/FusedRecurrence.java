@@ -125,7 +125,8 @@ final class FusedRecurrence {
         // 1. Input projection of all steps at once, b_ih included (each row starts from it). The
         // weights are transposed once per call (cheap: G×I) because the GEMM is faster on Wᵀ
         // stored [I, G] than on W read transposed.
-        final float[] xg = new float[bsz * tLen * g];
+        final Saved w = RNN_POOL.acquire();
+        final float[] xg = w.xg = atLeast(w.xg, (long) bsz * tLen * g);
         if (bIh != null) for (int r = 0; r < bsz * tLen; r++) System.arraycopy(bIh.data(), 0, xg, r * g, g);
         k.gemm(false, false, bsz * tLen, g, in, xd, 0, in, transpose(wih, g, in), 0, g, xg, 0, g, bIh != null);
         final float[] whhP = Recurrence.packForSteps(k, true, hid, g, whh); // W_hhᵀ, packed once for every step
@@ -133,10 +134,11 @@ final class FusedRecurrence {
         final float[] bh0 = Recurrence.padBias(k, g, bHh == null ? null : bHh.data());
 
         // Per-sequence buffers, in step order: hs[s] is the state before step s, hs[nSteps] the final one.
-        final float[] hs = new float[(nSteps + 1) * bh];
-        final float[] hns = gru ? new float[nSteps * bh] : null;    // W_hn·h + b_hn
-        final float[] acts = new float[nSteps * bsz * g];          // gate activations
+        final float[] hs = w.hs = atLeast(w.hs, (long) (nSteps + 1) * bh);
+        final float[] hns = gru ? (w.hns = atLeast(w.hns, (long) nSteps * bh)) : null; // W_hn·h + b_hn
+        final float[] acts = w.acts = atLeast(w.acts, (long) nSteps * bsz * g);          // gate activations
         if (h0 != null) System.arraycopy(h0.data(), 0, hs, 0, bh);
+        else java.util.Arrays.fill(hs, 0, bh, 0f);
         final int outN = bsz * tLen * hid;
         final float[] out = new float[outN + bh];
 
@@ -165,11 +167,18 @@ final class FusedRecurrence {
         System.arraycopy(hs, nSteps * bh, out, outN, bh);
 
         Tensor[] inputs = {x, h0, null, wIh, wHh, bIh, bHh};
-        return Tensor.fromOp(cell.name().toLowerCase(java.util.Locale.ROOT) + (reverse ? "_reverse" : ""), out,
+        boolean whole = true; // every sequence runs all T steps: then the loops write every row of dxg and dhg
+        for (int len : lengths) whole &= len == tLen;
+        final boolean zeroGrads = !whole;
+        Tensor result = Tensor.fromOp(cell.name().toLowerCase(java.util.Locale.ROOT) + (reverse ? "_reverse" : ""), out,
                 new int[] {out.length}, inputs, gOut -> {
-            float[] dxg = new float[bsz * tLen * g];
+            float[] dxg = w.dxg = atLeast(w.dxg, (long) bsz * tLen * g);
             // the hidden-side gate gradients of every step, rows (s, b) as the states in hs: dW_hh and db_hh after the loop
-            float[] dhg = new float[nSteps * bsz * g];
+            float[] dhg = w.dhg = atLeast(w.dhg, (long) nSteps * bsz * g);
+            if (zeroGrads) { // the rows of padded steps stay zero
+                java.util.Arrays.fill(dxg, 0, bsz * tLen * g, 0f);
+                java.util.Arrays.fill(dhg, 0, nSteps * bsz * g, 0f);
+            }
             float[] dH0 = h0 != null && h0.requiresGrad() ? h0.gradBuffer() : null;
             float[] whhB = Recurrence.packForSteps(k, false, g, hid, whh); // W_hh, packed once for every step
             Parallel.forEach(chunks, maxThreads, task -> Parallel.withThreads(1, () -> {
@@ -208,38 +217,66 @@ final class FusedRecurrence {
             if (x.requiresGrad()) k.gemm(false, false, bsz * tLen, in, g, dxg, 0, g, wih, 0, in, x.gradBuffer(), 0, in, true);
             if (wIh.requiresGrad()) k.gemm(true, false, g, in, bsz * tLen, dxg, 0, g, xd, 0, in, wIh.gradBuffer(), 0, in, true);
             if (bIh != null && bIh.requiresGrad()) k.sumRows(dxg, 0, bsz * tLen, g, bIh.gradBuffer(), 0, true);
+            RNN_POOL.release(w);
         });
+        if (!result.requiresGrad()) RNN_POOL.release(w); // no backward will come
+        return result;
     }
 
     /**
-     * Workspaces of LSTM forwards whose backward is done (or that recorded no graph), for the next
-     * forward to reuse instead of allocating its saved activations again; at most {@link #POOL_MAX},
-     * each of at most {@link #POOL_FLOATS_MAX} floats (a larger one, e.g. of one evaluation on a
-     * huge batch, is left to the garbage collector rather than kept for the life of the JVM).
+     * The arrays of an RNN or GRU forward kept for its backward (the input projection, the
+     * states, the gate activations and, for GRU, W_hn·h + b_hn) and the backward's gate
+     * gradients: pooled as the LSTM's workspaces, for the next call to reuse.
      */
-    private static final java.util.ArrayDeque<Recurrence.Workspace> POOL = new java.util.ArrayDeque<>();
+    static final class Saved {
+        float[] xg = new float[0], hs = new float[0], hns = new float[0], acts = new float[0], dxg = new float[0], dhg = new float[0];
+
+        long floats() {
+            return (long) xg.length + hs.length + hns.length + acts.length + dxg.length + dhg.length;
+        }
+    }
+
+    private static float[] atLeast(float[] a, long n) {
+        if (n > Integer.MAX_VALUE - 8) throw new IllegalArgumentException("recurrent layer too large for one array: " + n + " floats");
+        return a.length >= n ? a : new float[(int) n];
+    }
+
+    /**
+     * Workspaces of forwards whose backward is done (or that recorded no graph), for the next
+     * forward to reuse instead of allocating its saved activations again; at most {@link #POOL_MAX}
+     * of each kind, each of at most {@link #POOL_FLOATS_MAX} floats (a larger one, e.g. of one
+     * evaluation on a huge batch, is left to the garbage collector rather than kept for the life
+     * of the JVM).
+     */
+    static final class Pool<W> {
+        private final java.util.ArrayDeque<W> free = new java.util.ArrayDeque<>();
+        private final java.util.function.Supplier<W> make;
+        private final java.util.function.ToLongFunction<W> floats;
+
+        Pool(java.util.function.Supplier<W> make, java.util.function.ToLongFunction<W> floats) {
+            this.make = make;
+            this.floats = floats;
+        }
+
+        synchronized W acquire() {
+            W w = free.pollFirst();
+            return w != null ? w : make.get();
+        }
+
+        synchronized void release(W w) {
+            if (free.size() < POOL_MAX && floats.applyAsLong(w) <= POOL_FLOATS_MAX) free.addFirst(w);
+        }
+
+        /** The floats held by the largest pooled workspace (0 when the pool is empty). */
+        synchronized long largest() {
+            return free.stream().mapToLong(floats).max().orElse(0);
+        }
+    }
+
     private static final int POOL_MAX = 4;
     static final long POOL_FLOATS_MAX = 8L << 20;
-
-    /** The floats held by the largest pooled workspace (0 when the pool is empty). */
-    static long largestPooled() {
-        synchronized (POOL) {
-            return POOL.stream().mapToLong(Recurrence.Workspace::floats).max().orElse(0);
-        }
-    }
-
-    private static Recurrence.Workspace acquire() {
-        synchronized (POOL) {
-            Recurrence.Workspace w = POOL.pollFirst();
-            return w != null ? w : new Recurrence.Workspace();
-        }
-    }
-
-    private static void release(Recurrence.Workspace w) {
-        synchronized (POOL) {
-            if (POOL.size() < POOL_MAX && w.floats() <= POOL_FLOATS_MAX) POOL.addFirst(w);
-        }
-    }
+    static final Pool<Recurrence.Workspace> LSTM_POOL = new Pool<>(Recurrence.Workspace::new, Recurrence.Workspace::floats);
+    static final Pool<Saved> RNN_POOL = new Pool<>(Saved::new, Saved::floats);
 
     /**
      * The LSTM: the time loops are {@link Recurrence}'s (the batch cut into chunks of rows, each
@@ -261,7 +298,7 @@ final class FusedRecurrence {
         if (bIh != null) k.add(bsum, 0, bIh.data(), 0, bsum, 0, g);
         if (bHh != null) k.add(bsum, 0, bHh.data(), 0, bsum, 0, g);
         final float[] out = new float[bsz * tLen * hid], hn = new float[bh], cn = new float[bh];
-        final Recurrence.Workspace w = acquire();
+        final Recurrence.Workspace w = LSTM_POOL.acquire();
         Recurrence.lstmForward(k, w, bsz, tLen, in, hid, lengths, nSteps, reverse, x.data(), h0 == null ? null : h0.data(),
                 c0 == null ? null : c0.data(), wIh.data(), wHh.data(), bsum, out, hn, cn);
         Tensor[] inputs = {x, h0, c0, wIh, wHh, bIh, bHh};
@@ -269,9 +306,9 @@ final class FusedRecurrence {
         Tensor output = Tensor.fromOpTakingNoGradient(reverse ? "lstm_reverse" : "lstm", out, new int[] {bsz, tLen, hid}, inputs, gOut -> {
             Recurrence.lstmBackward(k, w, bsz, tLen, in, hid, lengths, nSteps, reverse, gOut, stateGrads[0], stateGrads[1], wIh.data(), wHh.data(),
                     gradOf(x), gradOf(h0), gradOf(c0), gradOf(wIh), gradOf(wHh), gradOf(bIh), gradOf(bHh));
-            release(w);
+            LSTM_POOL.release(w);
         });
-        if (!output.requiresGrad()) release(w); // no backward will come
+        if (!output.requiresGrad()) LSTM_POOL.release(w); // no backward will come
         boolean whole = !reverse;
         for (int len : lengths) whole &= len == tLen;
         if (whole && tLen > 0) { // with no step, there is no last step to stand for

@@ -41,27 +41,72 @@ class FusedRecurrenceProvidersTest {
         return new Result(packed.toArray(), grads);
     }
 
-    /** A forward on a huge batch (no graph) does not leave its workspace pooled for the life of the JVM. */
+    /** A forward on a huge batch (no graph) does not leave its workspace pooled for the life of the JVM; a small one's is kept. */
     @Test
     void aHugeWorkspaceIsNotKept() {
-        Rng r = new Rng(3);
-        int bsz = 600, tLen = 28, in = 28, hid = 128; // saved gate activations alone: 28·600·512 floats, more than the cap
-        Tensor x = Tensor.randn(r, bsz, tLen, in);
-        Tensor wIh = Tensor.uniform(r, -0.1f, 0.1f, 4 * hid, in), wHh = Tensor.uniform(r, -0.1f, 0.1f, 4 * hid, hid);
-        Tensor b = Tensor.zeros(4 * hid);
-        int[] len = new int[bsz];
-        java.util.Arrays.fill(len, tLen);
-        try (var g = Tensor.noGrad()) {
-            FusedRecurrence.parts(KernelProvider.get(), FusedRecurrence.Cell.LSTM, x, null, null, wIh, wHh, b, b, len, false);
+        for (FusedRecurrence.Cell cell : new FusedRecurrence.Cell[] {FusedRecurrence.Cell.LSTM, FusedRecurrence.Cell.GRU}) {
+            FusedRecurrence.Pool<?> pool = cell == FusedRecurrence.Cell.LSTM ? FusedRecurrence.LSTM_POOL : FusedRecurrence.RNN_POOL;
+            Rng r = new Rng(3);
+            int bsz = 800, tLen = 28, in = 28, hid = 128, g = cell.gates * hid; // saved gate activations alone: 28·800·G floats, more than the cap
+            Tensor x = Tensor.randn(r, bsz, tLen, in);
+            Tensor wIh = Tensor.uniform(r, -0.1f, 0.1f, g, in), wHh = Tensor.uniform(r, -0.1f, 0.1f, g, hid);
+            Tensor b = Tensor.zeros(g);
+            int[] len = new int[bsz];
+            java.util.Arrays.fill(len, tLen);
+            try (var ng = Tensor.noGrad()) {
+                FusedRecurrence.parts(KernelProvider.get(), cell, x, null, null, wIh, wHh, b, b, len, false);
+            }
+            assertThat((long) tLen * bsz * g).isGreaterThan(FusedRecurrence.POOL_FLOATS_MAX);
+            assertThat(pool.largest()).as("%s", cell).isLessThanOrEqualTo(FusedRecurrence.POOL_FLOATS_MAX);
+            Tensor small = Tensor.randn(r, 4, 3, in);
+            try (var ng = Tensor.noGrad()) {
+                FusedRecurrence.parts(KernelProvider.get(), cell, small, null, null, wIh, wHh, b, b, new int[] {3, 3, 3, 3}, false);
+            }
+            assertThat(pool.largest()).as("%s", cell).isPositive();
         }
-        assertThat((long) tLen * bsz * 4 * hid).isGreaterThan(FusedRecurrence.POOL_FLOATS_MAX);
-        assertThat(FusedRecurrence.largestPooled()).isLessThanOrEqualTo(FusedRecurrence.POOL_FLOATS_MAX);
-        // a small forward's workspace is kept for the next
-        Tensor small = Tensor.randn(r, 4, 3, in);
-        try (var g = Tensor.noGrad()) {
-            FusedRecurrence.parts(KernelProvider.get(), FusedRecurrence.Cell.LSTM, small, null, null, wIh, wHh, b, b, new int[] {3, 3, 3, 3}, false);
+    }
+
+    /**
+     * A pooled workspace holding another call's values gives the results of a fresh one: a call,
+     * then one with other lengths and values, then every pooled RNN/GRU workspace filled with NaN
+     * (what a missed zeroing would read), then the first call again, bit for bit; likewise a
+     * forward without an initial state.
+     */
+    @Test
+    void aReusedWorkspaceGivesTheResultsOfAFreshOne() {
+        for (FusedRecurrence.Cell cell : FusedRecurrence.Cell.values()) {
+            Result fresh = run(KernelProvider.get(), cell, 37, 5, 29, 31, false, 11);
+            run(KernelProvider.get(), cell, 37, 5, 29, 31, true, 12); // other lengths and values left in the pool
+            poisonPools();
+            Result reused = run(KernelProvider.get(), cell, 37, 5, 29, 31, false, 11);
+            assertThat(reused.out()).as("%s", cell).containsExactly(fresh.out());
+            for (int gi = 0; gi < fresh.grads().size(); gi++) assertThat(reused.grads().get(gi)).as("%s grad %d", cell, gi).containsExactly(fresh.grads().get(gi));
+            // no initial state: zeros, not what the pool held
+            float[] zeroStart = withoutInitialState(cell);
+            poisonPools();
+            assertThat(withoutInitialState(cell)).as("%s without h0", cell).containsExactly(zeroStart);
         }
-        assertThat(FusedRecurrence.largestPooled()).isPositive();
+    }
+
+    /** The output sequence of a forward from the zero state (no h0 given). */
+    private static float[] withoutInitialState(FusedRecurrence.Cell cell) {
+        Rng r = new Rng(5);
+        int g = cell.gates * 31;
+        Tensor x = Tensor.randn(r, 6, 4, 29), wIh = Tensor.uniform(r, -0.5f, 0.5f, g, 29), wHh = Tensor.uniform(r, -0.5f, 0.5f, g, 31);
+        try (var ng = Tensor.noGrad()) {
+            return FusedRecurrence.parts(KernelProvider.get(), cell, x, null, null, wIh, wHh, null, null, new int[] {4, 4, 4, 4, 4, 4}, false)
+                    .output().toArray();
+        }
+    }
+
+    /** Fills every array of the pooled RNN/GRU workspaces with NaN (what a missed zeroing would then read). */
+    private static void poisonPools() {
+        List<FusedRecurrence.Saved> held = new ArrayList<>();
+        for (int i = 0; i < 4; i++) held.add(FusedRecurrence.RNN_POOL.acquire());
+        for (FusedRecurrence.Saved w : held) {
+            for (float[] a : new float[][] {w.xg, w.hs, w.hns, w.acts, w.dxg, w.dhg}) java.util.Arrays.fill(a, Float.NaN);
+            FusedRecurrence.RNN_POOL.release(w);
+        }
     }
 
     @Test
