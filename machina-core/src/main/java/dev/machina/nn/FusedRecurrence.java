@@ -38,6 +38,10 @@ import dev.machina.tensor.Tensor;
  * sequence's last valid step. Inactive steps keep the state unchanged and write no output
  * (outputs at padded positions are zero, as {@code pad_packed_sequence} gives).
  *
+ * <p>Their saved arrays (the input projection, the states, the gate activations, W_hn·h) and the
+ * backward's gate gradients live in a pooled workspace ({@link Saved}), as the LSTM's, returned
+ * to the pool when the backward has run.
+ *
  * <p>Their backward walks the steps in reverse with the saved activations, chunk by chunk likewise:
  * per step the gate gradients, kept for every step, and one product (against W_hh packed once)
  * that sends them to the previous state of the chunk's sequences (dh = dG_h·W_hh). After the loop dW_hh = dG_hᵀ·h,

@@ -28,7 +28,8 @@ import java.util.Optional;
  *       LSTM the time loop's workspace of that batch ({@code kernel.Recurrence}: the steps'
  *       inputs and states, gate activations, cell states and their tanh) while the workspaces
  *       pooled from training (up to 4, each at most 8 Mi floats, with training's gate gradients,
- *       packed weights and weight gradient: {@link #lstmWorkspace}) stay; and the test split's
+ *       packed weights and weight gradient: {@link #lstmWorkspace}; for RNN and GRU ops, up to 4
+ *       more: {@link #rnnWorkspace}) stay; and the test split's
  *       outputs, probabilities and report. The batch is at most the examples there are;</li>
  *   <li>{@code checkpoint}: the copies writing a checkpoint makes, after each epoch: the weights
  *       once and the optimizer state twice (its state dict, then the file's tensors). It is held
@@ -91,6 +92,10 @@ public record MemoryEstimate(String optimizer, long parameters, long gradients, 
         long pooledEach = 0;
         for (long[] l : w.lstms) pooledEach = Math.max(pooledEach, Math.min(lstmWorkspace(l[0], l[1], l[2], trainBatch, evalBatch), 8L << 20));
         long pooled = mul(Math.max(0, Math.min(4, w.lstmOps) - 1), pooledEach);
+        // likewise the RNN and GRU ops' workspaces (a pool of their own)
+        long rnnEach = 0;
+        for (long[] l : w.rnns) rnnEach = Math.max(rnnEach, Math.min(rnnWorkspace(l[0], l[1], l[2], l[3], trainBatch, evalBatch), 8L << 20));
+        pooled = add(pooled, mul(Math.max(0, Math.min(4, w.rnnOps) - 1), rnnEach));
         // the test split's outputs (all of them), their probabilities and what the report makes of them
         long testOut = mul(3, mul(data.test() == null ? 0 : data.test().size(), w.last));
         long evalFloats = add(add(mul(evalBatch, w.widest), pooled), testOut);
@@ -115,6 +120,19 @@ public record MemoryEstimate(String optimizer, long parameters, long gradients, 
                 + ", other " + size(overhead) + ") but the JVM's maximum heap is " + size(maxHeap) + ": give it more with MACHINA_JAVA_OPTS=-Xmx"
                 + xmxGib + "g ./machina train …" + physicalNote(xmxGib * GIB)
                 + ", or make the model, training.batch_size or training.eval_batch_size smaller";
+    }
+
+    /**
+     * Floats a pooled RNN or GRU workspace ({@code nn.FusedRecurrence.Saved}) holds once it has
+     * trained on {@code trainBatch} sequences and evaluated {@code evalBatch} ({@code gru} 1 for a
+     * GRU): per sequence, the input projection and gate activations of every step, the states of
+     * every step and one more (and a GRU's W_hn·h); from training only, the gate gradients of every
+     * step on both sides.
+     */
+    static long rnnWorkspace(long gates, long hidden, long steps, long gru, long trainBatch, long evalBatch) {
+        long g = gates * hidden;
+        long forward = add(mul(steps, 2 * g + (gru != 0 ? 2 : 1) * hidden), hidden); // input projection, gate activations, states (and W_hn·h)
+        return add(mul(Math.max(trainBatch, evalBatch), forward), mul(trainBatch, mul(steps, 2 * g))); // and the gate gradients, from training
     }
 
     /**
@@ -228,7 +246,9 @@ public record MemoryEstimate(String optimizer, long parameters, long gradients, 
         boolean sequence;
         long params, saved, widest, last, largestWeight;
         /** LSTM layers times directions (each a fused op with a pooled workspace), and the largest workspace per example. */
-        long lstmOps, lstmWorkspace;
+        long lstmOps, lstmWorkspace, rnnOps;
+        /** Each RNN or GRU layer's gates, hidden size, steps and whether it is a GRU (1) (each direction a fused op with a pooled workspace). */
+        final java.util.List<long[]> rnns = new java.util.ArrayList<>();
         /** Each LSTM layer's input width, hidden size and steps. */
         final java.util.List<long[]> lstms = new java.util.ArrayList<>();
 
@@ -314,6 +334,8 @@ public record MemoryEstimate(String optimizer, long parameters, long gradients, 
                     saved = add(saved, add(mul(dirs, add(mul(2 * steps, hidden), 6L * hidden)), dirs > 1 ? mul(steps, 2L * hidden) : 0));
                     widest = Math.max(widest, add(add(layerIn, ws), mul(dirs > 1 ? 2 : 1, out)));
                 } else {
+                    rnnOps += dirs;
+                    rnns.add(new long[] {gates, hidden, steps, kind.equals("gru") ? 1 : 0});
                     saved = add(saved, mul(dirs, mul(steps, perStep)));
                     widest = Math.max(widest, add(layerIn, mul(dirs, mul(steps, perStep))));
                 }

@@ -104,6 +104,25 @@ class MemoryEstimateTest {
                 .isEqualTo(4L * (examples * perExample2 + 3L * pooled + 3L * d.test().size()));
     }
 
+    @Test
+    void aGrusEvaluationCountsTheWorkspacesPooledFromTraining() {
+        // two layers, both directions: four fused ops, so three training workspaces stay pooled while one is used for evaluation
+        Experiment deep = spec("data: {dataset: sine, length: 400, window: 10}\nmodel: [{gru: {hidden: 7, layers: 2, bidirectional: true}}, last_step,"
+                + " {linear: auto}]\ntraining: {batch_size: 2}\n");
+        Prepared d = Prepared.of(deep);
+        int examples = Math.max(d.validation().size(), d.test().size());
+        long evalBatch = Math.min(1000, examples);
+        // the widest layer in evaluation: the second, reading 10 steps of 14 and saving per direction and step the input
+        // projection and gate activations (21 each) and h and W_hn·h (7 each)
+        long widest = 10 * 14 + 2 * 10 * (2 * 21 + 3 * 7);
+        // a pooled workspace: per sequence and step the projection, activations, h and W_hn·h (one more h), and from training
+        // (batch 2) the gate gradients on both sides
+        long pooled = evalBatch * (10 * (2 * 21 + 2 * 7) + 7) + 2 * 10 * 2 * 21;
+        assertThat(MemoryEstimate.rnnWorkspace(3, 7, 10, 1, 2, evalBatch)).isEqualTo(pooled);
+        assertThat(MemoryEstimate.of(deep, d).orElseThrow().activations())
+                .isEqualTo(4L * (examples * widest + 3L * pooled + 3L * d.test().size()));
+    }
+
     /** A pooled LSTM workspace as the kernel grows it: trained on one batch, then evaluated on another. */
     private static long realWorkspace(int in, int hid, int steps, int trainBatch, int evalBatch) {
         var k = dev.machina.kernel.KernelProvider.get();
