@@ -145,9 +145,7 @@ final class VectorKernels implements Kernels {
     /** Exponential by {@link FloatMath#exp}'s polynomial: bit-identical across JIT tiers (the Vector API's EXP is not). */
     @Override
     public void exp(float[] a, int ao, float[] out, int oo, int n) {
-        int i = 0, ub = S.loopBound(n);
-        for (; i < ub; i += L) expPoly(FloatVector.fromArray(S, a, ao + i)).intoArray(out, oo + i);
-        for (; i < n; i++) out[oo + i] = FloatMath.exp(a[ao + i]);
+        nonlinear(EXP, a, ao, out, oo, n);
     }
 
     /** The scalar loop: the Vector API's LOG is not bit-identical across JIT tiers (as its EXP is not), and {@link FloatMath} has no log. */
@@ -170,26 +168,58 @@ final class VectorKernels implements Kernels {
 
     @Override
     public void sigmoidPoly(float[] a, int ao, float[] out, int oo, int n) {
-        int i = 0, ub = S.loopBound(n);
-        FloatVector one = FloatVector.broadcast(S, 1f);
-        for (; i < ub; i += L) one.div(one.add(expPoly(FloatVector.fromArray(S, a, ao + i).neg()))).intoArray(out, oo + i);
-        for (; i < n; i++) out[oo + i] = FloatMath.sigmoid(a[ao + i]);
+        nonlinear(SIGMOID, a, ao, out, oo, n);
     }
 
     @Override
     public void tanhPoly(float[] a, int ao, float[] out, int oo, int n) {
-        int i = 0, ub = S.loopBound(n);
-        FloatVector one = FloatVector.broadcast(S, 1f), two = FloatVector.broadcast(S, 2f);
-        for (; i < ub; i += L) {
-            FloatVector x = FloatVector.fromArray(S, a, ao + i);
-            FloatVector t = one.sub(two.div(expPoly(x.abs().mul(2f)).add(one)));
-            t.reinterpretAsInts().or(x.reinterpretAsInts().and(0x80000000)).reinterpretAsFloats().intoArray(out, oo + i);
-        }
-        for (; i < n; i++) out[oo + i] = FloatMath.tanh(a[ao + i]);
+        nonlinear(TANH, a, ao, out, oo, n);
     }
 
-    /** {@link FloatMath#exp} lane by lane: the same float operations in the same order. */
-    static FloatVector expPoly(FloatVector x) {
+    /** What {@link #nonlinear} computes. */
+    static final int EXP = 0, SIGMOID = 1, TANH = 2;
+
+    /**
+     * out[oo + i] = f(a[ao + i]) for i &lt; n, f {@link FloatMath}'s exp, sigmoid or tanh by the same
+     * float operations lane by lane (no fused multiply-add). The exponential is written out here,
+     * as in {@link #expPoly}, not called: this method calls nothing but the Vector API, so a caller
+     * that inlines it near C2's inlining node budget cannot leave a call with vector arguments out
+     * of line (such a call boxes its vectors on the heap every time). {@code out} may be {@code a}.
+     */
+    static void nonlinear(int kind, float[] a, int ao, float[] out, int oo, int n) {
+        int i = 0, ub = S.loopBound(n);
+        for (; i < ub; i += L) {
+            FloatVector v = FloatVector.fromArray(S, a, ao + i);
+            FloatVector x = kind == SIGMOID ? v.neg() : kind == TANH ? v.abs().mul(2f) : v;
+            x = x.blend(EXP_HI, x.compare(VectorOperators.GT, EXP_HI)).blend(EXP_LO, x.compare(VectorOperators.LT, EXP_LO));
+            FloatVector y = x.mul(FloatMath.LOG2E).add(FloatMath.ROUND);
+            FloatVector m = y.sub(FloatMath.ROUND);
+            FloatVector r = x.sub(m.mul(FloatMath.C1)).add(m.mul(FloatMath.C2));
+            FloatVector z = r.mul(r);
+            FloatVector p = r.mul(FloatMath.P0).add(FloatMath.P1).mul(r).add(FloatMath.P2).mul(r).add(FloatMath.P3).mul(r)
+                    .add(FloatMath.P4).mul(r).add(FloatMath.P5).mul(z).add(r).add(1f);
+            FloatVector e = p.mul(((IntVector) y.reinterpretAsInts()).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
+            FloatVector f;
+            if (kind == SIGMOID) {
+                f = ONE.div(ONE.add(e));
+            } else if (kind == TANH) { // 1 − 2/(e^2|v| + 1), with v's sign
+                f = ONE.sub(TWO.div(e.add(ONE))).reinterpretAsInts().or(v.reinterpretAsInts().and(0x80000000)).reinterpretAsFloats();
+            } else {
+                f = e;
+            }
+            f.intoArray(out, oo + i);
+        }
+        for (; i < n; i++) {
+            float v = a[ao + i];
+            out[oo + i] = kind == SIGMOID ? FloatMath.sigmoid(v) : kind == TANH ? FloatMath.tanh(v) : FloatMath.exp(v);
+        }
+    }
+
+    /**
+     * {@link FloatMath#exp} lane by lane: the same float operations in the same order (as
+     * {@link #nonlinear}, which array passes use; this is for the sums of exponentials).
+     */
+    private static FloatVector expPoly(FloatVector x) {
         // the clamp as compares and blends: the same values as min/max (NaN stays NaN), and about
         // 20% faster than C2's float min/max sequences
         x = x.blend(EXP_HI, x.compare(VectorOperators.GT, EXP_HI)).blend(EXP_LO, x.compare(VectorOperators.LT, EXP_LO));
@@ -218,6 +248,7 @@ final class VectorKernels implements Kernels {
     }
 
     private static final FloatVector EXP_HI = FloatVector.broadcast(S, FloatMath.HI), EXP_LO = FloatVector.broadcast(S, FloatMath.LO);
+    private static final FloatVector ONE = FloatVector.broadcast(S, 1f), TWO = FloatVector.broadcast(S, 2f);
 
     private static final ThreadLocal<float[]> LANES = ThreadLocal.withInitial(() -> new float[L]);
 

@@ -5,7 +5,7 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * {@link RecurrentOps} on the Vector API. The LSTM and GRU cells run L units at a time with
- * {@link VectorKernels#expPoly}, the same float operations as {@link FloatMath} lane by lane (no
+ * {@link VectorKernels#nonlinear}, the same float operations as {@link FloatMath} lane by lane (no
  * fused multiply-add), so it gives the scalar provider's results bit for bit. The product: a register block of MR rows × 2 vectors (MR = 8 with
  * 16-lane vectors, else 4, as the packed GEMM's micro-kernel), A read in place, the accumulators
  * starting from the bias. Rows past the last full block and a last, partial panel go through
@@ -187,22 +187,11 @@ final class VectorRecurrentOps implements RecurrentOps {
         return edge[i];
     }
 
-    private static final FloatVector ONE = FloatVector.broadcast(S, 1f), TWO = FloatVector.broadcast(S, 2f);
-
-    /** σ(x) as {@link FloatMath#sigmoid}. */
-    private static FloatVector sigmoid(FloatVector x) {
-        return ONE.div(ONE.add(VectorKernels.expPoly(x.neg())));
-    }
-
-    /** tanh(x) as {@link FloatMath#tanh}. */
-    private static FloatVector tanh(FloatVector x) {
-        FloatVector t = ONE.sub(TWO.div(VectorKernels.expPoly(x.abs().mul(2f)).add(ONE)));
-        return t.reinterpretAsInts().or(x.reinterpretAsInts().and(0x80000000)).reinterpretAsFloats();
-    }
+    private static final FloatVector ONE = FloatVector.broadcast(S, 1f);
 
     /**
-     * In passes of one non-linearity each: a loop that evaluates several copies of
-     * {@link VectorKernels#expPoly} grows past what C2 inlines, and its vectors are then boxed.
+     * In passes of one non-linearity each ({@link VectorKernels#nonlinear}, which calls nothing
+     * but the Vector API): a loop evaluating several exponentials grows past what C2 inlines.
      */
     @Override
     public void lstmCell(int hid, float[] acts, int a, float[] cs, int prev, int next, float[] tcs, int tc, float[] z, int zh, float[] out, int o) {
@@ -231,16 +220,12 @@ final class VectorRecurrentOps implements RecurrentOps {
 
     /** x[xo .. xo+n) = σ(x) in place. */
     private static void sigmoids(float[] x, int xo, int n) {
-        int j = 0, ub = S.loopBound(n);
-        for (; j < ub; j += L) sigmoid(FloatVector.fromArray(S, x, xo + j)).intoArray(x, xo + j);
-        for (; j < n; j++) x[xo + j] = FloatMath.sigmoid(x[xo + j]);
+        VectorKernels.nonlinear(VectorKernels.SIGMOID, x, xo, x, xo, n);
     }
 
     /** out[oo ..] = tanh(x[xo ..]) over n. */
     private static void tanhs(float[] x, int xo, float[] out, int oo, int n) {
-        int j = 0, ub = S.loopBound(n);
-        for (; j < ub; j += L) tanh(FloatVector.fromArray(S, x, xo + j)).intoArray(out, oo + j);
-        for (; j < n; j++) out[oo + j] = FloatMath.tanh(x[xo + j]);
+        VectorKernels.nonlinear(VectorKernels.TANH, x, xo, out, oo, n);
     }
 
     @Override
@@ -264,9 +249,9 @@ final class VectorRecurrentOps implements RecurrentOps {
 
     /**
      * In passes, as {@link #lstmCell}: the pre-activations first, then each non-linearity over
-     * them in place through {@link #sigmoids} and {@link #tanhs}. A loop calling the vector
-     * non-linearities itself grows past C2's inlining node budget, and a call left out of line
-     * takes a vector boxed on the heap.
+     * them in place ({@link #sigmoids}, {@link #tanhs}). A loop evaluating the non-linearities
+     * itself grows past C2's inlining node budget, and a call it leaves out of line with a vector
+     * argument boxes that vector on the heap.
      */
     @Override
     public void gruCell(int hid, float[] xg, int xo, float[] hg, int ho, float[] acts, int a, float[] hns, int hn, float[] hs, int prev, int next,
