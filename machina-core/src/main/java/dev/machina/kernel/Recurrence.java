@@ -134,7 +134,8 @@ public final class Recurrence {
             return n;
         }
 
-        private static float[] atLeast(float[] a, long n) {
+        /** {@code a} when it holds at least n floats, else a new array of n (an error past the largest array there can be). */
+        public static float[] atLeast(float[] a, long n) {
             if (n > Integer.MAX_VALUE - 8) throw new IllegalArgumentException("recurrent layer too large for one array: " + n + " floats");
             return a.length >= n ? a : new float[(int) n];
         }

@@ -249,9 +249,7 @@ final class VectorRecurrentOps implements RecurrentOps {
 
     /**
      * In passes, as {@link #lstmCell}: the pre-activations first, then each non-linearity over
-     * them in place ({@link #sigmoids}, {@link #tanhs}). A loop evaluating the non-linearities
-     * itself grows past C2's inlining node budget, and a call it leaves out of line with a vector
-     * argument boxes that vector on the heap.
+     * them in place ({@link #sigmoids}, {@link #tanhs}).
      */
     @Override
     public void gruCell(int hid, float[] xg, int xo, float[] hg, int ho, float[] acts, int a, float[] hns, int hn, float[] hs, int prev, int next,

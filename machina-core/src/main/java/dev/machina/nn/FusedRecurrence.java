@@ -130,7 +130,7 @@ final class FusedRecurrence {
         // weights are transposed once per call (cheap: G×I) because the GEMM is faster on Wᵀ
         // stored [I, G] than on W read transposed.
         final Saved w = RNN_POOL.acquire();
-        final float[] xg = w.xg = atLeast(w.xg, (long) bsz * tLen * g);
+        final float[] xg = w.xg = Recurrence.Workspace.atLeast(w.xg, (long) bsz * tLen * g);
         if (bIh != null) for (int r = 0; r < bsz * tLen; r++) System.arraycopy(bIh.data(), 0, xg, r * g, g);
         k.gemm(false, false, bsz * tLen, g, in, xd, 0, in, transpose(wih, g, in), 0, g, xg, 0, g, bIh != null);
         final float[] whhP = Recurrence.packForSteps(k, true, hid, g, whh); // W_hhᵀ, packed once for every step
@@ -138,9 +138,9 @@ final class FusedRecurrence {
         final float[] bh0 = Recurrence.padBias(k, g, bHh == null ? null : bHh.data());
 
         // Per-sequence buffers, in step order: hs[s] is the state before step s, hs[nSteps] the final one.
-        final float[] hs = w.hs = atLeast(w.hs, (long) (nSteps + 1) * bh);
-        final float[] hns = gru ? (w.hns = atLeast(w.hns, (long) nSteps * bh)) : null; // W_hn·h + b_hn
-        final float[] acts = w.acts = atLeast(w.acts, (long) nSteps * bsz * g);          // gate activations
+        final float[] hs = w.hs = Recurrence.Workspace.atLeast(w.hs, (long) (nSteps + 1) * bh);
+        final float[] hns = gru ? (w.hns = Recurrence.Workspace.atLeast(w.hns, (long) nSteps * bh)) : null; // W_hn·h + b_hn
+        final float[] acts = w.acts = Recurrence.Workspace.atLeast(w.acts, (long) nSteps * bsz * g);          // gate activations
         if (h0 != null) System.arraycopy(h0.data(), 0, hs, 0, bh);
         else java.util.Arrays.fill(hs, 0, bh, 0f);
         final int outN = bsz * tLen * hid;
@@ -176,9 +176,9 @@ final class FusedRecurrence {
         final boolean zeroGrads = !whole;
         Tensor result = Tensor.fromOp(cell.name().toLowerCase(java.util.Locale.ROOT) + (reverse ? "_reverse" : ""), out,
                 new int[] {out.length}, inputs, gOut -> {
-            float[] dxg = w.dxg = atLeast(w.dxg, (long) bsz * tLen * g);
+            float[] dxg = w.dxg = Recurrence.Workspace.atLeast(w.dxg, (long) bsz * tLen * g);
             // the hidden-side gate gradients of every step, rows (s, b) as the states in hs: dW_hh and db_hh after the loop
-            float[] dhg = w.dhg = atLeast(w.dhg, (long) nSteps * bsz * g);
+            float[] dhg = w.dhg = Recurrence.Workspace.atLeast(w.dhg, (long) nSteps * bsz * g);
             if (zeroGrads) { // the rows of padded steps stay zero
                 java.util.Arrays.fill(dxg, 0, bsz * tLen * g, 0f);
                 java.util.Arrays.fill(dhg, 0, nSteps * bsz * g, 0f);
@@ -238,11 +238,6 @@ final class FusedRecurrence {
         long floats() {
             return (long) xg.length + hs.length + hns.length + acts.length + dxg.length + dhg.length;
         }
-    }
-
-    private static float[] atLeast(float[] a, long n) {
-        if (n > Integer.MAX_VALUE - 8) throw new IllegalArgumentException("recurrent layer too large for one array: " + n + " floats");
-        return a.length >= n ? a : new float[(int) n];
     }
 
     /**
