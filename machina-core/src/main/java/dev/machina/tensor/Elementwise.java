@@ -1,6 +1,7 @@
 package dev.machina.tensor;
 
 import dev.machina.kernel.Kernels;
+import dev.machina.kernel.Parallel;
 import java.util.Arrays;
 
 /** Element-wise ops with NumPy broadcasting; each op's backward rule is written beside it. */
@@ -269,10 +270,41 @@ public final class Elementwise {
 
     public static Tensor relu(Tensor a) {
         float[] o = new float[a.size];
-        Tensor.k().relu(a.data, 0, o, 0, a.size);
+        Kernels k = Tensor.k();
+        inChunks(a.size, (from, n) -> k.relu(a.data, from, o, from, n));
         Tensor out = new Tensor(o, a.shape);
-        out.record("relu", new Tensor[] {a}, g -> Tensor.k().reluBackward(a.data, 0, g, 0, a.gradBuffer(), 0, g.length));
+        out.record("relu", new Tensor[] {a}, g -> {
+            float[] ga = a.gradBuffer();
+            inChunks(g.length, (from, n) -> k.reluBackward(a.data, from, g, from, ga, from, n));
+        });
         return out;
+    }
+
+    /** Elements per parallel task of {@link #inChunks}; from two chunks the work is split across the kernel threads. */
+    static final int CHUNK = 16_384;
+
+    /** A range [from, from + n) of an element-wise op. */
+    @FunctionalInterface
+    interface Range {
+        void run(int from, int n);
+    }
+
+    /**
+     * An element-wise op over [0, size) in chunks of {@link #CHUNK}, on the kernel threads when
+     * there are two chunks or more (the hidden activations of an MLP at batch 128 and up): each
+     * element is computed by the same operations whichever chunk holds it, so the result does
+     * not depend on the thread count.
+     */
+    static void inChunks(int size, Range op) {
+        int tasks = (size + CHUNK - 1) / CHUNK;
+        if (tasks <= 1) {
+            op.run(0, size);
+            return;
+        }
+        Parallel.forEach(tasks, t -> {
+            int from = t * CHUNK;
+            op.run(from, Math.min(CHUNK, size - from));
+        });
     }
 
     public static Tensor leakyRelu(Tensor a, float slope) {
@@ -354,9 +386,18 @@ public final class Elementwise {
     public static Tensor applyMask(Tensor a, float[] mask) {
         if (mask.length != a.size) throw new IllegalArgumentException("applyMask: mask of " + mask.length + " values for shape " + Shape.str(a.shape));
         float[] o = new float[a.size];
-        Tensor.k().mul(a.data, 0, mask, 0, o, 0, a.size);
+        Kernels k = Tensor.k();
+        inChunks(a.size, (from, n) -> k.mul(a.data, from, mask, from, o, from, n));
+        return masked(a, mask, o, k);
+    }
+
+    /** out (= a·mask) as the result of the mask op, whose gradient is g·mask. */
+    private static Tensor masked(Tensor a, float[] mask, float[] o, Kernels k) {
         Tensor out = new Tensor(o, a.shape);
-        out.record("mask", new Tensor[] {a}, g -> Tensor.k().addProduct(g, 0, mask, 0, a.gradBuffer(), 0, g.length));
+        out.record("mask", new Tensor[] {a}, g -> {
+            float[] ga = a.gradBuffer();
+            inChunks(g.length, (from, n) -> k.addProduct(g, from, mask, from, ga, from, n));
+        });
         return out;
     }
 
@@ -370,8 +411,21 @@ public final class Elementwise {
         if (!(p >= 0f && p < 1f)) throw new IllegalArgumentException("dropout probability must be in [0, 1), got " + p);
         if (p == 0f) return a;
         float scale = 1f / (1f - p);
-        float[] mask = new float[a.size];
-        Tensor.k().dropoutMask(rng.nextLong(), (int) Math.ceil(p * 0x1p24), scale, mask, 0, a.size);
-        return applyMask(a, mask);
+        long key = rng.nextLong();
+        int keepFrom = (int) Math.ceil(p * 0x1p24);
+        float[] mask = new float[a.size], o = new float[a.size];
+        Kernels k = Tensor.k();
+        // each chunk's mask, then the chunk masked while in cache; element i's bits are those of
+        // (key, i) whichever chunk makes them (the key's low half advanced to the chunk's start)
+        inChunks(a.size, (from, n) -> {
+            k.dropoutMask(keyFrom(key, from), keepFrom, scale, mask, from, n);
+            k.mul(a.data, from, mask, from, o, from, n);
+        });
+        return masked(a, mask, o, k);
+    }
+
+    /** The key under which element i of a mask is element i − from of {@link Kernels#dropoutMask}'s call with {@code key'}: the low half plus from. */
+    static long keyFrom(long key, int from) {
+        return (key & 0xFFFF_FFFF_0000_0000L) | (((int) key + from) & 0xFFFF_FFFFL);
     }
 }
