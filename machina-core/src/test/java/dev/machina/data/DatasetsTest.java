@@ -38,6 +38,38 @@ class DatasetsTest {
     }
 
     @Test
+    void digitsParsedAsTheCsvReaderReadsTheFile() throws Exception {
+        byte[] csv;
+        try (var in = new java.util.zip.GZIPInputStream(Files.newInputStream(Path.of("src/main/resources/dev/machina/data/digits.csv.gz")))) {
+            csv = in.readAllBytes();
+        }
+        TensorDataset generic = CsvReader.builder().header(false).labelColumn(-1).build()
+                .read(new String(csv, java.nio.charset.StandardCharsets.UTF_8), "digits.csv");
+        TensorDataset fast = Datasets.digits();
+        assertThat(fast.features().shape()).containsExactly(1797, 64);
+        assertThat(fast.features().data()).containsExactly(generic.features().data());
+        // the generic reader numbers classes in sorted order of their text, "0".."9": the same as the digits' values
+        assertThat(generic.classNames()).containsExactly("0", "1", "2", "3", "4", "5", "6", "7", "8", "9");
+        assertThat(fast.labels()).containsExactly(generic.labels());
+    }
+
+    @Test
+    void aDamagedDigitsFileIsNamedWithItsLine() {
+        String good = "0,".repeat(64) + "7\n";
+        String all = good.repeat(Datasets.DIGITS_ROWS);
+        assertThat(Datasets.parseDigits(all.getBytes()).labels()).containsOnly(7);
+        assertThat(Datasets.parseDigits(all.substring(0, all.length() - 1).getBytes()).size()).isEqualTo(Datasets.DIGITS_ROWS);
+        assertThatThrownBy(() -> Datasets.parseDigits((good + "0,1\n" + good).getBytes()))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("digits.csv.gz is damaged at line 2: expected 65 fields");
+        assertThatThrownBy(() -> Datasets.parseDigits((good + good.replace("7", "12")).getBytes()))
+                .hasMessageContaining("at line 2: expected 65 fields: 64 pixel counts, then a class 0..9");
+        assertThatThrownBy(() -> Datasets.parseDigits((good + good.replace("0,0,", "0,x,")).getBytes())).hasMessageContaining("at line 2");
+        assertThatThrownBy(() -> Datasets.parseDigits((good + "\n" + good).getBytes())).hasMessageContaining("at line 2");
+        assertThatThrownBy(() -> Datasets.parseDigits(good.repeat(3).getBytes())).hasMessageContaining("at line 4: expected 1797 lines");
+        assertThatThrownBy(() -> Datasets.parseDigits((good.repeat(Datasets.DIGITS_ROWS) + good).getBytes())).hasMessageContaining("at line 1798");
+    }
+
+    @Test
     void fashionMnistWhenInstalled() {
         Path dir = DatasetLocator.system().find("fashion-mnist", null).orElse(null);
         assumeTrue(dir != null, "Fashion-MNIST is not installed; get it with `apt-get install dataset-fashion-mnist`"

@@ -141,8 +141,17 @@ public record Prepared(TensorDataset train, TensorDataset validation, TensorData
             java.nio.ByteBuffer bb = java.nio.ByteBuffer.allocate(1 << 16).order(java.nio.ByteOrder.LITTLE_ENDIAN);
             for (TensorDataset p : parts) {
                 if (p == null) continue;
-                forEachFeature(p, f -> put(md, bb, f));
-                if (p.isClassification()) for (int l : p.labels()) put(md, bb, l);
+                if (!p.holdsBytes()) {
+                    put(md, bb, p.features().data());
+                } else {
+                    for (int from = 0; from < p.size(); from += 1024) put(md, bb, p.gather(range(from, Math.min(p.size(), from + 1024))).features().data());
+                }
+                if (p.isClassification()) {
+                    int[] labels = p.labels();
+                    float[] asFloats = new float[labels.length];
+                    for (int i = 0; i < labels.length; i++) asFloats[i] = labels[i];
+                    put(md, bb, asFloats);
+                }
             }
             md.update(bb.array(), 0, bb.position());
             return java.util.HexFormat.of().formatHex(md.digest());
@@ -151,11 +160,17 @@ public record Prepared(TensorDataset train, TensorDataset validation, TensorData
         }
     }
 
-    private static void put(java.security.MessageDigest md, java.nio.ByteBuffer bb, float f) {
-        if (bb.remaining() < 4) {
-            md.update(bb.array(), 0, bb.position());
-            bb.clear();
+    /** Appends {@code values} as little-endian floats, a buffer's worth at a time (a bulk copy, not a call a value: fast while still interpreted). */
+    private static void put(java.security.MessageDigest md, java.nio.ByteBuffer bb, float[] values) {
+        for (int i = 0; i < values.length; ) {
+            if (bb.remaining() < Float.BYTES) {
+                md.update(bb.array(), 0, bb.position());
+                bb.clear();
+            }
+            int n = Math.min(values.length - i, bb.remaining() / Float.BYTES);
+            bb.asFloatBuffer().put(values, i, n);
+            bb.position(bb.position() + n * Float.BYTES);
+            i += n;
         }
-        bb.putFloat(f);
     }
 }
