@@ -56,8 +56,9 @@ public final class Datasets {
         float[] x = new float[DIGITS_ROWS * DIGITS_FEATURES];
         int[] y = new int[DIGITS_ROWS];
         int row = 0, col = 0, value = 0, digits = 0;
-        for (int i = 0; i <= csv.length; i++) {
-            int c = i < csv.length ? csv[i] : '\n';
+        int end = csv.length > 0 && csv[csv.length - 1] == '\n' ? csv.length - 1 : csv.length; // the last line's end, with or without its newline
+        for (int i = 0; i <= end; i++) {
+            int c = i < end ? csv[i] : '\n';
             if (c >= '0' && c <= '9' && digits < 3) {
                 value = value * 10 + (c - '0');
                 digits++;
@@ -76,7 +77,7 @@ public final class Datasets {
                     row++;
                     col = 0;
                 }
-            } else if (!(c == '\n' && digits == 0 && col == 0 && i >= csv.length - 1)) {
+            } else {
                 throw badDigits(row, "a field that is not a number of 1 to 3 digits, or a short line");
             }
         }
