@@ -25,7 +25,7 @@ import picocli.CommandLine;
  */
 @Command(name = "machina bench", mixinStandardHelpOptions = true, versionProvider = BenchMain.Version.class,
         description = "Benchmarks (figures, never pass/fail).",
-        subcommands = {BenchMain.Gemm.class, BenchMain.E2e.class, ScaleBench.class, LoadBench.class, UiListBench.class,
+        subcommands = {BenchMain.Gemm.class, BenchMain.E2e.class, ScaleBench.class, EpochsBench.class, LoadBench.class, UiListBench.class,
             dev.machina.bench.ab.GemmWindows.class, dev.machina.bench.ab.FlipAB.class, dev.machina.bench.ab.LoaderAB.class,
             dev.machina.bench.ab.MlpStep.class, TuneParallelBench.class, JmhCommand.class, CommandLine.HelpCommand.class})
 public final class BenchMain implements Runnable {
