@@ -68,18 +68,11 @@ final class EpochsBench implements Callable<Integer> {
             out.printf(Locale.ROOT, "epoch %d: %.3f s (%,.0f samples/s)%n", e + 1, t[e], tt.train().size() / t[e]);
         }
         if (t.length >= 3) {
-            double steady = median(Arrays.copyOfRange(t, 2, t.length));
+            double steady = E2eBench.median(Arrays.copyOfRange(t, 2, t.length));
             out.printf(Locale.ROOT, "steady state (median of epochs 3-%d): %.3f s; epoch 2 took %.2f× it, epoch 1 %.2f×%n",
                     t.length, steady, t[1] / steady, t[0] / steady);
         }
         out.flush();
         return 0;
-    }
-
-    static double median(double[] v) {
-        double[] s = v.clone();
-        Arrays.sort(s);
-        int n = s.length;
-        return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
     }
 }

@@ -38,10 +38,4 @@ class EpochsBenchTest {
             assertThat(err.toString()).startsWith("machina: " + args[0] + " must be");
         }
     }
-
-    @Test
-    void medianOfOddAndEvenCounts() {
-        assertThat(EpochsBench.median(new double[] {3, 1, 2})).isEqualTo(2);
-        assertThat(EpochsBench.median(new double[] {4, 1, 3, 2})).isEqualTo(2.5);
-    }
 }
