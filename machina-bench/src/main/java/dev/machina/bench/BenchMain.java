@@ -202,7 +202,8 @@ public final class BenchMain implements Runnable {
         int repeats;
 
         @Option(names = "--lstm-examples", defaultValue = "6400",
-                description = "Training images of the LSTM row (28 rows of 28 pixels, LSTM 128, batch 64); 0 leaves the row out (default: ${DEFAULT-VALUE}).")
+                description = {"Training images of the LSTM row (28 rows of 28 pixels, LSTM 128, batch 64); 0 leaves the row out (default: ${DEFAULT-VALUE}).",
+                    "With --synthetic the row is left out unless this is given."})
         int lstmExamples;
 
         @Option(names = "--json", paramLabel = "FILE", description = "Also write the results as JSON to FILE.")
@@ -250,6 +251,16 @@ public final class BenchMain implements Runnable {
         @Option(names = "--timeout", defaultValue = "3600", description = "Seconds one worker may take (default: ${DEFAULT-VALUE}).")
         long timeout;
 
+        /**
+         * Images the LSTM benchmark trains on: --lstm-examples, at most the synthetic set's size;
+         * with --synthetic only when --lstm-examples is given (a synthetic run is a quick check).
+         */
+        private int lstmImages() {
+            if (synthetic == null) return lstmExamples;
+            boolean given = spec.commandLine().getParseResult() != null && spec.commandLine().getParseResult().hasMatchedOption("--lstm-examples");
+            return given ? Math.min(lstmExamples, synthetic) : 0;
+        }
+
         /** The core type PyTorch runs with (null without PyTorch). */
         private E2eBench.CoreType coreType;
 
@@ -267,6 +278,7 @@ public final class BenchMain implements Runnable {
                 if (kv.indexOf('=') < 1) throw new UserError("--torch-env must be KEY=VALUE, got '" + kv + "'");
             }
             if (synthetic != null && synthetic < 10) throw new UserError("--synthetic must be at least 10, got " + synthetic);
+            if (lstmExamples < 0) throw new UserError("--lstm-examples must be 0 (no LSTM row) or more, got " + lstmExamples);
             Path dataDir = null;
             if (synthetic == null) {
                 dataDir = dev.machina.data.DatasetLocator.system().find("fashion-mnist", data).orElseThrow(() -> new UserError(
@@ -282,7 +294,7 @@ public final class BenchMain implements Runnable {
                     .with("epochs", epochs)
                     .with("seed", seed)
                     .with("infer-warmup", Math.max(1, warmup) * E2eWorker.Settings.defaults().inferWarmup())
-                    .with("lstm-examples", synthetic != null ? 0 : lstmExamples);
+                    .with("lstm-examples", lstmImages());
 
             // the PyTorch side: a python that imports torch and the script, or a loud skip
             E2eBench.TorchProbe torch = null;
@@ -352,7 +364,7 @@ public final class BenchMain implements Runnable {
                 out.flush();
             }
             String loadAfter = E2eBench.loadAverage();
-            List<E2eBench.Result> results = E2eBench.results(E2eBench.rows(settings.batchSizes()), mRuns, pRuns);
+            List<E2eBench.Result> results = E2eBench.results(E2eBench.rows(settings.batchSizes(), settings.lstmExamples()), mRuns, pRuns);
             String table = E2eBench.table(results, withTorch ? coreType.name() : null);
             if (!skipTiming) {
                 out.println();
@@ -401,6 +413,7 @@ public final class BenchMain implements Runnable {
             set.put("repeats", repeats);
             set.put("data", dataDir == null ? "synthetic:" + synthetic : dataDir.toString());
             set.put("seed", seed);
+            set.put("lstm_examples", settings.lstmExamples());
             set.put("machina_worker_jvm_opts", String.join(" ", workerJvmOpts));
             set.put("machina_java_opts_env", System.getenv().getOrDefault("MACHINA_JAVA_OPTS", ""));
             set.put("torch_env", String.join(" ", torchEnv));

@@ -70,8 +70,17 @@ final class E2eBench {
      */
     record Row(String key, String label, String unit, Kind kind, Double target, ToDoubleFunction<JsonNode> metric, String na) {}
 
-    /** The rows of the table, in order. A new benchmark (the LSTM) is one more row and one more worker section. */
+    /** The rows of the table for the default LSTM benchmark ({@link E2eWorker#LSTM_EXAMPLES} images). */
     static List<Row> rows(int[] batchSizes) {
+        return rows(batchSizes, E2eWorker.LSTM_EXAMPLES);
+    }
+
+    /**
+     * The rows of the table, in order, the LSTM row named by the images it trains on
+     * ({@code lstmExamples}; 0 when it is not run). A new benchmark is one more row and one more
+     * worker section.
+     */
+    static List<Row> rows(int[] batchSizes, int lstmExamples) {
         List<Row> r = new ArrayList<>();
         r.add(new Row("load_s", "data load (scaled to [0,1], flattened; Machina keeps the pixels as bytes)", "s", Kind.INFO, null, j -> num(j, "load_s"), null));
         for (int b : batchSizes) {
@@ -90,8 +99,9 @@ final class E2eBench {
                 j -> num(j.path("infer"), "latency_p99_us"), null));
         r.add(new Row("peak_rss", "peak RSS during MLP training", "MiB", Kind.MEMORY, 0.6,
                 j -> num(j, "vmhwm_train_kb") / 1024, null));
-        r.add(new Row("lstm_epoch", "LSTM train epoch, " + E2eWorker.LSTM_EXAMPLES + " images as 28 rows, batch 64", "s", Kind.TIME, 0.25,
-                j -> num(j.path("lstm"), "epoch_s"), "n/a: run without the LSTM benchmark"));
+        r.add(new Row("lstm_epoch", "LSTM train epoch, " + (lstmExamples > 0 ? lstmExamples + " images" : "images") + " as 28 rows, batch 64", "s",
+                Kind.TIME, 0.25, j -> num(j.path("lstm"), "epoch_s"),
+                "n/a: run without the LSTM benchmark (--lstm-examples 0; with --synthetic it runs only when --lstm-examples is given)"));
         r.add(new Row("lstm_sps", "LSTM train throughput", "samples/s", Kind.THROUGHPUT, null,
                 j -> num(j.path("lstm"), "samples_per_s"), null));
         return r;

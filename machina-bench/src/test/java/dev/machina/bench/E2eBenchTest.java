@@ -90,6 +90,17 @@ class E2eBenchTest {
         E2eBench.Row lstm = rows.stream().filter(r -> r.key().equals("lstm_epoch")).findFirst().orElseThrow();
         assertThat(lstm.target()).isEqualTo(0.25);
         assertThat(lstm.na()).startsWith("n/a: run without the LSTM benchmark");
+        assertThat(lstm.label()).isEqualTo("LSTM train epoch, " + E2eWorker.LSTM_EXAMPLES + " images as 28 rows, batch 64");
+    }
+
+    @Test
+    void theLstmRowNamesTheImagesItTrainsOn() {
+        assertThat(label(E2eBench.rows(new int[] {64}, 3200), "lstm_epoch")).isEqualTo("LSTM train epoch, 3200 images as 28 rows, batch 64");
+        assertThat(label(E2eBench.rows(new int[] {64}, 0), "lstm_epoch")).isEqualTo("LSTM train epoch, images as 28 rows, batch 64");
+    }
+
+    private static String label(List<E2eBench.Row> rows, String key) {
+        return rows.stream().filter(r -> r.key().equals(key)).findFirst().orElseThrow().label();
     }
 
     private static Double target(List<E2eBench.Row> rows, String key) {

@@ -88,10 +88,31 @@ class E2eCommandTest {
         assertThat(BenchMain.execute(new String[] {"e2e", "--threads", "0"},
                 new PrintWriter(out, true), new PrintWriter(err, true))).isEqualTo(2);
         assertThat(err.toString()).contains("--threads must be at least 1");
+        assertThat(BenchMain.execute(new String[] {"e2e", "--lstm-examples", "-1", "--synthetic", "100"},
+                new PrintWriter(out, true), new PrintWriter(err, true))).isEqualTo(2);
+        assertThat(err.toString()).contains("--lstm-examples must be 0 (no LSTM row) or more, got -1");
         // the figures go to the terminal and, with --json, to a file; nothing writes into the docs any more
         assertThat(BenchMain.execute(new String[] {"e2e", "--append-docs", "--synthetic", "100"},
                 new PrintWriter(out, true), new PrintWriter(err, true))).isEqualTo(2);
         assertThat(err.toString()).contains("Unknown option: '--append-docs'");
+    }
+
+    @Test
+    void syntheticDataRunsTheLstmWhenAskedAndTheRowNamesItsImages() throws Exception {
+        Path json = tmp.resolve("lstm.json");
+        StringWriter out = new StringWriter(), err = new StringWriter();
+        // 500 asked, 300 there: the row trains on the 300 and says so
+        int code = BenchMain.execute(new String[] {"e2e", "--synthetic", "300", "--repeats", "1", "--warmup", "0", "--no-torch",
+            "--lstm-examples", "500", "--json", json.toString()}, new PrintWriter(out, true), new PrintWriter(err, true));
+
+        assertThat(code).as("stderr: %s", err).isZero();
+        assertThat(out.toString()).contains("| LSTM train epoch, 300 images as 28 rows, batch 64 | s |")
+                .doesNotContain("run without the LSTM benchmark");
+        JsonNode root = new ObjectMapper().readTree(json.toFile());
+        JsonNode lstm = root.path("runs").get(0).path("result").path("lstm");
+        assertThat(lstm.path("examples").asInt()).isEqualTo(300);
+        assertThat(lstm.path("epoch_s").asDouble()).isPositive();
+        assertThat(root.path("settings").path("lstm_examples").asInt()).isEqualTo(300);
     }
 
     /** A python whose torch reports OpenBLAS; as a worker it prints a fixed result with the core type it was given. */
