@@ -364,7 +364,10 @@ public final class BenchMain implements Runnable {
                 out.flush();
             }
             String loadAfter = E2eBench.loadAverage();
-            List<E2eBench.Result> results = E2eBench.results(E2eBench.rows(settings.batchSizes(), settings.lstmExamples()), mRuns, pRuns);
+            // the LSTM row names the images Machina's worker trained on (fewer than asked when the training set is smaller)
+            int lstmShown = mRuns.stream().mapToInt(r -> r.path("lstm").path("examples").asInt(0)).filter(v -> v > 0).findFirst()
+                    .orElse(settings.lstmExamples());
+            List<E2eBench.Result> results = E2eBench.results(E2eBench.rows(settings.batchSizes(), lstmShown), mRuns, pRuns);
             String table = E2eBench.table(results, withTorch ? coreType.name() : null);
             if (!skipTiming) {
                 out.println();
