@@ -21,7 +21,7 @@ final class ConfusionPlot {
         Headless.ensure();
     }
 
-    // SansSerif as the physical font it stands for: VectorGraphics2D would search every installed font for it, for each text of an SVG
+    // SansSerif as the physical font it stands for, whose family the SVG's text names (SansSerif is Java's name, not CSS's)
     private static final Font LABEL = de.erichseifert.vectorgraphics2d.util.GraphicsUtils.getPhysicalFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
     private static final Font TITLE = LABEL.deriveFont(Font.BOLD, 15f), AXIS = LABEL.deriveFont(13f);
     private static final int MAX_LABEL = 18;

@@ -245,29 +245,6 @@ class ReportWriterTest {
     }
 
     @Test
-    void svgIsTidiedForBrowsers() {
-        String s = Plot.tidy("<svg><text style=\"fill:red;font-family:&quot;DejaVu Sans&quot;;\" x=\"1.23456789\">v1.23456789</text></svg>");
-        assertThat(s).isEqualTo("<svg><text style=\"fill:red;font-family:&quot;DejaVu Sans&quot;,sans-serif;font-size:12px;\" x=\"1.234\">v1.23456789</text></svg>");
-    }
-
-    @Test
-    void segmentsThatContinueOneAnotherBecomeOnePath() {
-        String s = Plot.joinLines("""
-                <g>
-                  <line style="stroke:red;" x1="0" x2="1" y1="0" y2="1"/>
-                  <line style="stroke:red;" x1="1" x2="2" y1="1" y2="0"/>
-                  <line style="stroke:blue;" x1="2" x2="3" y1="0" y2="0"/>
-                  <line style="stroke:blue;" x1="9" x2="9" y1="9" y2="8"/>
-                </g>""");
-        assertThat(s).isEqualTo("""
-                <g>
-                  <path style="stroke:red;" d="M0 0 L1 1 L2 0"/>
-                  <path style="stroke:blue;" d="M2 0 L3 0"/>
-                  <path style="stroke:blue;" d="M9 9 L9 8"/>
-                </g>""");
-    }
-
-    @Test
     void longCurvesAreThinnedButKeepTheirEnds() {
         int n = 20_000;
         double[] x = new double[n], y = new double[n];
