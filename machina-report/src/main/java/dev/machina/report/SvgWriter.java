@@ -49,7 +49,8 @@ import java.util.Map;
  * page. Consecutive lines of one opaque style that continue one another are one {@code <path>}
  * (a curve is drawn segment by segment). Numbers have at most three decimals (a thousandth of a
  * pixel). Text is {@code <text>} with an explicit font size and a generic sans-serif fallback
- * after its family. Paints other than colours are drawn in the current colour.
+ * after its family. Paints other than colours are drawn in the current colour; a shape or string
+ * at a NaN or infinite coordinate is left out (SVG has no number for it).
  */
 final class SvgWriter {
     private SvgWriter() {}
@@ -165,6 +166,7 @@ final class SvgWriter {
         }
 
         void shape(Shape s, boolean fill) {
+            if (!finite(s)) return; // SVG has no number for it
             if (!fill && !(st.stroke instanceof BasicStroke)) { // a stroke SVG cannot express: its outline, filled
                 s = st.stroke.createStrokedShape(s);
                 fill = true;
@@ -226,6 +228,7 @@ final class SvgWriter {
         }
 
         void text(String s, double x, double y) {
+            if (!Double.isFinite(x) || !Double.isFinite(y)) return;
             endLines();
             StringBuilder e = open();
             AffineTransform t = st.transform;
@@ -330,6 +333,21 @@ final class SvgWriter {
 
     static boolean isTranslation(AffineTransform t) {
         return t.getScaleX() == 1 && t.getScaleY() == 1 && t.getShearX() == 0 && t.getShearY() == 0;
+    }
+
+    /** Whether every coordinate of {@code s} is a finite number. */
+    static boolean finite(Shape s) {
+        double[] p = new double[6];
+        for (PathIterator it = s.getPathIterator(null); !it.isDone(); it.next()) {
+            int n = switch (it.currentSegment(p)) {
+                case PathIterator.SEG_MOVETO, PathIterator.SEG_LINETO -> 2;
+                case PathIterator.SEG_QUADTO -> 4;
+                case PathIterator.SEG_CUBICTO -> 6;
+                default -> 0;
+            };
+            for (int i = 0; i < n; i++) if (!Double.isFinite(p[i])) return false;
+        }
+        return true;
     }
 
     static void matrix(StringBuilder e, AffineTransform t) {

@@ -174,6 +174,22 @@ class SvgWriterTest {
     }
 
     @Test
+    void shapesAndTextAtCoordinatesThatAreNotNumbersAreLeftOut() {
+        String s = svg("nan", g -> {
+            g.setColor(Color.BLACK);
+            g.draw(new Line2D.Double(0, 0, 1, Double.NaN));
+            Path2D p = new Path2D.Double();
+            p.moveTo(0, 0);
+            p.lineTo(Double.POSITIVE_INFINITY, 1);
+            g.fill(p);
+            g.fill(new Rectangle2D.Double(Double.NaN, 0, 1, 1));
+            g.drawString("x", Float.NaN, 1f);
+            g.fill(new Rectangle2D.Double(7, 8, 1, 1));
+        });
+        assertThat(s).doesNotContain("<path", "<text").contains("<rect x=\"7\" y=\"8\"");
+    }
+
+    @Test
     void idsAreMadeOfWhatAnXmlIdMayHold() {
         assertThat(SvgWriter.idPrefix("pr_curves")).isEqualTo("f-pr_curves");
         assertThat(SvgWriter.idPrefix("a b/c\"d")).isEqualTo("f-a_b_c_d");
