@@ -421,7 +421,7 @@ public final class SpecRunner {
                     if (data.imageShape() != null) writeMisclassified(run, data, p);
                     run.writeTestResults(json); // last: test-results.json is there only when the whole evaluation is
                     setup.recorder().putFinalMetric("test_accuracy", report.accuracy());
-                    tr = JSON.readValue(json, Map.class);
+                    tr = new JsonMap(json); // parsed when read: the curves make it long, and the report reads the file
                 } else {
                     Evaluator.Result r = Evaluator.evaluate(setup.model(), test, setup.loss());
                     tr = new LinkedHashMap<>();

@@ -51,6 +51,20 @@ class SpecRunnerTest {
     }
 
     @Test
+    void aClassifiersTestResultsAreWhatItsFileHolds(@TempDir Path dir) throws Exception {
+        Experiment e = Experiment.parse("d.yaml", """
+                name: d
+                data: {dataset: digits, test: 0.2}
+                model: [{linear: 16}, relu, {linear: 10}]
+                training: {epochs: 1, batch_size: 64}
+                """, List.of());
+        SpecRunner.Result r = SpecRunner.of(e).runsDir(dir).report(false).run();
+        Object file = JSON.readValue(r.dir().resolve(RunDirectory.TEST_RESULTS).toFile(), java.util.Map.class);
+        assertThat(r.testResults()).isEqualTo(file).containsKeys("accuracy", "confusion_matrix", "curves");
+        assertThat(r.testResults().get("accuracy")).isEqualTo(r.report().accuracy());
+    }
+
+    @Test
     void aCharacterModelGeneratesTheSameTextForTheSameSeed(@TempDir Path dir) throws Exception {
         Files.writeString(dir.resolve("t.txt"), "the cat sat on the mat. ".repeat(30));
         Experiment e = Experiment.parse("t.yaml", """
