@@ -6,13 +6,10 @@ import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.function.Consumer;
-import javax.imageio.ImageIO;
 import org.knowm.xchart.internal.chartpart.Chart;
 
 /**
@@ -73,15 +70,9 @@ record Plot(String name, String title, int width, int height, Consumer<Graphics2
         return png(img);
     }
 
-    /** {@code img} as PNG bytes. */
-    static byte[] png(java.awt.image.RenderedImage img) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try {
-            ImageIO.write(img, "png", out);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out.toByteArray();
+    /** {@code img} as PNG bytes ({@link Png}). */
+    static byte[] png(BufferedImage img) {
+        return Png.encode(img);
     }
 
     /** A standalone SVG document (with XML declaration): the painter's commands, recorded by VectorGraphics2D, written by {@link SvgWriter}. */
