@@ -1,6 +1,6 @@
 package dev.machina.report;
 
-/** HTML text escaping: everything that came from a file goes through {@link #esc}. */
+/** HTML (and XML) text escaping: everything that came from a file goes through {@link #esc}. */
 final class Html {
     private Html() {}
 
@@ -17,8 +17,8 @@ final class Html {
                 case '"' -> sb.append("&quot;");
                 case '\'' -> sb.append("&#39;");
                 default -> {
-                    // control characters other than tab/newline are not allowed in HTML text
-                    if (c < 0x20 && c != '\n' && c != '\t' && c != '\r') sb.append('\uFFFD');
+                    // control characters other than tab/newline are not allowed in HTML text, nor they and U+FFFE/U+FFFF in XML (the SVG figures)
+                    if ((c < 0x20 && c != '\n' && c != '\t' && c != '\r') || c >= 0xFFFE) sb.append('\uFFFD');
                     else sb.append(c);
                 }
             }

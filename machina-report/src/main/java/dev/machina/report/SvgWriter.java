@@ -241,13 +241,13 @@ final class SvgWriter {
             e.append(" style=\"");
             color(e, "fill", st.color);
             e.append("stroke:none;font-family:");
-            escape(e, '"' + f.getFamily() + '"');
+            e.append(Html.esc('"' + f.getFamily() + '"'));
             e.append(",sans-serif;font-size:");
             num(e, f.getSize2D()).append("px;");
             if (f.isBold()) e.append("font-weight:bold;");
             if (f.isItalic()) e.append("font-style:italic;");
             e.append("\">");
-            escape(e, s).append("</text>\n");
+            e.append(Html.esc(s)).append("</text>\n");
         }
 
         void image(DrawImageCommand c) {
@@ -406,25 +406,6 @@ final class SvgWriter {
             if (frac < 10) e.append('0');
             while (frac % 10 == 0) frac /= 10;
             e.append(frac);
-        }
-        return e;
-    }
-
-    /** Text as XML character data or attribute value: {@code & < > "} escaped, and characters XML 1.0 cannot hold dropped. */
-    static StringBuilder escape(StringBuilder e, String s) {
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '&' -> e.append("&amp;");
-                case '<' -> e.append("&lt;");
-                case '>' -> e.append("&gt;");
-                case '"' -> e.append("&quot;");
-                default -> {
-                    if (c >= 0x20 || c == '\t' || c == '\n' || c == '\r') {
-                        if (c < 0xFFFE) e.append(c);
-                    }
-                }
-            }
         }
         return e;
     }

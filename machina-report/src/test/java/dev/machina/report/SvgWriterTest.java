@@ -169,8 +169,8 @@ class SvgWriterTest {
             g.drawString("a < b & \"c\" > d\u0001", 10.5f, 20f);
         });
         assertThat(s).contains("<text x=\"11.5\" y=\"22\" style=\"fill:rgb(64,64,64);stroke:none;font-family:&quot;" + font.getFamily() + "&quot;,sans-serif;"
-                + "font-size:13px;font-weight:bold;font-style:italic;\">a &lt; b &amp; &quot;c&quot; &gt; d</text>");
-        assertThat(ReportWriterTest.parseXml(s).getElementsByTagName("text").item(0).getTextContent()).isEqualTo("a < b & \"c\" > d");
+                + "font-size:13px;font-weight:bold;font-style:italic;\">a &lt; b &amp; &quot;c&quot; &gt; d\uFFFD</text>");
+        assertThat(ReportWriterTest.parseXml(s).getElementsByTagName("text").item(0).getTextContent()).isEqualTo("a < b & \"c\" > d\uFFFD");
     }
 
     @Test
