@@ -32,7 +32,7 @@ class LinearKernelTest {
 
     /** {m, n, k}: batch 1 through the bench MLP's layers, a few rows, the transposed store (m < n), packed tiles, k = 0. */
     private static final int[][] SHAPES = {{1, 1, 1}, {1, 256, 784}, {1, 128, 256}, {1, 10, 128}, {3, 7, 17}, {4, 33, 257}, {5, 17, 3},
-        {7, 257, 33}, {17, 13, 8}, {33, 300, 5}, {64, 1030, 20}, {257, 64, 100}, {1000, 10, 128}, {300, 300, 300}, {6, 9, 0}};
+        {7, 257, 33}, {17, 13, 8}, {33, 300, 5}, {32, 70, 50}, {64, 1030, 20}, {257, 64, 100}, {1000, 10, 128}, {300, 300, 300}, {6, 9, 0}};
 
     /** The shared-buffer limit under which the test's products are done in halves. */
     private static final long HALVES_SHARED_MAX = 5_000;

@@ -172,13 +172,21 @@ class VectorGemmTest {
     }
 
     @Test
+    void onlyBatchesThatFillTheTransposedPanelsAreComputedTransposed() {
+        int nr = VectorGemm.NR;
+        assertThat(VectorGemm.storesTransposed(false, true, nr + nr / 2, 256, 784)).as("m = 1.5 panels of %d", nr).isFalse();
+        assertThat(VectorGemm.storesTransposed(false, true, 2 * nr, 256, 784)).as("m = 2 panels of %d", nr).isTrue();
+        assertThat(VectorGemm.storesTransposed(false, true, 2 * nr + 1, 256, 784)).isFalse();
+    }
+
+    @Test
     void transposedStoreWithSeveralKBlocksMatchesReferenceAndTheBitsOfOtherThreadCounts() {
-        // A·Bᵀ with m < n goes through (B·Aᵀ)ᵀ, whose K blocks are up to 1024 long: these have two
-        // and three, not multiples of 8, so later blocks add to C through the transposed store
-        // (with 4-lane vectors only m under 8 panels of 8 does: 100×257 is then a plain product)
+        // A·Bᵀ with m < n and m a multiple of NR goes through (B·Aᵀ)ᵀ, whose K blocks are up to 1024
+        // long: these have two and three, not multiples of 8, so later blocks add to C through the
+        // transposed store (with 4-lane vectors only m under 8 panels of 8 does: 32 and 48)
         Rng rng = new Rng(29);
         int through = 0;
-        for (int[] s : new int[][] {{40, 300, 1100}, {100, 257, 2100}, {17, 33, 1031}}) {
+        for (int[] s : new int[][] {{32, 300, 1100}, {64, 257, 2100}, {96, 131, 1031}, {48, 100, 1100}}) {
             int m = s[0], n = s[1], k = s[2];
             if (VectorGemm.storesTransposed(false, true, m, n, k)) through++;
             for (boolean acc : new boolean[] {false, true}) {
